@@ -1,0 +1,141 @@
+// THE adapter contract: what every platform folder in bots/ implements and what the core (src/inbound,
+// src/outbox) relies on. No platform code here; the core never sees XML, tokens or signatures.
+import type { Card } from '../cards/model.js';
+
+export type Platform = 'wecom' | 'dingtalk' | 'feishu' | 'console';
+
+export interface ChatRef {
+  id: string;
+  kind: 'direct' | 'group';
+}
+
+interface InboundBase {
+  platform: Platform;
+  /** WeCom CorpID, Feishu tenant_key, DingTalk corpId; 'console' for the console. */
+  tenantKey: string;
+  /** Idempotency key: MsgId / event_id / sender+time+event key. Unique per platform. */
+  eventKey: string;
+  actor: {
+    platformUserId: string;
+    displayName?: string;
+    /** Console only (`npm run chat -- --role manager`): the role of a user first seen in this event. */
+    roleIfNew?: 'rep' | 'manager' | 'director' | 'finance' | 'tech' | 'admin';
+  };
+  chat: ChatRef;
+  receivedAt: Date;
+  /** For logs only; the core never reads it. */
+  raw?: unknown;
+}
+
+export interface InboundMessage extends InboundBase {
+  type: 'message';
+  /** Text with the bot's own @mention removed. */
+  text: string;
+  mentions: string[];
+}
+
+export interface InboundCardAction extends InboundBase {
+  type: 'card_action';
+  action: string;
+  /** Opaque action data, decoded and validated in the core by cards/action-data.ts. */
+  data: string;
+  /** Whatever the platform needs to update this card (WeCom response_code, Feishu message id, DingTalk outTrackId). */
+  cardRef?: string;
+  /** How long the platform waits for a synchronous answer, in ms. */
+  deadlineMs: number;
+}
+
+export type InboundEvent = InboundMessage | InboundCardAction;
+
+/** A platform-neutral outbound message. */
+export type OutboundMessage =
+  | { type: 'text'; text: string }
+  | { type: 'markdown'; title?: string; text: string }
+  | { type: 'card'; card: Card };
+
+export interface SendTarget {
+  tenantKey: string;
+  kind: 'user' | 'group' | 'webhook';
+  /** Platform user id, chat id, or (kind=webhook) the webhook key/URL name from config. */
+  id: string;
+}
+
+export interface SendOptions {
+  idempotencyKey?: string;
+}
+
+export interface SentRef {
+  messageId?: string;
+  /** Reference to update the card later (stored on approval steps). */
+  cardRef?: string;
+}
+
+/** The core's answer to an inbound event; adapters put what they can into their synchronous reply. */
+export interface DispatchOutcome {
+  /** Short toast for card actions. */
+  toast?: string;
+  /** Replacement card for the clicked card, when the platform allows answering with one. */
+  card?: Card;
+  /** For direct replies over transports that answer inline (console). */
+  replies?: OutboundMessage[];
+}
+
+export type Dispatch = (event: InboundEvent) => Promise<DispatchOutcome>;
+
+/** A raw HTTP request, independent of fastify. */
+export interface RawRequest {
+  method: string;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+export interface RawReply {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+export interface HttpRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(req: RawRequest, dispatch: Dispatch): Promise<RawReply>;
+}
+
+export interface ChatAdapter {
+  platform: Platform;
+  httpRoutes: HttpRoute[];
+  /** Long-connection transports (Feishu ws, DingTalk Stream). */
+  start?(dispatch: Dispatch): Promise<void>;
+  stop?(): Promise<void>;
+  /**
+   * Sends one message. `idempotencyKey` (the outbox row) lets platforms that support it drop a resend after a
+   * crash between send and commit (WeCom duplicate check, Feishu `uuid`).
+   */
+  send(target: SendTarget, message: OutboundMessage, opts?: SendOptions): Promise<SentRef>;
+  updateCard(cardRef: string, card: Card): Promise<void>;
+  lookupUser?(platformUserId: string): Promise<{ name?: string } | undefined>;
+}
+
+export type AdapterErrorCode =
+  | 'VERIFICATION_FAILED'
+  | 'MALFORMED'
+  | 'AUTH_FAILED'
+  | 'TOKEN_EXPIRED'
+  | 'RATE_LIMITED'
+  | 'PLATFORM_REJECTED'
+  | 'NETWORK';
+
+export class AdapterError extends Error {
+  constructor(
+    readonly platform: Platform,
+    readonly code: AdapterErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AdapterError';
+  }
+}

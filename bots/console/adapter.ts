@@ -1,0 +1,88 @@
+// The console adapter: the same ChatAdapter contract over a local mailbox and a signed loopback HTTP route,
+// so `npm run chat` exercises exactly the code path the platforms use.
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ChatAdapter, Dispatch, InboundEvent, RawReply, RawRequest } from '../adapter.js';
+import { appendToMailbox, cardRefFor, userOfCardRef } from './mailbox.js';
+
+export const CONSOLE_TENANT_KEY = 'console';
+/** Requests older than this are refused (replay window). */
+const WINDOW_MS = 5 * 60_000;
+
+export const consoleRequestSchema = z.object({
+  user: z.string().min(1).max(64),
+  role: z.enum(['rep', 'manager', 'director', 'finance', 'tech', 'admin']).optional(),
+  eventKey: z.string().min(1).max(128),
+  text: z.string().max(4000).optional(),
+  action: z.object({ name: z.string().max(64), data: z.string().max(1024), cardRef: z.string().max(256).optional() }).optional(),
+});
+export type ConsoleRequest = z.infer<typeof consoleRequestSchema>;
+
+export function signConsoleRequest(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}\n${body}`).digest('hex');
+}
+
+export function consoleEvent(req: ConsoleRequest, now = new Date()): InboundEvent {
+  const base = {
+    platform: 'console' as const,
+    tenantKey: CONSOLE_TENANT_KEY,
+    eventKey: req.eventKey,
+    actor: { platformUserId: req.user, displayName: req.user, ...(req.role ? { roleIfNew: req.role } : {}) },
+    chat: { id: req.user, kind: 'direct' as const },
+    receivedAt: now,
+  };
+  if (req.action) {
+    return {
+      ...base,
+      type: 'card_action',
+      action: req.action.name,
+      data: req.action.data,
+      ...(req.action.cardRef ? { cardRef: req.action.cardRef } : {}),
+      deadlineMs: 10_000,
+    };
+  }
+  return { ...base, type: 'message', text: req.text ?? '', mentions: [] };
+}
+
+export interface ConsoleAdapterOptions {
+  mailboxDir: string;
+  /** Shared secret for the loopback route (DATA_DIR/console.key); absent = route disabled. */
+  secret?: string;
+  now?: () => number;
+}
+
+export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
+  const now = opts.now ?? Date.now;
+  return {
+    platform: 'console',
+    httpRoutes: opts.secret
+      ? [{ method: 'POST', path: '/bots/console/message', handle: (req, dispatch) => handle(req, dispatch, opts.secret!, now) }]
+      : [],
+    async send(target, message) {
+      const cardRef = cardRefFor(target.id, randomUUID());
+      appendToMailbox(opts.mailboxDir, target.id, { kind: 'message', at: new Date(now()).toISOString(), cardRef, message });
+      return { messageId: cardRef, cardRef };
+    },
+    async updateCard(cardRef, card) {
+      appendToMailbox(opts.mailboxDir, userOfCardRef(cardRef), { kind: 'update', at: new Date(now()).toISOString(), cardRef, card });
+    },
+  };
+}
+
+async function handle(req: RawRequest, dispatch: Dispatch, secret: string, now: () => number): Promise<RawReply> {
+  const ts = req.headers['x-console-timestamp'] ?? '';
+  const sig = req.headers['x-console-signature'] ?? '';
+  const body = req.body.toString('utf8');
+  const expected = Buffer.from(signConsoleRequest(secret, ts, body));
+  const given = Buffer.from(sig);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { status: 401, body: '' };
+  if (!/^\d{10,16}$/.test(ts) || Math.abs(now() - Number(ts)) > WINDOW_MS) return { status: 401, body: '' };
+  let parsed: ConsoleRequest;
+  try {
+    parsed = consoleRequestSchema.parse(JSON.parse(body));
+  } catch {
+    return { status: 400, body: '' };
+  }
+  const outcome = await dispatch(consoleEvent(parsed, new Date(now())));
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(outcome) };
+}

@@ -1,0 +1,36 @@
+// The console "platform": each user's messages are appended to a JSON-lines mailbox file under DATA_DIR/console,
+// so a message sent while nobody is typing (an approval card for the director) waits for them.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Card } from '../../cards/model.js';
+import type { OutboundMessage } from '../adapter.js';
+
+export type MailboxEntry =
+  | { kind: 'message'; at: string; cardRef: string; message: OutboundMessage }
+  | { kind: 'update'; at: string; cardRef: string; card: Card };
+
+const safe = (id: string) => encodeURIComponent(id).replace(/\./g, '%2E');
+
+export function mailboxPath(dir: string, userId: string) {
+  return join(dir, `${safe(userId)}.jsonl`);
+}
+
+export function appendToMailbox(dir: string, userId: string, entry: MailboxEntry) {
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(mailboxPath(dir, userId), `${JSON.stringify(entry)}\n`);
+}
+
+/** Reads and empties a user's mailbox (rename first, so a concurrent append lands in a new file). */
+export function takeMailbox(dir: string, userId: string): MailboxEntry[] {
+  const path = mailboxPath(dir, userId);
+  if (!existsSync(path)) return [];
+  const taken = `${path}.${process.pid}.reading`;
+  renameSync(path, taken);
+  const lines = readFileSync(taken, 'utf8').split('\n').filter(Boolean);
+  rmSync(taken, { force: true });
+  return lines.map((l) => JSON.parse(l) as MailboxEntry);
+}
+
+/** Card updates need to know whose mailbox holds a card: the ref encodes the user. */
+export const cardRefFor = (userId: string, n: string) => `${userId}#${n}`;
+export const userOfCardRef = (ref: string) => ref.slice(0, ref.lastIndexOf('#'));

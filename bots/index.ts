@@ -1,0 +1,33 @@
+// Which platforms are enabled (their env blocks complete and valid) and how to build their adapters.
+// Only src/main.ts and the console CLI call this; the core never imports a concrete adapter.
+import { join } from 'node:path';
+import type { Db } from '../src/db/client.js';
+import type { ChatAdapter } from './adapter.js';
+import { createConsoleAdapter } from './console/adapter.js';
+import { readConsoleSecret } from './console/secret.js';
+
+export interface AdapterDeps {
+  db: Db;
+  dataDir: string;
+}
+
+export interface PlatformSetup {
+  /** Problems in partially configured platform blocks (start-up refuses to run with any). */
+  problems: string[];
+  /** Names of the platforms whose configuration is complete. */
+  enabled: string[];
+  build(deps: AdapterDeps): ChatAdapter[];
+}
+
+export function createAdapters(_env: Record<string, string | undefined>): PlatformSetup {
+  const problems: string[] = [];
+  const builders: Array<(deps: AdapterDeps) => ChatAdapter> = [];
+  builders.push((deps) =>
+    createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),
+  );
+  return {
+    problems,
+    enabled: ['console'],
+    build: (deps) => builders.map((b) => b(deps)),
+  };
+}

@@ -1,0 +1,41 @@
+// The platform-neutral card: what every renderer (cards/<platform>/render.ts) turns into platform JSON.
+// Pure data; imports nothing from src/ or bots/.
+
+/** Colour/state of a card header; renderers map it to the platform's template colours. */
+export type CardState = 'info' | 'pending' | 'success' | 'danger' | 'warning' | 'neutral';
+
+export interface CardField {
+  label: string;
+  value: string;
+}
+
+export type ButtonStyle = 'primary' | 'danger' | 'default';
+
+export interface CardButton {
+  /** Action name, e.g. `approve`; also a key into cards/action-data.ts. */
+  action: string;
+  label: string;
+  style?: ButtonStyle;
+  /** Opaque, versioned action data (cards/action-data.ts encode()); small: platforms limit button values. */
+  data: string;
+  /** Command text a user can type instead of clicking (used by text-only fallbacks such as DingTalk ActionCard). */
+  command?: string;
+}
+
+export interface Card {
+  /** Stable kind, useful for renderers and tests: approval | nudge | digest | deal | choice | notice. */
+  kind: string;
+  title: string;
+  state: CardState;
+  /** Optional one-line subtitle under the title. */
+  subtitle?: string;
+  fields: CardField[];
+  /** Markdown-ish body: **bold**, line breaks and `-` lists only; renderers escape the rest. */
+  body?: string;
+  buttons: CardButton[];
+  /** Shown instead of buttons once a card is resolved, e.g. "王五 已批准 · 11-25 10:32". */
+  footer?: string;
+}
+
+/** A renderer is a pure function from a Card to one platform's JSON (or text, for the console). */
+export type Renderer<T> = (card: Card) => T;

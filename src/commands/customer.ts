@@ -1,0 +1,53 @@
+// /新客户 (customer): create a customer, deduplicated by normalised company name and phone.
+import { looksLikePhone } from '../domain/names.js';
+import { createCustomer, customerShortId } from '../services/customers.js';
+import { type CommandSpec, UsageError, text } from './registry.js';
+
+const GRADES = new Set(['A', 'B', 'C']);
+
+export const customerCommand: CommandSpec = {
+  id: 'customer',
+  names: ['新客户', 'customer', '客户'],
+  usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]',
+  summary: '新建客户（按公司名、电话自动查重）',
+  examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer "Acme Valves" 021-62345678'],
+  async run(env, line) {
+    const [name, ...rest] = line.args;
+    if (!name) throw new UsageError('请写上公司名。');
+    let phone = line.options.phone;
+    let grade = line.options.grade?.toUpperCase();
+    const words: string[] = [];
+    for (const token of rest) {
+      if (!phone && looksLikePhone(token)) phone = token;
+      else if (!grade && GRADES.has(token.toUpperCase())) grade = token.toUpperCase();
+      else words.push(token);
+    }
+    if (grade && !GRADES.has(grade)) throw new UsageError(`客户等级只能是 A、B 或 C（收到「${grade}」）。`);
+    const region = line.options.region ?? words[0];
+    const industry = line.options.industry ?? words[1];
+    const result = await createCustomer(env.ctx, {
+      name,
+      ...(phone ? { phone } : {}),
+      ...(region ? { region } : {}),
+      ...(industry ? { industry } : {}),
+      ...(grade ? { grade: grade as 'A' | 'B' | 'C' } : {}),
+      ...(line.options.source ? { sourceChannel: line.options.source } : {}),
+    });
+    const id = customerShortId(result.customer);
+    if (!result.created) {
+      const by = result.matchedBy === 'phone' ? '电话相同' : '公司名相同';
+      const owner = result.customer.ownerId === env.ctx.actor.userId ? '你' : result.ownerName;
+      return [
+        text(
+          `客户已存在（${by}）：${id} ${result.customer.name}，负责人：${owner}。没有重复创建。` +
+            (owner === '你' ? `\n可以直接 /新商机 ${id} <标题> [金额]` : '\n如需协作，请联系负责人或你的经理。'),
+        ),
+      ];
+    }
+    const c = result.customer;
+    const details = [c.phone && `电话 ${c.phone}`, c.region && `地区 ${c.region}`, c.industry && `行业 ${c.industry}`, c.grade && `${c.grade} 级`]
+      .filter(Boolean)
+      .join('，');
+    return [text(`已创建客户 ${id} ${c.name}${details ? `（${details}）` : ''}。\n下一步：/新商机 ${id} <标题> [金额]`)];
+  },
+};

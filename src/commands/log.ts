@@ -1,0 +1,92 @@
+// /跟进 (log): record a follow-up with next step and due date; /撤销 (undo) takes the last one back.
+import { and, eq, isNull } from 'drizzle-orm';
+import { deals } from '../db/schema/index.js';
+import { formatDate, parseDueDate } from '../domain/dates.js';
+import type { Customer } from '../services/customers.js';
+import { customerShortId } from '../services/customers.js';
+import { type Deal, dealShortId } from '../services/deals.js';
+import {
+  FOLLOW_UP_LABELS,
+  type FollowUpKind,
+  guessFollowUpKind,
+  logFollowUp,
+  undoLastFollowUp,
+} from '../services/follow-ups.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { resolveDealOrCustomer } from './resolve.js';
+
+const KIND_ALIASES: Record<string, FollowUpKind> = {
+  拜访: 'visit', visit: 'visit', 电话: 'call', call: 'call', 微信: 'wechat', wechat: 'wechat',
+  邮件: 'email', email: 'email', 样品: 'sample', sample: 'sample', 其他: 'other', other: 'other',
+};
+
+export const logCommand: CommandSpec = {
+  id: 'log',
+  names: ['跟进', 'log', '记录'],
+  usage: '/跟进 <客户或商机> <内容> [下一步:…] [下次:日期] [类型:拜访/电话/微信/邮件/样品]',
+  summary: '记录一次跟进（拜访、电话、样品…）和下一步',
+  examples: ['/跟进 D-17 上门拜访，客户要 DN50 样品 下一步:寄样 下次:下周三', '/log C-3 called the buyer next:send quote due:11-30'],
+  async run(env, line) {
+    const [ref, ...words] = line.args;
+    if (!ref || words.length === 0) throw new UsageError('请写上客户或商机，以及跟进内容。');
+    const summary = line.rest.slice(line.rest.indexOf(ref) + ref.length).split(/\s(?:下一步|需求|next|下次|下次跟进|due|类型|方式|kind)\s*[:：]/i)[0]!.trim();
+    let kind: FollowUpKind = guessFollowUpKind(summary);
+    if (line.options.kind) {
+      const k = KIND_ALIASES[line.options.kind.toLowerCase()];
+      if (!k) throw new UsageError(`跟进类型只能是：拜访、电话、微信、邮件、样品、其他（收到「${line.options.kind}」）。`);
+      kind = k;
+    }
+    let nextDueAt: Date | undefined;
+    if (line.options.due) {
+      const due = parseDueDate(line.options.due, env.ctx.now, env.ctx.timeZone);
+      if (!due.ok) throw new UsageError(`看不懂日期「${line.options.due}」。可以写：今天、明天、后天、下周三、11-30、2026-12-01。`);
+      nextDueAt = due.date;
+    }
+    const target = await resolveDealOrCustomer(env, ref, (id) => `/跟进 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    const deal = target.deal ?? (await onlyOpenDeal(env, target.customer));
+    return logAndReply(env, { customer: target.customer, ...(deal ? { deal } : {}) }, {
+      kind,
+      summary: summary || words.join(' '),
+      ...(line.options.next ? { nextStep: line.options.next } : {}),
+      ...(nextDueAt ? { nextDueAt } : {}),
+    });
+  },
+};
+
+/** A follow-up on a customer with exactly one open deal counts for that deal. */
+async function onlyOpenDeal(env: CommandEnv, customer: Customer): Promise<Deal | undefined> {
+  const open = await env.ctx.db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.customerId, customer.id), isNull(deals.closedAt)))
+    .limit(2);
+  return open.length === 1 ? open[0] : undefined;
+}
+
+export async function logAndReply(
+  env: CommandEnv,
+  target: { customer: Customer; deal?: Deal },
+  input: { kind: FollowUpKind; summary: string; nextStep?: string; nextDueAt?: Date },
+) {
+  const f = await logFollowUp(env.ctx, target, input);
+  const where = target.deal
+    ? `商机 ${dealShortId(target.deal)}「${target.deal.title}」（${target.customer.name}）`
+    : `客户 ${customerShortId(target.customer)} ${target.customer.name}`;
+  const lines = [`已记录${FOLLOW_UP_LABELS[f.kind]}跟进 → ${where}`];
+  if (f.nextStep) lines.push(`下一步：${f.nextStep}`);
+  if (f.nextDueAt) lines.push(`下次跟进：${formatDate(f.nextDueAt, env.ctx.timeZone)}`);
+  lines.push('记错了？发送 /撤销 可撤回这条记录。');
+  return [text(lines.join('\n'))];
+}
+
+export const undoCommand: CommandSpec = {
+  id: 'undo',
+  names: ['撤销', 'undo'],
+  usage: '/撤销',
+  summary: '撤回你 24 小时内记录的最后一条跟进',
+  examples: ['/撤销'],
+  async run(env) {
+    const f = await undoLastFollowUp(env.ctx);
+    return [text(`已撤销跟进：「${f.summary.slice(0, 40)}」`)];
+  },
+};

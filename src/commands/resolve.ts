@@ -1,0 +1,81 @@
+// Turning a typed reference (C-12, D-17, a fuzzy name) into exactly one record, or a numbered choice.
+import { sql } from 'drizzle-orm';
+import { pendingChoices } from '../db/schema/index.js';
+import { DomainError } from '../domain/errors.js';
+import { buildChoiceCard } from '../../cards/choice-card.js';
+import { type Customer, customerShortId, findCustomers } from '../services/customers.js';
+import { type Deal, dealShortId, findDeals } from '../services/deals.js';
+import { getCustomer } from '../services/customers.js';
+import { ChoiceNeeded, type CommandEnv } from './registry.js';
+
+/** A pending choice expires after this long. */
+const CHOICE_TTL_MS = 30 * 60_000;
+
+export interface ChoiceOption {
+  label: string;
+  /** The full command to run when this option is chosen. */
+  command: string;
+}
+
+export async function offerChoice(env: CommandEnv, question: string, options: ChoiceOption[]): Promise<never> {
+  const shown = options.slice(0, 9);
+  await env.ctx.db
+    .insert(pendingChoices)
+    .values({ userId: env.ctx.actor.userId, options: shown, expiresAt: new Date(env.ctx.now.getTime() + CHOICE_TTL_MS) })
+    .onConflictDoUpdate({
+      target: pendingChoices.userId,
+      set: { options: sql`excluded.options`, expiresAt: sql`excluded.expires_at` },
+    });
+  throw new ChoiceNeeded(buildChoiceCard({ question, options: shown.map((o) => ({ label: o.label, command: o.command })) }));
+}
+
+/** `commandFor(ref)` rebuilds the user's command with the chosen record's short id in place of the name. */
+export async function resolveCustomer(env: CommandEnv, ref: string, commandFor: (id: string) => string): Promise<Customer> {
+  const found = await findCustomers(env.ctx, ref);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) {
+    throw new DomainError('NOT_FOUND', `没有找到客户「${ref}」（或不在你的名下）。新建请用：/新客户 ${ref}`);
+  }
+  return offerChoice(
+    env,
+    `「${ref}」匹配到 ${found.length} 个客户，请回复序号选择：`,
+    found.map((c) => ({ label: `${customerShortId(c)} ${c.name}`, command: commandFor(customerShortId(c)) })),
+  );
+}
+
+export async function resolveDeal(
+  env: CommandEnv,
+  ref: string,
+  commandFor: (id: string) => string,
+): Promise<Deal & { customerName: string }> {
+  const found = await findDeals(env.ctx, ref);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) throw new DomainError('NOT_FOUND', `没有找到商机「${ref}」（或不在你的名下）。用 /待办 或 /漏斗 查看你的商机。`);
+  return offerChoice(
+    env,
+    `「${ref}」匹配到 ${found.length} 个商机，请回复序号选择：`,
+    found.map((d) => ({ label: `${dealShortId(d)} ${d.customerName} · ${d.title}`, command: commandFor(dealShortId(d)) })),
+  );
+}
+
+/**
+ * A reference that may be a deal or a customer (/跟进, /查看): a D- id is a deal, a C- id a customer; a name is
+ * tried as a customer first, then as a deal title.
+ */
+export async function resolveDealOrCustomer(
+  env: CommandEnv,
+  ref: string,
+  commandFor: (id: string) => string,
+): Promise<{ customer: Customer; deal?: Deal }> {
+  if (/^d\s*[-－]?\s*\d+$/i.test(ref.normalize('NFKC'))) {
+    const deal = await resolveDeal(env, ref, commandFor);
+    return { deal, customer: (await getCustomer(env.ctx, deal.customerId))! };
+  }
+  const customers = await findCustomers(env.ctx, ref);
+  if (customers.length === 0 && !/^c\s*[-－]?\s*\d+$/i.test(ref.normalize('NFKC'))) {
+    const deal = await resolveDeal(env, ref, commandFor);
+    return { deal, customer: (await getCustomer(env.ctx, deal.customerId))! };
+  }
+  const customer = await resolveCustomer(env, ref, commandFor);
+  return { customer };
+}

@@ -1,0 +1,62 @@
+// Runs one chat text: a command, a number answering a pending choice, or a plain sentence read as a follow-up.
+// Every failure a user can cause becomes a polite reply here; only unexpected errors propagate.
+import type { OutboundMessage } from '../../bots/adapter.js';
+import { isDomainError } from '../domain/errors.js';
+import { customerCommand } from './customer.js';
+import { dealCommand, lostCommand, stageCommand } from './deal.js';
+import { helpCommand, usageText } from './help.js';
+import { logCommand, undoCommand } from './log.js';
+import { parseLine } from './parse.js';
+import { type CommandEnv, type CommandSpec, ChoiceNeeded, UsageError, card, text } from './registry.js';
+import { takeChoice } from './choices.js';
+import { plainFollowUp } from './plain.js';
+import { pipelineCommand, showCommand, todoCommand } from './views.js';
+import { extraCommands } from './extra.js';
+
+const specs: CommandSpec[] = [
+  customerCommand,
+  dealCommand,
+  logCommand,
+  stageCommand,
+  lostCommand,
+  todoCommand,
+  showCommand,
+  pipelineCommand,
+  undoCommand,
+  ...extraCommands,
+];
+const byName = new Map<string, CommandSpec>();
+const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));
+for (const spec of [...specs, help]) for (const n of spec.names) byName.set(n.toLowerCase(), spec);
+
+export const commandList = () => [...specs, help];
+export const findCommand = (name: string) => byName.get(name.toLowerCase());
+
+export async function runChatText(env: CommandEnv, input: string): Promise<OutboundMessage[]> {
+  const trimmed = input.trim();
+  if (!trimmed) return [];
+  const line = parseLine(trimmed);
+  if (!line) {
+    const choice = await takeChoice(env, trimmed);
+    if (choice) return runChatText(env, choice);
+    return withReplies(() => plainFollowUp(env, trimmed), undefined);
+  }
+  const spec = byName.get(line.name);
+  if (!spec) {
+    return [text(`没有「/${line.name}」这个命令。发送 /帮助 查看所有命令。`)];
+  }
+  return withReplies(() => spec.run(env, line), spec);
+}
+
+async function withReplies(run: () => Promise<OutboundMessage[]>, spec: CommandSpec | undefined) {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UsageError) return [text(`${err.reason}\n${spec ? usageText(spec) : ''}`.trim())];
+    if (err instanceof ChoiceNeeded) return [card(err.card)];
+    if (isDomainError(err)) return [text(err.userMessage)];
+    throw err;
+  }
+}
+
+export { UsageError };

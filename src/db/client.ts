@@ -1,0 +1,89 @@
+// Opens the database: embedded PGlite under DATA_DIR (guarded by a lock file) or postgres.js from DATABASE_URL.
+// Both give the same Drizzle `Db` type, so the rest of the code never knows which one it talks to.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+import { acquireDirLock } from './lock.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; services accept `Db | Tx` so they compose inside a caller's transaction. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  db: Db;
+  driver: 'pglite' | 'postgres';
+  /** Human description for the start-up log (never includes a password). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** In-memory PGlite (tests). */
+  memory?: boolean;
+  /** postgres.js pool size. */
+  max?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.max ?? 10);
+  if (opts.memory) return wrapPglite(new PGlite(), 'PGlite (内存)', async () => {});
+  const dir = resolve(opts.dataDir ?? './data', 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const release = acquireDirLock(join(dir, '..', 'pglite.lock'));
+  try {
+    const client = await PGlite.create(dir);
+    return wrapPglite(client, `PGlite (嵌入式) ${dir}`, async () => release());
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+function wrapPglite(client: PGlite, describe: string, after: () => Promise<void>): Database {
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  let closed = false;
+  return {
+    db,
+    driver: 'pglite',
+    describe,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await after();
+    },
+  };
+}
+
+function openPostgres(url: string, max: number): Database {
+  const sql = postgres(url, { max, onnotice: () => {} });
+  const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    describe: `PostgreSQL ${redactUrl(url)}`,
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** postgres://user:secret@host/db → postgres://user:***@host/db */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(无法解析)';
+  }
+}

@@ -1,0 +1,25 @@
+// Postgres enums named after the domain terms; values are English, labels live in src/messages.
+import { pgEnum } from 'drizzle-orm/pg-core';
+
+export const platform = pgEnum('platform', ['wecom', 'dingtalk', 'feishu', 'console']);
+export const userRole = pgEnum('user_role', ['rep', 'manager', 'director', 'finance', 'tech', 'admin']);
+export const customerGrade = pgEnum('customer_grade', ['A', 'B', 'C']);
+/** 潜在 prospect → 正式 active (first won deal) → 沉默 dormant. */
+export const customerStatus = pgEnum('customer_status', ['prospect', 'active', 'dormant']);
+/** 线索 → 初访 → 方案 → 报价 → 签约 / 输单. */
+export const dealStage = pgEnum('deal_stage', ['lead', 'first_visit', 'proposal', 'quote', 'won', 'lost']);
+/** 拜访 / 电话 / 微信 / 邮件 / 样品 / 其他. */
+export const followUpKind = pgEnum('follow_up_kind', ['visit', 'call', 'wechat', 'email', 'sample', 'other']);
+export const quoteStatus = pgEnum('quote_status', ['pending', 'approved', 'rejected', 'withdrawn']);
+export const approvalStatus = pgEnum('approval_status', ['pending', 'approved', 'rejected', 'cancelled']);
+export const approvalStepStatus = pgEnum('approval_step_status', ['pending', 'approved', 'rejected', 'skipped']);
+export const approverRole = pgEnum('approver_role', ['finance', 'tech', 'director', 'manager']);
+export const nudgeKind = pgEnum('nudge_kind', [
+  'overdue',
+  'new_lead',
+  'stagnant',
+  'silent_quote',
+  'approval_reminder',
+]);
+export const outboxStatus = pgEnum('outbox_status', ['pending', 'sending', 'sent', 'dead']);
+export const handoverStatus = pgEnum('handover_status', ['pending', 'confirmed', 'cancelled']);

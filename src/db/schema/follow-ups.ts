@@ -1,0 +1,34 @@
+// Follow-ups (跟进记录): what happened, the next step, when it is due, and the chat message it came from.
+import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, tenantId, ts } from './columns.js';
+import { followUpKind } from './enums.js';
+import { customers } from './customers.js';
+import { deals } from './deals.js';
+import { tenants } from './tenants.js';
+import { users } from './users.js';
+
+export const followUps = pgTable(
+  'follow_ups',
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    dealId: uuid('deal_id').references(() => deals.id),
+    kind: followUpKind('kind').notNull().default('other'),
+    summary: text('summary').notNull(),
+    /** 需求 / 下一步: satisfies the exit criterion of 初访. */
+    nextStep: text('next_step'),
+    nextDueAt: ts('next_due_at'),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id),
+    /** Idempotency key of the chat message that logged it (platform:eventKey). */
+    sourceEventKey: text('source_event_key'),
+    /** Set by /撤销; undone follow-ups count for nothing. */
+    undoneAt: ts('undone_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('follow_ups_deal').on(t.dealId, t.createdAt), index('follow_ups_customer').on(t.customerId, t.createdAt)],
+);

@@ -1,0 +1,25 @@
+// DomainError: the closed set of failures services report; src/commands turns each code into polite Chinese.
+export type DomainErrorCode =
+  | 'NOT_FOUND'
+  | 'AMBIGUOUS'
+  | 'NOT_ALLOWED'
+  | 'INVALID_INPUT'
+  | 'STAGE_CRITERIA_UNMET'
+  | 'ALREADY_DECIDED'
+  | 'ALREADY_CLOSED'
+  | 'NO_APPROVER'
+  | 'DUPLICATE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    /** A complete, user-facing Chinese sentence saying what is wrong and what to do. */
+    readonly userMessage: string,
+    readonly params: Record<string, unknown> = {},
+  ) {
+    super(`${code}: ${userMessage}`);
+    this.name = 'DomainError';
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,0 +1,112 @@
+// InboundEvent → claim its event key → resolve tenant and user → run the command or card action → queue the
+// replies in the outbox; all in one transaction, so a platform's retry of the same event changes nothing.
+import type { Dispatch, DispatchOutcome, InboundEvent, OutboundMessage, SendTarget } from '../../bots/adapter.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { inboundEvents } from '../db/schema/index.js';
+import { runChatText } from '../commands/index.js';
+import type { CommandEnv } from '../commands/registry.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { resolveTenant } from '../services/tenants.js';
+import { resolveUser, toActor } from '../services/users.js';
+import { handleCardAction } from './card-action.js';
+
+export interface DispatchDeps {
+  db: Db;
+  defaultTimeZone: string;
+  defaultTenantName?: string;
+  now?: () => Date;
+  log?: { error(obj: object, msg?: string): void };
+  /** Called after a commit that queued outbound rows (wakes the outbox worker). */
+  onQueued?: () => void;
+}
+
+const SORRY = '抱歉，系统处理这条消息时出错了，已记录。请稍后再试，或联系管理员。';
+
+export function createDispatch(deps: DispatchDeps): Dispatch {
+  const now = deps.now ?? (() => new Date());
+  return async (event) => {
+    const outcome = await deps.db.transaction(async (tx) => {
+      // The claim and the effects commit together: a retry either sees the claim or redoes everything.
+      const claimed = await tx
+        .insert(inboundEvents)
+        .values({ platform: event.platform, eventKey: event.eventKey })
+        .onConflictDoNothing()
+        .returning({ id: inboundEvents.id });
+      if (claimed.length === 0) return { duplicate: true as const };
+
+      const tenant = await resolveTenant(tx, event.platform, event.tenantKey, {
+        name: deps.defaultTenantName ?? '我的公司',
+        timeZone: deps.defaultTimeZone,
+      });
+      const roleIfNew = event.platform === 'console' ? event.actor.roleIfNew : undefined;
+      const user = await resolveUser(tx, {
+        tenantId: tenant.id,
+        platform: event.platform,
+        platformUserId: event.actor.platformUserId,
+        ...(event.actor.displayName ? { displayName: event.actor.displayName } : {}),
+        ...(roleIfNew ? { roleIfNew } : {}),
+      });
+      const env: CommandEnv = {
+        ctx: {
+          db: tx,
+          actor: toActor(user),
+          via: { platform: event.platform, eventKey: event.eventKey },
+          now: now(),
+          timeZone: tenant.timeZone,
+        },
+        platform: event.platform,
+        chat: event.chat,
+      };
+      if (!user.active) {
+        await queueReplies(tx, tenant.id, event, [{ type: 'text', text: '你的账号已停用，无法操作。如有疑问请联系管理员。' }]);
+        return { outcome: { toast: '账号已停用' } };
+      }
+      const result = await savepoint(tx, deps, event, async (sp) => {
+        const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
+        if (event.type === 'message') return { replies: await runChatText(spEnv, event.text) };
+        return handleCardAction(spEnv, event);
+      });
+      await queueReplies(tx, tenant.id, event, result.replies ?? []);
+      return { outcome: { ...(result.toast ? { toast: result.toast } : {}), ...(result.card ? { card: result.card } : {}) } };
+    });
+    if ('duplicate' in outcome) return {};
+    deps.onQueued?.();
+    return outcome.outcome;
+  };
+}
+
+/**
+ * Runs the work in a savepoint: an unexpected error rolls back its partial writes but keeps the event claim,
+ * so the user gets an apology instead of the platform retrying our bug forever (the error is logged).
+ */
+async function savepoint(
+  tx: DbOrTx,
+  deps: DispatchDeps,
+  event: InboundEvent,
+  work: (sp: DbOrTx) => Promise<DispatchOutcome & { replies?: OutboundMessage[] }>,
+): Promise<DispatchOutcome & { replies?: OutboundMessage[] }> {
+  try {
+    return await tx.transaction(work);
+  } catch (err) {
+    if (isConnectionError(err)) throw err;
+    deps.log?.error({ err, platform: event.platform, eventKey: event.eventKey }, 'inbound event failed');
+    return { replies: [{ type: 'text', text: SORRY }], toast: '处理失败，请稍后再试' };
+  }
+}
+
+/** Database gone: let the whole request fail (5xx) so the platform retries later. */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code ?? '';
+  const msg = String((err as Error | undefined)?.message ?? '');
+  return /^(08|57P0|53)/.test(code) || /ECONNREFUSED|ECONNRESET|CONNECTION_|closed|terminat/i.test(msg + code);
+}
+
+async function queueReplies(tx: DbOrTx, tenantId: string, event: InboundEvent, replies: OutboundMessage[]) {
+  const target: SendTarget =
+    event.chat.kind === 'direct'
+      ? { tenantKey: event.tenantKey, kind: 'user', id: event.actor.platformUserId }
+      : { tenantKey: event.tenantKey, kind: 'group', id: event.chat.id };
+  for (const message of replies) {
+    await enqueue(tx, { tenantId, platform: event.platform, target, payload: { op: 'send', message } });
+  }
+}

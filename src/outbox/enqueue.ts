@@ -1,0 +1,78 @@
+// Writing outbound messages into the outbox, inside the caller's transaction; the worker delivers them later.
+import { and, eq, sql } from 'drizzle-orm';
+import type { OutboundMessage, Platform, SendTarget } from '../../bots/adapter.js';
+import type { Card } from '../../cards/model.js';
+import type { DbOrTx } from '../db/client.js';
+import { outbox, tenantIdentities, userIdentities } from '../db/schema/index.js';
+
+export type OutboxPayload = { op: 'send'; message: OutboundMessage } | { op: 'update'; card: Card };
+/** After a successful send, the worker stores the returned reference (e.g. every copy of an approval card). */
+export interface RecordAs {
+  subjectKind: string;
+  subjectId: string;
+  userId?: string;
+}
+
+export interface EnqueueInput {
+  tenantId: string | null;
+  platform: Platform;
+  target: SendTarget | { cardRef: string };
+  payload: OutboxPayload;
+  recordAs?: RecordAs;
+  dedupKey?: string;
+  notBefore?: Date;
+}
+
+/** Returns the new row id, or undefined when a row with the same dedup key already exists. */
+export async function enqueue(db: DbOrTx, input: EnqueueInput): Promise<number | undefined> {
+  const rows = await db
+    .insert(outbox)
+    .values({
+      tenantId: input.tenantId,
+      platform: input.platform,
+      target: input.target,
+      payload: input.payload,
+      recordAs: input.recordAs ?? null,
+      dedupKey: input.dedupKey ?? null,
+      ...(input.notBefore ? { nextAttemptAt: input.notBefore } : {}),
+    })
+    .onConflictDoNothing()
+    .returning({ id: outbox.id });
+  return rows[0]?.id;
+}
+
+/** Sends a message to a user on every platform where we know them. Returns how many copies were queued. */
+export async function notifyUser(
+  db: DbOrTx,
+  tenantId: string,
+  userId: string,
+  message: OutboundMessage,
+  opts: { recordAs?: RecordAs; dedupKey?: string; notBefore?: Date } = {},
+): Promise<number> {
+  const identities = await db
+    .select({
+      platform: userIdentities.platform,
+      platformUserId: userIdentities.platformUserId,
+      tenantKey: sql<string | null>`${tenantIdentities.tenantKey}`,
+    })
+    .from(userIdentities)
+    .leftJoin(
+      tenantIdentities,
+      and(eq(tenantIdentities.tenantId, userIdentities.tenantId), eq(tenantIdentities.platform, userIdentities.platform)),
+    )
+    .where(eq(userIdentities.userId, userId));
+  let queued = 0;
+  for (const idn of identities) {
+    const id = await enqueue(db, {
+      tenantId,
+      platform: idn.platform,
+      target: { tenantKey: idn.tenantKey ?? idn.platform, kind: 'user', id: idn.platformUserId },
+      payload: { op: 'send', message },
+      ...(opts.recordAs ? { recordAs: opts.recordAs } : {}),
+      ...(opts.dedupKey ? { dedupKey: `${opts.dedupKey}:${idn.platform}:${idn.platformUserId}` } : {}),
+      ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+    });
+    if (id !== undefined) queued++;
+  }
+  return queued;
+}

@@ -1,0 +1,132 @@
+// The outbox sender: claims due rows with FOR UPDATE SKIP LOCKED (several senders share the work), delivers them
+// through the adapters under a per-platform rate limit, retries with backoff, and marks permanent failures dead.
+import { eq, sql } from 'drizzle-orm';
+import { AdapterError, type ChatAdapter, type Platform, type SendTarget } from '../../bots/adapter.js';
+import type { Db } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
+import { outbox, sentCards } from '../db/schema/index.js';
+import type { OutboxPayload, RecordAs } from './enqueue.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface OutboxRow {
+  id: number;
+  tenant_id: string | null;
+  platform: Platform;
+  target: SendTarget | { cardRef: string };
+  payload: OutboxPayload;
+  record_as: RecordAs | null;
+  attempts: number;
+}
+
+export interface WorkerOptions {
+  db: Db;
+  adapters: ChatAdapter[];
+  now?: () => Date;
+  batchSize?: number;
+  /** Messages per second per platform (default 20). */
+  ratePerSecond?: Partial<Record<Platform, number>>;
+  maxAttempts?: number;
+  /** A claimed row is retried by anyone after this long (a sender that crashed mid-send). */
+  leaseMs?: number;
+  log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
+
+/** Exponential backoff: 2 s, 4 s, 8 s … capped at 10 minutes. */
+export const backoffMs = (attempt: number) => Math.min(600_000, 1000 * 2 ** Math.max(1, attempt));
+
+export function createOutboxWorker(opts: WorkerOptions) {
+  const now = opts.now ?? (() => new Date());
+  const adapters = new Map(opts.adapters.map((a) => [a.platform, a]));
+  const limiters = new Map<Platform, RateLimiter>();
+  const limiter = (p: Platform) => {
+    let l = limiters.get(p);
+    if (!l) limiters.set(p, (l = new RateLimiter(opts.ratePerSecond?.[p] ?? 20)));
+    return l;
+  };
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const leaseMs = opts.leaseMs ?? 60_000;
+
+  async function claim(limit: number): Promise<OutboxRow[]> {
+    const t = now();
+    return queryRows<OutboxRow>(
+      opts.db,
+      sql`update outbox set status = 'sending', attempts = attempts + 1,
+            locked_until = ${new Date(t.getTime() + leaseMs)}
+          where id in (
+            select id from outbox
+            where status in ('pending', 'sending') and next_attempt_at <= ${t}
+              and platform::text in ${sql.raw(`(${[...adapters.keys()].map((p) => `'${p}'`).join(', ') || "''"})`)}
+              and (locked_until is null or locked_until <= ${t})
+            order by next_attempt_at, id
+            limit ${limit}
+            for update skip locked)
+          returning id, tenant_id, platform, target, payload, record_as, attempts`,
+    );
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const adapter = adapters.get(row.platform);
+    if (!adapter) return markDead(row, `平台 ${row.platform} 未启用`);
+    try {
+      await limiter(row.platform).take();
+      if (row.payload.op === 'update') {
+        await adapter.updateCard((row.target as { cardRef: string }).cardRef, row.payload.card);
+        await markSent(row);
+      } else {
+        const ref = await adapter.send(row.target as SendTarget, row.payload.message, { idempotencyKey: `outbox-${row.id}` });
+        await opts.db.transaction(async (tx) => {
+          if (row.record_as && row.tenant_id) {
+            await tx.insert(sentCards).values({
+              tenantId: row.tenant_id,
+              subjectKind: row.record_as.subjectKind,
+              subjectId: row.record_as.subjectId,
+              userId: row.record_as.userId ?? null,
+              platform: row.platform,
+              messageId: ref.messageId ?? null,
+              cardRef: ref.cardRef ?? null,
+            });
+          }
+          await tx.update(outbox).set({ status: 'sent', sentAt: now(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
+        });
+      }
+    } catch (err) {
+      await onFailure(row, err);
+    }
+  }
+
+  async function markSent(row: OutboxRow) {
+    await opts.db.update(outbox).set({ status: 'sent', sentAt: now(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
+  }
+
+  async function markDead(row: OutboxRow, error: string) {
+    opts.log?.error({ outboxId: row.id, platform: row.platform, error }, 'outbox message dead');
+    await opts.db.update(outbox).set({ status: 'dead', lastError: error.slice(0, 1000), lockedUntil: null }).where(eq(outbox.id, row.id));
+  }
+
+  async function onFailure(row: OutboxRow, err: unknown) {
+    const retryable = err instanceof AdapterError ? err.retryable : true;
+    const message = err instanceof AdapterError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
+    if (!retryable || row.attempts >= maxAttempts) return markDead(row, message);
+    const wait = err instanceof AdapterError && err.retryAfterMs ? err.retryAfterMs : backoffMs(row.attempts);
+    opts.log?.warn({ outboxId: row.id, platform: row.platform, attempt: row.attempts, wait, error: message }, 'outbox retry');
+    await opts.db
+      .update(outbox)
+      .set({ status: 'pending', nextAttemptAt: new Date(now().getTime() + wait), lockedUntil: null, lastError: message.slice(0, 1000) })
+      .where(eq(outbox.id, row.id));
+  }
+
+  /** Delivers everything due now; returns how many rows were attempted. */
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await claim(opts.batchSize ?? 20);
+      if (rows.length === 0) return total;
+      total += rows.length;
+      await Promise.all(rows.map(deliver));
+    }
+  }
+
+  return { drain, claim, deliver };
+}
+
+export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

@@ -1,0 +1,58 @@
+// The fastify app as a function of its dependencies: health, readiness, bot routes, admin routes.
+// Route handlers stay thin: adapters verify and decode, the core (dispatch) does the work.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { ChatAdapter, Dispatch } from '../../bots/adapter.js';
+import type { Db } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
+import { mountAdapterRoutes } from './bot-routes.js';
+import { installErrorHandler } from './error-handler.js';
+
+export interface AppDeps {
+  db: Db;
+  adapters: ChatAdapter[];
+  dispatch: Dispatch;
+  logLevel?: string;
+  /** Extra plugins (admin API …) registered after the core routes. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
+}
+
+/** Paths that may carry secrets in headers/query; pino redacts them from request logs. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-lark-signature"]',
+  'req.headers.sign',
+  '*.secret',
+  '*.token',
+  '*.password',
+];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: deps.logLevel ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: {
+        // Query strings carry signatures and echostr; log only the path.
+        req: (req) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+      },
+    },
+    bodyLimit: 1024 * 1024,
+  });
+  installErrorHandler(app);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await queryRows(deps.db, sql`select 1 as ok`);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+
+  await mountAdapterRoutes(app, deps.adapters, deps.dispatch);
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+  return app;
+}

@@ -1,0 +1,26 @@
+// Appends to the audit log; called inside the same transaction as the change it records.
+import type { DbOrTx } from '../db/client.js';
+import { auditLog } from '../db/schema/index.js';
+import type { Ctx } from './context.js';
+
+export interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export async function recordAudit(ctx: Ctx, entry: AuditEntry, db: DbOrTx = ctx.db): Promise<void> {
+  await db.insert(auditLog).values({
+    tenantId: ctx.actor.tenantId,
+    actorId: ctx.actor.userId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    viaPlatform: ctx.via?.platform ?? null,
+    viaEventKey: ctx.via?.eventKey ?? null,
+  });
+}

@@ -1,0 +1,45 @@
+// The 360° view of a customer: contacts, open deals with stage and age, last 5 follow-ups, quotes.
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { contacts, customers, deals, followUps, quotes, users } from '../db/schema/index.js';
+import type { Ctx } from './context.js';
+import type { Customer } from './customers.js';
+
+export async function customerView(ctx: Ctx, customer: Customer) {
+  const [owner] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId));
+  const contactRows = await ctx.db.select().from(contacts).where(eq(contacts.customerId, customer.id)).limit(10);
+  const dealRows = await ctx.db
+    .select()
+    .from(deals)
+    .where(eq(deals.customerId, customer.id))
+    .orderBy(desc(deals.updatedAt))
+    .limit(10);
+  const recent = await ctx.db
+    .select({ f: followUps, author: users.name })
+    .from(followUps)
+    .innerJoin(users, eq(users.id, followUps.authorId))
+    .where(and(eq(followUps.customerId, customer.id), isNull(followUps.undoneAt)))
+    .orderBy(desc(followUps.createdAt))
+    .limit(5);
+  const quoteRows = await ctx.db
+    .select({ q: quotes, dealShortNo: deals.shortNo })
+    .from(quotes)
+    .innerJoin(deals, eq(deals.id, quotes.dealId))
+    .where(eq(deals.customerId, customer.id))
+    .orderBy(desc(quotes.createdAt))
+    .limit(5);
+  return {
+    customer,
+    ownerName: owner?.name ?? '?',
+    contacts: contactRows,
+    deals: dealRows,
+    followUps: recent.map((r) => ({ ...r.f, authorName: r.author })),
+    quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
+  };
+}
+
+export type CustomerView = Awaited<ReturnType<typeof customerView>>;
+
+export async function customerOf(ctx: Ctx, customerId: string): Promise<Customer> {
+  const [c] = await ctx.db.select().from(customers).where(eq(customers.id, customerId));
+  return c!;
+}

@@ -1,0 +1,93 @@
+// People: resolving the platform-verified sender to a user (created as a rep on first sight), roles, managers.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Platform } from '../../bots/adapter.js';
+import type { DbOrTx } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
+import { userIdentities, users } from '../db/schema/index.js';
+import type { Role } from '../domain/roles.js';
+import type { Actor } from './context.js';
+
+export type User = typeof users.$inferSelect;
+
+export interface SeenUser {
+  tenantId: string;
+  platform: Platform;
+  platformUserId: string;
+  displayName?: string;
+  /** Role for a user created now (console `--role`); existing users keep theirs. */
+  roleIfNew?: Role;
+}
+
+/** Finds or creates the user behind a platform identity. Race-safe: the identity is unique per tenant. */
+export async function resolveUser(db: DbOrTx, seen: SeenUser): Promise<User> {
+  const existing = await findByIdentity(db, seen.tenantId, seen.platform, seen.platformUserId);
+  if (existing) return existing;
+  const [user] = await db
+    .insert(users)
+    .values({ tenantId: seen.tenantId, name: seen.displayName ?? seen.platformUserId, role: seen.roleIfNew ?? 'rep' })
+    .returning();
+  const inserted = await db
+    .insert(userIdentities)
+    .values({ tenantId: seen.tenantId, userId: user!.id, platform: seen.platform, platformUserId: seen.platformUserId })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted.length === 0) {
+    // Another request created the identity first; drop ours and use theirs.
+    await db.delete(users).where(eq(users.id, user!.id));
+    return (await findByIdentity(db, seen.tenantId, seen.platform, seen.platformUserId))!;
+  }
+  return user!;
+}
+
+export async function findByIdentity(db: DbOrTx, tenantId: string, platform: Platform, platformUserId: string) {
+  const [row] = await db
+    .select({ u: users })
+    .from(userIdentities)
+    .innerJoin(users, eq(users.id, userIdentities.userId))
+    .where(
+      and(
+        eq(userIdentities.tenantId, tenantId),
+        eq(userIdentities.platform, platform),
+        eq(userIdentities.platformUserId, platformUserId),
+      ),
+    )
+    .limit(1);
+  return row?.u;
+}
+
+export const toActor = (u: User): Actor => ({ tenantId: u.tenantId, userId: u.id, name: u.name, role: u.role });
+
+/** The user ids that report to `userId`, directly or transitively (not including the user). */
+export async function reportIds(db: DbOrTx, userId: string): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`with recursive r(id, depth) as (
+          select id, 1 from users where manager_id = ${userId}
+          union select u.id, r.depth + 1 from users u join r on u.manager_id = r.id where r.depth < 20
+        ) select distinct id from r`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Users of a tenant whose name matches exactly, or contains the text when there is no exact match. */
+export async function findUsersByName(db: DbOrTx, tenantId: string, name: string): Promise<User[]> {
+  const exact = await db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.name, name)));
+  if (exact.length > 0) return exact;
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), sql`position(${name} in ${users.name}) > 0`));
+}
+
+export async function usersWithRole(db: DbOrTx, tenantId: string, role: Role): Promise<User[]> {
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.role, role), eq(users.active, true)))
+    .orderBy(users.createdAt);
+}
+
+export async function getUser(db: DbOrTx, id: string): Promise<User | undefined> {
+  const [u] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return u;
+}
