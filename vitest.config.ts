@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Every suite runs on embedded PGlite; when TEST_DATABASE_URL is set, the same suites run again against that
-// real PostgreSQL server (test/helpers/db.ts reads CHATCRM_TEST_DRIVER to pick the driver).
+// real PostgreSQL server (test/helpers/db.ts reads TEST_DB_DRIVER to pick the driver).
 const realPg = process.env.TEST_DATABASE_URL;
 
 export default defineConfig({
@@ -13,17 +13,17 @@ export default defineConfig({
     // PGlite instances are memory-hungry; two workers fit a 2-core CI machine.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'pglite', include: ['test/**/*.test.ts'], env: { CHATCRM_TEST_DRIVER: 'pglite' } } },
+      { extends: true as const, test: { name: 'pglite', include: ['test/**/*.test.ts'], env: { TEST_DB_DRIVER: 'pglite' } } },
       ...(realPg
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'postgres',
                 include: ['test/**/*.test.ts'],
                 // Pure suites (cards, domain parsers, platform crypto) gain nothing from a second run.
                 exclude: ['test/cards/**', 'test/domain/**', 'test/**/*.pglite.test.ts'],
-                env: { CHATCRM_TEST_DRIVER: 'postgres' },
+                env: { TEST_DB_DRIVER: 'postgres' },
               },
             },
           ]

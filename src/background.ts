@@ -1,7 +1,9 @@
-// Background work of a server process: the outbox sender loop (and, later, the scheduler).
+// Background work of a server process: the outbox sender loop and the scheduler.
 import type { ChatAdapter, Dispatch } from '../bots/adapter.js';
 import type { Db } from './db/client.js';
+import { hostname } from 'node:os';
 import { createOutboxWorker } from './outbox/worker.js';
+import { startScheduler } from './scheduler/jobs.js';
 
 export interface BackgroundDeps {
   db: Db;
@@ -9,6 +11,8 @@ export interface BackgroundDeps {
   dispatch: Dispatch;
   log: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   pollMs?: number;
+  /** Distinguishes instances in scheduler claims. */
+  instanceId?: string;
 }
 
 export interface Background {
@@ -40,6 +44,12 @@ export function startBackground(deps: BackgroundDeps): Background {
       });
   };
   tick();
+  const scheduler = startScheduler({
+    db: deps.db,
+    instanceId: deps.instanceId ?? `${hostname()}:${process.pid}`,
+    onQueued: () => tick(),
+    log: deps.log,
+  });
   return {
     kick() {
       again = true;
@@ -47,6 +57,7 @@ export function startBackground(deps: BackgroundDeps): Background {
     },
     async stop() {
       stopped = true;
+      scheduler.stop();
       clearTimeout(timer);
       await running;
     },

@@ -4,6 +4,7 @@ import { knownEnvNames } from './config/known-names.js';
 import { openDatabase, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
 import { migrateDatabase } from './db/migrate.js';
+import { adminApi } from './server/admin-api.js';
 import { buildApp } from './server/app.js';
 import { createAdapters } from '../bots/index.js';
 import { createDispatch } from './inbound/dispatch.js';
@@ -50,7 +51,13 @@ async function main() {
     defaultTenantName: env.DEFAULT_TENANT_NAME,
     onQueued: () => kick(),
   });
-  app = await buildApp({ db: database.db, adapters, dispatch, logLevel: env.LOG_LEVEL });
+  app = await buildApp({
+    db: database.db,
+    adapters,
+    dispatch,
+    logLevel: env.LOG_LEVEL,
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN)],
+  });
   const log = app.log;
   await app.listen({ port: env.PORT, host: env.HOST });
   const bg = startBackground({ db: database.db, adapters, dispatch, log: { warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) } });

@@ -17,7 +17,7 @@ export const customerCommand: CommandSpec = {
     let phone = line.options.phone;
     let grade = line.options.grade?.toUpperCase();
     const words: string[] = [];
-    for (const token of rest) {
+    for (const token of mergePhoneTokens(rest)) {
       if (!phone && looksLikePhone(token)) phone = token;
       else if (!grade && GRADES.has(token.toUpperCase())) grade = token.toUpperCase();
       else words.push(token);
@@ -51,3 +51,23 @@ export const customerCommand: CommandSpec = {
     return [text(`已创建客户 ${id} ${c.name}${details ? `（${details}）` : ''}。\n下一步：/新商机 ${id} <标题> [金额]`)];
   },
 };
+
+/** "+86 138 0013 8000" arrives as four tokens; join runs of digit groups that together form a phone number. */
+function mergePhoneTokens(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    let j = i;
+    let joined = tokens[i]!;
+    while (/^[+\d\-() ]+$/.test(joined) && j + 1 < tokens.length && /^[\d\-()]+$/.test(tokens[j + 1]!)) {
+      const next = `${joined} ${tokens[j + 1]}`;
+      if (next.replace(/\D/g, '').length > 13) break;
+      joined = next;
+      j++;
+    }
+    if (j > i && looksLikePhone(joined)) {
+      out.push(joined);
+      i = j;
+    } else out.push(tokens[i]!);
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 // Raw SQL results differ by driver (PGlite: { rows }, postgres.js: an array); this returns the rows either way.
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.js';
 
 export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
@@ -7,3 +7,6 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
+/** A timestamp parameter for raw SQL: postgres.js cannot serialise a Date inside drizzle's `sql` template. */
+export const at = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;

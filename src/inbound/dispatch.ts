@@ -45,6 +45,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         platformUserId: event.actor.platformUserId,
         ...(event.actor.displayName ? { displayName: event.actor.displayName } : {}),
         ...(roleIfNew ? { roleIfNew } : {}),
+        firstUserIsAdmin: event.platform !== 'console',
       });
       const env: CommandEnv = {
         ctx: {

@@ -23,6 +23,12 @@ export interface EnqueueInput {
   notBefore?: Date;
 }
 
+/**
+ * "Send as soon as possible": the epoch, so a row is due for any sender whatever its clock (tests and
+ * catch-up runs use a clock of their own); delayed rows (quiet hours, retries) carry their real time.
+ */
+const ASAP = new Date(0);
+
 /** Returns the new row id, or undefined when a row with the same dedup key already exists. */
 export async function enqueue(db: DbOrTx, input: EnqueueInput): Promise<number | undefined> {
   const rows = await db
@@ -34,7 +40,7 @@ export async function enqueue(db: DbOrTx, input: EnqueueInput): Promise<number |
       payload: input.payload,
       recordAs: input.recordAs ?? null,
       dedupKey: input.dedupKey ?? null,
-      ...(input.notBefore ? { nextAttemptAt: input.notBefore } : {}),
+      nextAttemptAt: input.notBefore ?? ASAP,
     })
     .onConflictDoNothing()
     .returning({ id: outbox.id });

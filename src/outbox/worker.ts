@@ -3,7 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { AdapterError, type ChatAdapter, type Platform, type SendTarget } from '../../bots/adapter.js';
 import type { Db } from '../db/client.js';
-import { queryRows } from '../db/rows.js';
+import { at, queryRows } from '../db/rows.js';
 import { outbox, sentCards } from '../db/schema/index.js';
 import type { OutboxPayload, RecordAs } from './enqueue.js';
 import { RateLimiter } from './rate-limit.js';
@@ -51,12 +51,12 @@ export function createOutboxWorker(opts: WorkerOptions) {
     return queryRows<OutboxRow>(
       opts.db,
       sql`update outbox set status = 'sending', attempts = attempts + 1,
-            locked_until = ${new Date(t.getTime() + leaseMs)}
+            locked_until = ${at(new Date(t.getTime() + leaseMs))}
           where id in (
             select id from outbox
-            where status in ('pending', 'sending') and next_attempt_at <= ${t}
+            where status in ('pending', 'sending') and next_attempt_at <= ${at(t)}
               and platform::text in ${sql.raw(`(${[...adapters.keys()].map((p) => `'${p}'`).join(', ') || "''"})`)}
-              and (locked_until is null or locked_until <= ${t})
+              and (locked_until is null or locked_until <= ${at(t)})
             order by next_attempt_at, id
             limit ${limit}
             for update skip locked)

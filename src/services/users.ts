@@ -16,15 +16,22 @@ export interface SeenUser {
   displayName?: string;
   /** Role for a user created now (console `--role`); existing users keep theirs. */
   roleIfNew?: Role;
+  /** The first person of a tenant to talk to the bot becomes its admin (so someone can promote the others). */
+  firstUserIsAdmin?: boolean;
 }
 
 /** Finds or creates the user behind a platform identity. Race-safe: the identity is unique per tenant. */
 export async function resolveUser(db: DbOrTx, seen: SeenUser): Promise<User> {
   const existing = await findByIdentity(db, seen.tenantId, seen.platform, seen.platformUserId);
   if (existing) return existing;
+  let role: Role = seen.roleIfNew ?? 'rep';
+  if (!seen.roleIfNew && seen.firstUserIsAdmin) {
+    const [any] = await db.select({ id: users.id }).from(users).where(eq(users.tenantId, seen.tenantId)).limit(1);
+    if (!any) role = 'admin';
+  }
   const [user] = await db
     .insert(users)
-    .values({ tenantId: seen.tenantId, name: seen.displayName ?? seen.platformUserId, role: seen.roleIfNew ?? 'rep' })
+    .values({ tenantId: seen.tenantId, name: seen.displayName ?? seen.platformUserId, role })
     .returning();
   const inserted = await db
     .insert(userIdentities)

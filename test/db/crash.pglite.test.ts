@@ -8,10 +8,11 @@ import { openDatabase } from '../../src/db/client.js';
 import { DataDirLockedError } from '../../src/db/lock.js';
 import { tenants } from '../../src/db/schema/index.js';
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+// Run node itself with the tsx loader, so the pid we kill is the process holding the database.
+const NODE_TSX = [process.execPath, '--import', 'tsx'];
 
 function startChild(dir: string, name: string): Promise<{ child: ChildProcess; id: string }> {
-  const child = spawn(TSX, ['test/db/fixtures/commit-and-hang.ts', dir, name], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE_TSX[0]!, [...NODE_TSX.slice(1), 'test/db/fixtures/commit-and-hang.ts', dir, name], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -40,7 +41,7 @@ describe('embedded PGlite durability and single-process lock', () => {
     expect(Date.now() - started).toBeLessThan(2000);
 
     // `npm start` on the same directory exits at once with the same explanation.
-    const second = spawnSync(TSX, ['src/main.ts'], {
+    const second = spawnSync(NODE_TSX[0]!, [...NODE_TSX.slice(1), 'src/main.ts'], {
       env: { ...process.env, DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' },
       encoding: 'utf8',
       timeout: 30_000,

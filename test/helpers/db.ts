@@ -7,7 +7,7 @@ import { openDatabase, type Database, type Db } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 
 export const testDriver = (): 'pglite' | 'postgres' =>
-  process.env.CHATCRM_TEST_DRIVER === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+  process.env.TEST_DB_DRIVER === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 export interface TestDb {
   db: Db;

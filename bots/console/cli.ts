@@ -1,0 +1,75 @@
+// `npm run chat -- --as 张三 [--role manager]`: talk to ChatCRM from a terminal, on the same database and code
+// path as the platforms. Works directly on the database, or through a running server when it holds PGlite.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { CardButton } from '../../cards/model.js';
+import { ConfigError, loadEnv, parseCoreEnv } from '../../src/config/env.js';
+import { knownEnvNames } from '../../src/config/known-names.js';
+import { DataDirLockedError } from '../../src/db/lock.js';
+import { takeMailbox, type MailboxEntry } from './mailbox.js';
+import { printEntries } from './print.js';
+import { openTransport, type Transport } from './transport.js';
+import type { ConsoleRequest } from './adapter.js';
+
+const ROLES = ['rep', 'manager', 'director', 'finance', 'tech', 'admin'] as const;
+
+async function main() {
+  const { values } = parseArgs({
+    options: { as: { type: 'string' }, role: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const user = values.as?.trim();
+  if (!user) {
+    console.error('用法：npm run chat -- --as <你的名字> [--role rep|manager|director|finance|tech|admin]');
+    process.exit(2);
+  }
+  const role = values.role as ConsoleRequest['role'];
+  if (role && !ROLES.includes(role)) {
+    console.error(`--role 只能是：${ROLES.join(' / ')}`);
+    process.exit(2);
+  }
+  const env = parseCoreEnv(loadEnv(), knownEnvNames());
+  const mailboxDir = join(env.DATA_DIR, 'console');
+  const transport: Transport = await openTransport(env);
+  const interactive = process.stdin.isTTY === true;
+  let buttons: Array<{ button: CardButton; cardRef: string }> = [];
+
+  const show = (entries: MailboxEntry[]) => {
+    const shown = printEntries(entries);
+    if (shown.length > 0) buttons = shown;
+  };
+  const waiting = await transport.settle(() => takeMailbox(mailboxDir, user));
+  if (waiting.length > 0) {
+    console.log(`📬 你有 ${waiting.length} 条新消息：`);
+    show(waiting);
+  }
+  if (interactive) console.log(`你好 ${user}！输入 /帮助 查看命令，卡片按钮输入序号点击，Ctrl+D 退出。（${transport.describe}）`);
+
+  const rl = createInterface({ input: process.stdin, terminal: interactive });
+  const prompt = () => interactive && process.stdout.write(`${user}> `);
+  prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line) {
+      const n = /^\d+$/.test(line) ? Number(line) : 0;
+      const pressed = n > 0 ? buttons[n - 1] : undefined;
+      const request: ConsoleRequest = pressed
+        ? { user, eventKey: randomUUID(), action: { name: pressed.button.action, data: pressed.button.data, cardRef: pressed.cardRef }, ...(role ? { role } : {}) }
+        : { user, eventKey: randomUUID(), text: line, ...(role ? { role } : {}) };
+      if (!interactive) console.log(`${user}> ${line}`);
+      const outcome = await transport.send(request);
+      if (pressed && outcome.toast) console.log(`💬 ${outcome.toast}`);
+      show(await transport.settle(() => takeMailbox(mailboxDir, user)));
+    }
+    prompt();
+  }
+  await transport.close();
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
+  else console.error(`出错了：${(err as Error).message}`);
+  process.exit(1);
+});

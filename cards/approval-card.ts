@@ -1,0 +1,61 @@
+// The approval card: pending (with 批准 / 驳回) and resolved (buttons gone, who decided and when) from one builder.
+import { encodeActionData } from './action-data.js';
+import { shortTime, yuan } from './format.js';
+import type { Card } from './model.js';
+
+export interface ApprovalStepView {
+  roleLabel: string;
+  approverName: string;
+  status: 'pending' | 'approved' | 'rejected' | 'skipped';
+  decidedAt?: Date;
+  comment?: string;
+}
+
+export interface ApprovalCardInput {
+  approvalId: string;
+  customerName: string;
+  dealId: string;
+  dealTitle: string;
+  amountFen: number;
+  discountPercent: number;
+  repName: string;
+  note: string;
+  status: 'pending' | 'approved' | 'rejected';
+  steps: ApprovalStepView[];
+  timeZone: string;
+}
+
+const STEP_MARK = { pending: '⏳ 待审批', approved: '✅ 已批准', rejected: '❌ 已驳回', skipped: '— 无需审批' } as const;
+
+export function buildApprovalCard(i: ApprovalCardInput): Card {
+  const steps = i.steps.map(
+    (s) => `${s.roleLabel} ${s.approverName}：${STEP_MARK[s.status]}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`,
+  );
+  const base: Card = {
+    kind: 'approval',
+    title: `报价审批 ${i.approvalId}`,
+    subtitle: `${i.customerName} · ${i.dealId} ${i.dealTitle}`,
+    state: i.status === 'pending' ? 'pending' : i.status === 'approved' ? 'success' : 'danger',
+    fields: [
+      { label: '客户', value: i.customerName },
+      { label: '商机', value: `${i.dealId} ${i.dealTitle}` },
+      { label: '金额', value: yuan(i.amountFen) },
+      { label: '折扣', value: i.discountPercent ? `${i.discountPercent}%` : '无' },
+      { label: '申请人', value: i.repName },
+    ],
+    body: [i.note ? `**备注**：${i.note}` : '', '**审批进度**', ...steps.map((s) => `- ${s}`)].filter(Boolean).join('\n'),
+    buttons: [],
+  };
+  if (i.status === 'pending') {
+    base.buttons = [
+      { action: 'approve', label: '批准', style: 'primary', data: encodeActionData({ a: 'approve', id: i.approvalId }), command: `/批准 ${i.approvalId}` },
+      { action: 'reject', label: '驳回', style: 'danger', data: encodeActionData({ a: 'reject', id: i.approvalId }), command: `/驳回 ${i.approvalId} ` },
+    ];
+    return base;
+  }
+  const decided = i.steps.filter((s) => s.status === 'approved' || s.status === 'rejected');
+  base.footer =
+    (i.status === 'approved' ? '已批准 · ' : '已驳回 · ') +
+    decided.map((s) => `${s.roleLabel} ${s.approverName} ${s.decidedAt ? shortTime(s.decidedAt, i.timeZone) : ''}${s.status === 'rejected' && s.comment ? `：${s.comment}` : ''}`.trim()).join('；');
+  return base;
+}

@@ -1,0 +1,43 @@
+// The daily team digest card: pipeline by stage, yesterday's movement, overdue per owner, approvals, conversion.
+import { yuan } from './format.js';
+import type { Card } from './model.js';
+
+export interface DigestCardInput {
+  teamName: string;
+  date: string;
+  pipeline: Array<{ stage: string; count: number; amountFen: number }>;
+  moved: { newDeals: number; stageChanges: number; won: number; lost: number; wonFen: number };
+  overdue: Array<{ owner: string; count: number }>;
+  approvalsWaiting: number;
+  conversion: Array<{ from: string; to: string; rate: number | null }>;
+  avgCycleDays: number | null;
+}
+
+export function buildDigestCard(i: DigestCardInput): Card {
+  const total = i.pipeline.reduce((a, p) => ({ n: a.n + p.count, fen: a.fen + p.amountFen }), { n: 0, fen: 0 });
+  const lines = [
+    '**销售漏斗**',
+    ...i.pipeline.map((p) => `- ${p.stage}：${p.count} 个 · ${yuan(p.amountFen)}`),
+    `- 合计：${total.n} 个 · ${yuan(total.fen)}`,
+    '**昨日动态**',
+    `- 新商机 ${i.moved.newDeals} · 阶段推进 ${i.moved.stageChanges} · 签约 ${i.moved.won}（${yuan(i.moved.wonFen)}）· 输单 ${i.moved.lost}`,
+    '**超期未跟进**',
+    ...(i.overdue.length > 0 ? i.overdue.map((o) => `- ${o.owner}：${o.count} 个`) : ['- 无 👍']),
+    '**转化率（近90天）**',
+    `- ${i.conversion.map((c) => `${c.from}→${c.to} ${c.rate === null ? '—' : `${Math.round(c.rate * 100)}%`}`).join('，')}`,
+    `- 平均成交周期：${i.avgCycleDays === null ? '—' : `${i.avgCycleDays} 天`}`,
+  ];
+  return {
+    kind: 'digest',
+    title: `📊 ${i.teamName} 每日战报 ${i.date}`,
+    state: 'info',
+    fields: [
+      { label: '在手商机', value: `${total.n} 个` },
+      { label: '金额', value: yuan(total.fen) },
+      { label: '待审批', value: `${i.approvalsWaiting} 个` },
+      { label: '超期', value: `${i.overdue.reduce((a, o) => a + o.count, 0)} 个` },
+    ],
+    body: lines.join('\n'),
+    buttons: [],
+  };
+}

@@ -1,0 +1,85 @@
+// /报价 (quote) requests approval; /批准 (approve) and /驳回 (reject) decide a step.
+import { APPROVER_ROLE_LABELS } from '../domain/approval-rules.js';
+import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
+import { decideApproval, findApprovalId, type DecisionResult } from '../services/approvals.js';
+import { shortId } from '../services/counters.js';
+import { dealShortId } from '../services/deals.js';
+import { requestQuoteApproval } from '../services/quotes.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { resolveDeal } from './resolve.js';
+
+export const quoteCommand: CommandSpec = {
+  id: 'quote',
+  names: ['报价', 'quote'],
+  usage: '/报价 <商机> <金额> [折扣%] [备注]',
+  summary: '发起报价审批（按金额、折扣自动找财务/技术/总监/上级审批）',
+  examples: ['/报价 D-17 6万 8% 老客户返单', '/quote D-17 60000 5'],
+  async run(env, line) {
+    const [ref, amountText, ...rest] = line.args;
+    if (!ref || !amountText) throw new UsageError('请写上商机和报价金额。');
+    const amount = parseAmountToFen(amountText);
+    if (!amount.ok) throw new UsageError(`看不懂金额「${amountText}」。可以写：60000、6万、6w、¥60,000.00。`);
+    let discountBp = 0;
+    if (rest[0]) {
+      const pct = parsePercent(rest[0]);
+      if (pct.ok) {
+        discountBp = pct.basisPoints;
+        rest.shift();
+      } else if (/^[\d.０-９]+\s*[%％折]?$/.test(rest[0])) {
+        throw new UsageError(`看不懂折扣「${rest[0]}」。可以写：8%、8、9折。`);
+      }
+    }
+    const note = [line.options.note, ...rest].filter(Boolean).join(' ');
+    const deal = await resolveDeal(env, ref, (id) => `/报价 ${id} ${line.args.slice(1).join(' ')}`);
+    const result = await requestQuoteApproval(env.ctx, deal, { amountFen: amount.fen, discountBp, note });
+    if (!result.ok) {
+      const roles = result.missingRoles.map((r) => APPROVER_ROLE_LABELS[r]).join('、');
+      return [text(`暂时无法发起审批：系统里还没有「${roles}」审批人。已通知管理员补齐，补齐后请重新发送这条报价。`)];
+    }
+    const who = result.approvers.map((a) => `${APPROVER_ROLE_LABELS[a.role]} ${a.name}`).join('、');
+    return [
+      text(
+        `已提交报价审批 ${result.approvalShortId}：${dealShortId(deal)}「${deal.title}」${formatFen(amount.fen)}` +
+          (discountBp ? `，折扣 ${discountBp / 100}%` : '') +
+          `\n审批人：${who}${result.approvers.length > 1 ? '（需全部同意）' : ''}。结果会第一时间通知你。`,
+      ),
+    ];
+  },
+};
+
+export function decisionReply(r: DecisionResult, decision: 'approved' | 'rejected'): string {
+  const label = shortId('approval', r.approval.request.shortNo);
+  if (r.outcome === 'pending') {
+    const waiting = r.approval.steps.filter((s) => s.step.status === 'pending').map((s) => `${APPROVER_ROLE_LABELS[s.step.role]} ${s.approverName}`);
+    return `已${decision === 'approved' ? '批准' : '驳回'} ${label}，还在等：${waiting.join('、')}。`;
+  }
+  return `已${decision === 'approved' ? '批准' : '驳回'} ${label}，审批${r.outcome === 'approved' ? '已全部通过' : '已驳回'}，已通知 ${r.approval.repName}。`;
+}
+
+async function decide(env: CommandEnv, ref: string | undefined, decision: 'approved' | 'rejected', comment: string) {
+  if (!ref) throw new UsageError('请写上审批号，例如 A-12。');
+  const id = await findApprovalId(env.ctx, ref);
+  const result = await decideApproval(env.ctx, id, decision, comment);
+  return [text(decisionReply(result, decision))];
+}
+
+export const approveCommand: CommandSpec = {
+  id: 'approve',
+  names: ['批准', 'approve', '同意'],
+  usage: '/批准 <审批号> [意见]',
+  summary: '批准一个报价审批',
+  examples: ['/批准 A-12', '/approve A-12 价格可以'],
+  run: (env, line) => decide(env, line.args[0], 'approved', line.args.slice(1).join(' ')),
+};
+
+export const rejectCommand: CommandSpec = {
+  id: 'reject',
+  names: ['驳回', 'reject', '拒绝'],
+  usage: '/驳回 <审批号> <原因>',
+  summary: '驳回一个报价审批（必须写原因）',
+  examples: ['/驳回 A-12 折扣太大，最多 5%'],
+  async run(env, line) {
+    if (line.args.length < 2) throw new UsageError('驳回需要写原因。');
+    return decide(env, line.args[0], 'rejected', line.args.slice(1).join(' '));
+  },
+};

@@ -1,0 +1,46 @@
+// What each card button does. The actor is always the platform-verified clicker; values in the card only say
+// which record the button is about, never who may act.
+import type { ActionData } from '../../cards/action-data.js';
+import type { InboundCardAction } from '../../bots/adapter.js';
+import { decisionReply } from '../commands/approve.js';
+import type { CommandEnv } from '../commands/registry.js';
+import { isDomainError } from '../domain/errors.js';
+import { decideApproval, findApprovalId } from '../services/approvals.js';
+import { approvalCard } from '../services/approval-view.js';
+import { asCommand, type CardActionResult } from './card-action.js';
+
+type Handler = (env: CommandEnv, data: ActionData, event: InboundCardAction) => Promise<CardActionResult>;
+
+const approve: Handler = async (env, data) => {
+  try {
+    const id = await findApprovalId(env.ctx, data.id);
+    const result = await decideApproval(env.ctx, id, 'approved');
+    const reply = decisionReply(result, 'approved');
+    return { toast: reply, card: result.card, replies: [{ type: 'text', text: reply }] };
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    // Second click, closed request, or a stranger: nothing changes; say so politely and show the current card.
+    const card = err.code === 'NOT_FOUND' || err.code === 'INVALID_INPUT' ? undefined : await approvalCard(env.ctx, await findApprovalId(env.ctx, data.id));
+    return { toast: err.userMessage, ...(card && err.code !== 'NOT_ALLOWED' ? { card } : {}), replies: [] };
+  }
+};
+
+const reject: Handler = async (_env, data) => {
+  const reply = `请回复驳回原因：/驳回 ${data.id} <原因>`;
+  return { toast: reply, replies: [{ type: 'text', text: reply }] };
+};
+
+export const cardActionHandlers: Record<string, Handler> = {
+  approve,
+  reject,
+  choose: (env, data) => asCommand(env, String(data.n ?? '')),
+  log: async (_env, data) => {
+    const reply = `请发送跟进内容：/跟进 ${data.id} <内容> 下一步:<…>`;
+    return { toast: reply, replies: [{ type: 'text', text: reply }] };
+  },
+  snooze: (env, data) => asCommand(env, `/推迟 ${data.id}`),
+  lost: async (_env, data) => {
+    const reply = `请发送输单原因：/输单 ${data.id} <原因>`;
+    return { toast: reply, replies: [{ type: 'text', text: reply }] };
+  },
+};

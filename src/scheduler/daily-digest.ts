@@ -1,0 +1,84 @@
+// Morning messages: each team's digest to its group chats, and each rep's personal to-do list (opt-out).
+// Runs at or after the tenant's digest hour; the (job, day) claim makes it once per day across instances.
+import { and, eq } from 'drizzle-orm';
+import { buildDigestCard } from '../../cards/digest-card.js';
+import type { Db } from '../db/client.js';
+import { teamChats, teams, tenantIdentities, users } from '../db/schema/index.js';
+import { wallClock } from '../domain/dates.js';
+import { isQuiet } from '../domain/quiet-hours.js';
+import { STAGE_LABELS } from '../domain/stages.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { buildTeamDigest, yesterdayWindow } from '../services/digests.js';
+import { allTenantRules, type TenantRules } from '../services/tenant-settings.js';
+import { morningTodoMessage } from '../services/morning-todo.js';
+import { notifyUser } from '../outbox/enqueue.js';
+import { claimSlot } from './claim.js';
+
+export async function runDailyDigests(db: Db, now: Date, instanceId: string): Promise<{ teams: number; personal: number }> {
+  let teamsSent = 0;
+  let personal = 0;
+  for (const tenant of await allTenantRules(db)) {
+    if (!tenant.settings.digest.enabled) continue;
+    if (wallClock(now, tenant.timeZone).hour < tenant.settings.digest.hour) continue;
+    if (isQuiet(now, tenant.timeZone, tenant.settings.quietHours)) continue;
+    const { date } = yesterdayWindow(now, tenant.timeZone);
+    teamsSent += await sendTeamDigests(db, tenant, now, date, instanceId);
+    personal += await sendMorningTodos(db, tenant, now, date, instanceId);
+  }
+  return { teams: teamsSent, personal };
+}
+
+async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: string, instanceId: string) {
+  let sent = 0;
+  const rows = await db.select().from(teams).where(and(eq(teams.tenantId, tenant.id), eq(teams.digestEnabled, true)));
+  for (const team of rows) {
+    sent += await db.transaction(async (tx) => {
+      if (!(await claimSlot(tx, `digest:${team.id}`, date, instanceId))) return 0;
+      const digest = await buildTeamDigest(tx, { id: team.id, name: team.name, tenantId: tenant.id }, now, tenant.timeZone, tenant.settings.nudges.silenceHours);
+      const card = buildDigestCard({
+        teamName: digest.teamName,
+        date: digest.date,
+        pipeline: digest.pipeline.map((p) => ({ stage: STAGE_LABELS[p.stage], count: p.count, amountFen: p.amountFen })),
+        moved: digest.moved,
+        overdue: digest.overdue,
+        approvalsWaiting: digest.approvalsWaiting,
+        conversion: digest.conversion.map((c) => ({ from: STAGE_LABELS[c.from], to: STAGE_LABELS[c.to], rate: c.rate })),
+        avgCycleDays: digest.avgCycleDays,
+      });
+      const chats = await tx
+        .select({ platform: teamChats.platform, chatId: teamChats.chatId, tenantKey: tenantIdentities.tenantKey })
+        .from(teamChats)
+        .leftJoin(tenantIdentities, and(eq(tenantIdentities.tenantId, tenant.id), eq(tenantIdentities.platform, teamChats.platform)))
+        .where(eq(teamChats.teamId, team.id));
+      for (const chat of chats) {
+        await enqueue(tx, {
+          tenantId: tenant.id,
+          platform: chat.platform,
+          target: { tenantKey: chat.tenantKey ?? chat.platform, kind: chat.platform === 'wecom' ? 'webhook' : 'group', id: chat.chatId },
+          payload: { op: 'send', message: { type: 'card', card } },
+          dedupKey: `digest:${team.id}:${date}:${chat.platform}:${chat.chatId}`,
+        });
+      }
+      return 1;
+    });
+  }
+  return sent;
+}
+
+async function sendMorningTodos(db: Db, tenant: TenantRules, now: Date, date: string, instanceId: string) {
+  let sent = 0;
+  const people = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenant.id), eq(users.active, true), eq(users.morningDigest, true)));
+  for (const person of people) {
+    sent += await db.transaction(async (tx) => {
+      if (!(await claimSlot(tx, `morning:${person.id}`, date, instanceId))) return 0;
+      const message = await morningTodoMessage(tx, person, tenant, now);
+      if (!message) return 0;
+      await notifyUser(tx, tenant.id, person.id, message, { dedupKey: `morning:${person.id}:${date}` });
+      return 1;
+    });
+  }
+  return sent;
+}

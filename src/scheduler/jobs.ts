@@ -1,0 +1,41 @@
+// node-schedule wiring only: a rules tick every minute and a digest check every minute (each tenant decides
+// whether its digest hour has come). The work itself lives in rules-tick.ts and daily-digest.ts.
+import schedule from 'node-schedule';
+import type { Db } from '../db/client.js';
+import { runDailyDigests } from './daily-digest.js';
+import { runRulesTick } from './rules-tick.js';
+import { claimSlot } from './claim.js';
+
+export interface SchedulerOptions {
+  db: Db;
+  instanceId: string;
+  now?: () => Date;
+  onQueued?: () => void;
+  log: { error(obj: object, msg?: string): void };
+}
+
+export function startScheduler(opts: SchedulerOptions) {
+  const now = opts.now ?? (() => new Date());
+  let busy = false;
+  const job = schedule.scheduleJob('tick', '* * * * *', async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const t = now();
+      const minute = t.toISOString().slice(0, 16);
+      // One instance runs each minute's rules; the nudge claims keep it exactly-once even if two do.
+      if (await claimSlot(opts.db, 'rules', minute, opts.instanceId)) await runRulesTick(opts.db, t);
+      await runDailyDigests(opts.db, t, opts.instanceId);
+      opts.onQueued?.();
+    } catch (err) {
+      opts.log.error({ err }, 'scheduler tick failed; the next tick catches up');
+    } finally {
+      busy = false;
+    }
+  });
+  return {
+    stop() {
+      job?.cancel();
+    },
+  };
+}

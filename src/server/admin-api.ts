@@ -1,0 +1,118 @@
+// The admin HTTP API (ADMIN_TOKEN bearer): tenants, users, teams and their chats, and per-tenant rules
+// (approval thresholds, nudge rules, quiet/working hours, digest). Schemas are zod; /admin/api/openapi.json
+// describes them.
+import { and, asc, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { auditLog, teamChats, teams, tenants, users } from '../db/schema/index.js';
+import { readSettings, tenantSettingsSchema } from '../domain/settings.js';
+import { ROLES } from '../domain/roles.js';
+import { createAdminAuth } from './admin-auth.js';
+import { adminOpenApi } from './admin-openapi.js';
+
+const idParam = z.object({ id: z.uuid() });
+export const userPatchSchema = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    managerId: z.uuid().nullable().optional(),
+    teamId: z.uuid().nullable().optional(),
+    active: z.boolean().optional(),
+    region: z.string().max(64).nullable().optional(),
+  })
+  .strict();
+export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(64), digestHour: z.number().int().min(0).max(23).optional() }).strict();
+export const teamChatSchema = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
+export const settingsPatchSchema = z
+  .object({
+    approval: tenantSettingsSchema.shape.approval.unwrap().partial().optional(),
+    nudges: tenantSettingsSchema.shape.nudges.unwrap().partial().optional(),
+    quietHours: tenantSettingsSchema.shape.quietHours.unwrap().partial().optional(),
+    workingHours: tenantSettingsSchema.shape.workingHours.unwrap().partial().optional(),
+    digest: tenantSettingsSchema.shape.digest.unwrap().partial().optional(),
+  })
+  .strict();
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; error: object } {
+  const r = schema.safeParse(value);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: { error: 'invalid request', issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } };
+}
+
+export function adminApi(db: Db, token: string | undefined) {
+  return async (app: FastifyInstance) => {
+    if (!token) return;
+    await app.register(
+      async (api) => {
+        api.addHook('onRequest', createAdminAuth(token));
+        api.get('/openapi.json', async () => adminOpenApi());
+        api.get('/tenants', async () => db.select().from(tenants).orderBy(asc(tenants.createdAt)));
+        api.get('/tenants/:id/settings', async (req, reply) => {
+          const p = parse(idParam, req.params);
+          if (!p.ok) return reply.code(400).send(p.error);
+          const [t] = await db.select().from(tenants).where(eq(tenants.id, p.value.id));
+          return t ? readSettings(t.settings) : reply.code(404).send({ error: 'not found' });
+        });
+        api.patch('/tenants/:id/settings', async (req, reply) => {
+          const p = parse(idParam, req.params);
+          const b = parse(settingsPatchSchema, req.body);
+          if (!p.ok) return reply.code(400).send(p.error);
+          if (!b.ok) return reply.code(400).send(b.error);
+          const [t] = await db.select().from(tenants).where(eq(tenants.id, p.value.id));
+          if (!t) return reply.code(404).send({ error: 'not found' });
+          const before = readSettings(t.settings);
+          const merged: Record<string, unknown> = { ...before };
+          for (const [k, v] of Object.entries(b.value)) merged[k] = { ...(before as Record<string, object>)[k], ...(v as object) };
+          const next = parse(tenantSettingsSchema, merged);
+          if (!next.ok) return reply.code(400).send(next.error);
+          await db.transaction(async (tx) => {
+            await tx.update(tenants).set({ settings: next.value, updatedAt: new Date() }).where(eq(tenants.id, t.id));
+            await tx.insert(auditLog).values({ tenantId: t.id, action: 'settings.update', entityType: 'tenant', entityId: t.id, before, after: next.value });
+          });
+          return next.value;
+        });
+        api.get('/tenants/:id/users', async (req, reply) => {
+          const p = parse(idParam, req.params);
+          if (!p.ok) return reply.code(400).send(p.error);
+          return db.select().from(users).where(eq(users.tenantId, p.value.id)).orderBy(asc(users.createdAt));
+        });
+        api.patch('/users/:id', async (req, reply) => {
+          const p = parse(idParam, req.params);
+          const b = parse(userPatchSchema, req.body);
+          if (!p.ok) return reply.code(400).send(p.error);
+          if (!b.ok) return reply.code(400).send(b.error);
+          const [u] = await db.select().from(users).where(eq(users.id, p.value.id));
+          if (!u) return reply.code(404).send({ error: 'not found' });
+          if (b.value.managerId === u.id) return reply.code(400).send({ error: 'a user cannot manage themselves' });
+          const [updated] = await db.transaction(async (tx) => {
+            const rows = await tx.update(users).set({ ...b.value, updatedAt: new Date(), ...(b.value.active === false ? { deactivatedAt: new Date() } : {}) }).where(eq(users.id, u.id)).returning();
+            await tx.insert(auditLog).values({ tenantId: u.tenantId, action: 'user.update', entityType: 'user', entityId: u.id, before: u, after: rows[0] });
+            return rows;
+          });
+          return updated;
+        });
+        api.get('/tenants/:id/teams', async (req, reply) => {
+          const p = parse(idParam, req.params);
+          if (!p.ok) return reply.code(400).send(p.error);
+          return db.select().from(teams).where(eq(teams.tenantId, p.value.id));
+        });
+        api.post('/teams', async (req, reply) => {
+          const b = parse(teamCreateSchema, req.body);
+          if (!b.ok) return reply.code(400).send(b.error);
+          const [team] = await db.insert(teams).values(b.value).onConflictDoNothing().returning();
+          return team ? reply.code(201).send(team) : reply.code(409).send({ error: 'team exists' });
+        });
+        api.post('/teams/:id/chats', async (req, reply) => {
+          const p = parse(idParam, req.params);
+          const b = parse(teamChatSchema, req.body);
+          if (!p.ok) return reply.code(400).send(p.error);
+          if (!b.ok) return reply.code(400).send(b.error);
+          const [team] = await db.select().from(teams).where(eq(teams.id, p.value.id));
+          if (!team) return reply.code(404).send({ error: 'not found' });
+          const [chat] = await db.insert(teamChats).values({ teamId: team.id, ...b.value }).onConflictDoNothing().returning();
+          return reply.code(chat ? 201 : 200).send(chat ?? (await db.select().from(teamChats).where(and(eq(teamChats.teamId, team.id), eq(teamChats.chatId, b.value.chatId))))[0]);
+        });
+      },
+      { prefix: '/admin/api' },
+    );
+  };
+}

@@ -1,0 +1,101 @@
+// Quotes: /报价 creates a quote and its approval request, with approvers resolved now and cards sent to each.
+import { eq } from 'drizzle-orm';
+import { approvalRequests, approvalSteps, quotes, tenants } from '../db/schema/index.js';
+import { APPROVER_ROLE_LABELS, routeQuote, type ApproverRole } from '../domain/approval-rules.js';
+import { DomainError } from '../domain/errors.js';
+import { readSettings } from '../domain/settings.js';
+import { isOpenStage } from '../domain/stages.js';
+import { notifyUser } from '../outbox/enqueue.js';
+import { approvalCard } from './approval-view.js';
+import { activeAdmins, resolveApprover } from './approvers.js';
+import { recordAudit } from './audit.js';
+import type { Ctx } from './context.js';
+import { nextShortNo, shortId } from './counters.js';
+import { type Deal, dealShortId } from './deals.js';
+import { getUser, type User } from './users.js';
+import { assertMayChange } from './visibility.js';
+
+export type QuoteRequestResult =
+  | { ok: true; approvalShortId: string; approvers: Array<{ role: ApproverRole; name: string }> }
+  | { ok: false; missingRoles: ApproverRole[] };
+
+export async function requestQuoteApproval(
+  ctx: Ctx,
+  deal: Deal,
+  input: { amountFen: number; discountBp: number; note?: string },
+): Promise<QuoteRequestResult> {
+  await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  if (!isOpenStage(deal.stage)) throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已关闭，不能再报价。`);
+  if (input.discountBp >= 10_000) throw new DomainError('INVALID_INPUT', '折扣不能是 100% 或更多。');
+  const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.id, ctx.actor.tenantId));
+  const rules = readSettings(tenant?.settings).approval;
+  const requester = (await getUser(ctx.db, ctx.actor.userId))!;
+  const roles = routeQuote(input, rules);
+
+  const approvers: Array<{ role: ApproverRole; user: User }> = [];
+  const missing: ApproverRole[] = [];
+  for (const role of roles) {
+    const user = await resolveApprover(ctx.db, requester, role);
+    if (user) approvers.push({ role, user });
+    else missing.push(role);
+  }
+  if (missing.length > 0) {
+    await alertAdmins(ctx, missing, deal);
+    return { ok: false, missingRoles: missing };
+  }
+
+  const [quote] = await ctx.db
+    .insert(quotes)
+    .values({
+      tenantId: ctx.actor.tenantId,
+      shortNo: await nextShortNo(ctx.db, ctx.actor.tenantId, 'quote'),
+      dealId: deal.id,
+      amountFen: input.amountFen,
+      discountBp: input.discountBp,
+      note: input.note?.trim() || null,
+      createdById: ctx.actor.userId,
+      createdAt: ctx.now,
+    })
+    .returning();
+  const [request] = await ctx.db
+    .insert(approvalRequests)
+    .values({
+      tenantId: ctx.actor.tenantId,
+      shortNo: await nextShortNo(ctx.db, ctx.actor.tenantId, 'approval'),
+      quoteId: quote!.id,
+      requesterId: ctx.actor.userId,
+      createdAt: ctx.now,
+    })
+    .returning();
+  await ctx.db.insert(approvalSteps).values(
+    approvers.map((a) => ({
+      tenantId: ctx.actor.tenantId,
+      requestId: request!.id,
+      role: a.role,
+      approverId: a.user.id,
+      createdAt: ctx.now,
+    })),
+  );
+  await recordAudit(ctx, { action: 'quote.request', entityType: 'approval_request', entityId: request!.id, after: { quote, approvers: approvers.map((a) => ({ role: a.role, userId: a.user.id })) } });
+
+  const card = await approvalCard(ctx, request!.id);
+  for (const a of approvers) {
+    await notifyUser(ctx.db, ctx.actor.tenantId, a.user.id, { type: 'card', card }, {
+      recordAs: { subjectKind: 'approval', subjectId: request!.id, userId: a.user.id },
+    });
+  }
+  return {
+    ok: true,
+    approvalShortId: shortId('approval', request!.shortNo),
+    approvers: approvers.map((a) => ({ role: a.role, name: a.user.name })),
+  };
+}
+
+async function alertAdmins(ctx: Ctx, missing: ApproverRole[], deal: Deal) {
+  const labels = missing.map((r) => APPROVER_ROLE_LABELS[r]).join('、');
+  const text = `⚠️ 审批配置缺失：${ctx.actor.name} 为商机 ${dealShortId(deal)} 发起报价审批，但系统里没有「${labels}」审批人。` +
+    `请用 /设置 角色 <人> <角色> 或 /设置 上级 <人> <上级> 补齐。`;
+  for (const admin of await activeAdmins(ctx.db, ctx.actor.tenantId)) {
+    await notifyUser(ctx.db, ctx.actor.tenantId, admin.id, { type: 'text', text });
+  }
+}

@@ -1,0 +1,54 @@
+// Admin changes: approval thresholds (tenant settings), roles and reporting lines. Admin-only, audited.
+import { eq } from 'drizzle-orm';
+import { tenants, users } from '../db/schema/index.js';
+import { DomainError } from '../domain/errors.js';
+import { readSettings, tenantSettingsSchema, type TenantSettings } from '../domain/settings.js';
+import type { Role } from '../domain/roles.js';
+import { recordAudit } from './audit.js';
+import type { Ctx } from './context.js';
+import { reportIds, type User } from './users.js';
+
+export function assertAdmin(ctx: Ctx) {
+  if (ctx.actor.role !== 'admin') throw new DomainError('NOT_ALLOWED', '只有管理员可以修改设置。请联系你们公司的 ChatCRM 管理员。');
+}
+
+export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
+  const [t] = await ctx.db.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, ctx.actor.tenantId));
+  return readSettings(t?.settings);
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+/** Merges a partial change into the tenant's settings, validating the result. */
+export async function updateSettings(ctx: Ctx, patch: DeepPartial<TenantSettings>): Promise<TenantSettings> {
+  assertAdmin(ctx);
+  const before = await getSettings(ctx);
+  const merged: Record<string, unknown> = { ...before };
+  for (const [k, v] of Object.entries(patch)) merged[k] = { ...(before as Record<string, object>)[k], ...(v as object) };
+  const parsed = tenantSettingsSchema.safeParse(merged);
+  if (!parsed.success) throw new DomainError('INVALID_INPUT', `设置值不合法：${parsed.error.issues.map((i) => i.path.join('.')).join('、')}`);
+  await ctx.db.update(tenants).set({ settings: parsed.data, updatedAt: ctx.now }).where(eq(tenants.id, ctx.actor.tenantId));
+  await recordAudit(ctx, { action: 'settings.update', entityType: 'tenant', entityId: ctx.actor.tenantId, before, after: parsed.data });
+  return parsed.data;
+}
+
+export async function setRole(ctx: Ctx, user: User, role: Role): Promise<void> {
+  assertAdmin(ctx);
+  if (user.id === ctx.actor.userId && role !== 'admin') {
+    throw new DomainError('NOT_ALLOWED', '不能撤销自己的管理员身份；请让另一位管理员操作。');
+  }
+  await ctx.db.update(users).set({ role, updatedAt: ctx.now }).where(eq(users.id, user.id));
+  await recordAudit(ctx, { action: 'user.role', entityType: 'user', entityId: user.id, before: { role: user.role }, after: { role } });
+}
+
+export async function setManager(ctx: Ctx, user: User, manager: User | null): Promise<void> {
+  assertAdmin(ctx);
+  if (manager) {
+    if (manager.id === user.id) throw new DomainError('INVALID_INPUT', '不能把自己设为自己的上级。');
+    if ((await reportIds(ctx.db, user.id)).includes(manager.id)) {
+      throw new DomainError('INVALID_INPUT', `${manager.name} 是 ${user.name} 的下属，不能反过来做上级（会形成循环）。`);
+    }
+  }
+  await ctx.db.update(users).set({ managerId: manager?.id ?? null, updatedAt: ctx.now }).where(eq(users.id, user.id));
+  await recordAudit(ctx, { action: 'user.manager', entityType: 'user', entityId: user.id, before: { managerId: user.managerId }, after: { managerId: manager?.id ?? null } });
+}
