@@ -5,6 +5,8 @@ import type { Db } from '../src/db/client.js';
 import type { ChatAdapter } from './adapter.js';
 import { createConsoleAdapter } from './console/adapter.js';
 import { readConsoleSecret } from './console/secret.js';
+import { createDbTokenStore } from '../src/db/token-store.js';
+import { createWecomAdapter, readWecomConfig } from './wecom/index.js';
 
 export interface AdapterDeps {
   db: Db;
@@ -19,15 +21,21 @@ export interface PlatformSetup {
   build(deps: AdapterDeps): ChatAdapter[];
 }
 
-export function createAdapters(_env: Record<string, string | undefined>): PlatformSetup {
+export function createAdapters(env: Record<string, string | undefined>): PlatformSetup {
   const problems: string[] = [];
+  const enabled: string[] = ['console'];
   const builders: Array<(deps: AdapterDeps) => ChatAdapter> = [];
+  const wecom = readWecomConfig(env);
+  if (wecom.enabled) {
+    enabled.push('wecom');
+    builders.push((deps) => createWecomAdapter(wecom.config, { tokenStore: createDbTokenStore(deps.db) }));
+  } else problems.push(...(wecom.errors ?? []));
   builders.push((deps) =>
     createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),
   );
   return {
     problems,
-    enabled: ['console'],
+    enabled,
     build: (deps) => builders.map((b) => b(deps)),
   };
 }

@@ -1,0 +1,61 @@
+// WeCom (企业微信) self-built app settings. Where to find each value in the admin console (管理后台):
+//   WECOM_CORP_ID            我的企业 → 企业信息 → 企业ID
+//   WECOM_AGENT_ID / SECRET  应用管理 → 自建 → <应用> → AgentId / Secret
+//   WECOM_TOKEN / ENCODING_AES_KEY  <应用> → 接收消息 → 设置API接收 → Token / EncodingAESKey
+import { z } from 'zod';
+
+export const wecomConfigSchema = z.object({
+  WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9]{6,64}$/, '企业ID 只含字母和数字'),
+  WECOM_AGENT_ID: z.coerce.number().int().positive(),
+  WECOM_SECRET: z.string().min(16, '应用 Secret 太短'),
+  WECOM_TOKEN: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'Token 为 1–32 位字母数字'),
+  WECOM_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母数字'),
+  WECOM_API_BASE: z.url().default('https://qyapi.weixin.qq.com'),
+  /** Group robots for digests: `华东群=key1,华南群=key2`. */
+  WECOM_GROUP_WEBHOOKS: z
+    .string()
+    .regex(/^[^=,]+=[^=,]+(,[^=,]+=[^=,]+)*$/, '格式：群名=key,群名=key')
+    .optional(),
+});
+
+export interface WecomConfig {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  apiBase: string;
+  /** Robot name → webhook key. */
+  webhooks: Record<string, string>;
+}
+
+const REQUIRED = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
+
+export function readWecomConfig(
+  env: Record<string, string | undefined>,
+): { enabled: true; config: WecomConfig } | { enabled: false; errors?: string[] } {
+  const present = REQUIRED.filter((k) => env[k]);
+  if (present.length === 0) return { enabled: false };
+  const parsed = wecomConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const missing = REQUIRED.filter((k) => !env[k]).map((k) => `${k}: 未设置（企业微信需要全部 5 项）`);
+    const bad = parsed.error.issues.filter((i) => env[String(i.path[0])]).map((i) => `${String(i.path[0])}: ${i.message}`);
+    return { enabled: false, errors: [...missing, ...bad] };
+  }
+  const e = parsed.data;
+  const webhooks = Object.fromEntries(
+    (e.WECOM_GROUP_WEBHOOKS ?? '').split(',').filter(Boolean).map((pair) => pair.split('=').map((s) => s.trim()) as [string, string]),
+  );
+  return {
+    enabled: true,
+    config: {
+      corpId: e.WECOM_CORP_ID,
+      agentId: e.WECOM_AGENT_ID,
+      secret: e.WECOM_SECRET,
+      token: e.WECOM_TOKEN,
+      encodingAesKey: e.WECOM_ENCODING_AES_KEY,
+      apiBase: e.WECOM_API_BASE.replace(/\/$/, ''),
+      webhooks,
+    },
+  };
+}

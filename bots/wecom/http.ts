@@ -1,0 +1,85 @@
+// WeCom callback routes (doc 90238, 91116). Order: size → signature → timestamp → decrypt → receive id → parse →
+// dispatch. Anything failing a check gets 401/400 with an empty body and never reaches the database.
+import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
+import type { WecomConfig } from './config.js';
+import { WecomCryptoError, decryptStrict, encryptReply, getSignature } from './crypto.js';
+import { WecomMalformedError, decodeMessage, envelopeSchema, parseXml } from './decode.js';
+import { checkTimestamp, verifySignature } from './verify.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const empty = (status: number): RawReply => ({ status, body: '' });
+
+export function wecomRoutes(config: WecomConfig, now: () => number = Date.now): HttpRoute[] {
+  return [
+    { method: 'GET', path: '/bots/wecom/callback', handle: (req) => verifyUrl(config, req, now) },
+    { method: 'POST', path: '/bots/wecom/callback', handle: (req, dispatch) => receive(config, req, dispatch, now) },
+  ];
+}
+
+/** URL verification: answer the decrypted echostr as the whole body, within 1 s. */
+async function verifyUrl(config: WecomConfig, req: RawRequest, now: () => number): Promise<RawReply> {
+  const { msg_signature: signature = '', timestamp = '', nonce = '' } = req.query;
+  // Form-decoding turns base64 '+' into ' '; restore it.
+  const echostr = (req.query.echostr ?? '').replace(/ /g, '+');
+  if (!verifySignature({ token: config.token, timestamp, nonce, encrypted: echostr, signature })) return empty(401);
+  if (!checkTimestamp(timestamp, now())) return empty(401);
+  try {
+    const { message, receiveId } = decryptStrict(config.encodingAesKey, echostr);
+    if (receiveId !== config.corpId) return empty(401);
+    return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message };
+  } catch {
+    return empty(400);
+  }
+}
+
+async function receive(config: WecomConfig, req: RawRequest, dispatch: Dispatch, now: () => number): Promise<RawReply> {
+  if (req.body.length > MAX_BODY_BYTES) return empty(413);
+  const { msg_signature: signature = '', timestamp = '', nonce = '' } = req.query;
+  let encrypted: string;
+  try {
+    const env = envelopeSchema.safeParse(parseXml(req.body.toString('utf8')));
+    if (!env.success) return empty(400);
+    encrypted = env.data.Encrypt;
+    if (env.data.ToUserName !== config.corpId) return empty(401);
+    if (env.data.AgentID && env.data.AgentID !== String(config.agentId)) return empty(401);
+  } catch {
+    return empty(400);
+  }
+  if (!verifySignature({ token: config.token, timestamp, nonce, encrypted, signature })) return empty(401);
+  if (!checkTimestamp(timestamp, now())) return empty(401);
+  let event;
+  try {
+    const { message, receiveId } = decryptStrict(config.encodingAesKey, encrypted);
+    if (receiveId !== config.corpId) return empty(401);
+    event = decodeMessage(message, config.corpId, new Date(now()));
+  } catch (err) {
+    if (err instanceof WecomCryptoError || err instanceof WecomMalformedError) return empty(400);
+    throw err;
+  }
+  if (!event) return empty(200);
+  // A failure here is ours: answer 500 so WeCom retries; the inbound-events claim makes the retry safe.
+  const outcome = await dispatch(event);
+  if (event.type === 'card_action' && outcome.card) {
+    return passiveButtonReply(config, event.actor.platformUserId, outcome.card.state, timestamp, nonce);
+  }
+  return empty(200);
+}
+
+/**
+ * Greys the clicker's buttons at once (doc 90241 模板卡片更新消息, update_button); the card changes for everyone
+ * later through update_template_card when the request closes.
+ */
+function passiveButtonReply(config: WecomConfig, user: string, state: string, timestamp: string, nonce: string): RawReply {
+  const label = state === 'success' ? '已通过' : state === 'danger' ? '已驳回' : '已处理';
+  const plain =
+    `<xml><ToUserName><![CDATA[${user}]]></ToUserName><FromUserName><![CDATA[${config.corpId}]]></FromUserName>` +
+    `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[update_button]]></MsgType>` +
+    `<Button><ReplaceName><![CDATA[${label}]]></ReplaceName></Button></xml>`;
+  const encrypted = encryptReply(config.encodingAesKey, plain, config.corpId);
+  const signature = getSignature(config.token, timestamp, nonce, encrypted);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml; charset=utf-8' },
+    body: `<xml><Encrypt><![CDATA[${encrypted}]]></Encrypt><MsgSignature><![CDATA[${signature}]]></MsgSignature><TimeStamp>${timestamp}</TimeStamp><Nonce><![CDATA[${nonce}]]></Nonce></xml>`,
+  };
+}

@@ -1,0 +1,44 @@
+// Access-token cache over a shared store (doc 91039 获取access_token): refreshed before expiry or on demand,
+// one refresh in flight per process; the store (the database) lets instances share one token.
+import type { AdapterError } from '../adapter.js';
+
+export interface TokenStore {
+  get(key: string): Promise<{ token: string; expiresAt: Date } | undefined>;
+  put(key: string, token: string, expiresAt: Date): Promise<void>;
+}
+
+/** Refresh this long before WeCom's expiry, so a token never dies in flight. */
+const MARGIN_MS = 5 * 60_000;
+
+export function createTokenCache(opts: {
+  key: string;
+  store: TokenStore;
+  fetchToken: () => Promise<{ token: string; expiresInSec: number }>;
+  now?: () => number;
+}) {
+  const now = opts.now ?? Date.now;
+  let inFlight: Promise<string> | undefined;
+  let invalidated: string | undefined;
+
+  async function refresh(): Promise<string> {
+    const { token, expiresInSec } = await opts.fetchToken();
+    await opts.store.put(opts.key, token, new Date(now() + expiresInSec * 1000 - MARGIN_MS));
+    return token;
+  }
+
+  return {
+    async get(): Promise<string> {
+      const cached = await opts.store.get(opts.key);
+      if (cached && cached.expiresAt.getTime() > now() && cached.token !== invalidated) return cached.token;
+      inFlight ??= refresh().finally(() => (inFlight = undefined));
+      return inFlight;
+    },
+    /** Marks a token rejected by the platform (40014/42001/41001); the next get() fetches a new one. */
+    invalidate(token: string) {
+      invalidated = token;
+    },
+  };
+}
+
+export type TokenCache = ReturnType<typeof createTokenCache>;
+export type { AdapterError };

@@ -1,0 +1,123 @@
+// A fake WeCom API on 127.0.0.1: gettoken, message/send, message/update_template_card, user/get and group-robot
+// webhook/send. It checks tokens, fields and documented limits like the real API, records every request, and can
+// be told to fail (expired token 42001, rate limit 45009, HTTP 5xx).
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+
+export type FailKind = 'token_expired' | 'rate_limited' | 'http_500' | 'http_503';
+
+export interface Received {
+  path: string;
+  query: Record<string, string>;
+  body: Record<string, unknown> | undefined;
+}
+
+const bytes = (s: unknown) => Buffer.byteLength(String(s ?? ''));
+
+export async function startFakeWecom(opts: { corpId: string; secret: string; agentId: number; webhookKeys?: string[] }) {
+  const app = Fastify({ logger: false });
+  const received: Received[] = [];
+  const tokens = new Set<string>();
+  const usedTaskIds = new Set<string>();
+  const responseCodes = new Map<string, boolean>();
+  let failures: FailKind[] = [];
+  let tokenCalls = 0;
+
+  const fail = (reply: { code(n: number): { send(b: unknown): unknown } }) => {
+    const f = failures.shift();
+    if (!f) return undefined;
+    if (f === 'http_500') return reply.code(500).send('internal');
+    if (f === 'http_503') return reply.code(503).send('busy');
+    if (f === 'token_expired') return reply.code(200).send({ errcode: 42001, errmsg: 'access_token expired' });
+    return reply.code(200).send({ errcode: 45009, errmsg: 'api freq out of limit' });
+  };
+  const err = (errcode: number, errmsg: string) => ({ errcode, errmsg });
+
+  app.addHook('onRequest', async (req) => {
+    received.push({ path: req.url.split('?')[0]!, query: req.query as Record<string, string>, body: undefined });
+  });
+  app.addHook('preHandler', async (req) => {
+    received[received.length - 1]!.body = req.body as Record<string, unknown> | undefined;
+  });
+
+  app.get('/cgi-bin/gettoken', async (req) => {
+    tokenCalls++;
+    const q = req.query as Record<string, string>;
+    if (q.corpid !== opts.corpId || q.corpsecret !== opts.secret) return err(40001, 'invalid credential');
+    const token = randomBytes(24).toString('hex');
+    tokens.add(token);
+    return { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 };
+  });
+
+  const checkToken = (q: Record<string, string>) => (!q.access_token ? err(41001, 'access_token missing') : tokens.has(q.access_token) ? undefined : err(40014, 'invalid access_token'));
+
+  app.post('/cgi-bin/message/send', async (req, reply) => {
+    const failed = fail(reply);
+    if (failed) return failed;
+    const bad = checkToken(req.query as Record<string, string>);
+    if (bad) return bad;
+    const b = req.body as Record<string, any>;
+    if (b.agentid !== opts.agentId) return err(40056, 'invalid agentid');
+    if (!b.touser) return err(82001, 'All touser invalid');
+    if (b.msgtype === 'text' && (!b.text?.content || bytes(b.text.content) > 2048)) return err(45002, 'content size out of limit');
+    if (b.msgtype === 'markdown' && (!b.markdown?.content || bytes(b.markdown.content) > 2048)) return err(45002, 'content size out of limit');
+    if (b.msgtype === 'template_card') {
+      const c = b.template_card ?? {};
+      if (c.card_type !== 'button_interaction') return err(40058, 'card_type');
+      if (!c.main_title?.title || !c.task_id || !/^[A-Za-z0-9_\-@]{1,128}$/.test(c.task_id)) return err(40058, 'main_title/task_id');
+      if (usedTaskIds.has(c.task_id)) return err(40058, 'task_id exists');
+      if (!Array.isArray(c.button_list) || c.button_list.length < 1 || c.button_list.length > 6) return err(40058, 'button_list');
+      for (const btn of c.button_list) if (!btn.text || !btn.key || bytes(btn.key) > 1024 || ![1, 2, 3, 4].includes(btn.style)) return err(40058, 'button');
+      if ((c.horizontal_content_list ?? []).length > 6) return err(40058, 'horizontal_content_list');
+      usedTaskIds.add(c.task_id);
+      const code = randomBytes(12).toString('hex');
+      responseCodes.set(code, false);
+      return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex'), response_code: code };
+    }
+    if (!['text', 'markdown'].includes(b.msgtype)) return err(40008, 'invalid message type');
+    return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex') };
+  });
+
+  app.post('/cgi-bin/message/update_template_card', async (req, reply) => {
+    const failed = fail(reply);
+    if (failed) return failed;
+    const bad = checkToken(req.query as Record<string, string>);
+    if (bad) return bad;
+    const b = req.body as Record<string, any>;
+    if (b.agentid !== opts.agentId) return err(40056, 'invalid agentid');
+    if (!responseCodes.has(b.response_code) || responseCodes.get(b.response_code)) return err(40058, 'invalid response_code');
+    if (!b.button?.replace_name && !b.template_card) return err(40058, 'button or template_card required');
+    responseCodes.set(b.response_code, true);
+    return { errcode: 0, errmsg: 'ok' };
+  });
+
+  app.get('/cgi-bin/user/get', async (req) => {
+    const bad = checkToken(req.query as Record<string, string>);
+    if (bad) return bad;
+    const q = req.query as Record<string, string>;
+    return { errcode: 0, errmsg: 'ok', userid: q.userid, name: `员工${q.userid}` };
+  });
+
+  app.post('/cgi-bin/webhook/send', async (req, reply) => {
+    const failed = fail(reply);
+    if (failed) return failed;
+    const q = req.query as Record<string, string>;
+    if (!q.key || !(opts.webhookKeys ?? []).includes(q.key)) return err(93000, 'invalid webhook url');
+    const b = req.body as Record<string, any>;
+    if (b.msgtype !== 'markdown' || !b.markdown?.content || bytes(b.markdown.content) > 4096) return err(45002, 'content size out of limit');
+    return { errcode: 0, errmsg: 'ok' };
+  });
+
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    baseUrl,
+    received,
+    sends: () => received.filter((r) => r.path === '/cgi-bin/message/send'),
+    tokenCalls: () => tokenCalls,
+    failNext: (kind: FailKind, n = 1) => (failures = [...failures, ...Array<FailKind>(n).fill(kind)]),
+    expireTokens: () => tokens.clear(),
+    close: () => app.close(),
+  };
+}
+
+export type FakeWecom = Awaited<ReturnType<typeof startFakeWecom>>;
