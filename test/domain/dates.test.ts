@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { formatDate, parseDueDate, wallClock, workingHoursBetween, zonedTime } from '../../src/domain/dates.js';
+import { isQuiet, nextAllowedTime } from '../../src/domain/quiet-hours.js';
+import { readSettings } from '../../src/domain/settings.js';
+
+const TZ = 'Asia/Shanghai';
+// Wednesday 2026-11-25 14:30 in Shanghai.
+const now = new Date('2026-11-25T14:30:00+08:00');
+const at = (s: string) => new Date(s).toISOString();
+
+describe('due dates in the tenant zone', () => {
+  it.each([
+    ['今天', '2026-11-25T09:00:00+08:00'],
+    ['明天', '2026-11-26T09:00:00+08:00'],
+    ['后天', '2026-11-27T09:00:00+08:00'],
+    ['大后天', '2026-11-28T09:00:00+08:00'],
+    ['明天 14:00', '2026-11-26T14:00:00+08:00'],
+    ['明天下午3点', '2026-11-26T15:00:00+08:00'],
+    ['3天后', '2026-11-28T09:00:00+08:00'],
+    ['周五', '2026-11-27T09:00:00+08:00'],
+    ['周一', '2026-11-30T09:00:00+08:00'],
+    ['下周三', '2026-12-02T09:00:00+08:00'],
+    ['下周日', '2026-12-06T09:00:00+08:00'],
+    ['11-30', '2026-11-30T09:00:00+08:00'],
+    ['11/30', '2026-11-30T09:00:00+08:00'],
+    ['11月30日', '2026-11-30T09:00:00+08:00'],
+    ['2026-12-01', '2026-12-01T09:00:00+08:00'],
+    ['2026/12/1', '2026-12-01T09:00:00+08:00'],
+    ['1-5', '2027-01-05T09:00:00+08:00'],
+  ])('%s', (input, expected) => {
+    const r = parseDueDate(input, now, TZ);
+    expect(r.ok && r.date.toISOString()).toBe(at(expected));
+  });
+
+  it.each(['2月30日', '13-01', '下辈子', '明天 25:00', ''])('rejects %s', (input) => {
+    expect(parseDueDate(input, now, TZ).ok).toBe(false);
+  });
+
+  it('round-trips wall clock and formats', () => {
+    const w = wallClock(now, TZ);
+    expect(w).toMatchObject({ year: 2026, month: 11, day: 25, hour: 14, minute: 30, weekday: 3 });
+    expect(zonedTime(w, TZ).toISOString()).toBe(now.toISOString());
+    expect(formatDate(now, TZ)).toBe('11-25 14:30');
+  });
+});
+
+describe('working hours and quiet hours', () => {
+  it('counts only working hours', () => {
+    expect(workingHoursBetween(new Date('2026-11-27T17:00:00+08:00'), new Date('2026-11-30T16:00:00+08:00'), TZ)).toBe(8);
+    expect(workingHoursBetween(new Date('2026-11-25T08:00:00+08:00'), new Date('2026-11-25T20:00:00+08:00'), TZ)).toBe(9);
+    expect(workingHoursBetween(new Date('2026-11-28T10:00:00+08:00'), new Date('2026-11-29T10:00:00+08:00'), TZ)).toBe(0);
+  });
+
+  const q = readSettings({}).quietHours;
+  it.each([
+    ['2026-11-25T14:30:00+08:00', '2026-11-25T14:30:00+08:00'],
+    ['2026-11-25T22:00:00+08:00', '2026-11-26T08:00:00+08:00'],
+    ['2026-11-26T03:00:00+08:00', '2026-11-26T08:00:00+08:00'],
+    ['2026-11-27T21:30:00+08:00', '2026-11-30T08:00:00+08:00'],
+    ['2026-11-28T12:00:00+08:00', '2026-11-30T08:00:00+08:00'],
+  ])('%s is sent at %s', (when, expected) => {
+    expect(nextAllowedTime(new Date(when), TZ, q).toISOString()).toBe(at(expected));
+  });
+
+  it('can be switched off', () => {
+    expect(isQuiet(new Date('2026-11-28T12:00:00+08:00'), TZ, { ...q, enabled: false })).toBe(false);
+  });
+});

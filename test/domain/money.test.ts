@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatFen, formatFenShort, parseAmountToFen, parsePercent } from '../../src/domain/money.js';
+
+describe('amounts become exact integer fen', () => {
+  it.each([
+    ['5万', 5_000_000],
+    ['5.5万', 5_500_000],
+    ['0.29万', 290_000],
+    ['5w', 5_000_000],
+    ['5W', 5_000_000],
+    ['50000', 5_000_000],
+    ['50,000', 5_000_000],
+    ['¥5,000.00', 500_000],
+    ['￥5000', 500_000],
+    ['5000元', 500_000],
+    ['5千', 500_000],
+    ['5k', 500_000],
+    ['1.2亿', 12_000_000_000],
+    ['三万', 3_000_000],
+    ['十二万', 12_000_000],
+    ['12.34', 1234],
+    ['５万', 5_000_000],
+  ])('%s → %d fen', (input, fen) => {
+    expect(parseAmountToFen(input)).toEqual({ ok: true, fen });
+  });
+
+  it.each(['', '-5', '0', 'abc', '5万万', '1.234', '5,00', '99999999999999', '五毛'])('rejects %s', (input) => {
+    expect(parseAmountToFen(input).ok).toBe(false);
+  });
+
+  it('formats', () => {
+    expect(formatFen(6_000_000)).toBe('¥60,000.00');
+    expect(formatFen(1234)).toBe('¥12.34');
+    expect(formatFenShort(6_500_000)).toBe('6.5万');
+    expect(formatFenShort(500_000)).toBe('5,000');
+  });
+});
+
+describe('discounts', () => {
+  it.each([
+    ['8%', 800],
+    ['8', 800],
+    ['8.5%', 850],
+    ['０.5%', 50],
+    ['9折', 1000],
+    ['9.5折', 500],
+    ['95折', 500],
+    ['85折', 1500],
+  ])('%s → %d bp', (input, bp) => {
+    expect(parsePercent(input)).toEqual({ ok: true, basisPoints: bp });
+  });
+  it.each(['101%', 'x', '8.123%', '0折'])('rejects %s', (input) => {
+    expect(parsePercent(input).ok).toBe(false);
+  });
+});

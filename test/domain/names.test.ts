@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { cityPrefixOf, looksLikePhone, matchScore, normaliseCompanyName, normalisePhone } from '../../src/domain/names.js';
+
+describe('company names normalise to one dedup key', () => {
+  it.each([
+    ['上海华东五金有限公司', '华东五金'],
+    ['华东五金', '华东五金'],
+    ['华东五金（中国）有限公司', '华东五金'],
+    ['华东 五金 股份有限公司', '华东五金'],
+    ['ＨＵＡＤＯＮＧ Valve Co., Ltd.', 'huadongvalve'],
+    ['宁波永固阀门集团有限公司', '永固阀门'],
+    ['广东省佛山市顺德精密模具厂', '佛山市顺德精密模具厂'],
+    ['东莞五金厂', '五金厂'],
+    ['上海', '上海'],
+  ])('%s → %s', (input, key) => {
+    expect(normaliseCompanyName(input)).toBe(key);
+  });
+
+  it('keeps the region prefix as a default region', () => {
+    expect(cityPrefixOf('上海华东五金有限公司')).toBe('上海');
+    expect(cityPrefixOf('华东五金')).toBeUndefined();
+  });
+
+  it('scores fuzzy matches', () => {
+    expect(matchScore('华东五金有限公司', '华东五金')).toBe(1);
+    expect(matchScore('华东', '华东五金')).toBe(0.8);
+    expect(matchScore('华南', '华东五金')).toBe(0);
+  });
+});
+
+describe('phone numbers', () => {
+  it.each([
+    ['13800138000', '13800138000'],
+    ['+86 138 0013 8000', '13800138000'],
+    ['0086-138-0013-8000', '13800138000'],
+    ['１３８００１３８０００', '13800138000'],
+    ['021-6234 5678', '02162345678'],
+    ['(0574) 8765-4321', '057487654321'],
+  ])('%s → %s', (input, out) => {
+    expect(normalisePhone(input)).toBe(out);
+  });
+
+  it.each(['12345', 'abc13800138000', '上海', '138001380001234567'])('rejects %s', (input) => {
+    expect(normalisePhone(input)).toBeUndefined();
+  });
+
+  it('tells phones from words', () => {
+    expect(looksLikePhone('13800138000')).toBe(true);
+    expect(looksLikePhone('A')).toBe(false);
+    expect(looksLikePhone('5万')).toBe(false);
+  });
+});
