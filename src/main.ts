@@ -50,6 +50,7 @@ async function main() {
     defaultTimeZone: env.TZ_DEFAULT,
     defaultTenantName: env.DEFAULT_TENANT_NAME,
     onQueued: () => kick(),
+    lookupName: async (platform, id) => (await adapters.find((a) => a.platform === platform)?.lookupUser?.(id))?.name,
   });
   app = await buildApp({
     db: database.db,

@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors.js';
 import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
 import type { Ctx } from '../services/context.js';
-import { assertAdmin, getSettings, setManager, setRole, updateSettings } from '../services/settings.js';
+import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, updateSettings } from '../services/settings.js';
 import { findUsersByName, type User } from '../services/users.js';
 import { type CommandSpec, UsageError, text } from './registry.js';
 
@@ -17,12 +17,13 @@ async function onePerson(ctx: Ctx, name: string): Promise<User> {
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [金额:5万] [折扣:5%] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级>',
-  summary: '管理员：审批阈值、人员角色和上级',
+  usage: '/设置 审批 [5万] [5%] | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关',
+  summary: '管理员：审批阈值、提醒规则、人员角色和上级；每个人：早报开关',
   examples: ['/设置 审批', '/设置 审批 8万 10%', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
     const { ctx } = env;
     const [what, ...args] = line.args;
+    if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
     assertAdmin(ctx);
     if (what === '审批' || what === 'approval') {
       if (args.length > 0) {
@@ -56,6 +57,16 @@ export const settingsCommand: CommandSpec = {
       await setManager(ctx, user, manager);
       return [text(manager ? `已把 ${user.name} 的上级设为 ${manager.name}。` : `已清除 ${user.name} 的上级。`)];
     }
-    throw new UsageError('请选择要设置的项目：审批、角色 或 上级。');
+    if (what === '提醒' || what === 'nudges') {
+      if (args.length > 0) {
+        const [silence, escalate] = args.map((a) => Number.parseFloat(a));
+        if (!silence || silence <= 0 || (args[1] && (!escalate || escalate <= 0))) throw new UsageError('请写小时数，例如：/设置 提醒 48 24');
+        await updateSettings(ctx, { nudges: { silenceHours: silence, ...(escalate ? { escalateAfterHours: escalate } : {}) } });
+      }
+      const n = (await getSettings(ctx)).nudges;
+      const q = (await getSettings(ctx)).quietHours;
+      return [text(`提醒规则：\n· 商机 ${n.silenceHours} 小时没有跟进 → 提醒负责人\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 通知销售总监\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 待办\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
+    }
+    throw new UsageError('请选择要设置的项目：审批、提醒、角色、上级 或 早报。');
   },
 };

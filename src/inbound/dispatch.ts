@@ -2,6 +2,8 @@
 // replies in the outbox; all in one transaction, so a platform's retry of the same event changes nothing.
 import type { Dispatch, DispatchOutcome, InboundEvent, OutboundMessage, SendTarget } from '../../bots/adapter.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../db/rows.js';
 import { inboundEvents } from '../db/schema/index.js';
 import { runChatText } from '../commands/index.js';
 import type { CommandEnv } from '../commands/registry.js';
@@ -18,13 +20,19 @@ export interface DispatchDeps {
   log?: { error(obj: object, msg?: string): void };
   /** Called after a commit that queued outbound rows (wakes the outbox worker). */
   onQueued?: () => void;
+  /** The platform directory's name for a user we have not seen yet (WeCom user/get …). */
+  lookupName?: (platform: InboundEvent['platform'], platformUserId: string) => Promise<string | undefined>;
 }
+
+/** A directory lookup must not eat the platform's answer deadline. */
+const LOOKUP_TIMEOUT_MS = 1500;
 
 const SORRY = '抱歉，系统处理这条消息时出错了，已记录。请稍后再试，或联系管理员。';
 
 export function createDispatch(deps: DispatchDeps): Dispatch {
   const now = deps.now ?? (() => new Date());
   return async (event) => {
+    const displayName = event.actor.displayName ?? (await directoryName(deps, event));
     const outcome = await deps.db.transaction(async (tx) => {
       // The claim and the effects commit together: a retry either sees the claim or redoes everything.
       const claimed = await tx
@@ -43,7 +51,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         tenantId: tenant.id,
         platform: event.platform,
         platformUserId: event.actor.platformUserId,
-        ...(event.actor.displayName ? { displayName: event.actor.displayName } : {}),
+        ...(displayName ? { displayName } : {}),
         ...(roleIfNew ? { roleIfNew } : {}),
         firstUserIsAdmin: event.platform !== 'console',
       });
@@ -110,4 +118,18 @@ async function queueReplies(tx: DbOrTx, tenantId: string, event: InboundEvent, r
   for (const message of replies) {
     await enqueue(tx, { tenantId, platform: event.platform, target, payload: { op: 'send', message } });
   }
+}
+
+/** Looks up a first-time sender's name in the platform directory (known users keep the name they have). */
+async function directoryName(deps: DispatchDeps, event: InboundEvent): Promise<string | undefined> {
+  if (!deps.lookupName) return undefined;
+  const known = await queryRows(
+    deps.db,
+    sql`select 1 from user_identities ui join tenant_identities ti on ti.tenant_id = ui.tenant_id and ti.platform = ui.platform
+        where ui.platform = ${event.platform} and ti.tenant_key = ${event.tenantKey} and ui.platform_user_id = ${event.actor.platformUserId}
+        limit 1`,
+  );
+  if (known.length > 0) return undefined;
+  const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), LOOKUP_TIMEOUT_MS).unref());
+  return Promise.race([deps.lookupName(event.platform, event.actor.platformUserId).catch(() => undefined), timeout]);
 }

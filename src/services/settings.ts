@@ -52,3 +52,13 @@ export async function setManager(ctx: Ctx, user: User, manager: User | null): Pr
   await ctx.db.update(users).set({ managerId: manager?.id ?? null, updatedAt: ctx.now }).where(eq(users.id, user.id));
   await recordAudit(ctx, { action: 'user.manager', entityType: 'user', entityId: user.id, before: { managerId: user.managerId }, after: { managerId: manager?.id ?? null } });
 }
+
+/** Anyone may switch their own morning to-do message on or off. */
+export async function setMorningDigest(ctx: Ctx, value: string | undefined): Promise<string> {
+  const on = ['开', 'on', '打开', '开启'].includes(value ?? '');
+  const off = ['关', 'off', '关闭'].includes(value ?? '');
+  if (!on && !off) return '请写「开」或「关」，例如：/设置 早报 关';
+  await ctx.db.update(users).set({ morningDigest: on, updatedAt: ctx.now }).where(eq(users.id, ctx.actor.userId));
+  await recordAudit(ctx, { action: 'user.morning_digest', entityType: 'user', entityId: ctx.actor.userId, after: { morningDigest: on } });
+  return on ? '已开启每日早报（工作日早上发送你的待办）。' : '已关闭每日早报。需要时发送 /设置 早报 开。';
+}
