@@ -40,7 +40,7 @@ export function createOutboxWorker(opts: WorkerOptions) {
   const limiters = new Map<Platform, RateLimiter>();
   const limiter = (p: Platform) => {
     let l = limiters.get(p);
-    if (!l) limiters.set(p, (l = new RateLimiter(opts.ratePerSecond?.[p] ?? 20)));
+    if (!l) limiters.set(p, (l = new RateLimiter(opts.ratePerSecond?.[p] ?? 20, 1)));
     return l;
   };
   const maxAttempts = opts.maxAttempts ?? 8;

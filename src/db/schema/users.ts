@@ -21,7 +21,7 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('users_tenant_manager').on(t.tenantId, t.managerId)],
+  (t) => [index('users_tenant_manager').on(t.tenantId, t.managerId), index('users_team').on(t.teamId)],
 );
 
 /** A platform user id is unique within its tenant on that platform. */

@@ -1,0 +1,64 @@
+// `npm run bench`: the four benchmarks side by side in one process, with their targets and ratios.
+// Sizes can be raised with env vars (BENCH_FULL=1 runs the issue's full sizes). Loopback only; stops by itself.
+import { cpus, totalmem } from 'node:os';
+import { benchDatabase } from './db.js';
+import { benchCallbacks, formatLoad } from './callbacks.js';
+import { benchOutbox } from './outbox.js';
+import { benchDigests, benchOverdue } from './scans.js';
+
+const full = process.env.BENCH_FULL === '1';
+const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+
+async function main() {
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const lines: string[] = [];
+  const row = (name: string, result: string, target: string, ok: boolean | undefined) =>
+    lines.push(`| ${name} | ${result} | ${target} | ${ok === undefined ? '—' : ok ? 'met' : 'NOT met'} |`);
+
+  {
+    const db = await benchDatabase();
+    console.error(`[1/4] callbacks on ${db.label} …`);
+    const r = await benchCallbacks(db.db, { count: num('BENCH_CALLBACKS', 3000), concurrency: 16, rate: 200, seconds: num('BENCH_RATE_SECONDS', 10) });
+    const ratio = r.wecomMax.rps / r.bareMax.rps;
+    row('bare fastify route (ceiling)', formatLoad(r.bareMax), '—', undefined);
+    row(`WeCom /跟进 callbacks, closed loop ×16 (${db.label})`, formatLoad(r.wecomMax), '≥ 25% of bare', ratio >= 0.25);
+    row('  ratio WeCom / bare', `${(ratio * 100).toFixed(1)}%`, '≥ 25%', ratio >= 0.25);
+    row(`WeCom callbacks at 200 req/s (${db.label})`, formatLoad(r.wecomRate), 'p99 < 20 ms', r.wecomRate.p99 < 20 && r.wecomRate.errors === 0);
+    await db.close();
+  }
+  {
+    const db = await benchDatabase();
+    const sizes = full ? [100_000, 1_000_000] : [num('BENCH_DEALS_SMALL', 100_000), num('BENCH_DEALS_LARGE', 300_000)];
+    console.error(`[2/4] overdue scan at ${sizes.join(' / ')} deals on ${db.label} …`);
+    const r = await benchOverdue(db.db, sizes, 10_000);
+    for (const x of r) row(`overdue scan, ${x.deals.toLocaleString()} deals, ${x.found.toLocaleString()} overdue`, `${x.ms.toFixed(1)} ms`, '< 1 s at 1M', x.ms < 1000);
+    if (r.length === 2) row('  growth large / small table', `${(r[1]!.ms / r[0]!.ms).toFixed(2)}× for ${(r[1]!.deals / r[0]!.deals).toFixed(0)}× the deals`, '≈ 1× (grows with overdue, not table)', r[1]!.ms / r[0]!.ms < 2);
+    await db.close();
+  }
+  {
+    const db = await benchDatabase();
+    const teams = full ? 1000 : num('BENCH_TEAMS', 1000);
+    console.error(`[3/4] digests for ${teams} teams × 200 deals on ${db.label} …`);
+    const r = await benchDigests(db.db, teams, 200);
+    row(`daily digests, ${r.teams} teams × 200 deals`, `${(r.ms / 1000).toFixed(2)} s (${(r.ms / r.teams).toFixed(1)} ms/team)`, '< 10 s', r.ms < 10_000);
+    await db.close();
+  }
+  {
+    const db = await benchDatabase();
+    const count = full ? 10_000 : num('BENCH_OUTBOX', 400);
+    console.error(`[4/4] outbox: ${count} messages at 20 msg/s …`);
+    const r = await benchOutbox(db.db, count, 20);
+    row(`outbox, ${r.count} messages, limit 20 msg/s`, `${r.delivered} delivered (${r.unique} distinct) in ${r.seconds.toFixed(1)} s = ${r.rate.toFixed(1)} msg/s`, `≈ ${r.expected.toFixed(0)} s, none twice`, r.unique === r.count && r.delivered === r.count && r.rate <= 21);
+    await db.close();
+  }
+
+  console.log(`\nChatCRM benchmarks — ${new Date().toISOString()} — ${machine}\n`);
+  console.log('| benchmark | result | target | |');
+  console.log('|---|---|---|---|');
+  for (const l of lines) console.log(l);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
