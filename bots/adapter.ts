@@ -74,6 +74,8 @@ export interface SentRef {
 export interface DispatchOutcome {
   /** Short toast for card actions. */
   toast?: string;
+  /** How the toast reads: a done deed, a hint, or a refusal (platforms colour it). */
+  toastType?: 'success' | 'info' | 'error';
   /** Replacement card for the clicked card, when the platform allows answering with one. */
   card?: Card;
   /** For direct replies over transports that answer inline (console). */

@@ -6,11 +6,13 @@ import type { ChatAdapter } from './adapter.js';
 import { createConsoleAdapter } from './console/adapter.js';
 import { readConsoleSecret } from './console/secret.js';
 import { createDbTokenStore } from '../src/db/token-store.js';
+import { createFeishuAdapter, readFeishuConfig } from './feishu/index.js';
 import { createWecomAdapter, readWecomConfig } from './wecom/index.js';
 
 export interface AdapterDeps {
   db: Db;
   dataDir: string;
+  log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }
 
 export interface PlatformSetup {
@@ -30,6 +32,11 @@ export function createAdapters(env: Record<string, string | undefined>): Platfor
     enabled.push('wecom');
     builders.push((deps) => createWecomAdapter(wecom.config, { tokenStore: createDbTokenStore(deps.db) }));
   } else problems.push(...(wecom.errors ?? []));
+  const feishu = readFeishuConfig(env);
+  if (feishu.enabled) {
+    enabled.push(`feishu (${feishu.config.mode})`);
+    builders.push((deps) => createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
+  } else problems.push(...(feishu.errors ?? []));
   builders.push((deps) =>
     createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),
   );

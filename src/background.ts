@@ -50,6 +50,10 @@ export function startBackground(deps: BackgroundDeps): Background {
     onQueued: () => tick(),
     log: deps.log,
   });
+  // Long-connection transports (Feishu ws, DingTalk Stream) connect out; their SDKs reconnect by themselves.
+  for (const a of deps.adapters) {
+    a.start?.(deps.dispatch).catch((err) => deps.log.error({ err: String((err as Error)?.message ?? err), platform: a.platform }, 'long connection failed to start'));
+  }
   return {
     kick() {
       again = true;
@@ -58,6 +62,7 @@ export function startBackground(deps: BackgroundDeps): Background {
     async stop() {
       stopped = true;
       scheduler.stop();
+      await Promise.all(deps.adapters.map((a) => a.stop?.().catch(() => {})));
       clearTimeout(timer);
       await running;
     },

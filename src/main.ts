@@ -43,7 +43,11 @@ async function main() {
 
   await migrateDatabase(database);
   await ensureDefaultTenant(database.db, { name: env.DEFAULT_TENANT_NAME, timeZone: env.TZ_DEFAULT });
-  const adapters = platforms.build({ db: database.db, dataDir: env.DATA_DIR });
+  const adapters = platforms.build({
+    db: database.db,
+    dataDir: env.DATA_DIR,
+    log: { warn: (o, m) => app?.log.warn(o, m), error: (o, m) => app?.log.error(o, m) },
+  });
   let kick = () => {};
   const dispatch = createDispatch({
     db: database.db,

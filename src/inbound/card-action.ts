@@ -9,10 +9,10 @@ export type CardActionResult = DispatchOutcome & { replies?: OutboundMessage[] }
 
 export async function handleCardAction(env: CommandEnv, event: InboundCardAction): Promise<CardActionResult> {
   const decoded = decodeActionData(event.data);
-  if (!decoded.ok) return { toast: '这张卡片已过期，请重新操作', replies: [] };
+  if (!decoded.ok) return { toast: '这张卡片已过期，请重新操作', toastType: 'error', replies: [] };
   const handler = cardActionHandlers[decoded.value.a];
   if (handler) return handler(env, decoded.value, event);
-  return { toast: '未知操作', replies: [] };
+  return { toast: '未知操作', toastType: 'error', replies: [] };
 }
 
 export async function asCommand(env: CommandEnv, command: string): Promise<CardActionResult> {

@@ -16,18 +16,18 @@ const approve: Handler = async (env, data) => {
     const id = await findApprovalId(env.ctx, data.id);
     const result = await decideApproval(env.ctx, id, 'approved');
     const reply = decisionReply(result, 'approved');
-    return { toast: reply, card: result.card, replies: [{ type: 'text', text: reply }] };
+    return { toast: reply, toastType: 'success', card: result.card, replies: [{ type: 'text', text: reply }] };
   } catch (err) {
     if (!isDomainError(err)) throw err;
     // Second click, closed request, or a stranger: nothing changes; say so politely and show the current card.
     const card = err.code === 'NOT_FOUND' || err.code === 'INVALID_INPUT' ? undefined : await approvalCard(env.ctx, await findApprovalId(env.ctx, data.id));
-    return { toast: err.userMessage, ...(card && err.code !== 'NOT_ALLOWED' ? { card } : {}), replies: [] };
+    return { toast: err.userMessage, toastType: 'error', ...(card && err.code !== 'NOT_ALLOWED' ? { card } : {}), replies: [] };
   }
 };
 
 const reject: Handler = async (_env, data) => {
   const reply = `请回复驳回原因：/驳回 ${data.id} <原因>`;
-  return { toast: reply, replies: [{ type: 'text', text: reply }] };
+  return { toast: reply, toastType: 'info', replies: [{ type: 'text', text: reply }] };
 };
 
 export const cardActionHandlers: Record<string, Handler> = {
@@ -36,11 +36,11 @@ export const cardActionHandlers: Record<string, Handler> = {
   choose: (env, data) => asCommand(env, String(data.n ?? '')),
   log: async (_env, data) => {
     const reply = `请发送跟进内容：/跟进 ${data.id} <内容> 下一步:<…>`;
-    return { toast: reply, replies: [{ type: 'text', text: reply }] };
+    return { toast: reply, toastType: 'info', replies: [{ type: 'text', text: reply }] };
   },
   snooze: (env, data) => asCommand(env, `/推迟 ${data.id}`),
   lost: async (_env, data) => {
     const reply = `请发送输单原因：/输单 ${data.id} <原因>`;
-    return { toast: reply, replies: [{ type: 'text', text: reply }] };
+    return { toast: reply, toastType: 'info', replies: [{ type: 'text', text: reply }] };
   },
 };

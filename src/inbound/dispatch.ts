@@ -68,7 +68,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
       };
       if (!user.active) {
         await queueReplies(tx, tenant.id, event, [{ type: 'text', text: '你的账号已停用，无法操作。如有疑问请联系管理员。' }]);
-        return { outcome: { toast: '账号已停用' } };
+        return { outcome: { toast: '账号已停用', toastType: 'error' as const } };
       }
       const result = await savepoint(tx, deps, event, async (sp) => {
         const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
@@ -76,7 +76,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         return handleCardAction(spEnv, event);
       });
       await queueReplies(tx, tenant.id, event, result.replies ?? []);
-      return { outcome: { ...(result.toast ? { toast: result.toast } : {}), ...(result.card ? { card: result.card } : {}) } };
+      return { outcome: { ...(result.toast ? { toast: result.toast, toastType: result.toastType ?? 'info' } : {}), ...(result.card ? { card: result.card } : {}) } };
     });
     if ('duplicate' in outcome) return {};
     deps.onQueued?.();
@@ -99,7 +99,7 @@ async function savepoint(
   } catch (err) {
     if (isConnectionError(err)) throw err;
     deps.log?.error({ err, platform: event.platform, eventKey: event.eventKey }, 'inbound event failed');
-    return { replies: [{ type: 'text', text: SORRY }], toast: '处理失败，请稍后再试' };
+    return { replies: [{ type: 'text', text: SORRY }], toast: '处理失败，请稍后再试', toastType: 'error' };
   }
 }
 

@@ -1,0 +1,68 @@
+// createFeishuAdapter: the ChatAdapter for a Feishu/Lark custom app — webhook route or long connection in,
+// im/v1 messages out (cards as interactive messages, patched in place when an approval closes).
+import { renderFeishuCard } from '../../cards/feishu/render.js';
+import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
+import { createFeishuApi } from './api.js';
+import type { FeishuConfig } from './config.js';
+import { createFeishuEvents } from './events.js';
+import { feishuRoutes } from './http.js';
+import type { SinkLogger } from './logger.js';
+import { createFeishuWs } from './ws.js';
+import type { TokenStore } from '../wecom/token.js';
+
+export interface FeishuDeps {
+  tokenStore: TokenStore;
+  now?: () => number;
+  log?: SinkLogger;
+}
+
+function content(message: OutboundMessage): { msgType: string; content: unknown } {
+  if (message.type === 'text') return { msgType: 'text', content: { text: message.text } };
+  if (message.type === 'markdown') {
+    // A markdown message is a button-less card: Feishu's text messages do not render markdown.
+    return {
+      msgType: 'interactive',
+      content: renderFeishuCard({ kind: 'notice', title: message.title ?? 'ChatCRM', state: 'info', fields: [], body: message.text, buttons: [] }),
+    };
+  }
+  return { msgType: 'interactive', content: renderFeishuCard(message.card) };
+}
+
+export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): ChatAdapter {
+  const api = createFeishuApi(config, deps.tokenStore, deps.log);
+  const events = createFeishuEvents({ ...(deps.now ? { now: deps.now } : {}), ...(deps.log ? { log: deps.log } : {}) });
+  const ws = config.mode === 'ws' ? createFeishuWs(config, events, deps.log) : undefined;
+
+  return {
+    platform: 'feishu',
+    httpRoutes: config.mode === 'webhook' ? feishuRoutes(config, events, deps.now) : [],
+    ...(ws
+      ? {
+          async start(dispatch) {
+            events.bind(dispatch);
+            await ws.start();
+          },
+          stop: () => ws.stop(),
+        }
+      : {}),
+    async send(target: SendTarget, message: OutboundMessage, opts) {
+      const { msgType, content: body } = content(message);
+      const r = await api.createMessage(target.kind === 'user' ? 'open_id' : 'chat_id', target.id, msgType, body, opts?.idempotencyKey);
+      const messageId = String(r.data?.message_id ?? '');
+      return { messageId, ...(msgType === 'interactive' && messageId ? { cardRef: messageId } : {}) };
+    },
+    async updateCard(cardRef, card) {
+      await api.patchMessage(cardRef, renderFeishuCard(card));
+    },
+    async lookupUser(openId) {
+      try {
+        const r = await api.getUser(openId);
+        const name = (r.data?.user as { name?: unknown } | undefined)?.name;
+        return typeof name === 'string' ? { name } : undefined;
+      } catch {
+        // Without the contact scope the directory is closed to us: keep the open_id as the name.
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// Outbound Feishu calls through the SDK Client (it fetches and caches the tenant_access_token; the cache is our
+// database so instances share one token). im/v1 message create (with `uuid` for server-side dedup of resends)
+// and patch (interactive cards). On an invalid-token code the cached token is dropped and the call retried once.
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { TokenStore } from '../wecom/token.js';
+import type { FeishuConfig } from './config.js';
+import { AdapterError } from '../adapter.js';
+import { feishuError, fromThrown } from './errors.js';
+import { sdkLogger, type SinkLogger } from './logger.js';
+
+/** The SDK's Cache over our token store (keys are Symbols plus a namespace, values expire at a ms timestamp). */
+function storeCache(store: TokenStore, keys: Set<string>): lark.Cache {
+  const name = (key: string | symbol | Symbol, ns?: string) => `feishu:${ns ?? ''}:${String(key)}`;
+  return {
+    async get(key, options) {
+      const row = await store.get(name(key, options?.namespace));
+      return row && row.expiresAt.getTime() > Date.now() && row.token ? row.token : undefined;
+    },
+    async set(key, value, expire, options) {
+      const k = name(key, options?.namespace);
+      keys.add(k);
+      await store.put(k, String(value ?? ''), new Date(expire ?? Date.now() + 3600_000));
+      return true;
+    },
+  };
+}
+
+interface FeishuReply {
+  code?: number;
+  msg?: string;
+  data?: Record<string, unknown>;
+}
+
+export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger) {
+  const keys = new Set<string>();
+  const client = new lark.Client({
+    appId: config.appId,
+    appSecret: config.appSecret,
+    domain: config.domain,
+    cache: storeCache(store, keys),
+    ...sdkLogger(log),
+  });
+
+  async function call(fn: () => Promise<FeishuReply>): Promise<FeishuReply> {
+    const once = async () => {
+      let r: FeishuReply;
+      try {
+        r = await fn();
+      } catch (err) {
+        throw fromThrown(err);
+      }
+      if (r && typeof r.code === 'number' && r.code !== 0) throw feishuError(r.code, String(r.msg ?? ''));
+      return r;
+    };
+    try {
+      return await once();
+    } catch (err) {
+      if (!(err instanceof AdapterError) || err.code !== 'TOKEN_EXPIRED') throw err;
+      // Drop the rejected token everywhere (the store is shared) and try once more with a fresh one.
+      for (const k of keys) await store.put(k, '', new Date(0));
+      await store.put(`feishu:${config.appId}:${String(lark.CTenantAccessToken)}`, '', new Date(0));
+      return once();
+    }
+  }
+
+  return {
+    client,
+    createMessage: (receiveIdType: 'open_id' | 'chat_id', receiveId: string, msgType: string, content: unknown, uuid?: string) =>
+      call(() =>
+        client.im.v1.message.create({
+          params: { receive_id_type: receiveIdType },
+          data: { receive_id: receiveId, msg_type: msgType, content: JSON.stringify(content), ...(uuid ? { uuid } : {}) },
+        }) as Promise<FeishuReply>,
+      ),
+    patchMessage: (messageId: string, card: unknown) =>
+      call(() => client.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }) as Promise<FeishuReply>),
+    getUser: (openId: string) =>
+      call(() => client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }) as Promise<FeishuReply>),
+  };
+}
+
+export type FeishuApi = ReturnType<typeof createFeishuApi>;

@@ -1,0 +1,2 @@
+export { createFeishuAdapter } from './adapter.js';
+export { readFeishuConfig, type FeishuConfig } from './config.js';

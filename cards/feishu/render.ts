@@ -1,0 +1,75 @@
+// Card → Feishu interactive card JSON 2.0 (docs "卡片 JSON 2.0 结构"): header with a colour template, markdown
+// fields and body, callback buttons whose value is an object `{ d: <action data> }` (the SDKs accept only objects),
+// `update_multi` so an update shows for every viewer of a shared card.
+import type { Card } from '../model.js';
+import { clip, clipBytes } from '../wecom/limits.js';
+import { FEISHU_LIMITS as L } from './limits.js';
+
+const TEMPLATE = { info: 'blue', pending: 'orange', success: 'green', danger: 'red', warning: 'yellow', neutral: 'grey' } as const;
+const BUTTON = { primary: 'primary', danger: 'danger', default: 'default' } as const;
+
+/** Feishu markdown treats `<`/`>` as tags and `&` as entities; user text must not open either. */
+export function escapeFeishu(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function renderFeishuCard(card: Card): Record<string, unknown> {
+  const elements: Record<string, unknown>[] = [];
+  if (card.fields.length > 0) {
+    elements.push({ tag: 'markdown', content: card.fields.map((f) => `**${escapeFeishu(f.label)}**　${escapeFeishu(f.value)}`).join('\n') });
+  }
+  if (card.body) elements.push({ tag: 'markdown', content: escapeFeishu(card.body) });
+  const buttons = card.buttons.slice(0, L.buttons);
+  // Rows of a few buttons each, so a nine-way choice stays tappable on a phone.
+  for (let i = 0; i < buttons.length; i += L.buttonsPerRow) {
+    elements.push({
+      tag: 'column_set',
+      flex_mode: 'none',
+      columns: buttons.slice(i, i + L.buttonsPerRow).map((b) => ({
+        tag: 'column',
+        width: 'auto',
+        elements: [
+          {
+            tag: 'button',
+            text: { tag: 'plain_text', content: clip(b.label, L.buttonText) },
+            type: BUTTON[b.style ?? 'default'],
+            behaviors: [{ type: 'callback', value: { d: b.data } }],
+          },
+        ],
+      })),
+    });
+  }
+  if (card.footer) elements.push({ tag: 'markdown', content: `<font color='grey'>${escapeFeishu(card.footer)}</font>` });
+  const out = {
+    schema: '2.0',
+    config: { update_multi: true, summary: { content: clip(card.title, L.title) } },
+    header: {
+      title: { tag: 'plain_text', content: clip(card.title, L.title) },
+      ...(card.subtitle ? { subtitle: { tag: 'plain_text', content: clip(card.subtitle, L.title) } } : {}),
+      template: TEMPLATE[card.state],
+    },
+    body: { elements },
+  };
+  return fitCard(out, elements);
+}
+
+/** Keeps a card under the 30 KB limit by shortening its longest markdown element (a digest with many lines). */
+function fitCard(out: Record<string, unknown>, elements: Record<string, unknown>[]) {
+  let size = Buffer.byteLength(JSON.stringify(out));
+  while (size > L.cardBytes) {
+    const md = elements.filter((e) => e.tag === 'markdown').sort((a, b) => String(b.content).length - String(a.content).length)[0];
+    if (!md) break;
+    const content = String(md.content);
+    md.content = clipBytes(content, Math.max(0, Buffer.byteLength(content) - (size - L.cardBytes) - 64));
+    size = Buffer.byteLength(JSON.stringify(out));
+  }
+  return out;
+}
+
+/** Plain markdown (digests in groups are cards without buttons, so this is only for text fallbacks). */
+export function renderFeishuText(card: Card): string {
+  const lines = [card.title, ...(card.subtitle ? [card.subtitle] : []), ...card.fields.map((f) => `${f.label}：${f.value}`)];
+  if (card.body) lines.push('', card.body.replace(/\*\*/g, ''));
+  if (card.footer) lines.push('', card.footer);
+  return lines.join('\n');
+}

@@ -1,0 +1,149 @@
+// A fake Feishu open API on 127.0.0.1: tenant_access_token, im/v1 message create and patch, contact user get.
+// It checks the bearer token, receive ids, content JSON and the card rules the real API enforces (schema 2.0
+// shape, object button values, update_multi for patching, 30 KB), records every request, dedups on `uuid`, and
+// can be told to fail (invalid token 99991663, rate limit 99991400/HTTP 429, HTTP 5xx).
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+
+export type FeishuFail = 'token_expired' | 'rate_limited' | 'http_500';
+
+export interface FeishuReceived {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+interface Stored {
+  receiveId: string;
+  msgType: string;
+  content: any;
+  patches: any[];
+}
+
+export async function startFakeFeishu(opts: { appId: string; appSecret: string }) {
+  const app = Fastify({ logger: false });
+  const received: FeishuReceived[] = [];
+  const tokens = new Set<string>();
+  const messages = new Map<string, Stored>();
+  const byUuid = new Map<string, string>();
+  let failures: FeishuFail[] = [];
+  let tokenCalls = 0;
+
+  app.addHook('preHandler', async (req) => {
+    received.push({ method: req.method, path: req.url.split('?')[0]!, query: req.query as Record<string, string>, headers: req.headers, body: req.body });
+  });
+  const err = (reply: any, http: number, code: number, msg: string) => reply.code(http).send({ code, msg });
+  const fail = (reply: any) => {
+    const f = failures.shift();
+    if (!f) return undefined;
+    if (f === 'http_500') return reply.code(500).send('Internal Server Error');
+    if (f === 'token_expired') return err(reply, 400, 99991663, 'Invalid access token for authorization.');
+    return err(reply, 429, 99991400, 'request trigger frequency limit');
+  };
+  const checkAuth = (req: any, reply: any) => {
+    const auth = String(req.headers.authorization ?? '');
+    const m = /^Bearer (t-[a-f0-9]+)$/.exec(auth);
+    if (!m) return err(reply, 400, 99991661, 'Missing access token for authorization.');
+    if (!tokens.has(m[1]!)) return err(reply, 400, 99991663, 'Invalid access token for authorization.');
+    return undefined;
+  };
+  const cardProblem = (card: any): string | undefined => {
+    if (card?.schema !== '2.0') return 'schema must be 2.0';
+    if (!card.header?.title?.content || card.header.title.tag !== 'plain_text') return 'header.title';
+    if (!Array.isArray(card.body?.elements)) return 'body.elements';
+    for (const el of card.body.elements) {
+      if (!['markdown', 'column_set', 'div', 'hr', 'button'].includes(el.tag)) return `unknown tag ${el.tag}`;
+      for (const col of el.columns ?? []) {
+        for (const b of col.elements ?? []) {
+          if (b.tag !== 'button' || !b.text?.content) return 'button text';
+          for (const beh of b.behaviors ?? []) if (beh.type === 'callback' && (typeof beh.value !== 'object' || Array.isArray(beh.value))) return 'callback value must be an object';
+        }
+      }
+    }
+    return undefined;
+  };
+
+  app.post('/open-apis/auth/v3/tenant_access_token/internal', async (req, reply) => {
+    tokenCalls++;
+    const b = req.body as any;
+    if (b?.app_id !== opts.appId || b?.app_secret !== opts.appSecret) return reply.send({ code: 10014, msg: 'app secret invalid' });
+    const token = `t-${randomBytes(16).toString('hex')}`;
+    tokens.add(token);
+    return { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 };
+  });
+
+  app.post('/open-apis/im/v1/messages', async (req, reply) => {
+    const bad = checkAuth(req, reply) ?? fail(reply);
+    if (bad) return bad;
+    const q = req.query as Record<string, string>;
+    const b = req.body as any;
+    if (!['open_id', 'user_id', 'union_id', 'email', 'chat_id'].includes(q.receive_id_type ?? '')) return err(reply, 400, 99992402, 'field validation failed: receive_id_type');
+    if (q.receive_id_type === 'open_id' && !/^ou_/.test(b?.receive_id ?? '')) return err(reply, 400, 99992361, 'open_id cross app');
+    if (q.receive_id_type === 'chat_id' && !/^oc_/.test(b?.receive_id ?? '')) return err(reply, 400, 230001, 'invalid chat_id');
+    if (!['text', 'post', 'interactive'].includes(b?.msg_type)) return err(reply, 400, 230001, 'invalid msg_type');
+    if (typeof b.content !== 'string') return err(reply, 400, 230001, 'content must be a JSON string');
+    let content: any;
+    try {
+      content = JSON.parse(b.content);
+    } catch {
+      return err(reply, 400, 230001, 'content is not JSON');
+    }
+    if (b.msg_type === 'interactive') {
+      if (Buffer.byteLength(b.content) > 30 * 1024) return err(reply, 400, 230025, 'card content exceeds 30KB');
+      const problem = cardProblem(content);
+      if (problem) return err(reply, 400, 230099, `card content invalid: ${problem}`);
+    } else if (b.msg_type === 'text' && typeof content.text !== 'string') return err(reply, 400, 230001, 'text');
+    if (b.uuid) {
+      const existing = byUuid.get(b.uuid);
+      if (existing) return { code: 0, msg: 'success', data: { message_id: existing } };
+    }
+    const id = `om_${randomBytes(12).toString('hex')}`;
+    messages.set(id, { receiveId: b.receive_id, msgType: b.msg_type, content, patches: [] });
+    if (b.uuid) byUuid.set(b.uuid, id);
+    return { code: 0, msg: 'success', data: { message_id: id, msg_type: b.msg_type } };
+  });
+
+  app.patch('/open-apis/im/v1/messages/:id', async (req, reply) => {
+    const bad = checkAuth(req, reply) ?? fail(reply);
+    if (bad) return bad;
+    const id = (req.params as { id: string }).id;
+    const m = messages.get(id);
+    if (!m) return err(reply, 400, 230011, 'message not found or withdrawn');
+    if (m.msgType !== 'interactive') return err(reply, 400, 230001, 'only interactive messages can be patched');
+    let card: any;
+    try {
+      card = JSON.parse((req.body as any)?.content);
+    } catch {
+      return err(reply, 400, 230001, 'content is not JSON');
+    }
+    if (!m.content.config?.update_multi || !card.config?.update_multi) return err(reply, 400, 230099, 'update_multi required');
+    const problem = cardProblem(card);
+    if (problem) return err(reply, 400, 230099, `card content invalid: ${problem}`);
+    m.patches.push(card);
+    return { code: 0, msg: 'success', data: {} };
+  });
+
+  app.get('/open-apis/contact/v3/users/:id', async (req, reply) => {
+    const bad = checkAuth(req, reply);
+    if (bad) return bad;
+    const id = (req.params as { id: string }).id;
+    return { code: 0, msg: 'success', data: { user: { open_id: id, name: `飞书${id.slice(-4)}` } } };
+  });
+
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    baseUrl,
+    received,
+    messages,
+    creates: () => received.filter((r) => r.method === 'POST' && r.path === '/open-apis/im/v1/messages'),
+    patches: () => received.filter((r) => r.method === 'PATCH'),
+    tokenCalls: () => tokenCalls,
+    failNext: (kind: FeishuFail, n = 1) => (failures = [...failures, ...Array<FeishuFail>(n).fill(kind)]),
+    expireTokens: () => tokens.clear(),
+    close: () => app.close(),
+  };
+}
+
+export type FakeFeishu = Awaited<ReturnType<typeof startFakeFeishu>>;
