@@ -8,7 +8,7 @@ import { createFeishuEvents } from './events.js';
 import { feishuRoutes } from './http.js';
 import type { SinkLogger } from './logger.js';
 import { createFeishuWs } from './ws.js';
-import type { TokenStore } from '../wecom/token.js';
+import type { TokenStore } from '../token-cache.js';
 
 export interface FeishuDeps {
   tokenStore: TokenStore;

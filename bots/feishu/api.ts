@@ -2,7 +2,7 @@
 // database so instances share one token). im/v1 message create (with `uuid` for server-side dedup of resends)
 // and patch (interactive cards). On an invalid-token code the cached token is dropped and the call retried once.
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { TokenStore } from '../wecom/token.js';
+import type { TokenStore } from '../token-cache.js';
 import type { FeishuConfig } from './config.js';
 import { AdapterError } from '../adapter.js';
 import { feishuError, fromThrown } from './errors.js';

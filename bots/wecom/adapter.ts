@@ -6,7 +6,7 @@ import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget }
 import { createWecomApi } from './api.js';
 import type { WecomConfig } from './config.js';
 import { wecomRoutes } from './http.js';
-import type { TokenStore } from './token.js';
+import type { TokenStore } from '../token-cache.js';
 
 export interface WecomDeps {
   tokenStore: TokenStore;

@@ -4,7 +4,7 @@
 import { AdapterError } from '../adapter.js';
 import type { WecomConfig } from './config.js';
 import { httpError, networkError, wecomError } from './errors.js';
-import { createTokenCache, type TokenStore } from './token.js';
+import { createTokenCache, type TokenStore } from '../token-cache.js';
 
 const TIMEOUT_MS = 10_000;
 

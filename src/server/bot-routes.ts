@@ -18,9 +18,12 @@ export async function mountAdapterRoutes(app: FastifyInstance, adapters: ChatAda
           method: route.method,
           url: route.path,
           handler: async (req, reply) => {
+            // A repeated parameter (`?nonce=a&nonce=b`) is ambiguous about what was signed: refuse it outright.
+            const query = req.query as Record<string, string | string[] | undefined>;
+            if (Object.values(query).some((v) => Array.isArray(v))) return reply.code(400).send('');
             const raw: RawRequest = {
               method: req.method,
-              query: req.query as Record<string, string | undefined>,
+              query: query as Record<string, string | undefined>,
               headers: req.headers as Record<string, string | undefined>,
               body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
             };

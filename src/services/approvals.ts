@@ -101,12 +101,20 @@ async function closeRequest(ctx: Ctx, a: LoadedApproval, outcome: 'approved' | '
 
   // Update every copy of the card we sent (each approver, each platform) to its final state.
   const card = cardOf(final, ctx.timeZone);
+  const told = new Set<string>();
   const copies = await ctx.db
     .select()
     .from(sentCards)
     .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, a.request.id), isNull(sentCards.cardRefUsedAt)));
   for (const copy of copies) {
-    if (!copy.cardRef) continue;
+    if (!copy.cardRef) {
+      // A card the platform cannot update (DingTalk without a card template): tell its recipient instead, once.
+      if (copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {
+        told.add(copy.userId);
+        await notifyUser(ctx.db, ctx.actor.tenantId, copy.userId, { type: 'text', text: `报价审批 ${label} 已结束：${card.footer ?? statusLabel(outcome)}，无需再处理。` });
+      }
+      continue;
+    }
     await enqueue(ctx.db, {
       tenantId: ctx.actor.tenantId,
       platform: copy.platform,

@@ -1,5 +1,6 @@
 // The daily team digest: pipeline by stage, yesterday's movement, overdue deals per owner, approvals waiting,
-// conversion by stage and average cycle over 90 days. Computed with a handful of set-based queries per team.
+// conversion by stage and average cycle over 90 days. Computed for many teams at once: each figure is one
+// set-based query grouped by team (a team's members are the users whose team_id is that team).
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
@@ -31,87 +32,167 @@ export function yesterdayWindow(now: Date, tz: string) {
   return { from: yesterday, to: today, date };
 }
 
-export async function buildTeamDigest(
+export interface DigestTeam {
+  id: string;
+  name: string;
+  tenantId: string;
+}
+
+/** One team's digest; the same figures as `buildTeamDigests` for a single team. */
+export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours = 48): Promise<TeamDigest> {
+  const [digest] = await buildTeamDigests(db, team.tenantId, [team], now, tz, silenceHours);
+  return digest!;
+}
+
+/** How many teams one batch's queries cover (bounds the id list sent as a parameter). */
+const BATCH = 500;
+
+/**
+ * The digests of several teams of one tenant, in the order given: seven queries per batch of teams, each grouped by team,
+ * instead of seven per team.
+ */
+export async function buildTeamDigests(
   db: DbOrTx,
-  team: { id: string; name: string; tenantId: string },
+  tenantId: string,
+  teams: ReadonlyArray<{ id: string; name: string }>,
   now: Date,
   tz: string,
   silenceHours = 48,
-): Promise<TeamDigest> {
-  const members = sql`(select id from users where team_id = ${team.id})`;
+): Promise<TeamDigest[]> {
+  const out: TeamDigest[] = [];
+  for (let i = 0; i < teams.length; i += BATCH) out.push(...(await digestBatch(db, tenantId, teams.slice(i, i + BATCH), now, tz, silenceHours)));
+  return out;
+}
+
+type Grouped<T> = Map<string, T[]>;
+const groupByTeam = <T extends { team_id: string }>(rows: T[]): Grouped<T> => {
+  const m: Grouped<T> = new Map();
+  for (const r of rows) {
+    const list = m.get(r.team_id);
+    if (list) list.push(r);
+    else m.set(r.team_id, [r]);
+  }
+  return m;
+};
+
+async function digestBatch(
+  db: DbOrTx,
+  tenantId: string,
+  teams: ReadonlyArray<{ id: string; name: string }>,
+  now: Date,
+  tz: string,
+  silenceHours: number,
+): Promise<TeamDigest[]> {
+  if (teams.length === 0) return [];
   const { from, to, date } = yesterdayWindow(now, tz);
+  // The batch's teams as one uuid[] parameter; `members` are their users, tagged with the team.
+  const teamIds = sql`${`{${teams.map((t) => t.id).join(',')}}`}::uuid[]`;
+  const members = sql`(select id, team_id, name from users where team_id = any(${teamIds}))`;
+  const since90 = at(new Date(now.getTime() - 90 * DAY));
 
-  const pipeRows = await queryRows<{ stage: Stage; n: number; fen: string }>(
-    db,
-    sql`select stage, count(*)::int as n, coalesce(sum(amount_fen), 0)::text as fen from deals
-        where tenant_id = ${team.tenantId} and closed_at is null and owner_id in ${members} group by stage`,
-  );
-  const pipeline = OPEN_STAGES.map((stage) => {
-    const r = pipeRows.find((x) => x.stage === stage);
-    return { stage, count: Number(r?.n ?? 0), amountFen: Number(r?.fen ?? 0) };
-  });
-
-  const [moved] = await queryRows<{ new_deals: number; changes: number; won: number; lost: number; won_fen: string }>(
-    db,
-    sql`select
-          (select count(*)::int from deals where owner_id in ${members} and created_at >= ${at(from)} and created_at < ${at(to)}) as new_deals,
-          (select count(*)::int from stage_history h join deals d on d.id = h.deal_id
-             where d.owner_id in ${members} and h.entered_at >= ${at(from)} and h.entered_at < ${at(to)} and h.stage not in ('lead')) as changes,
-          (select count(*)::int from deals where owner_id in ${members} and stage = 'won' and closed_at >= ${at(from)} and closed_at < ${at(to)}) as won,
-          (select count(*)::int from deals where owner_id in ${members} and stage = 'lost' and closed_at >= ${at(from)} and closed_at < ${at(to)}) as lost,
-          (select coalesce(sum(amount_fen), 0)::text from deals where owner_id in ${members} and stage = 'won' and closed_at >= ${at(from)} and closed_at < ${at(to)}) as won_fen`,
+  const pipeRows = groupByTeam(
+    await queryRows<{ team_id: string; stage: Stage; n: number; fen: string }>(
+      db,
+      sql`select m.team_id, d.stage, count(*)::int as n, coalesce(sum(d.amount_fen), 0)::text as fen
+          from deals d join ${members} m on m.id = d.owner_id
+          where d.tenant_id = ${tenantId} and d.closed_at is null group by m.team_id, d.stage`,
+    ),
   );
 
-  const overdue = await queryRows<{ owner: string; n: number }>(
-    db,
-    sql`select u.name as owner, count(*)::int as n from deals d join users u on u.id = d.owner_id
-        where d.owner_id in ${members} and d.closed_at is null
-          and (d.last_activity_at <= ${at(new Date(now.getTime() - silenceHours * 3600_000))} or d.next_due_at <= ${at(now)})
-        group by u.name order by n desc, u.name`,
+  const dealMoves = groupByTeam(
+    await queryRows<{ team_id: string; new_deals: number; won: number; lost: number; won_fen: string }>(
+      db,
+      sql`select m.team_id,
+            count(*) filter (where d.created_at >= ${at(from)} and d.created_at < ${at(to)})::int as new_deals,
+            count(*) filter (where d.stage = 'won' and d.closed_at >= ${at(from)} and d.closed_at < ${at(to)})::int as won,
+            count(*) filter (where d.stage = 'lost' and d.closed_at >= ${at(from)} and d.closed_at < ${at(to)})::int as lost,
+            coalesce(sum(d.amount_fen) filter (where d.stage = 'won' and d.closed_at >= ${at(from)} and d.closed_at < ${at(to)}), 0)::text as won_fen
+          from deals d join ${members} m on m.id = d.owner_id
+          where (d.created_at >= ${at(from)} and d.created_at < ${at(to)}) or (d.closed_at >= ${at(from)} and d.closed_at < ${at(to)})
+          group by m.team_id`,
+    ),
   );
 
-  const [waiting] = await queryRows<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from approval_requests where status = 'pending' and requester_id in ${members}`,
+  const changes = groupByTeam(
+    await queryRows<{ team_id: string; n: number }>(
+      db,
+      sql`select m.team_id, count(*)::int as n from stage_history h join deals d on d.id = h.deal_id join ${members} m on m.id = d.owner_id
+          where h.entered_at >= ${at(from)} and h.entered_at < ${at(to)} and h.stage not in ('lead') group by m.team_id`,
+    ),
+  );
+
+  // Per team: most overdue owners first, then by name (ordered by the database, as before).
+  const overdue = groupByTeam(
+    await queryRows<{ team_id: string; owner: string; n: number }>(
+      db,
+      sql`select m.team_id, m.name as owner, count(*)::int as n
+          from deals d join ${members} m on m.id = d.owner_id
+          where d.closed_at is null
+            and (d.last_activity_at <= ${at(new Date(now.getTime() - silenceHours * 3600_000))} or d.next_due_at <= ${at(now)})
+          group by m.team_id, m.name order by m.team_id, n desc, m.name`,
+    ),
+  );
+
+  const waiting = groupByTeam(
+    await queryRows<{ team_id: string; n: number }>(
+      db,
+      sql`select m.team_id, count(*)::int as n from approval_requests a join ${members} m on m.id = a.requester_id
+          where a.status = 'pending' group by m.team_id`,
+    ),
   );
 
   // Conversion over deals opened in the last 90 days: of those that reached stage k, how many reached k+1.
-  const reached = await queryRows<{ max_idx: number; n: number }>(
-    db,
-    sql`select m.max_idx, count(*)::int as n from (
-          select d.id, max(case h.stage when 'lead' then 0 when 'first_visit' then 1 when 'proposal' then 2
-                                         when 'quote' then 3 when 'won' then 4 else 0 end) as max_idx
-          from deals d join stage_history h on h.deal_id = d.id
-          where d.owner_id in ${members} and d.created_at >= ${at(new Date(now.getTime() - 90 * DAY))}
-          group by d.id) m group by m.max_idx`,
+  const reached = groupByTeam(
+    await queryRows<{ team_id: string; max_idx: number; n: number }>(
+      db,
+      sql`select x.team_id, x.max_idx, count(*)::int as n from (
+            select m.team_id, d.id, max(case h.stage when 'lead' then 0 when 'first_visit' then 1 when 'proposal' then 2
+                                                    when 'quote' then 3 when 'won' then 4 else 0 end) as max_idx
+            from deals d join ${members} m on m.id = d.owner_id join stage_history h on h.deal_id = d.id
+            where d.created_at >= ${since90}
+            group by m.team_id, d.id) x group by x.team_id, x.max_idx`,
+    ),
   );
-  const atLeast = (k: number) => reached.filter((r) => Number(r.max_idx) >= k).reduce((a, r) => a + Number(r.n), 0);
-  const conversion = PIPELINE.slice(0, -1).map((fromStage, k) => {
-    const base = atLeast(k);
-    return { from: fromStage, to: PIPELINE[k + 1]!, rate: base === 0 ? null : atLeast(k + 1) / base };
+
+  const cycles = groupByTeam(
+    await queryRows<{ team_id: string; days: string | null }>(
+      db,
+      sql`select m.team_id, (avg(extract(epoch from d.closed_at - d.created_at)) / 86400)::text as days
+          from deals d join ${members} m on m.id = d.owner_id
+          where d.stage = 'won' and d.closed_at >= ${since90} group by m.team_id`,
+    ),
+  );
+
+  return teams.map((team) => {
+    const pipe = pipeRows.get(team.id) ?? [];
+    const pipeline = OPEN_STAGES.map((stage) => {
+      const r = pipe.find((x) => x.stage === stage);
+      return { stage, count: Number(r?.n ?? 0), amountFen: Number(r?.fen ?? 0) };
+    });
+    const moved = dealMoves.get(team.id)?.[0];
+    const rows = reached.get(team.id) ?? [];
+    const atLeast = (k: number) => rows.filter((r) => Number(r.max_idx) >= k).reduce((a, r) => a + Number(r.n), 0);
+    const conversion = PIPELINE.slice(0, -1).map((fromStage, k) => {
+      const base = atLeast(k);
+      return { from: fromStage, to: PIPELINE[k + 1]!, rate: base === 0 ? null : atLeast(k + 1) / base };
+    });
+    const cycle = cycles.get(team.id)?.[0];
+    return {
+      teamId: team.id,
+      teamName: team.name,
+      date,
+      pipeline,
+      moved: {
+        newDeals: Number(moved?.new_deals ?? 0),
+        stageChanges: Number(changes.get(team.id)?.[0]?.n ?? 0),
+        won: Number(moved?.won ?? 0),
+        lost: Number(moved?.lost ?? 0),
+        wonFen: Number(moved?.won_fen ?? 0),
+      },
+      overdue: (overdue.get(team.id) ?? []).map((o) => ({ owner: o.owner, count: Number(o.n) })),
+      approvalsWaiting: Number(waiting.get(team.id)?.[0]?.n ?? 0),
+      conversion,
+      avgCycleDays: cycle?.days == null ? null : Math.round(Number(cycle.days) * 10) / 10,
+    };
   });
-
-  const [cycle] = await queryRows<{ days: string | null }>(
-    db,
-    sql`select (avg(extract(epoch from closed_at - created_at)) / 86400)::text as days from deals
-        where owner_id in ${members} and stage = 'won' and closed_at >= ${at(new Date(now.getTime() - 90 * DAY))}`,
-  );
-
-  return {
-    teamId: team.id,
-    teamName: team.name,
-    date,
-    pipeline,
-    moved: {
-      newDeals: Number(moved?.new_deals ?? 0),
-      stageChanges: Number(moved?.changes ?? 0),
-      won: Number(moved?.won ?? 0),
-      lost: Number(moved?.lost ?? 0),
-      wonFen: Number(moved?.won_fen ?? 0),
-    },
-    overdue: overdue.map((o) => ({ owner: o.owner, count: Number(o.n) })),
-    approvalsWaiting: Number(waiting?.n ?? 0),
-    conversion,
-    avgCycleDays: cycle?.days == null ? null : Math.round(Number(cycle.days) * 10) / 10,
-  };
 }

@@ -8,6 +8,9 @@ import { benchDigests, benchOverdue } from './scans.js';
 
 const full = process.env.BENCH_FULL === '1';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+// `npm run bench -- digest` runs only the benches whose name is given (callbacks, overdue, digest, outbox).
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
 
 async function main() {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
@@ -15,7 +18,7 @@ async function main() {
   const row = (name: string, result: string, target: string, ok: boolean | undefined) =>
     lines.push(`| ${name} | ${result} | ${target} | ${ok === undefined ? '—' : ok ? 'met' : 'NOT met'} |`);
 
-  {
+  if (want('callbacks')) {
     const db = await benchDatabase();
     console.error(`[1/4] callbacks on ${db.label} …`);
     const r = await benchCallbacks(db.db, { count: num('BENCH_CALLBACKS', 3000), concurrency: 16, rate: 200, seconds: num('BENCH_RATE_SECONDS', 10) });
@@ -26,7 +29,7 @@ async function main() {
     row(`WeCom callbacks at 200 req/s (${db.label})`, formatLoad(r.wecomRate), 'p99 < 20 ms', r.wecomRate.p99 < 20 && r.wecomRate.errors === 0);
     await db.close();
   }
-  {
+  if (want('overdue')) {
     const db = await benchDatabase();
     const sizes = full ? [100_000, 1_000_000] : [num('BENCH_DEALS_SMALL', 100_000), num('BENCH_DEALS_LARGE', 300_000)];
     console.error(`[2/4] overdue scan at ${sizes.join(' / ')} deals on ${db.label} …`);
@@ -35,7 +38,7 @@ async function main() {
     if (r.length === 2) row('  growth large / small table', `${(r[1]!.ms / r[0]!.ms).toFixed(2)}× for ${(r[1]!.deals / r[0]!.deals).toFixed(0)}× the deals`, '≈ 1× (grows with overdue, not table)', r[1]!.ms / r[0]!.ms < 2);
     await db.close();
   }
-  {
+  if (want('digest')) {
     const db = await benchDatabase();
     const teams = full ? 1000 : num('BENCH_TEAMS', 1000);
     console.error(`[3/4] digests for ${teams} teams × 200 deals on ${db.label} …`);
@@ -43,7 +46,7 @@ async function main() {
     row(`daily digests, ${r.teams} teams × 200 deals`, `${(r.ms / 1000).toFixed(2)} s (${(r.ms / r.teams).toFixed(1)} ms/team)`, '< 10 s', r.ms < 10_000);
     await db.close();
   }
-  {
+  if (want('outbox')) {
     const db = await benchDatabase();
     const count = full ? 10_000 : num('BENCH_OUTBOX', 400);
     console.error(`[4/4] outbox: ${count} messages at 20 msg/s …`);

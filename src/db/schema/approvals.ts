@@ -23,7 +23,12 @@ export const approvalRequests = pgTable(
     closedAt: ts('closed_at'),
     createdAt: createdAt(),
   },
-  (t) => [unique('approval_requests_tenant_short_no').on(t.tenantId, t.shortNo), index('approval_requests_quote').on(t.quoteId)],
+  (t) => [
+    unique('approval_requests_tenant_short_no').on(t.tenantId, t.shortNo),
+    index('approval_requests_quote').on(t.quoteId),
+    // The daily digest counts a team's pending requests by requester.
+    index('approval_requests_requester_status').on(t.requesterId, t.status),
+  ],
 );
 
 export const approvalSteps = pgTable(

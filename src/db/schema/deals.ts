@@ -42,6 +42,8 @@ export const deals = pgTable(
     unique('deals_tenant_short_no').on(t.tenantId, t.shortNo),
     index('deals_tenant_owner').on(t.tenantId, t.ownerId),
     index('deals_customer').on(t.customerId),
+    // The daily digest selects a team's deals by owner (owner_id in the team's members), across tenants' rows.
+    index('deals_owner').on(t.ownerId),
     // Partial indexes so the scheduler's scans touch only open deals, ordered by the clock they test.
     index('deals_open_last_activity')
       .on(t.lastActivityAt)

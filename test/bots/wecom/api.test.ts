@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdapterError } from '../../../bots/adapter.js';
 import { createWecomAdapter } from '../../../bots/wecom/index.js';
-import type { TokenStore } from '../../../bots/wecom/token.js';
+import type { TokenStore } from '../../../bots/token-cache.js';
 import { buildApprovalCard } from '../../../cards/approval-card.js';
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom-api.js';
 import { TEST_WECOM } from './sign.js';

@@ -1,0 +1,80 @@
+// `npm run import -- customers.csv [--apply] [--tenant <名称>] [--as <用户>] [--map 表头=字段 …] [--all]`
+// Dry run by default: prints what would be created, what already exists, in-file duplicates and rows to fix.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/env.js';
+import { DataDirLockedError } from '../db/lock.js';
+import { CsvFormatError } from './decode.js';
+import { findImporter, formatReport, IMPORT_FIELDS, importCustomersFromFile, ImportFileError, type ImportField } from './customers.js';
+import { openConfiguredDatabase, pickTenant, progressPrinter } from './open.js';
+
+const USAGE = `用法：npm run import -- <客户.csv> [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
+  默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（全部在一个事务里完成）。
+  --tenant  导入到哪个租户（默认第一个）
+  --as      导入人（名字或平台账号 ID），“负责人”为空的行归他；默认租户管理员
+  --map     自定义表头，例如 --map 客户全称=name --map 手机号码=phone（可重复）
+            字段：${IMPORT_FIELDS.join(', ')}
+  --all     列出全部行（默认每类最多列 50 行）`;
+
+async function run(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      apply: { type: 'boolean', default: false },
+      tenant: { type: 'string' },
+      as: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      all: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const file = positionals[0];
+  if (values.help || !file || positionals.length > 1) {
+    console.error(USAGE);
+    return values.help ? 0 : 1;
+  }
+  const mapping: Record<string, ImportField | null> = {};
+  for (const m of values.map ?? []) {
+    const [header, field] = m.split('=');
+    if (!header || field === undefined || !(field === '' || (IMPORT_FIELDS as readonly string[]).includes(field))) {
+      console.error(`--map ${m} 写法不对：应为“表头=字段”，字段是 ${IMPORT_FIELDS.join(', ')} 之一（留空表示忽略该列）。`);
+      return 1;
+    }
+    mapping[header] = field === '' ? null : (field as ImportField);
+  }
+
+  if (!existsSync(file)) {
+    console.error(`找不到文件：${file}`);
+    return 1;
+  }
+  const database = await openConfiguredDatabase();
+  try {
+    const tenant = await pickTenant(database, values.tenant);
+    const importer = await findImporter(database.db, tenant.id, values.as);
+    console.error(`数据库：${database.describe}；租户：${tenant.name}；导入人：${importer.name}${values.apply ? '' : '（试运行）'}`);
+    const progress = progressPrinter((phase) => (phase === 'check' ? '检查中' : '写入中'));
+    const report = await importCustomersFromFile(database.db, file, {
+      tenantId: tenant.id,
+      importer,
+      mapping,
+      apply: values.apply,
+      timeZone: tenant.timeZone,
+      onProgress: progress,
+    });
+    console.log(formatReport(report, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ImportFileError || err instanceof CsvFormatError) console.error(`无法导入：${err.userMessage}`);
+    else if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
+    else if ((err as NodeJS.ErrnoException).code === 'ENOENT') console.error(`找不到文件：${(err as NodeJS.ErrnoException).path}`);
+    else console.error(`导入失败（没有写入任何数据）：${(err as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,58 @@
+// Shared by the import/export command-line tools: open the configured database the way src/main.ts does
+// (DATABASE_URL, or embedded PGlite under DATA_DIR), migrate it, and pick the tenant.
+import { asc, eq } from 'drizzle-orm';
+import { loadEnv, parseCoreEnv } from '../config/env.js';
+import { knownEnvNames } from '../config/known-names.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { tenants } from '../db/schema/index.js';
+import type { TenantRow } from '../services/tenants.js';
+import { ImportFileError } from './customers.js';
+
+export async function openConfiguredDatabase(): Promise<Database> {
+  const env = parseCoreEnv(loadEnv(), knownEnvNames());
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, max: 2 });
+  try {
+    await migrateDatabase(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}
+
+/** The tenant named `name`, or — when there is exactly one way to choose — the first (default) tenant. */
+export async function pickTenant(database: Database, name?: string): Promise<TenantRow> {
+  const all = await database.db.select().from(tenants).orderBy(asc(tenants.createdAt));
+  if (all.length === 0) throw new ImportFileError('数据库里还没有租户。请先启动一次 ChatCRM（npm start），再导入或导出。');
+  if (!name) return all[0]!;
+  const [found] = await database.db.select().from(tenants).where(eq(tenants.name, name));
+  if (!found) throw new ImportFileError(`没有名为「${name}」的租户。现有租户：${all.map((t) => `「${t.name}」`).join('、')}`);
+  return found;
+}
+
+/** A one-line progress indicator on stderr: redrawn in place on a terminal, a line per quarter otherwise. */
+export function progressPrinter(label: (phase: string) => string, minTotal = 200) {
+  const tty = process.stderr.isTTY;
+  let lastQuarter = -1;
+  let lastPhase = '';
+  return (phase: string, done: number, total: number) => {
+    if (total < minTotal) return;
+    if (phase !== lastPhase) {
+      if (tty && lastPhase) process.stderr.write('\n');
+      lastPhase = phase;
+      lastQuarter = -1;
+    }
+    const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+    if (tty) {
+      process.stderr.write(`\r${label(phase)} ${done}/${total}（${pct}%）`);
+      if (done >= total) process.stderr.write('\n');
+    } else {
+      const quarter = Math.floor(pct / 25);
+      if (quarter !== lastQuarter) {
+        lastQuarter = quarter;
+        process.stderr.write(`${label(phase)} ${done}/${total}（${pct}%）\n`);
+      }
+    }
+  };
+}
