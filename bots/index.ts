@@ -6,6 +6,7 @@ import type { ChatAdapter } from './adapter.js';
 import { createConsoleAdapter } from './console/adapter.js';
 import { readConsoleSecret } from './console/secret.js';
 import { createDbTokenStore } from '../src/db/token-store.js';
+import { createDingtalkAdapter, readDingtalkConfig } from './dingtalk/index.js';
 import { createFeishuAdapter, readFeishuConfig } from './feishu/index.js';
 import { createWecomAdapter, readWecomConfig } from './wecom/index.js';
 
@@ -37,6 +38,11 @@ export function createAdapters(env: Record<string, string | undefined>): Platfor
     enabled.push(`feishu (${feishu.config.mode})`);
     builders.push((deps) => createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
   } else problems.push(...(feishu.errors ?? []));
+  const dingtalk = readDingtalkConfig(env);
+  if (dingtalk.enabled) {
+    enabled.push(`dingtalk (${dingtalk.config.mode})`);
+    builders.push((deps) => createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
+  } else problems.push(...(dingtalk.errors ?? []));
   builders.push((deps) =>
     createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),
   );

@@ -1,14 +1,15 @@
 // Morning messages: each team's digest to its group chats, and each rep's personal to-do list (opt-out).
 // Runs at or after the tenant's digest hour; the (job, day) claim makes it once per day across instances.
-import { and, eq } from 'drizzle-orm';
+// A tenant's unsent team digests are computed together (buildTeamDigests), then each is claimed and sent in its own transaction.
+import { and, eq, inArray } from 'drizzle-orm';
 import { buildDigestCard } from '../../cards/digest-card.js';
 import type { Db } from '../db/client.js';
-import { teamChats, teams, tenantIdentities, users } from '../db/schema/index.js';
+import { schedulerRuns, teamChats, teams, tenantIdentities, users } from '../db/schema/index.js';
 import { wallClock } from '../domain/dates.js';
 import { isQuiet } from '../domain/quiet-hours.js';
 import { STAGE_LABELS } from '../domain/stages.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { buildTeamDigest, yesterdayWindow } from '../services/digests.js';
+import { buildTeamDigests, yesterdayWindow } from '../services/digests.js';
 import { allTenantRules, type TenantRules } from '../services/tenant-settings.js';
 import { morningTodoMessage } from '../services/morning-todo.js';
 import { notifyUser } from '../outbox/enqueue.js';
@@ -28,39 +29,57 @@ export async function runDailyDigests(db: Db, now: Date, instanceId: string): Pr
   return { teams: teamsSent, personal };
 }
 
+/** Teams per round: their unsent digests are computed together (a few grouped queries), then sent one by one. */
+const DIGEST_CHUNK = 500;
+
 async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: string, instanceId: string) {
   let sent = 0;
   const rows = await db.select().from(teams).where(and(eq(teams.tenantId, tenant.id), eq(teams.digestEnabled, true)));
-  for (const team of rows) {
-    sent += await db.transaction(async (tx) => {
-      if (!(await claimSlot(tx, `digest:${team.id}`, date, instanceId))) return 0;
-      const digest = await buildTeamDigest(tx, { id: team.id, name: team.name, tenantId: tenant.id }, now, tenant.timeZone, tenant.settings.nudges.silenceHours);
-      const card = buildDigestCard({
-        teamName: digest.teamName,
-        date: digest.date,
-        pipeline: digest.pipeline.map((p) => ({ stage: STAGE_LABELS[p.stage], count: p.count, amountFen: p.amountFen })),
-        moved: digest.moved,
-        overdue: digest.overdue,
-        approvalsWaiting: digest.approvalsWaiting,
-        conversion: digest.conversion.map((c) => ({ from: STAGE_LABELS[c.from], to: STAGE_LABELS[c.to], rate: c.rate })),
-        avgCycleDays: digest.avgCycleDays,
-      });
-      const chats = await tx
-        .select({ platform: teamChats.platform, chatId: teamChats.chatId, tenantKey: tenantIdentities.tenantKey })
-        .from(teamChats)
-        .leftJoin(tenantIdentities, and(eq(tenantIdentities.tenantId, tenant.id), eq(tenantIdentities.platform, teamChats.platform)))
-        .where(eq(teamChats.teamId, team.id));
-      for (const chat of chats) {
-        await enqueue(tx, {
-          tenantId: tenant.id,
-          platform: chat.platform,
-          target: { tenantKey: chat.tenantKey ?? chat.platform, kind: chat.platform === 'wecom' ? 'webhook' : 'group', id: chat.chatId },
-          payload: { op: 'send', message: { type: 'card', card } },
-          dedupKey: `digest:${team.id}:${date}:${chat.platform}:${chat.chatId}`,
+  for (let i = 0; i < rows.length; i += DIGEST_CHUNK) {
+    const chunk = rows.slice(i, i + DIGEST_CHUNK);
+    // Skip teams already sent today (the claim below stays the authority) so reruns after the hour cost one query.
+    const done = new Set(
+      (
+        await db
+          .select({ job: schedulerRuns.job })
+          .from(schedulerRuns)
+          .where(and(eq(schedulerRuns.slot, date), inArray(schedulerRuns.job, chunk.map((t) => `digest:${t.id}`))))
+      ).map((r) => r.job),
+    );
+    const pending = chunk.filter((t) => !done.has(`digest:${t.id}`));
+    if (pending.length === 0) continue;
+    const digests = await buildTeamDigests(db, tenant.id, pending, now, tenant.timeZone, tenant.settings.nudges.silenceHours);
+    for (const [k, team] of pending.entries()) {
+      const digest = digests[k]!;
+      sent += await db.transaction(async (tx) => {
+        if (!(await claimSlot(tx, `digest:${team.id}`, date, instanceId))) return 0;
+        const card = buildDigestCard({
+          teamName: digest.teamName,
+          date: digest.date,
+          pipeline: digest.pipeline.map((p) => ({ stage: STAGE_LABELS[p.stage], count: p.count, amountFen: p.amountFen })),
+          moved: digest.moved,
+          overdue: digest.overdue,
+          approvalsWaiting: digest.approvalsWaiting,
+          conversion: digest.conversion.map((c) => ({ from: STAGE_LABELS[c.from], to: STAGE_LABELS[c.to], rate: c.rate })),
+          avgCycleDays: digest.avgCycleDays,
         });
-      }
-      return 1;
-    });
+        const chats = await tx
+          .select({ platform: teamChats.platform, chatId: teamChats.chatId, tenantKey: tenantIdentities.tenantKey })
+          .from(teamChats)
+          .leftJoin(tenantIdentities, and(eq(tenantIdentities.tenantId, tenant.id), eq(tenantIdentities.platform, teamChats.platform)))
+          .where(eq(teamChats.teamId, team.id));
+        for (const chat of chats) {
+          await enqueue(tx, {
+            tenantId: tenant.id,
+            platform: chat.platform,
+            target: { tenantKey: chat.tenantKey ?? chat.platform, kind: chat.platform === 'wecom' ? 'webhook' : 'group', id: chat.chatId },
+            payload: { op: 'send', message: { type: 'card', card } },
+            dedupKey: `digest:${team.id}:${date}:${chat.platform}:${chat.chatId}`,
+          });
+        }
+        return 1;
+      });
+    }
   }
   return sent;
 }

@@ -45,7 +45,7 @@ export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, t
 }
 
 /** How many teams one batch's queries cover (bounds the id list sent as a parameter). */
-const BATCH = 500;
+const BATCH = 1000;
 
 /**
  * The digests of several teams of one tenant, in the order given: seven queries per batch of teams, each grouped by team,

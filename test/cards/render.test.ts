@@ -5,6 +5,8 @@ import { buildApprovalCard } from '../../cards/approval-card.js';
 import { buildChoiceCard } from '../../cards/choice-card.js';
 import { renderConsoleCard } from '../../cards/console/render.js';
 import { buildDigestCard } from '../../cards/digest-card.js';
+import { DINGTALK_LIMITS } from '../../cards/dingtalk/limits.js';
+import { renderDingtalkMessage, renderDingtalkTemplateData } from '../../cards/dingtalk/render.js';
 import { FEISHU_COLOURS, FEISHU_LIMITS } from '../../cards/feishu/limits.js';
 import { renderFeishuCard } from '../../cards/feishu/render.js';
 import type { Card } from '../../cards/model.js';
@@ -106,6 +108,28 @@ describe('Feishu renderer (card JSON 2.0)', () => {
     const big = renderFeishuCard(digest(5000));
     expect(bytes(JSON.stringify(big))).toBeLessThanOrEqual(FEISHU_LIMITS.cardBytes);
   });
+});
+
+describe('DingTalk renderer', () => {
+  for (const [name, card] of Object.entries(samples)) {
+    it(`renders ${name} as a robot message and as template variables`, () => {
+      const m = renderDingtalkMessage(card);
+      expect(Buffer.byteLength(JSON.stringify(m.msgParam))).toBeLessThanOrEqual(DINGTALK_LIMITS.msgParamBytes);
+      const n = Math.min(card.buttons.length, DINGTALK_LIMITS.actionCardButtons);
+      expect(m.msgKey).toBe(n === 0 ? 'sampleMarkdown' : n === 1 ? 'sampleActionCard' : `sampleActionCard${n}`);
+      for (let i = 1; i <= (n > 1 ? n : 0); i++) {
+        const url = new URL(m.msgParam[`actionURL${i}`]!);
+        expect(url.href.startsWith('dtmd://dingtalkclient/sendMessage?content=')).toBe(true);
+        expect(url.searchParams.get('content')).toBe(card.buttons[i - 1]!.command!.trim());
+      }
+      // Options beyond the fifth button stay reachable as typed commands.
+      for (const b of card.buttons.slice(DINGTALK_LIMITS.actionCardButtons)) expect(m.msgParam.text).toContain(b.command!);
+      const vars = renderDingtalkTemplateData(card);
+      for (const v of Object.values(vars)) expect(typeof v).toBe('string');
+      expect(vars.hasButtons).toBe(card.buttons.length > 0 ? 'true' : 'false');
+      expect({ m, vars }).toMatchSnapshot();
+    });
+  }
 });
 
 describe('Console renderer', () => {

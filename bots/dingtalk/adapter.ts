@@ -1,0 +1,48 @@
+// createDingtalkAdapter: the ChatAdapter for a DingTalk internal-app robot — Stream or HTTP in, OpenAPI out.
+// Cards are template cards when a template is configured (Stream mode, updated by outTrackId), otherwise
+// ActionCards whose buttons send the matching command.
+import { randomBytes } from 'node:crypto';
+import { renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
+import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
+import type { TokenStore } from '../token-cache.js';
+import { createDingtalkApi } from './api.js';
+import type { DingtalkConfig } from './config.js';
+import { dingtalkRoutes } from './http.js';
+import { createDingtalkStream } from './stream.js';
+
+export interface DingtalkDeps {
+  tokenStore: TokenStore;
+  now?: () => number;
+  log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
+}
+
+function robotMessage(message: OutboundMessage): RobotMessage {
+  if (message.type === 'text') return { msgKey: 'sampleText', msgParam: { content: message.text } };
+  if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: message.title ?? 'ChatCRM', text: message.text } };
+  return renderDingtalkMessage(message.card);
+}
+
+export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps): ChatAdapter {
+  const api = createDingtalkApi(config, deps.tokenStore, deps.now);
+  const stream = config.mode === 'stream' ? createDingtalkStream(config, deps.log) : undefined;
+  // Template-card clicks come back over the Stream connection only.
+  const templates = config.mode === 'stream' && config.cardTemplateId;
+
+  return {
+    platform: 'dingtalk',
+    httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now) : [],
+    ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
+    async send(target: SendTarget, message: OutboundMessage) {
+      if (templates && message.type === 'card' && message.card.buttons.length > 0) {
+        const outTrackId = `crm-${message.card.kind}-${randomBytes(12).toString('hex')}`;
+        await api.createCard({ kind: target.kind === 'user' ? 'user' : 'group', id: target.id }, outTrackId, renderDingtalkTemplateData(message.card));
+        return { messageId: outTrackId, cardRef: outTrackId };
+      }
+      const m = robotMessage(message);
+      return target.kind === 'user' ? api.sendToUser(target.id, m.msgKey, m.msgParam) : api.sendToGroup(target.id, m.msgKey, m.msgParam);
+    },
+    async updateCard(outTrackId, card) {
+      await api.updateCard(outTrackId, renderDingtalkTemplateData(card));
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// Outbound DingTalk OpenAPI (api.dingtalk.com): access token (oauth2/accessToken, cached in the database and
+// refreshed on InvalidAuthentication), robot one-to-one and group messages, and template cards
+// (createAndDeliver / update by outTrackId). The per-message sessionWebhook is never used: it expires.
+import { AdapterError } from '../adapter.js';
+import { createTokenCache, type TokenStore } from '../token-cache.js';
+import type { DingtalkConfig } from './config.js';
+import { dingtalkError, networkError } from './errors.js';
+
+const TIMEOUT_MS = 10_000;
+
+async function request(url: string, init: RequestInit): Promise<Record<string, any>> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (err) {
+    throw networkError(err);
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, any>;
+  if (!res.ok) throw dingtalkError(res.status, body);
+  return body;
+}
+
+export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now?: () => number) {
+  const base = config.apiBase;
+  const tokens = createTokenCache({
+    key: `dingtalk:${config.clientId}`,
+    store,
+    ...(now ? { now } : {}),
+    async fetchToken() {
+      const r = await request(`${base}/v1.0/oauth2/accessToken`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ appKey: config.clientId, appSecret: config.clientSecret }),
+      }).catch((err: unknown) => {
+        // Wrong credentials are a configuration problem, not something a retry fixes.
+        if (err instanceof AdapterError && !err.retryable) throw new AdapterError('dingtalk', 'AUTH_FAILED', err.message, false);
+        throw err;
+      });
+      return { token: String(r.accessToken), expiresInSec: Number(r.expireIn ?? 7200) };
+    },
+  });
+
+  async function call(method: 'POST' | 'PUT', path: string, body: unknown) {
+    const attempt = (token: string) =>
+      request(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token },
+        body: JSON.stringify(body),
+      });
+    const token = await tokens.get();
+    try {
+      return await attempt(token);
+    } catch (err) {
+      if (!(err instanceof AdapterError) || err.code !== 'TOKEN_EXPIRED') throw err;
+      tokens.invalidate(token);
+      return attempt(await tokens.get());
+    }
+  }
+
+  return {
+    async sendToUser(userId: string, msgKey: string, msgParam: Record<string, string>) {
+      const r = await call('POST', '/v1.0/robot/oToMessages/batchSend', { robotCode: config.robotCode, userIds: [userId], msgKey, msgParam: JSON.stringify(msgParam) });
+      if ((r.flowControlledStaffIdList ?? []).length > 0) throw new AdapterError('dingtalk', 'RATE_LIMITED', '接收人被限流 (flowControlledStaffIdList)', true, 10_000);
+      if ((r.invalidStaffIdList ?? []).length > 0) throw new AdapterError('dingtalk', 'PLATFORM_REJECTED', `无效的用户 ${userId} (invalidStaffIdList)`, false);
+      return { messageId: String(r.processQueryKey ?? '') };
+    },
+    async sendToGroup(openConversationId: string, msgKey: string, msgParam: Record<string, string>) {
+      const r = await call('POST', '/v1.0/robot/groupMessages/send', { robotCode: config.robotCode, openConversationId, msgKey, msgParam: JSON.stringify(msgParam) });
+      return { messageId: String(r.processQueryKey ?? '') };
+    },
+    async createCard(target: { kind: 'user' | 'group'; id: string }, outTrackId: string, cardParamMap: Record<string, string>) {
+      const space =
+        target.kind === 'user'
+          ? { openSpaceId: `dtv1.card//IM_ROBOT.${target.id}`, imRobotOpenSpaceModel: { supportForward: false }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } }
+          : { openSpaceId: `dtv1.card//IM_GROUP.${target.id}`, imGroupOpenSpaceModel: { supportForward: true }, imGroupOpenDeliverModel: { robotCode: config.robotCode } };
+      await call('POST', '/v1.0/card/instances/createAndDeliver', {
+        cardTemplateId: config.cardTemplateId,
+        outTrackId,
+        callbackType: 'STREAM',
+        cardData: { cardParamMap },
+        userIdType: 1,
+        ...space,
+      });
+    },
+    async updateCard(outTrackId: string, cardParamMap: Record<string, string>) {
+      await call('PUT', '/v1.0/card/instances', {
+        outTrackId,
+        cardData: { cardParamMap },
+        cardUpdateOptions: { updateCardDataByKey: true },
+        userIdType: 1,
+      });
+    },
+  };
+}
+
+export type DingtalkApi = ReturnType<typeof createDingtalkApi>;

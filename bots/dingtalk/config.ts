@@ -1,0 +1,54 @@
+// DingTalk (钉钉) internal-app robot settings. Where to find each value in the developer console (开发者后台 → 应用开发
+// → 企业内部应用 → <应用>):
+//   DINGTALK_CLIENT_ID / CLIENT_SECRET  凭证与基础信息 → Client ID (原 AppKey) / Client Secret (原 AppSecret)
+//   DINGTALK_ROBOT_CODE                 机器人 → RobotCode (for internal-app robots it equals the Client ID)
+//   DINGTALK_MODE                       stream (default; no public URL) or http (消息接收模式 HTTP → /bots/dingtalk/callback)
+//   DINGTALK_CARD_TEMPLATE_ID           optional: an imported card template (cards/dingtalk/TEMPLATE.md); without it,
+//                                       cards are ActionCards whose buttons send the matching command
+//   DINGTALK_API_BASE                   https://api.dingtalk.com (tests point it at a local fake)
+import { z } from 'zod';
+
+export const dingtalkConfigSchema = z.object({
+  DINGTALK_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Client ID (AppKey) 只含字母数字'),
+  DINGTALK_CLIENT_SECRET: z.string().min(16, 'Client Secret 太短'),
+  DINGTALK_ROBOT_CODE: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'RobotCode 只含字母数字').optional(),
+  DINGTALK_API_BASE: z.url().default('https://api.dingtalk.com'),
+  DINGTALK_MODE: z.enum(['stream', 'http']).default('stream'),
+  DINGTALK_CARD_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9._-]{8,128}$/, '模板 ID 形如 xxxx-xxxx.schema').optional(),
+});
+
+export interface DingtalkConfig {
+  clientId: string;
+  clientSecret: string;
+  robotCode: string;
+  apiBase: string;
+  mode: 'stream' | 'http';
+  cardTemplateId?: string;
+}
+
+const CORE = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'] as const;
+const ALL = [...CORE, 'DINGTALK_ROBOT_CODE', 'DINGTALK_API_BASE', 'DINGTALK_MODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
+
+export function readDingtalkConfig(
+  env: Record<string, string | undefined>,
+): { enabled: true; config: DingtalkConfig } | { enabled: false; errors?: string[] } {
+  if (!ALL.some((k) => env[k])) return { enabled: false };
+  const parsed = dingtalkConfigSchema.safeParse(env);
+  const errors = CORE.filter((k) => !env[k]).map((k) => `${k}: 未设置（钉钉需要 Client ID 和 Client Secret）`);
+  if (!parsed.success) {
+    errors.push(...parsed.error.issues.filter((i) => env[String(i.path[0])]).map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  if (errors.length > 0 || !parsed.success) return { enabled: false, errors };
+  const e = parsed.data;
+  return {
+    enabled: true,
+    config: {
+      clientId: e.DINGTALK_CLIENT_ID,
+      clientSecret: e.DINGTALK_CLIENT_SECRET,
+      robotCode: e.DINGTALK_ROBOT_CODE ?? e.DINGTALK_CLIENT_ID,
+      apiBase: e.DINGTALK_API_BASE.replace(/\/$/, ''),
+      mode: e.DINGTALK_MODE,
+      ...(e.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID } : {}),
+    },
+  };
+}

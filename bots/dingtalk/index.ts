@@ -1,0 +1,2 @@
+export { createDingtalkAdapter } from './adapter.js';
+export { readDingtalkConfig, type DingtalkConfig } from './config.js';

@@ -1,0 +1,168 @@
+// A fake DingTalk OpenAPI on 127.0.0.1: oauth2/accessToken, robot oToMessages/batchSend and groupMessages/send,
+// card instances createAndDeliver / update, and the Stream gateway (connections/open + a WebSocket that pushes
+// CALLBACK frames and collects the client's acks). It checks the x-acs-dingtalk-access-token header, robotCode,
+// msgKey/msgParam (a JSON *string*, ≤ 15,000 bytes), ≤ 20 userIds, and can be told to fail on demand.
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export type DingtalkFail = 'token_expired' | 'rate_limited' | 'http_500' | 'flow_controlled';
+
+export interface DingtalkReceived {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+const MSG_KEYS = new Set(['sampleText', 'sampleMarkdown', 'sampleLink', 'sampleActionCard', 'sampleActionCard2', 'sampleActionCard3', 'sampleActionCard4', 'sampleActionCard5', 'sampleActionCard6']);
+
+export async function startFakeDingtalk(opts: { appKey: string; appSecret: string; robotCode: string }) {
+  const app = Fastify({ logger: false });
+  const received: DingtalkReceived[] = [];
+  const tokens = new Set<string>();
+  const cards = new Map<string, { target: string; params: Record<string, string>; updates: Array<Record<string, string>> }>();
+  let failures: DingtalkFail[] = [];
+  let tokenCalls = 0;
+  const acks: any[] = [];
+  let socket: WebSocket | undefined;
+  let connected!: () => void;
+  let ready = new Promise<void>((r) => (connected = r));
+
+  app.addHook('preHandler', async (req) => {
+    received.push({ method: req.method, path: req.url.split('?')[0]!, headers: req.headers, body: req.body });
+  });
+  const err = (reply: any, status: number, code: string, message: string) => reply.code(status).send({ code, message, requestid: randomBytes(6).toString('hex') });
+  const guard = (req: any, reply: any) => {
+    const token = req.headers['x-acs-dingtalk-access-token'];
+    if (!token || !tokens.has(String(token))) return err(reply, 401, 'InvalidAuthentication', '不合法的access_token');
+    const f = failures.shift();
+    if (f === 'token_expired') {
+      tokens.clear();
+      return err(reply, 401, 'InvalidAuthentication', '不合法的access_token');
+    }
+    if (f === 'rate_limited') return err(reply, 429, 'Forbidden.AccessDenied.QpsLimitForApi', 'qps limit');
+    if (f === 'http_500') return reply.code(500).send({ code: 'InternalError', message: 'busy' });
+    if (f === 'flow_controlled') return reply.send({ processQueryKey: 'pq', invalidStaffIdList: [], flowControlledStaffIdList: req.body?.userIds ?? [] });
+    return undefined;
+  };
+  const checkMessage = (reply: any, b: any) => {
+    if (b?.robotCode !== opts.robotCode) return err(reply, 400, 'invalidParameter.robotCode', 'robotCode 不存在');
+    if (!MSG_KEYS.has(b.msgKey)) return err(reply, 400, 'invalidParameter.msgKey', 'msgKey 不合法');
+    if (typeof b.msgParam !== 'string') return err(reply, 400, 'invalidParameter.msgParam', 'msgParam 必须是 JSON 字符串');
+    if (Buffer.byteLength(b.msgParam) > 15_000) return err(reply, 400, 'invalidParameter.msgParam.length', 'msgParam 过长');
+    let p: any;
+    try {
+      p = JSON.parse(b.msgParam);
+    } catch {
+      return err(reply, 400, 'invalidParameter.msgParam', 'msgParam 不是 JSON');
+    }
+    const n = /^sampleActionCard(\d)?$/.exec(b.msgKey);
+    if (b.msgKey === 'sampleText' && !p.content) return err(reply, 400, 'invalidParameter.msgParam', 'content');
+    if (b.msgKey === 'sampleMarkdown' && (!p.title || !p.text)) return err(reply, 400, 'invalidParameter.msgParam', 'title/text');
+    if (n && !n[1] && (!p.singleTitle || !p.singleURL)) return err(reply, 400, 'invalidParameter.msgParam', 'singleTitle/singleURL');
+    if (n?.[1]) for (let i = 1; i <= Number(n[1]); i++) if (!p[`actionTitle${i}`] || !p[`actionURL${i}`]) return err(reply, 400, 'invalidParameter.msgParam', `actionTitle${i}`);
+    return undefined;
+  };
+
+  app.post('/v1.0/oauth2/accessToken', async (req, reply) => {
+    tokenCalls++;
+    const b = req.body as any;
+    if (b?.appKey !== opts.appKey || b?.appSecret !== opts.appSecret) return err(reply, 400, 'invalidClientIdOrSecret', '无效的 appKey 或 appSecret');
+    const token = randomBytes(16).toString('hex');
+    tokens.add(token);
+    return { accessToken: token, expireIn: 7200 };
+  });
+  app.post('/v1.0/robot/oToMessages/batchSend', async (req, reply) => {
+    const bad = guard(req, reply) ?? checkMessage(reply, req.body);
+    if (bad) return bad;
+    const b = req.body as any;
+    if (!Array.isArray(b.userIds) || b.userIds.length < 1 || b.userIds.length > 20) return err(reply, 400, 'invalidParameter.userIds', 'userIds 1–20 个');
+    return { processQueryKey: randomBytes(8).toString('hex'), invalidStaffIdList: [], flowControlledStaffIdList: [] };
+  });
+  app.post('/v1.0/robot/groupMessages/send', async (req, reply) => {
+    const bad = guard(req, reply) ?? checkMessage(reply, req.body);
+    if (bad) return bad;
+    if (!/^cid/.test((req.body as any).openConversationId ?? '')) return err(reply, 400, 'invalidParameter.openConversationId', '群不存在');
+    return { processQueryKey: randomBytes(8).toString('hex') };
+  });
+  app.post('/v1.0/card/instances/createAndDeliver', async (req, reply) => {
+    const bad = guard(req, reply);
+    if (bad) return bad;
+    const b = req.body as any;
+    if (!b.cardTemplateId || !b.outTrackId || !/^dtv1\.card\/\/(IM_ROBOT|IM_GROUP)\./.test(b.openSpaceId ?? '')) return err(reply, 400, 'invalidParameter', 'cardTemplateId/outTrackId/openSpaceId');
+    if (cards.has(b.outTrackId)) return err(reply, 400, 'invalidParameter.outTrackId', 'outTrackId 已存在');
+    for (const v of Object.values(b.cardData?.cardParamMap ?? {})) if (typeof v !== 'string') return err(reply, 400, 'invalidParameter.cardParamMap', '卡片参数必须是字符串');
+    cards.set(b.outTrackId, { target: b.openSpaceId, params: b.cardData.cardParamMap, updates: [] });
+    return { success: true, result: { outTrackId: b.outTrackId } };
+  });
+  app.put('/v1.0/card/instances', async (req, reply) => {
+    const bad = guard(req, reply);
+    if (bad) return bad;
+    const b = req.body as any;
+    const c = cards.get(b.outTrackId);
+    if (!c) return err(reply, 400, 'invalidParameter.outTrackId', '卡片不存在');
+    c.updates.push(b.cardData?.cardParamMap ?? {});
+    return { success: true };
+  });
+
+  // Stream gateway: the client posts its credentials and subscriptions, then connects with the ticket.
+  const wss = new WebSocketServer({ noServer: true });
+  const tickets = new Set<string>();
+  let subscriptions: Array<{ type: string; topic: string }> = [];
+  app.post('/v1.0/gateway/connections/open', async (req, reply) => {
+    const b = req.body as any;
+    if (b?.clientId !== opts.appKey || b?.clientSecret !== opts.appSecret) return err(reply, 401, 'invalidClient', 'clientId/secret');
+    subscriptions = b.subscriptions ?? [];
+    const ticket = randomBytes(8).toString('hex');
+    tickets.add(ticket);
+    const { port } = app.server.address() as { port: number };
+    return { endpoint: `ws://127.0.0.1:${port}/connect`, ticket };
+  });
+  app.server.on('upgrade', (req, sock, head) => {
+    const ticket = new URL(req.url ?? '', 'http://x').searchParams.get('ticket') ?? '';
+    if (!tickets.delete(ticket)) return sock.destroy();
+    (wss as any).handleUpgrade(req, sock, head, (ws: WebSocket) => {
+      socket = ws;
+      ws.on('message', (data: Buffer) => acks.push(JSON.parse(data.toString('utf8'))));
+      connected();
+    });
+  });
+
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  let seq = 0;
+  return {
+    baseUrl,
+    received,
+    cards,
+    acks,
+    subscriptions: () => subscriptions,
+    sends: () => received.filter((r) => r.path === '/v1.0/robot/oToMessages/batchSend' || r.path === '/v1.0/robot/groupMessages/send'),
+    tokenCalls: () => tokenCalls,
+    failNext: (kind: DingtalkFail, n = 1) => (failures = [...failures, ...Array<DingtalkFail>(n).fill(kind)]),
+    connected: () => ready,
+    /** Pushes a CALLBACK frame; resolves with the client's ack for it (or undefined after `waitMs`). */
+    async push(topic: string, data: unknown, messageId = `m-${++seq}`, waitMs = 5000): Promise<any> {
+      await ready;
+      socket!.send(JSON.stringify({ specVersion: '1.0', type: 'CALLBACK', headers: { appId: 'app', connectionId: 'c1', contentType: 'application/json', messageId, time: String(Date.now()), topic }, data: JSON.stringify(data) }));
+      const until = Date.now() + waitMs;
+      while (Date.now() < until) {
+        const ack = acks.find((a) => a.headers?.messageId === messageId);
+        if (ack) return ack;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return undefined;
+    },
+    dropConnection() {
+      socket?.terminate();
+      ready = new Promise<void>((r) => (connected = r));
+    },
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await app.close();
+    },
+  };
+}
+
+export type FakeDingtalk = Awaited<ReturnType<typeof startFakeDingtalk>>;
