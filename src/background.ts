@@ -2,6 +2,8 @@
 import type { ChatAdapter, Dispatch } from '../bots/adapter.js';
 import type { Db } from './db/client.js';
 import { hostname } from 'node:os';
+import { drainInbox } from './inbound/inbox.js';
+import type { DispatchDeps } from './inbound/dispatch.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { startScheduler } from './scheduler/jobs.js';
 
@@ -9,6 +11,8 @@ export interface BackgroundDeps {
   db: Db;
   adapters: ChatAdapter[];
   dispatch: Dispatch;
+  /** How inbox messages are processed (the same settings as the dispatch). */
+  inbox: DispatchDeps;
   log: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   pollMs?: number;
   /** Distinguishes instances in scheduler claims. */
@@ -35,6 +39,8 @@ export function startBackground(deps: BackgroundDeps): Background {
       .then(async () => {
         do {
           again = false;
+          // Messages first (they queue replies), then everything due in the outbox.
+          await drainInbox(deps.db, deps.inbox);
           await worker.drain();
         } while (again && !stopped);
       })

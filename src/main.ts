@@ -7,7 +7,8 @@ import { migrateDatabase } from './db/migrate.js';
 import { adminApi } from './server/admin-api.js';
 import { buildApp } from './server/app.js';
 import { createAdapters } from '../bots/index.js';
-import { createDispatch } from './inbound/dispatch.js';
+import type { ChatAdapter } from '../bots/adapter.js';
+import { createInboxDispatch } from './inbound/inbox.js';
 import { ensureDefaultTenant } from './services/tenants.js';
 import { startBackground } from './background.js';
 
@@ -49,13 +50,15 @@ async function main() {
     log: { warn: (o, m) => app?.log.warn(o, m), error: (o, m) => app?.log.error(o, m) },
   });
   let kick = () => {};
-  const dispatch = createDispatch({
+  const dispatchDeps = {
     db: database.db,
     defaultTimeZone: env.TZ_DEFAULT,
     defaultTenantName: env.DEFAULT_TENANT_NAME,
     onQueued: () => kick(),
-    lookupName: async (platform, id) => (await adapters.find((a) => a.platform === platform)?.lookupUser?.(id))?.name,
-  });
+    lookupName: async (platform: ChatAdapter['platform'], id: string) => (await adapters.find((a) => a.platform === platform)?.lookupUser?.(id))?.name,
+  };
+  // Messages are recorded and acknowledged at once, then processed by the background loop (src/inbound/inbox.ts).
+  const dispatch = createInboxDispatch({ ...dispatchDeps, onAccepted: () => kick() });
   app = await buildApp({
     db: database.db,
     adapters,
@@ -65,7 +68,7 @@ async function main() {
   });
   const log = app.log;
   await app.listen({ port: env.PORT, host: env.HOST });
-  const bg = startBackground({ db: database.db, adapters, dispatch, log: { warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) } });
+  const bg = startBackground({ db: database.db, adapters, dispatch, inbox: dispatchDeps, log: { warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) } });
   background = bg;
   kick = () => bg.kick();
   app.log.info(

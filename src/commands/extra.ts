@@ -1,7 +1,8 @@
 // Commands contributed by later features (approvals, settings, handover), kept out of run.ts's core list.
 import { approveCommand, quoteCommand, rejectCommand } from './approve.js';
+import { acceptHandoverCommand, handoverCommand } from './handover.js';
 import type { CommandSpec } from './registry.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
 
-export const extraCommands: CommandSpec[] = [quoteCommand, approveCommand, rejectCommand, snoozeCommand, settingsCommand];
+export const extraCommands: CommandSpec[] = [quoteCommand, approveCommand, rejectCommand, snoozeCommand, settingsCommand, handoverCommand, acceptHandoverCommand];

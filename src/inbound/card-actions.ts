@@ -3,10 +3,12 @@
 import type { ActionData } from '../../cards/action-data.js';
 import type { InboundCardAction } from '../../bots/adapter.js';
 import { decisionReply } from '../commands/approve.js';
+import { confirmReply } from '../commands/handover.js';
 import type { CommandEnv } from '../commands/registry.js';
 import { isDomainError } from '../domain/errors.js';
 import { decideApproval, findApprovalId } from '../services/approvals.js';
 import { approvalCard } from '../services/approval-view.js';
+import { confirmHandover } from '../services/handover.js';
 import { asCommand, type CardActionResult } from './card-action.js';
 
 type Handler = (env: CommandEnv, data: ActionData, event: InboundCardAction) => Promise<CardActionResult>;
@@ -30,9 +32,21 @@ const reject: Handler = async (_env, data) => {
   return { toast: reply, toastType: 'info', replies: [{ type: 'text', text: reply }] };
 };
 
+const confirmHandoverAction: Handler = async (env, data) => {
+  try {
+    const result = await confirmHandover(env.ctx, data.id);
+    const reply = confirmReply(result);
+    return { toast: '已接收交接', toastType: 'success', card: result.card, replies: [{ type: 'text', text: reply }] };
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    return { toast: err.userMessage, toastType: 'error', replies: [{ type: 'text', text: err.userMessage }] };
+  }
+};
+
 export const cardActionHandlers: Record<string, Handler> = {
   approve,
   reject,
+  confirm_handover: confirmHandoverAction,
   choose: (env, data) => asCommand(env, String(data.n ?? '')),
   log: async (_env, data) => {
     const reply = `请发送跟进内容：/跟进 ${data.id} <内容> 下一步:<…>`;

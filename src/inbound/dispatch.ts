@@ -30,7 +30,6 @@ const LOOKUP_TIMEOUT_MS = 1500;
 const SORRY = '抱歉，系统处理这条消息时出错了，已记录。请稍后再试，或联系管理员。';
 
 export function createDispatch(deps: DispatchDeps): Dispatch {
-  const now = deps.now ?? (() => new Date());
   return async (event) => {
     const displayName = event.actor.displayName ?? (await directoryName(deps, event));
     const outcome = await deps.db.transaction(async (tx) => {
@@ -41,47 +40,55 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         .onConflictDoNothing()
         .returning({ id: inboundEvents.id });
       if (claimed.length === 0) return { duplicate: true as const };
-
-      const tenant = await resolveTenant(tx, event.platform, event.tenantKey, {
-        name: deps.defaultTenantName ?? '我的公司',
-        timeZone: deps.defaultTimeZone,
-      });
-      const roleIfNew = event.platform === 'console' ? event.actor.roleIfNew : undefined;
-      const user = await resolveUser(tx, {
-        tenantId: tenant.id,
-        platform: event.platform,
-        platformUserId: event.actor.platformUserId,
-        ...(displayName ? { displayName } : {}),
-        ...(roleIfNew ? { roleIfNew } : {}),
-        firstUserIsAdmin: event.platform !== 'console',
-      });
-      const env: CommandEnv = {
-        ctx: {
-          db: tx,
-          actor: toActor(user),
-          via: { platform: event.platform, eventKey: event.eventKey },
-          now: now(),
-          timeZone: tenant.timeZone,
-        },
-        platform: event.platform,
-        chat: event.chat,
-      };
-      if (!user.active) {
-        await queueReplies(tx, tenant.id, event, [{ type: 'text', text: '你的账号已停用，无法操作。如有疑问请联系管理员。' }]);
-        return { outcome: { toast: '账号已停用', toastType: 'error' as const } };
-      }
-      const result = await savepoint(tx, deps, event, async (sp) => {
-        const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
-        if (event.type === 'message') return { replies: await runChatText(spEnv, event.text) };
-        return handleCardAction(spEnv, event);
-      });
-      await queueReplies(tx, tenant.id, event, result.replies ?? []);
-      return { outcome: { ...(result.toast ? { toast: result.toast, toastType: result.toastType ?? 'info' } : {}), ...(result.card ? { card: result.card } : {}) } };
+      return { outcome: await processEvent(tx, deps, event, displayName) };
     });
     if ('duplicate' in outcome) return {};
     deps.onQueued?.();
     return outcome.outcome;
   };
+}
+
+/**
+ * Everything after the claim, inside the caller's transaction: resolve tenant and user, run the command or card
+ * action, queue the replies. Used by the inline dispatch above and by the inbox (src/inbound/inbox.ts).
+ */
+export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: InboundEvent, displayName: string | undefined): Promise<DispatchOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const tenant = await resolveTenant(tx, event.platform, event.tenantKey, {
+    name: deps.defaultTenantName ?? '我的公司',
+    timeZone: deps.defaultTimeZone,
+  });
+  const roleIfNew = event.platform === 'console' ? event.actor.roleIfNew : undefined;
+  const user = await resolveUser(tx, {
+    tenantId: tenant.id,
+    platform: event.platform,
+    platformUserId: event.actor.platformUserId,
+    ...(displayName ? { displayName } : {}),
+    ...(roleIfNew ? { roleIfNew } : {}),
+    firstUserIsAdmin: event.platform !== 'console',
+  });
+  const env: CommandEnv = {
+    ctx: {
+      db: tx,
+      actor: toActor(user),
+      via: { platform: event.platform, eventKey: event.eventKey },
+      now: now(),
+      timeZone: tenant.timeZone,
+    },
+    platform: event.platform,
+    chat: event.chat,
+  };
+  if (!user.active) {
+    await queueReplies(tx, tenant.id, event, [{ type: 'text', text: '你的账号已停用，无法操作。如有疑问请联系管理员。' }]);
+    return { toast: '账号已停用', toastType: 'error' };
+  }
+  const result = await savepoint(tx, deps, event, async (sp) => {
+    const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
+    if (event.type === 'message') return { replies: await runChatText(spEnv, event.text) };
+    return handleCardAction(spEnv, event);
+  });
+  await queueReplies(tx, tenant.id, event, result.replies ?? []);
+  return { ...(result.toast ? { toast: result.toast, toastType: result.toastType ?? 'info' } : {}), ...(result.card ? { card: result.card } : {}) };
 }
 
 /**
@@ -121,7 +128,7 @@ async function queueReplies(tx: DbOrTx, tenantId: string, event: InboundEvent, r
 }
 
 /** Looks up a first-time sender's name in the platform directory (known users keep the name they have). */
-async function directoryName(deps: DispatchDeps, event: InboundEvent): Promise<string | undefined> {
+export async function directoryName(deps: DispatchDeps, event: InboundEvent): Promise<string | undefined> {
   if (!deps.lookupName) return undefined;
   const known = await queryRows(
     deps.db,

@@ -2,6 +2,7 @@
 // catches up instead of losing or doubling work (each alert is claimed once in the nudges table).
 import type { Db } from '../db/client.js';
 import { scanApprovalReminders, scanNewLeads, scanSilentQuotes, scanStagnantDeals } from '../services/alerts.js';
+import { scanHandoverReminders } from '../services/handover.js';
 import { scanEscalations, scanOverdueDeals } from '../services/nudges.js';
 import { allTenantRules } from '../services/tenant-settings.js';
 
@@ -12,10 +13,11 @@ export interface TickResult {
   stagnant: number;
   silentQuotes: number;
   approvalReminders: number;
+  handoverReminders: number;
 }
 
 export async function runRulesTick(db: Db, now: Date): Promise<TickResult> {
-  const total: TickResult = { overdue: 0, escalations: 0, newLeads: 0, stagnant: 0, silentQuotes: 0, approvalReminders: 0 };
+  const total: TickResult = { overdue: 0, escalations: 0, newLeads: 0, stagnant: 0, silentQuotes: 0, approvalReminders: 0, handoverReminders: 0 };
   for (const tenant of await allTenantRules(db)) {
     total.escalations += await scanEscalations(db, tenant, now);
     total.overdue += await scanOverdueDeals(db, tenant, now);
@@ -23,6 +25,7 @@ export async function runRulesTick(db: Db, now: Date): Promise<TickResult> {
     total.stagnant += await scanStagnantDeals(db, tenant, now);
     total.silentQuotes += await scanSilentQuotes(db, tenant, now);
     total.approvalReminders += await scanApprovalReminders(db, tenant, now);
+    total.handoverReminders += await scanHandoverReminders(db, tenant, now);
   }
   return total;
 }

@@ -30,7 +30,7 @@ describe('WeCom callback refuses anything that fails a check, before the core se
     ['wrong ToUserName', () => signedCallback(textXml('u', 'x'), { toUserName: 'wwOTHERCORP' }), 401],
     ['stale timestamp', () => signedCallback(textXml('u', 'x'), { timestamp: String(Math.floor(Date.now() / 1000) - 3600) }), 401],
     ['truncated ciphertext (re-signed)', () => truncatedButSigned(), 400],
-    ['tampered ciphertext', () => signedCallback(textXml('u', 'x'), { mutateEncrypted: (e) => `A${e.slice(1)}` }), 401],
+    ['tampered ciphertext', () => signedCallback(textXml('u', 'x'), { mutateEncrypted: (e) => `${e[0] === 'A' ? 'B' : 'A'}${e.slice(1)}` }), 401],
     ['malformed XML', () => ({ ...signedCallback(textXml('u', 'x')), body: Buffer.from('<xml><Encrypt>abc') }), 400],
     ['XXE DOCTYPE', () => ({ ...signedCallback(textXml('u', 'x')), body: Buffer.from('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Encrypt>&e;</Encrypt></xml>') }), 400],
     ['oversized body', () => ({ ...signedCallback(textXml('u', 'x')), body: Buffer.alloc(70 * 1024, 'a') }), 413],

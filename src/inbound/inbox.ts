@@ -1,0 +1,72 @@
+// The inbox: platform messages are acknowledged as soon as they are durably recorded (one insert, deduplicated on
+// the platform's event key), and processed right after by the background loop — so a callback answers in a few
+// milliseconds whatever the command costs, a crash after the ack loses nothing, and a retry changes nothing.
+// Card clicks stay synchronous: the platform shows our answer (toast, updated card) on the clicker's screen.
+import { sql } from 'drizzle-orm';
+import type { Dispatch, InboundEvent } from '../../bots/adapter.js';
+import type { Db } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
+import { inboundEvents } from '../db/schema/index.js';
+import { createDispatch, directoryName, processEvent, type DispatchDeps } from './dispatch.js';
+
+export interface InboxDeps extends DispatchDeps {
+  /** Called after a message was recorded (wakes the background loop). */
+  onAccepted?: () => void;
+}
+
+/** Serialised form of an event in `inbound_events.payload` (dates as ISO strings, no raw platform data). */
+function toPayload(event: InboundEvent): Record<string, unknown> {
+  const { raw: _raw, receivedAt, ...rest } = event;
+  return { ...rest, receivedAt: receivedAt.toISOString() };
+}
+
+function fromPayload(payload: Record<string, unknown>): InboundEvent {
+  return { ...(payload as unknown as InboundEvent), receivedAt: new Date(String(payload.receivedAt)) };
+}
+
+/** A Dispatch that records messages in the inbox and answers at once; clicks and console input run inline. */
+export function createInboxDispatch(deps: InboxDeps): Dispatch {
+  const inline = createDispatch(deps);
+  return async (event) => {
+    if (event.type !== 'message' || event.platform === 'console') return inline(event);
+    const inserted = await deps.db
+      .insert(inboundEvents)
+      .values({ platform: event.platform, eventKey: event.eventKey, status: 'pending', payload: toPayload(event) })
+      .onConflictDoNothing()
+      .returning({ id: inboundEvents.id });
+    if (inserted.length > 0) deps.onAccepted?.();
+    return {};
+  };
+}
+
+/**
+ * Processes pending inbox rows in arrival order, each in its own transaction that also marks it done, until none
+ * is left (or `limit` were handled). Several processes may drain at once (SKIP LOCKED); returns how many it did.
+ */
+export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promise<number> {
+  let done = 0;
+  while (done < limit) {
+    const handled = await db.transaction(async (tx) => {
+      const [row] = await queryRows<{ id: number; payload: Record<string, unknown> }>(
+        tx,
+        sql`select id, payload from inbound_events where status = 'pending' order by id limit 1 for update skip locked`,
+      );
+      if (!row) return false;
+      await tx.execute(sql`update inbound_events set status = 'done', payload = null where id = ${row.id}`);
+      const event = fromPayload(typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload);
+      const displayName = event.actor.displayName ?? (await directoryName(deps, event));
+      await processEvent(tx, deps, event, displayName);
+      return true;
+    });
+    if (!handled) break;
+    done++;
+  }
+  if (done > 0) deps.onQueued?.();
+  return done;
+}
+
+/** How many messages wait in the inbox (health and tests). */
+export async function pendingInbox(db: Db): Promise<number> {
+  const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from inbound_events where status = 'pending'`);
+  return Number(r?.n ?? 0);
+}

@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RawRequest } from '../../bots/adapter.js';
+import { createWecomAdapter } from '../../bots/wecom/index.js';
+import { createDbTokenStore } from '../../src/db/token-store.js';
+import { queryRows } from '../../src/db/rows.js';
+import { createInboxDispatch, drainInbox, pendingInbox } from '../../src/inbound/inbox.js';
+import { buildApp } from '../../src/server/app.js';
+import { TEST_WECOM, signedCallback, textXml } from '../bots/wecom/sign.js';
+import { testDriver, useTestDb } from '../helpers/db.js';
+
+describe(`Inbox: messages are recorded and acknowledged, then processed in order (${testDriver()})`, () => {
+  const t = useTestDb();
+  let app: FastifyInstance;
+  let accepted = 0;
+  const deps = () => ({ db: t().db, defaultTimeZone: 'Asia/Shanghai' });
+  const post = (req: RawRequest) =>
+    app.inject({ method: 'POST', url: `/bots/wecom/callback?${new URLSearchParams(req.query as Record<string, string>)}`, headers: req.headers as Record<string, string>, payload: req.body });
+  const rows = async (q: ReturnType<typeof sql>) => queryRows<Record<string, unknown>>(t().db, q);
+
+  beforeAll(async () => {
+    const adapter = createWecomAdapter(TEST_WECOM, { tokenStore: createDbTokenStore(t().db) });
+    const dispatch = createInboxDispatch({ ...deps(), onAccepted: () => void accepted++ });
+    app = await buildApp({ db: t().db, adapters: [adapter], dispatch, logLevel: 'silent' });
+  });
+  afterAll(async () => app?.close());
+
+  it('answers 200 after one durable insert; the command runs when the inbox is drained', async () => {
+    const first = signedCallback(textXml('zhangsan', '/新客户 收件箱测试阀门厂 13811112222', '9100000000000000001'));
+    expect((await post(first)).statusCode).toBe(200);
+    expect((await post(first)).statusCode).toBe(200); // the platform retries: still one inbox row
+    expect((await post(signedCallback(textXml('zhangsan', '/新商机 收件箱测试阀门厂 闸阀 2万', '9100000000000000002')))).statusCode).toBe(200);
+    expect(accepted).toBe(2);
+    expect(await pendingInbox(t().db)).toBe(2);
+    expect(await rows(sql`select count(*)::int as n from customers`)).toEqual([{ n: 0 }]);
+
+    // A restarted process (new deps, nothing in memory) finds the messages and runs them in arrival order.
+    expect(await drainInbox(t().db, deps())).toBe(2);
+    expect(await pendingInbox(t().db)).toBe(0);
+    expect(await rows(sql`select name from customers`)).toEqual([{ name: '收件箱测试阀门厂' }]);
+    expect(await rows(sql`select title from deals`)).toEqual([{ title: '闸阀' }]);
+    const replies = await rows(sql`select payload->'message'->>'text' as text from outbox order by id`);
+    expect(replies.map((r) => String(r.text))).toEqual([expect.stringMatching(/已创建客户 C-\d+/), expect.stringMatching(/D-\d+/)]);
+    expect(await drainInbox(t().db, deps())).toBe(0);
+    // The payload is dropped once processed.
+    expect(await rows(sql`select count(*)::int as n from inbound_events where payload is not null`)).toEqual([{ n: 0 }]);
+  });
+
+  it('answers a command that fails with an apology and does not retry it forever', async () => {
+    const before = await rows(sql`select count(*)::int as n from outbox`);
+    expect((await post(signedCallback(textXml('zhangsan', '/跟进 D-999 没有这个商机', '9100000000000000003')))).statusCode).toBe(200);
+    expect(await drainInbox(t().db, deps())).toBe(1);
+    expect(await pendingInbox(t().db)).toBe(0);
+    const after = await rows(sql`select count(*)::int as n from outbox`);
+    expect(Number(after[0]!.n)).toBe(Number(before[0]!.n) + 1);
+  });
+
+  it('lets two drainers share the inbox without processing a message twice', async () => {
+    for (let i = 0; i < 6; i++) await post(signedCallback(textXml('lisi', `/新客户 并发收件箱厂${i} 1390000000${i}`, `92000000000000000${i}`)));
+    const [a, b] = await Promise.all([drainInbox(t().db, deps()), drainInbox(t().db, deps())]);
+    expect(a + b).toBe(6);
+    expect(await rows(sql`select count(*)::int as n from customers where name like '并发收件箱厂%'`)).toEqual([{ n: 6 }]);
+  });
+});
