@@ -42,8 +42,8 @@ async function receive(config: FeishuConfig, events: FeishuEvents, req: RawReque
     throw err;
   }
   const header = (body.header ?? {}) as Record<string, unknown>;
-  const token = String(header.token ?? body.token ?? '');
-  if (!safeEqual(token, config.verificationToken)) return json(401);
+  const token = header.token ?? body.token;
+  if (typeof token !== 'string' || !safeEqual(token, config.verificationToken)) return json(401);
   // The URL-verification handshake is the only unsigned request Feishu sends; it touches nothing.
   if (body.type === 'url_verification') {
     return typeof body.challenge === 'string' ? json(200, { challenge: body.challenge }) : json(400);

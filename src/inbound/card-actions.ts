@@ -23,7 +23,8 @@ const approve: Handler = async (env, data) => {
     if (!isDomainError(err)) throw err;
     // Second click, closed request, or a stranger: nothing changes; say so politely and show the current card.
     const card = err.code === 'NOT_FOUND' || err.code === 'INVALID_INPUT' ? undefined : await approvalCard(env.ctx, await findApprovalId(env.ctx, data.id));
-    return { toast: err.userMessage, toastType: 'error', ...(card && err.code !== 'NOT_ALLOWED' ? { card } : {}), replies: [] };
+    // The refusal also goes to the chat: not every platform shows toasts (WeCom cards have none).
+    return { toast: err.userMessage, toastType: 'error', ...(card && err.code !== 'NOT_ALLOWED' ? { card } : {}), replies: [{ type: 'text', text: err.userMessage }] };
   }
 };
 

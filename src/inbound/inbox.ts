@@ -45,21 +45,27 @@ export function createInboxDispatch(deps: InboxDeps): Dispatch {
  */
 export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promise<number> {
   let done = 0;
+  let after = 0;
   while (done < limit) {
+    const [next] = await queryRows<{ id: number; payload: unknown }>(
+      db,
+      sql`select id, payload from inbound_events where status = 'pending' and id > ${after} order by id limit 1`,
+    );
+    if (!next) break;
+    after = Number(next.id);
+    const event = fromPayload((typeof next.payload === 'string' ? JSON.parse(next.payload) : next.payload) as Record<string, unknown>);
+    // Outside the transaction: the directory lookup may use the database (token cache), and PGlite has one
+    // connection — a query waiting on our own open transaction would never run.
+    const displayName = event.actor.displayName ?? (await directoryName(deps, event));
     const handled = await db.transaction(async (tx) => {
-      const [row] = await queryRows<{ id: number; payload: Record<string, unknown> }>(
-        tx,
-        sql`select id, payload from inbound_events where status = 'pending' order by id limit 1 for update skip locked`,
-      );
+      // Another drainer may have taken it meanwhile: lock it, or move on.
+      const [row] = await queryRows<{ id: number }>(tx, sql`select id from inbound_events where id = ${after} and status = 'pending' for update skip locked`);
       if (!row) return false;
-      await tx.execute(sql`update inbound_events set status = 'done', payload = null where id = ${row.id}`);
-      const event = fromPayload(typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload);
-      const displayName = event.actor.displayName ?? (await directoryName(deps, event));
+      await tx.execute(sql`update inbound_events set status = 'done', payload = null where id = ${after}`);
       await processEvent(tx, deps, event, displayName);
       return true;
     });
-    if (!handled) break;
-    done++;
+    if (handled) done++;
   }
   if (done > 0) deps.onQueued?.();
   return done;

@@ -20,6 +20,8 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   const tokens = new Set<string>();
   const usedTaskIds = new Set<string>();
   const responseCodes = new Map<string, boolean>();
+  const recent = new Map<string, number>();
+  const delivered: Array<{ touser: string; content: string }> = [];
   let failures: FailKind[] = [];
   let tokenCalls = 0;
 
@@ -75,6 +77,14 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
       return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex'), response_code: code };
     }
     if (!['text', 'markdown'].includes(b.msgtype)) return err(40008, 'invalid message type');
+    // enable_duplicate_check: the same content to the same user within the interval is not delivered again.
+    const key = `${b.touser}\u0000${JSON.stringify(b.text ?? b.markdown)}`;
+    const last = recent.get(key);
+    if (b.enable_duplicate_check === 1 && last && Date.now() - last < (b.duplicate_check_interval ?? 1800) * 1000) {
+      return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex') };
+    }
+    recent.set(key, Date.now());
+    delivered.push({ touser: String(b.touser), content: String(b.text?.content ?? b.markdown?.content ?? '') });
     return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex') };
   });
 
@@ -112,6 +122,8 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   return {
     baseUrl,
     received,
+    /** Text/markdown messages that reached a user (after WeCom's duplicate check). */
+    delivered,
     sends: () => received.filter((r) => r.path === '/cgi-bin/message/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: FailKind, n = 1) => (failures = [...failures, ...Array<FailKind>(n).fill(kind)]),

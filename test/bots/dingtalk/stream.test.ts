@@ -79,7 +79,9 @@ describe(`DingTalk Stream mode with template cards, through the SDK and a local 
     expect(await queryRows(t().db, sql`select count(*)::int as n from approval_steps where status = 'approved'`)).toEqual([{ n: 1 }]);
     await worker.drain();
     expect(fake.cards.get(outTrackId)!.updates.at(-1)).toMatchObject({ state: 'success', hasButtons: 'false' });
-    expect(lastText('张三')).toContain('已通过');
+    const toRep = fake.sends().filter((r) => r.body.userIds?.[0] === staffId('张三')).map((r) => String(JSON.parse(r.body.msgParam).content ?? ''));
+    expect(toRep.some((m) => m.includes('已通过'))).toBe(true);
+    expect(toRep.some((m) => m.includes('不是审批'))).toBe(true); // the stranger was told why nothing happened
   });
 
   it('does not ack a frame it could not handle, so DingTalk re-pushes it', async () => {

@@ -102,7 +102,8 @@ describe(`WeCom end to end: callback → rows → outbound API (${testDriver()})
     const codes = new Set(updates.map((u) => (u.body as any).response_code));
     expect(codes.size).toBe(3);
     for (const u of updates) expect((u.body as any).button.replace_name).toContain('已批准');
-    expect(lastTextTo('zhangsan')).toContain('已通过');
+    const toRep = fake.sends().filter((r) => (r.body as any).touser === 'zhangsan').map((r) => JSON.stringify(r.body));
+    expect(toRep.some((m) => m.includes('已通过'))).toBe(true);
     const [quote] = await queryRows<{ status: string }>(t().db, sql`select status from quotes`);
     expect(quote!.status).toBe('approved');
   });

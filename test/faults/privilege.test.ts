@@ -1,0 +1,260 @@
+// Privilege boundaries through the chat commands, on every platform (WeCom, Feishu, DingTalk), each on its own fresh
+// database and the real app: an admin speaks first (and so becomes the admin), then two sales reps A and B. B owns a
+// customer and a deal. A tries to read and change B's deal with every command that takes a deal —
+// /查看 D-n, /跟进 D-n …, /推进 D-n 方案, /输单 D-n 原因, /报价 D-n 5万 — and each attempt must be refused
+// politely (a reply that leaks none of the deal's details) and change nothing (follow_ups, the deal row, quotes).
+// Then B requests a quote approval; A, who is not an approver, clicks an approver's card (WeCom, Feishu) or types
+// `/批准 A-n` / `/驳回 A-n` (every platform; on DingTalk the card button is exactly that typed command): the
+// approval_steps are unchanged.
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatAdapter, RawRequest } from '../../bots/adapter.js';
+import { createWecomAdapter } from '../../bots/wecom/index.js';
+import { createDbTokenStore } from '../../src/db/token-store.js';
+import { queryRows } from '../../src/db/rows.js';
+import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/worker.js';
+import { TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from '../bots/dingtalk/sign.js';
+import { TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from '../bots/feishu/sign.js';
+import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
+import { startFakeDingtalk } from '../fakes/dingtalk-api.js';
+import { startFakeFeishu } from '../fakes/feishu-api.js';
+import { startFakeWecom } from '../fakes/wecom-api.js';
+import { testDriver, useTestDb, type TestDb } from '../helpers/db.js';
+import { counts, injectWire, toWire } from './harness.js';
+import { DINGTALK_PATH, FEISHU_PATH, buildAppWith, dingtalkAdapter, feishuAdapter, headerWire, injectAt } from './platform-harness.js';
+
+/** What a test needs from one platform: send a text as someone, read what the bot sent them, click a card. */
+interface Platform {
+  name: 'wecom' | 'feishu' | 'dingtalk';
+  adapter: ChatAdapter;
+  post(user: string, text: string): Promise<LightMyRequestResponse>;
+  /** Everything the bot has sent to `user` so far, as text (cards as their JSON). */
+  sentTo(user: string): string[];
+  /** How `/设置 角色 <who>` names a user on this platform. */
+  ref(user: string): string;
+  /** The platform user id the adapter reports for `user`. */
+  pid(user: string): string;
+  /** `stranger` clicks the approve button of the approval card that `approver` received (none on DingTalk). */
+  clickApproverCard?(stranger: string, approver: string): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+async function wecomPlatform(t: TestDb): Promise<Platform> {
+  const fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId, webhookKeys: ['robot-key-1'] });
+  const adapter = createWecomAdapter({ ...TEST_WECOM, apiBase: fake.baseUrl }, { tokenStore: createDbTokenStore(t.db) });
+  let app: FastifyInstance | undefined;
+  let msg = 9_300_000_000_000_000_000n;
+  const send = (req: RawRequest) => injectWire(app!, toWire(req));
+  const sends = (user: string) => fake.sends().filter((r) => (r.body as any).touser === user);
+  return {
+    name: 'wecom',
+    adapter,
+    set app(a: FastifyInstance) {
+      app = a;
+    },
+    post: (user, text) => send(signedCallback(textXml(user, text, String(++msg)))),
+    sentTo: (user) => sends(user).map((r) => JSON.stringify(r.body)),
+    ref: (user) => user,
+    pid: (user) => user,
+    async clickApproverCard(stranger, approver) {
+      const card = sends(approver).find((r) => (r.body as any).msgtype === 'template_card')?.body as any;
+      expect(card?.template_card?.main_title?.title).toMatch(/报价审批 A-\d+/);
+      const tc = card.template_card;
+      return send(signedCallback(cardClickXml(stranger, tc.button_list[0].key, tc.task_id)));
+    },
+    close: () => fake.close(),
+  } as Platform & { app: FastifyInstance };
+}
+
+async function feishuPlatform(t: TestDb): Promise<Platform> {
+  const fake = await startFakeFeishu({ appId: TEST_FEISHU.appId, appSecret: TEST_FEISHU.appSecret });
+  const adapter = feishuAdapter(t.db, fake.baseUrl);
+  let app: FastifyInstance | undefined;
+  const send = (req: RawRequest) => injectAt(app!, FEISHU_PATH, headerWire(req));
+  const messages = (user: string) => [...fake.messages.entries()].filter(([, m]) => m.receiveId === openId(user));
+  return {
+    name: 'feishu',
+    adapter,
+    set app(a: FastifyInstance) {
+      app = a;
+    },
+    post: (user, text) => send(signedEvent(messageEvent(user, text))),
+    sentTo: (user) => messages(user).map(([, m]) => JSON.stringify(m.content)),
+    ref: (user) => openId(user),
+    pid: (user) => openId(user),
+    async clickApproverCard(stranger, approver) {
+      const [id, m] = messages(approver).find(([, x]) => x.msgType === 'interactive' && /报价审批/.test(x.content.header.title.content))!;
+      const value = m.content.body.elements.find((e: any) => e.tag === 'column_set').columns[0].elements[0].behaviors[0].value;
+      return send(signedEvent(cardActionEvent(stranger, value, id)));
+    },
+    close: () => fake.close(),
+  } as Platform & { app: FastifyInstance };
+}
+
+async function dingtalkPlatform(t: TestDb): Promise<Platform> {
+  const fake = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
+  const adapter = dingtalkAdapter(t.db, fake.baseUrl);
+  let app: FastifyInstance | undefined;
+  return {
+    name: 'dingtalk',
+    adapter,
+    set app(a: FastifyInstance) {
+      app = a;
+    },
+    post: (user, text) => injectAt(app!, DINGTALK_PATH, headerWire(signedRobotCallback(robotMessage(user, text)))),
+    sentTo: (user) => fake.sends().filter((r) => r.body.userIds?.[0] === staffId(user)).map((r) => JSON.stringify(r.body)),
+    ref: (user) => user, // DingTalk names people by their nick (senderNick)
+    pid: (user) => staffId(user),
+    close: () => fake.close(),
+  } as Platform & { app: FastifyInstance };
+}
+
+const FACTORIES = [
+  ['WeCom', wecomPlatform],
+  ['Feishu', feishuPlatform],
+  ['DingTalk', dingtalkPlatform],
+] as const;
+
+// The deal's details that must never reach rep A.
+const CUSTOMER = '乙方专属精工阀门有限公司';
+const PHONE = '13955550001';
+const TITLE = '乙方秘密项目 DN200 蝶阀';
+const SECRET_NOTE = '乙方私下约了采购总监';
+
+describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testDriver()})`, (_name, factory) => {
+  const t = useTestDb();
+  let p: Platform;
+  let app: FastifyInstance;
+  let worker: OutboxWorker;
+  let dealId = '';
+  let approvalId = '';
+
+  const say = async (user: string, text: string) => {
+    const res = await p.post(user, text);
+    expect(res.statusCode).toBe(200);
+    await worker.drain();
+  };
+  const replyTo = async (user: string, text: string) => {
+    const before = p.sentTo(user).length;
+    await say(user, text);
+    return p.sentTo(user).slice(before).join('\n');
+  };
+  const dealRow = async () =>
+    (await queryRows<Record<string, unknown>>(t().db, sql`select stage, amount_fen, lost_reason, closed_at, owner_id, stage_entered_at, updated_at from deals`))[0];
+  const snapshot = async () => ({
+    counts: await counts(t().db, ['follow_ups', 'quotes', 'approval_requests', 'approval_steps', 'deals', 'customers']),
+    deal: await dealRow(),
+    steps: await queryRows(t().db, sql`select id, status, decided_at from approval_steps order by id`),
+    quotes: await queryRows(t().db, sql`select id, status from quotes order by id`),
+  });
+  /** A's reply must be a polite refusal that names none of the deal's details (beyond what A typed, echoed back). */
+  const expectRefusal = (reply: string, typed = '') => {
+    expect(reply).not.toBe('');
+    for (const secret of [CUSTOMER, '精工阀门', PHONE, TITLE, '蝶阀', SECRET_NOTE, '20万', '200,000', '200000']) {
+      if (!typed.includes(secret)) expect(reply).not.toContain(secret);
+    }
+  };
+
+  beforeAll(async () => {
+    p = await factory(t());
+    app = await buildAppWith(t().db, [p.adapter]);
+    (p as Platform & { app: FastifyInstance }).app = app;
+    worker = createOutboxWorker({ db: t().db, adapters: [p.adapter] });
+
+    await say('admin1', '/帮助'); // the first person becomes the admin
+    for (const u of ['销售甲', '销售乙', '李四', '王五', '赵六']) await say(u, '/help');
+    await say('admin1', `/设置 角色 ${p.ref('李四')} 财务`);
+    await say('admin1', `/设置 角色 ${p.ref('王五')} 技术`);
+    await say('admin1', `/设置 角色 ${p.ref('赵六')} 总监`);
+    expect(p.sentTo('admin1').join('\n')).toContain('角色设为「销售总监」');
+    const roleOf = async (user: string) =>
+      (await queryRows<{ role: string }>(t().db, sql`select u.role from users u join user_identities i on i.user_id = u.id where i.platform_user_id = ${p.pid(user)}`))[0]?.role;
+    expect([await roleOf('admin1'), await roleOf('销售甲'), await roleOf('销售乙')]).toEqual(['admin', 'rep', 'rep']);
+
+    expect(await replyTo('销售乙', `/新客户 ${CUSTOMER} ${PHONE} 宁波 阀门`)).toMatch(/已创建客户 C-\d+/);
+    const created = await replyTo('销售乙', `/新商机 精工阀门 ${TITLE} 20万`);
+    dealId = /D-\d+/.exec(created)![0];
+    expect(await replyTo('销售乙', `/跟进 ${dealId} ${SECRET_NOTE} 下一步:出方案`)).not.toBe('');
+    // B can see their own deal (the view the next tests must keep from A).
+    expect(await replyTo('销售乙', `/查看 ${dealId}`)).toContain(CUSTOMER);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await p?.close();
+  });
+
+  it.each([
+    ['/查看 D', '查看'],
+    ['/show D', 'show'],
+    ['/跟进 D 我也去拜访了一下，客户说要降价', '跟进'],
+    ['/log D 电话沟通', 'log'],
+    ['/推进 D 方案', '推进'],
+    ['/stage D 赢单', 'stage'],
+    ['/输单 D 价格太高', '输单'],
+    ['/lost D 被竞品截胡', 'lost'],
+    ['/报价 D 5万', '报价'],
+    ['/quote D 50000 5% 抢单', 'quote'],
+  ])('A: %s → refused, nothing changes', async (command) => {
+    const before = await snapshot();
+    const reply = await replyTo('销售甲', command.replace(/^(\/\S+) D\b/, `$1 ${dealId}`));
+    expectRefusal(reply);
+    expect(reply).toMatch(/没有找到|不在你的名下|无权|没有权限/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('A: the deal by its customer name or title → refused, nothing changes', async () => {
+    const before = await snapshot();
+    for (const cmd of [`/查看 ${CUSTOMER}`, '/查看 精工阀门', '/跟进 精工阀门 顺路拜访', `/报价 精工阀门 5万`, '/推进 精工阀门 方案']) {
+      const reply = await replyTo('销售甲', cmd);
+      expectRefusal(reply, cmd);
+      expect(reply).toMatch(/没有找到|不在你的名下|无权|没有权限/);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('B still owns an untouched deal: stage 线索, one follow-up, no quote', async () => {
+    expect((await dealRow())!.stage).toBe('lead');
+    expect(await counts(t().db, ['follow_ups', 'quotes'])).toEqual({ follow_ups: 1, quotes: 0 });
+  });
+
+  it('a non-approver cannot decide B\'s quote approval: typed /批准 and /驳回 change no approval step', async () => {
+    expect(await replyTo('销售乙', `/推进 ${dealId} 方案`)).toMatch(/→ 方案/);
+    const asked = await replyTo('销售乙', `/报价 ${dealId} 5万 8% 年度框架`);
+    approvalId = /A-\d+/.exec(asked)![0];
+    const before = await snapshot();
+    expect(before.steps.length).toBeGreaterThan(0);
+    for (const cmd of [`/批准 ${approvalId}`, `/approve ${approvalId} 可以`, `/同意 ${approvalId}`, `/驳回 ${approvalId} 太贵`, `/reject ${approvalId} 不行`]) {
+      const reply = await replyTo('销售甲', cmd);
+      expectRefusal(reply);
+      expect(reply).toMatch(/不是审批|无法操作|没有找到/);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a non-approver clicking an approver\'s card (WeCom, Feishu) changes no approval step', async () => {
+    expect(approvalId).toMatch(/^A-\d+$/);
+    const before = await snapshot();
+    if (p.clickApproverCard) {
+      for (const stranger of ['销售甲', '销售乙', 'admin1']) {
+        const sentBefore = p.sentTo(stranger).length;
+        const res = await p.clickApproverCard(stranger, '李四');
+        expect(res.statusCode).toBe(200);
+        await worker.drain();
+        // Feishu answers the click with an error toast. WeCom has no toast: the core's refusal of a card click
+        // (src/inbound/card-actions.ts) carries no chat reply, so the stranger's click is answered empty and they are
+        // told nothing — silent, but it leaks nothing and changes nothing, which is what is asserted here.
+        const said = `${res.body}\n${p.sentTo(stranger).slice(sentBefore).join('\n')}`;
+        for (const secret of [CUSTOMER, PHONE, TITLE, SECRET_NOTE]) expect(said).not.toContain(secret);
+        if (p.name === 'feishu') expect(res.json().toast).toMatchObject({ type: 'error' });
+        expect(p.sentTo('李四').join('\n')).not.toContain(`已批准 ${approvalId}`);
+      }
+    } else {
+      // DingTalk: the ActionCard button only makes the user send `/批准 A-n` (a dtmd: link), which a stranger can
+      // type too — the owner and the admin are not approvers either.
+      for (const stranger of ['销售乙', 'admin1']) expect(await replyTo(stranger, `/批准 ${approvalId}`)).toMatch(/不是审批|无法操作/);
+    }
+    expect(await snapshot()).toEqual(before);
+    expect(before.steps.every((s: any) => s.status === 'pending')).toBe(true);
+  });
+});
