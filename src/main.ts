@@ -3,6 +3,7 @@ import { ConfigError, loadEnv, parseCoreEnv } from './config/env.js';
 import { knownEnvNames } from './config/known-names.js';
 import { openDatabase, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
+import { installPostgresJsCrashGuard } from './db/postgres-guard.js';
 import { migrateDatabase } from './db/migrate.js';
 import { adminApi } from './server/admin-api.js';
 import { buildApp } from './server/app.js';
@@ -26,6 +27,7 @@ async function main() {
   problems.push(...platforms.problems);
   if (problems.length > 0 || !env) throw new ConfigError(problems);
 
+  if (env.DATABASE_URL) installPostgresJsCrashGuard((m) => console.warn(m));
   const database: Database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let background: { stop(): Promise<void> } | undefined;
