@@ -1,8 +1,9 @@
 // /新商机 (deal), /推进 (stage), /输单 (lost): open deals and move them through the pipeline.
 import { formatFen, parseAmountToFen } from '../domain/money.js';
-import { STAGE_LABELS, parseStage } from '../domain/stages.js';
+import { PIPELINE, parseStage } from '../domain/stages.js';
 import { customerShortId } from '../services/customers.js';
 import { advanceStage, closeLost, dealShortId, openDeal } from '../services/deals.js';
+import { pipelineRules } from '../services/tenant-settings.js';
 import { type CommandSpec, UsageError, text } from './registry.js';
 import { resolveCustomer, resolveDeal } from './resolve.js';
 
@@ -45,12 +46,14 @@ export const stageCommand: CommandSpec = {
   async run(env, line) {
     const [ref, stageText] = line.args;
     if (!ref || !stageText) throw new UsageError('请写上商机和目标阶段。');
-    const to = parseStage(stageText);
-    if (!to) throw new UsageError(`不认识阶段「${stageText}」。可选：线索、初访、方案、报价、签约（输单请用 /输单）。`);
+    // The tenant may have renamed stages: accept its labels as well as the default ones and English keys.
+    const { labels: configured } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
+    const to = parseStage(stageText, configured);
+    if (!to) throw new UsageError(`不认识阶段「${stageText}」。可选：${PIPELINE.map((s) => configured[s]).join('、')}（${configured.lost}请用 /输单）。`);
     const deal = await resolveDeal(env, ref, (id) => `/推进 ${id} ${stageText}`);
-    const { deal: updated, from } = await advanceStage(env.ctx, deal, to);
-    const won = to === 'won' ? '\n🎉 恭喜签约！客户已转为正式客户。' : '';
-    return [text(`${dealShortId(updated)}「${updated.title}」：${STAGE_LABELS[from]} → ${STAGE_LABELS[to]}${won}`)];
+    const { deal: updated, from, labels } = await advanceStage(env.ctx, deal, to);
+    const won = to === 'won' ? `\n🎉 恭喜${labels.won}！客户已转为正式客户。` : '';
+    return [text(`${dealShortId(updated)}「${updated.title}」：${labels[from]} → ${labels[to]}${won}`)];
   },
 };
 

@@ -1,8 +1,81 @@
-// Per-tenant rules with their defaults: approval thresholds, nudge timings, quiet and working hours, digests.
+// Per-tenant rules with their defaults: approval thresholds, nudge timings, quiet and working hours, digests,
+// and the pipeline (stage display names and exit criteria).
 // Stored as JSON on the tenant; every read goes through this schema so a missing key means "the default".
 import { z } from 'zod';
+import { DEFAULT_EXIT_CRITERIA, STAGES, STAGE_LABELS, parseDefaultStage, type Stage } from './stages.js';
 
 const hour = z.number().int().min(0).max(23);
+
+/** A stage's display name: typed in chat commands, so short, without spaces or slashes. */
+export const stageLabelSchema = z
+  .string()
+  .trim()
+  .min(1, { error: '阶段名称不能为空' })
+  .max(8, { error: '阶段名称最多 8 个字' })
+  .regex(/^[^\s/\\／＼]*$/u, { error: '阶段名称不能包含空格或斜杠' });
+
+const labelShape = Object.fromEntries(STAGES.map((s) => [s, stageLabelSchema.default(STAGE_LABELS[s])])) as {
+  [K in Stage]: z.ZodDefault<typeof stageLabelSchema>;
+};
+
+/**
+ * Labels must be unique across stages (compared case-insensitively, as chat commands read them), and may not
+ * be another stage's built-in name (方案, 成交, quote …): commands accept those too, so they would be ambiguous.
+ */
+function uniqueLabels(labels: Partial<Record<Stage, string>>, ctx: z.core.$RefinementCtx) {
+  const seen = new Map<string, Stage>();
+  for (const s of STAGES) {
+    const label = labels[s];
+    if (label === undefined) continue;
+    const key = label.toLowerCase();
+    const other = seen.get(key);
+    const builtIn = parseDefaultStage(label);
+    if (other) ctx.addIssue({ code: 'custom', path: [s], message: `阶段名称「${label}」与「${STAGE_LABELS[other]}」（${other}）阶段重复` });
+    else if (builtIn && builtIn !== s) {
+      ctx.addIssue({ code: 'custom', path: [s], message: `阶段名称「${label}」是「${STAGE_LABELS[builtIn]}」阶段的默认叫法，不能用于其他阶段` });
+    } else seen.set(key, s);
+  }
+}
+
+const ec = DEFAULT_EXIT_CRITERIA;
+export const pipelineSettingsSchema = z.object({
+  /** Display names per stage key; commands accept these as well as the default labels and English keys. */
+  labels: z.object(labelShape).superRefine(uniqueLabels).prefault({}),
+  exitCriteria: z
+    .object({
+      /** Follow-ups needed before a deal may leave 线索. */
+      leaveLead: z.object({ minFollowUps: z.number().int().min(0).default(ec.leaveLead.minFollowUps) }).prefault({}),
+      /** Leaving 初访 needs a follow-up stating the need / next step. */
+      leaveVisit: z.object({ requireNeed: z.boolean().default(ec.leaveVisit.requireNeed) }).prefault({}),
+      /** Entering 报价 needs a deal amount. */
+      enterQuote: z.object({ requireAmount: z.boolean().default(ec.enterQuote.requireAmount) }).prefault({}),
+      /** Entering 签约 needs an approved quote; when false, a deal amount is enough. */
+      enterWon: z.object({ requireApprovedQuote: z.boolean().default(ec.enterWon.requireApprovedQuote) }).prefault({}),
+    })
+    .prefault({}),
+});
+
+/**
+ * A change to `pipeline` (admin API / settings service): every key optional and without defaults, so
+ * only what is sent changes; `mergeSettings` deep-merges it and the full schema validates the result.
+ */
+export const pipelinePatchSchema = z
+  .object({
+    labels: z
+      .object(Object.fromEntries(STAGES.map((s) => [s, stageLabelSchema.optional()])) as { [K in Stage]: z.ZodOptional<typeof stageLabelSchema> })
+      .strict()
+      .optional(),
+    exitCriteria: z
+      .object({
+        leaveLead: z.object({ minFollowUps: z.number().int().min(0).optional() }).strict().optional(),
+        leaveVisit: z.object({ requireNeed: z.boolean().optional() }).strict().optional(),
+        enterQuote: z.object({ requireAmount: z.boolean().optional() }).strict().optional(),
+        enterWon: z.object({ requireApprovedQuote: z.boolean().optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const tenantSettingsSchema = z.object({
   approval: z
@@ -43,9 +116,24 @@ export const tenantSettingsSchema = z.object({
     })
     .prefault({}),
   digest: z.object({ hour: hour.default(8), enabled: z.boolean().default(true) }).prefault({}),
+  /** Stage names and exit criteria; the defaults are the built-in pipeline. */
+  pipeline: pipelineSettingsSchema.prefault({}),
 });
 
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Merges a partial change into settings, recursively for nested objects (arrays and scalars replace), so
+ * `{ pipeline: { labels: { proposal: '打样' } } }` keeps the other labels and criteria. Validate the result.
+ */
+export function mergeSettings(base: unknown, patch: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = mergeSettings(base[k], v);
+  return out;
+}
 
 /** Reads stored settings; anything invalid falls back to the defaults for that key. */
 export function readSettings(stored: unknown): TenantSettings {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { auditLog, teamChats, teams, tenants, users } from '../db/schema/index.js';
-import { readSettings, tenantSettingsSchema } from '../domain/settings.js';
+import { mergeSettings, pipelinePatchSchema, readSettings, tenantSettingsSchema } from '../domain/settings.js';
 import { ROLES } from '../domain/roles.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminOpenApi } from './admin-openapi.js';
@@ -23,13 +23,21 @@ export const userPatchSchema = z
   .strict();
 export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(64), digestHour: z.number().int().min(0).max(23).optional() }).strict();
 export const teamChatSchema = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
+/** A section's fields, each optional and WITHOUT its default, so a patch changes only what it names. */
+function sectionPatch<S extends z.ZodRawShape>(section: z.ZodObject<S>) {
+  const shape = Object.fromEntries(
+    Object.entries(section.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional()]),
+  );
+  return z.object(shape).strict();
+}
 export const settingsPatchSchema = z
   .object({
-    approval: tenantSettingsSchema.shape.approval.unwrap().partial().optional(),
-    nudges: tenantSettingsSchema.shape.nudges.unwrap().partial().optional(),
-    quietHours: tenantSettingsSchema.shape.quietHours.unwrap().partial().optional(),
-    workingHours: tenantSettingsSchema.shape.workingHours.unwrap().partial().optional(),
-    digest: tenantSettingsSchema.shape.digest.unwrap().partial().optional(),
+    approval: sectionPatch(tenantSettingsSchema.shape.approval.unwrap()).optional(),
+    nudges: sectionPatch(tenantSettingsSchema.shape.nudges.unwrap()).optional(),
+    quietHours: sectionPatch(tenantSettingsSchema.shape.quietHours.unwrap()).optional(),
+    workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
+    digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
+    pipeline: pipelinePatchSchema.optional(),
   })
   .strict();
 
@@ -60,9 +68,7 @@ export function adminApi(db: Db, token: string | undefined) {
           const [t] = await db.select().from(tenants).where(eq(tenants.id, p.value.id));
           if (!t) return reply.code(404).send({ error: 'not found' });
           const before = readSettings(t.settings);
-          const merged: Record<string, unknown> = { ...before };
-          for (const [k, v] of Object.entries(b.value)) merged[k] = { ...(before as Record<string, object>)[k], ...(v as object) };
-          const next = parse(tenantSettingsSchema, merged);
+          const next = parse(tenantSettingsSchema, mergeSettings(before, b.value));
           if (!next.ok) return reply.code(400).send(next.error);
           await db.transaction(async (tx) => {
             await tx.update(tenants).set({ settings: next.value, updatedAt: new Date() }).where(eq(tenants.id, t.id));

@@ -1,9 +1,15 @@
 // OpenAPI 3.1 description of the admin API, with request bodies generated from the same zod schemas.
 import { z } from 'zod';
+import { tenantSettingsSchema } from '../domain/settings.js';
 import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-api.js';
 
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema) } } });
 const ok = { '200': { description: 'OK' }, '400': { description: 'invalid request' }, '401': { description: 'missing or wrong token' }, '404': { description: 'not found' } };
+/** The full settings as returned by GET/PATCH (every key present, defaults filled in). */
+const settingsResponse = {
+  ...ok,
+  '200': { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(tenantSettingsSchema, { io: 'output' }) } } },
+};
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
 
 export function adminOpenApi() {
@@ -15,8 +21,17 @@ export function adminOpenApi() {
     paths: {
       '/admin/api/tenants': { get: { summary: 'List tenants', responses: ok } },
       '/admin/api/tenants/{id}/settings': {
-        get: { summary: 'Approval thresholds, nudge rules, quiet/working hours, digest', parameters: idParam, responses: ok },
-        patch: { summary: 'Change some rules', parameters: idParam, requestBody: body(settingsPatchSchema), responses: ok },
+        get: { summary: 'Approval thresholds, nudge rules, quiet/working hours, digest, pipeline stage names and exit criteria', parameters: idParam, responses: settingsResponse },
+        patch: {
+          summary: 'Change some rules',
+          description:
+            'Deep-merged into the current settings; only the keys sent change. pipeline.labels renames stages (keys: lead, first_visit, proposal, quote, won, lost; ' +
+            'each label 1–8 characters, no spaces or slashes, unique across stages). pipeline.exitCriteria: leaveLead.minFollowUps, leaveVisit.requireNeed, ' +
+            'enterQuote.requireAmount, enterWon.requireApprovedQuote (false: a deal amount is enough to enter 签约).',
+          parameters: idParam,
+          requestBody: body(settingsPatchSchema),
+          responses: settingsResponse,
+        },
       },
       '/admin/api/tenants/{id}/users': { get: { summary: 'List users', parameters: idParam, responses: ok } },
       '/admin/api/users/{id}': { patch: { summary: 'Role, manager, team, active', parameters: idParam, requestBody: body(userPatchSchema), responses: ok } },

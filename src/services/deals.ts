@@ -11,11 +11,13 @@ import {
   stageIndex,
   type Stage,
   type StageFacts,
+  type StageLabels,
 } from '../domain/stages.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
 import type { Customer } from './customers.js';
+import { pipelineRules } from './tenant-settings.js';
 import { assertMayChange, ownerFilter, visibleOwnerIds } from './visibility.js';
 
 export type Deal = typeof deals.$inferSelect;
@@ -81,21 +83,29 @@ export async function stageFacts(ctx: Ctx, dealId: string): Promise<StageFacts> 
   };
 }
 
-/** Moves a deal forward (criteria of every skipped stage enforced) or back one step; won closes the deal. */
-export async function advanceStage(ctx: Ctx, deal: Deal, to: Stage): Promise<{ deal: Deal; from: Stage }> {
+/**
+ * Moves a deal forward (the tenant's exit criteria of every skipped stage enforced) or back one step; won
+ * closes the deal. Messages use the tenant's stage labels, which are returned for the caller's reply.
+ */
+export async function advanceStage(
+  ctx: Ctx,
+  deal: Deal,
+  to: Stage,
+): Promise<{ deal: Deal; from: Stage; labels: StageLabels }> {
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  const { labels, exitCriteria } = await pipelineRules(ctx.db, ctx.actor.tenantId);
   const from = deal.stage;
   if (!isOpenStage(from)) {
-    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${STAGE_LABELS[from]}，不能再推进。`);
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[from]}，不能再推进。`);
   }
-  if (to === 'lost') throw new DomainError('INVALID_INPUT', `标记输单请用：/输单 ${dealShortId(deal)} <原因>`);
-  if (to === from) throw new DomainError('INVALID_INPUT', `商机 ${dealShortId(deal)} 已经在「${STAGE_LABELS[to]}」阶段。`);
+  if (to === 'lost') throw new DomainError('INVALID_INPUT', `标记${labels.lost}请用：/输单 ${dealShortId(deal)} <原因>`);
+  if (to === from) throw new DomainError('INVALID_INPUT', `商机 ${dealShortId(deal)} 已经在「${labels[to]}」阶段。`);
   if (stageIndex(to) > stageIndex(from)) {
-    const missing = checkAdvance(from, to, await stageFacts(ctx, deal.id));
+    const missing = checkAdvance(from, to, await stageFacts(ctx, deal.id), { labels, exitCriteria });
     if (missing.length > 0) {
       throw new DomainError(
         'STAGE_CRITERIA_UNMET',
-        `还不能把 ${dealShortId(deal)} 推进到「${STAGE_LABELS[to]}」：\n${missing.map((m) => `· ${m}`).join('\n')}`,
+        `还不能把 ${dealShortId(deal)} 推进到「${labels[to]}」：\n${missing.map((m) => `· ${m}`).join('\n')}`,
         { missing },
       );
     }
@@ -107,7 +117,7 @@ export async function advanceStage(ctx: Ctx, deal: Deal, to: Stage): Promise<{ d
       .set({ status: 'active', updatedAt: ctx.now })
       .where(and(eq(customers.id, deal.customerId), sql`${customers.status} <> 'active'`));
   }
-  return { deal: updated, from };
+  return { deal: updated, from, labels };
 }
 
 export async function closeLost(ctx: Ctx, deal: Deal, reason: string): Promise<Deal> {

@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { tenants, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { readSettings, tenantSettingsSchema, type TenantSettings } from '../domain/settings.js';
+import { mergeSettings, readSettings, tenantSettingsSchema, type TenantSettings } from '../domain/settings.js';
 import type { Role } from '../domain/roles.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
@@ -23,10 +23,10 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unk
 export async function updateSettings(ctx: Ctx, patch: DeepPartial<TenantSettings>): Promise<TenantSettings> {
   assertAdmin(ctx);
   const before = await getSettings(ctx);
-  const merged: Record<string, unknown> = { ...before };
-  for (const [k, v] of Object.entries(patch)) merged[k] = { ...(before as Record<string, object>)[k], ...(v as object) };
-  const parsed = tenantSettingsSchema.safeParse(merged);
-  if (!parsed.success) throw new DomainError('INVALID_INPUT', `设置值不合法：${parsed.error.issues.map((i) => i.path.join('.')).join('、')}`);
+  const parsed = tenantSettingsSchema.safeParse(mergeSettings(before, patch));
+  if (!parsed.success) {
+    throw new DomainError('INVALID_INPUT', `设置值不合法：${parsed.error.issues.map((i) => `${i.path.join('.')}（${i.message}）`).join('、')}`);
+  }
   await ctx.db.update(tenants).set({ settings: parsed.data, updatedAt: ctx.now }).where(eq(tenants.id, ctx.actor.tenantId));
   await recordAudit(ctx, { action: 'settings.update', entityType: 'tenant', entityId: ctx.actor.tenantId, before, after: parsed.data });
   return parsed.data;

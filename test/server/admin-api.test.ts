@@ -36,6 +36,9 @@ describe(`admin HTTP API (${testDriver()})`, () => {
     const changed = await a.inject({ method: 'PATCH', url: `/admin/api/tenants/${tenant.id}/settings`, headers: auth, payload: { approval: { financeTechMinFen: 8_000_000 } } });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().approval).toMatchObject({ financeTechMinFen: 8_000_000, directorDiscountBp: 500 });
+    // A patch changes only what it names: a second field keeps the first one's new value.
+    const second = await a.inject({ method: 'PATCH', url: `/admin/api/tenants/${tenant.id}/settings`, headers: auth, payload: { approval: { directorDiscountBp: 800 } } });
+    expect(second.json().approval).toMatchObject({ financeTechMinFen: 8_000_000, directorDiscountBp: 800 });
     const spec = await a.inject({ url: '/admin/api/openapi.json', headers: auth });
     expect(spec.json().paths['/admin/api/tenants/{id}/settings'].patch.requestBody).toBeDefined();
     await a.close();
