@@ -2,7 +2,7 @@
 import { formatDate } from '../domain/dates.js';
 import { formatFen } from '../domain/money.js';
 import { ROLE_LABELS } from '../domain/roles.js';
-import { STAGE_LABELS } from '../domain/stages.js';
+import { pipelineRules } from '../services/tenant-settings.js';
 import { customerView } from '../services/customer-view.js';
 import { customerShortId } from '../services/customers.js';
 import { dealShortId } from '../services/deals.js';
@@ -23,6 +23,7 @@ export const todoCommand: CommandSpec = {
   summary: '我的待办：该跟进的商机（逾期在前）和等我审批的报价',
   examples: ['/待办'],
   async run(env) {
+    const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
     const { ctx } = env;
     const endOfDay = new Date(ctx.now.getTime() + DAY_MS);
     const todos = await myTodos(ctx, endOfDay);
@@ -38,7 +39,7 @@ export const todoCommand: CommandSpec = {
       lines.push(`**该跟进的商机（${todos.deals.length}）**`);
       for (const d of todos.deals) {
         const when = d.nextDueAt ? `约定 ${formatDate(d.nextDueAt, ctx.timeZone)}` : `${days(d.lastActivityAt, ctx.now)} 天没跟进`;
-        lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${STAGE_LABELS[d.stage]}，${when}）`);
+        lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
       }
     }
     if (lines.length === 0) return [markdown('暂无待办 👍 所有商机都在按计划推进。', '我的待办')];
@@ -53,6 +54,7 @@ export const showCommand: CommandSpec = {
   summary: '客户 360° 视图：联系人、商机、最近跟进、报价',
   examples: ['/查看 华东五金', '/show D-17'],
   async run(env, line) {
+    const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
     const ref = line.args.join(' ');
     if (!ref) throw new UsageError('请写上客户名或商机编号。');
     const { customer, deal } = await resolveDealOrCustomer(env, ref, (id) => `/查看 ${id}`);
@@ -67,7 +69,7 @@ export const showCommand: CommandSpec = {
     const dealsShown = deal ? [v.deals.find((d) => d.id === deal.id) ?? deal, ...v.deals.filter((d) => d.id !== deal.id)] : v.deals;
     lines.push(`**商机（${dealsShown.length}）**`);
     for (const d of dealsShown) {
-      lines.push(`- ${dealShortId(d)} ${d.title} · ${STAGE_LABELS[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}` +
+      lines.push(`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}` +
         (d.amountFen ? ` · ${formatFen(d.amountFen)}` : '') + (d.lostReason ? ` · 原因：${d.lostReason}` : ''));
     }
     lines.push(`**最近跟进（${v.followUps.length}）**`);
@@ -90,11 +92,12 @@ export const pipelineCommand: CommandSpec = {
   summary: '销售漏斗：各阶段商机数、金额、加权金额（经理看团队，总监看全部）',
   examples: ['/漏斗', '/pipeline mine'],
   async run(env, line) {
+    const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
     const mine = ['我的', 'mine', 'me'].includes(line.args[0] ?? '');
     const rows = await pipelineByStage(env.ctx, mine ? 'mine' : 'visible');
     const scope = mine || env.ctx.actor.role === 'rep' ? '我的' : `${ROLE_LABELS[env.ctx.actor.role]}视角`;
     const total = rows.reduce((a, r) => ({ n: a.n + r.count, f: a.f + r.amountFen, w: a.w + r.weightedFen }), { n: 0, f: 0, w: 0 });
-    const lines = rows.map((r) => `- ${STAGE_LABELS[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`);
+    const lines = rows.map((r) => `- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`);
     lines.push(`**合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}**`);
     return [markdown(lines.join('\n'), `销售漏斗（${scope}）`)];
   },

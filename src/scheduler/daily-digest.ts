@@ -7,7 +7,6 @@ import type { Db } from '../db/client.js';
 import { schedulerRuns, teamChats, teams, tenantIdentities, users } from '../db/schema/index.js';
 import { wallClock } from '../domain/dates.js';
 import { isQuiet } from '../domain/quiet-hours.js';
-import { STAGE_LABELS } from '../domain/stages.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { buildTeamDigests, yesterdayWindow } from '../services/digests.js';
 import { allTenantRules, type TenantRules } from '../services/tenant-settings.js';
@@ -48,6 +47,7 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
     );
     const pending = chunk.filter((t) => !done.has(`digest:${t.id}`));
     if (pending.length === 0) continue;
+    const labels = tenant.settings.pipeline.labels;
     const digests = await buildTeamDigests(db, tenant.id, pending, now, tenant.timeZone, tenant.settings.nudges.silenceHours);
     for (const [k, team] of pending.entries()) {
       const digest = digests[k]!;
@@ -56,11 +56,11 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
         const card = buildDigestCard({
           teamName: digest.teamName,
           date: digest.date,
-          pipeline: digest.pipeline.map((p) => ({ stage: STAGE_LABELS[p.stage], count: p.count, amountFen: p.amountFen })),
+          pipeline: digest.pipeline.map((p) => ({ stage: labels[p.stage], count: p.count, amountFen: p.amountFen })),
           moved: digest.moved,
           overdue: digest.overdue,
           approvalsWaiting: digest.approvalsWaiting,
-          conversion: digest.conversion.map((c) => ({ from: STAGE_LABELS[c.from], to: STAGE_LABELS[c.to], rate: c.rate })),
+          conversion: digest.conversion.map((c) => ({ from: labels[c.from], to: labels[c.to], rate: c.rate })),
           avgCycleDays: digest.avgCycleDays,
         });
         const chats = await tx

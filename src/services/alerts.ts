@@ -6,7 +6,7 @@ import { at, queryRows } from '../db/rows.js';
 import { approvalSteps, nudges } from '../db/schema/index.js';
 import { workingHoursBetween } from '../domain/dates.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
-import { STAGE_LABELS, type Stage } from '../domain/stages.js';
+import type { Stage } from '../domain/stages.js';
 import { formatFen } from '../domain/money.js';
 import { notifyUser } from '../outbox/enqueue.js';
 import { shortId } from './counters.js';
@@ -83,7 +83,7 @@ export async function scanStagnantDeals(db: Db, tenant: TenantRules, now: Date):
       const episode = `${d.stage}:${new Date(d.stage_entered_at).getTime()}`;
       if (!(await claim(tx, tenant.id, d.id, 'stagnant', episode, sendAt))) continue;
       const days = Math.floor((now.getTime() - new Date(d.stage_entered_at).getTime()) / DAY);
-      const text = `🐢 商机停滞：${shortId('deal', d.short_no)} ${d.customer_name} · ${d.title} 在「${STAGE_LABELS[d.stage]}」已 ${days} 天（负责人 ${d.owner_name}）。`;
+      const text = `🐢 商机停滞：${shortId('deal', d.short_no)} ${d.customer_name} · ${d.title} 在「${tenant.settings.pipeline.labels[d.stage]}」已 ${days} 天（负责人 ${d.owner_name}）。`;
       const to = directors.length > 0 ? directors.map((u) => u.id) : await managersOf(tx, tenant.id, d);
       for (const id of to) sent += await notifyUser(tx, tenant.id, id, { type: 'text', text }, { notBefore: sendAt });
     }

@@ -73,6 +73,8 @@ describe(`pipeline stage names and exit criteria per tenant (${testDriver()})`, 
     expect((await chat.say('销售小周', `/推进 ${a} 方案`)).text).toContain('已经在「打样」阶段');
     expect((await chat.say('销售小周', `/stage ${a} proposal`)).text).toContain('已经在「打样」阶段');
     expect((await chat.say('销售小周', `/推进 ${a} 火星`)).text).toContain('可选：线索、初访、打样、报价、成单');
+    expect((await chat.say('销售小周', '/漏斗')).text).toContain('- 打样：1 个');
+    expect((await chat.say('销售小周', `/查看 ${a}`)).text).toContain('不锈钢阀门 · 打样');
 
     // requireApprovedQuote: false — the deal's amount is enough to enter 签约 (shown as 成单), no quote needed.
     const won = (await chat.say('销售小周', `/推进 ${a} 签约`)).text;
