@@ -1,10 +1,12 @@
-// node-schedule wiring only: a rules tick every minute and a digest check every minute (each tenant decides
-// whether its digest hour has come). The work itself lives in rules-tick.ts and daily-digest.ts.
+// node-schedule wiring only: a rules tick every minute, a digest check every minute (each tenant decides
+// whether its digest hour has come) and daily housekeeping. The work lives in rules-tick.ts, daily-digest.ts
+// and housekeeping.ts.
 import schedule from 'node-schedule';
 import type { Db } from '../db/client.js';
 import { runDailyDigests } from './daily-digest.js';
 import { runRulesTick } from './rules-tick.js';
 import { claimSlot } from './claim.js';
+import { runHousekeeping } from './housekeeping.js';
 
 export interface SchedulerOptions {
   db: Db;
@@ -26,6 +28,7 @@ export function startScheduler(opts: SchedulerOptions) {
       // One instance runs each minute's rules; the nudge claims keep it exactly-once even if two do.
       if (await claimSlot(opts.db, 'rules', minute, opts.instanceId)) await runRulesTick(opts.db, t);
       await runDailyDigests(opts.db, t, opts.instanceId);
+      await runHousekeeping(opts.db, t, opts.instanceId);
       opts.onQueued?.();
     } catch (err) {
       opts.log.error({ err }, 'scheduler tick failed; the next tick catches up');

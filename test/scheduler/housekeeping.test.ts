@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { at, queryRows } from '../../src/db/rows.js';
+import { runHousekeeping } from '../../src/scheduler/housekeeping.js';
+import { testDriver, useTestDb } from '../helpers/db.js';
+
+describe(`daily housekeeping (${testDriver()})`, () => {
+  const t = useTestDb();
+  it('drops old processed events, old sent messages and stale claims, once a day, and keeps everything recent or pending', async () => {
+    const db = t().db;
+    const now = new Date('2026-11-25T03:00:00Z');
+    const old = new Date('2026-10-01T00:00:00Z');
+    const recent = new Date('2026-11-20T00:00:00Z');
+    await db.execute(sql`insert into inbound_events (platform, event_key, status, created_at) values
+      ('wecom', 'old-done', 'done', ${at(old)}), ('wecom', 'old-pending', 'pending', ${at(old)}), ('wecom', 'recent', 'done', ${at(recent)})`);
+    await db.execute(sql`insert into outbox (platform, target, payload, status, sent_at, next_attempt_at) values
+      ('console', '{}'::jsonb, '{}'::jsonb, 'sent', ${at(old)}, ${at(old)}),
+      ('console', '{}'::jsonb, '{}'::jsonb, 'dead', null, ${at(old)}),
+      ('console', '{}'::jsonb, '{}'::jsonb, 'sent', ${at(recent)}, ${at(recent)})`);
+    await db.execute(sql`insert into scheduler_runs (job, slot, claimed_by) values
+      ('rules', '2026-11-20T08:01', 'x'), ('rules', '2026-11-24T08:01', 'x'), ('digest:t1', '2026-06-01', 'x'), ('digest:t1', '2026-11-24', 'x')`);
+
+    expect(await runHousekeeping(db, now, 'i1')).toEqual({ events: 1, outbox: 1, claims: 2 });
+    expect(await runHousekeeping(db, now, 'i2')).toBeUndefined(); // claimed once per day
+    const keys = await queryRows<{ event_key: string }>(db, sql`select event_key from inbound_events order by event_key`);
+    expect(keys.map((k) => k.event_key)).toEqual(['old-pending', 'recent']);
+    expect(await queryRows(db, sql`select status from outbox order by id`)).toEqual([{ status: 'dead' }, { status: 'sent' }]);
+    const slots = await queryRows<{ slot: string }>(db, sql`select slot from scheduler_runs order by slot`);
+    expect(slots.map((s) => s.slot)).toEqual(['2026-11-24', '2026-11-24T08:01', '2026-11-25']);
+  });
+});
