@@ -4,17 +4,19 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/env.js';
 import { DataDirLockedError } from '../db/lock.js';
-import { CsvFormatError } from './decode.js';
+import { CsvFormatError, readCsvFile } from './decode.js';
+import { formatUsersReport, importUsers, isUsersFile } from './users.js';
 import { findImporter, formatReport, IMPORT_FIELDS, importCustomersFromFile, ImportFileError, type ImportField } from './customers.js';
 import { openConfiguredDatabase, pickTenant, progressPrinter } from './open.js';
 
-const USAGE = `用法：npm run import -- <客户.csv> [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
+const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
   默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（全部在一个事务里完成）。
   --tenant  导入到哪个租户（默认第一个）
   --as      导入人（名字或平台账号 ID），“负责人”为空的行归他；默认租户管理员
   --map     自定义表头，例如 --map 客户全称=name --map 手机号码=phone（可重复）
             字段：${IMPORT_FIELDS.join(', ')}
-  --all     列出全部行（默认每类最多列 50 行）`;
+  --all     列出全部行（默认每类最多列 50 行）
+  人员文件（表头含“姓名”和 企业微信ID/钉钉ID/飞书ID/角色）按人员导入：姓名,企业微信ID,钉钉ID,飞书ID,角色,上级,团队,地区`;
 
 async function run(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -50,6 +52,12 @@ async function run(): Promise<number> {
   const database = await openConfiguredDatabase();
   try {
     const tenant = await pickTenant(database, values.tenant);
+    const { records } = await readCsvFile(file);
+    if (isUsersFile(records[0]?.cells ?? [])) {
+      console.error(`数据库：${database.describe}；租户：${tenant.name}；人员导入${values.apply ? '' : '（试运行）'}`);
+      console.log(formatUsersReport(await importUsers(database.db, records, { tenantId: tenant.id, apply: values.apply })));
+      return 0;
+    }
     const importer = await findImporter(database.db, tenant.id, values.as);
     console.error(`数据库：${database.describe}；租户：${tenant.name}；导入人：${importer.name}${values.apply ? '' : '（试运行）'}`);
     const progress = progressPrinter((phase) => (phase === 'check' ? '检查中' : '写入中'));
