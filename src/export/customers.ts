@@ -28,6 +28,19 @@ function yuan(fen: number | null): string {
   return `${sign}${Math.floor(abs / 100)}.${pad(abs % 100)}`;
 }
 
+/**
+ * Text typed by people (names, notes, tags) must not run as a spreadsheet formula when the file is opened
+ * (CSV injection): a cell starting with = + - @ or a control character gets a leading apostrophe. Plain numbers
+ * (amounts like -12.50, phone numbers like +86…) are data and stay as they are.
+ */
+export function safeCell(value: string): string {
+  if (!/^[=+\-@\t\r]/.test(value)) return value;
+  if (/^[+-]?\d[\d\s.-]*$/.test(value)) return value;
+  return `'${value}`;
+}
+
+const safeRecords = (records: string[][]) => records.map((r) => r.map(safeCell));
+
 async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
   const [t] = await db.select({ tz: tenants.timeZone }).from(tenants).where(eq(tenants.id, tenantId));
   return t?.tz ?? 'Asia/Shanghai';
@@ -57,7 +70,7 @@ export async function customersCsv(db: DbOrTx, tenantId: string): Promise<{ text
     dateTime(c.lastActivityAt, tz),
     dateTime(c.createdAt, tz),
   ]);
-  return { text: stringify([CUSTOMER_HEADERS, ...records], { record_delimiter: '\r\n' }), rows: records.length };
+  return { text: stringify([CUSTOMER_HEADERS, ...safeRecords(records)], { record_delimiter: '\r\n' }), rows: records.length };
 }
 
 export const DEAL_HEADERS = ['编号', '客户编号', '客户名称', '商机名称', '金额（元）', '币种', '阶段', '赢率（%）', '预计成交日期', '负责人', '产品线', '输单原因', '最近活动', '创建时间'];
@@ -87,7 +100,7 @@ export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: st
     dateTime(d.lastActivityAt, tz),
     dateTime(d.createdAt, tz),
   ]);
-  return { text: stringify([DEAL_HEADERS, ...records], { record_delimiter: '\r\n' }), rows: records.length };
+  return { text: stringify([DEAL_HEADERS, ...safeRecords(records)], { record_delimiter: '\r\n' }), rows: records.length };
 }
 
 /** UTF-8 with BOM by default; GBK replaces characters GBK lacks with "?" (reported by countUnencodable). */

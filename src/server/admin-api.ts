@@ -9,6 +9,7 @@ import { auditLog, teamChats, teams, tenants, users } from '../db/schema/index.j
 import { mergeSettings, pipelinePatchSchema, readSettings, tenantSettingsSchema } from '../domain/settings.js';
 import { ROLES } from '../domain/roles.js';
 import { createAdminAuth } from './admin-auth.js';
+import { adminImportRoutes } from './admin-import.js';
 import { adminOpenApi } from './admin-openapi.js';
 
 const idParam = z.object({ id: z.uuid() });
@@ -52,6 +53,7 @@ export function adminApi(db: Db, token: string | undefined) {
     await app.register(
       async (api) => {
         api.addHook('onRequest', createAdminAuth(token));
+        await adminImportRoutes(api, db);
         api.get('/openapi.json', async () => adminOpenApi());
         api.get('/tenants', async () => db.select().from(tenants).orderBy(asc(tenants.createdAt)));
         api.get('/tenants/:id/settings', async (req, reply) => {

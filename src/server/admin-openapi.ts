@@ -37,6 +37,22 @@ export function adminOpenApi() {
       '/admin/api/users/{id}': { patch: { summary: 'Role, manager, team, active', parameters: idParam, requestBody: body(userPatchSchema), responses: ok } },
       '/admin/api/tenants/{id}/teams': { get: { summary: 'List teams', parameters: idParam, responses: ok } },
       '/admin/api/teams': { post: { summary: 'Create a team', requestBody: body(teamCreateSchema), responses: { ...ok, '201': { description: 'created' }, '409': { description: 'exists' } } } },
+      '/admin/api/tenants/{id}/import/{kind}': {
+        post: {
+          summary: 'Import a CSV file (kind: customers | users); a dry run unless ?apply=true',
+          description: 'Body: the CSV bytes (UTF-8 or GBK) as text/csv, ≤ 10 MB. Answers the report: rows to create, existing matches, in-file duplicates, bad rows with their line numbers.',
+          parameters: [...idParam, { name: 'kind', in: 'path', required: true, schema: { enum: ['customers', 'users'] } }, { name: 'apply', in: 'query', schema: { enum: ['true', 'false'] } }],
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { ...ok, '422': { description: 'the file cannot be read (message says why)' } },
+        },
+      },
+      '/admin/api/tenants/{id}/export/{file}': {
+        get: {
+          summary: 'Download customers.csv or deals.csv (?encoding=gbk for older Excel)',
+          parameters: [...idParam, { name: 'file', in: 'path', required: true, schema: { enum: ['customers.csv', 'deals.csv'] } }, { name: 'encoding', in: 'query', schema: { enum: ['utf8', 'gbk'] } }],
+          responses: { '200': { description: 'CSV', content: { 'text/csv': {} } } },
+        },
+      },
       '/admin/api/teams/{id}/chats': { post: { summary: 'Attach a group chat (digests)', parameters: idParam, requestBody: body(teamChatSchema), responses: { ...ok, '201': { description: 'created' } } } },
     },
   };
