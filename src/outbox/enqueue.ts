@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { OutboundMessage, Platform, SendTarget } from '../../bots/adapter.js';
 import type { Card } from '../../cards/model.js';
 import type { DbOrTx } from '../db/client.js';
-import { outbox, tenantIdentities, userIdentities } from '../db/schema/index.js';
+import { outbox, tenantIdentities, userIdentities, users } from '../db/schema/index.js';
 
 export type OutboxPayload = { op: 'send'; message: OutboundMessage } | { op: 'update'; card: Card };
 /** After a successful send, the worker stores the returned reference (e.g. every copy of an approval card). */
@@ -55,6 +55,16 @@ export async function notifyUser(
   message: OutboundMessage,
   opts: { recordAs?: RecordAs; dedupKey?: string; notBefore?: Date } = {},
 ): Promise<number> {
+  // Someone who left (deactivated, e.g. during a handover) gets nothing; their manager gets it in their place,
+  // so reminders about the leaver's deals are not lost in the transition.
+  const [person] = await db.select({ active: users.active, managerId: users.managerId, name: users.name }).from(users).where(eq(users.id, userId));
+  if (person && !person.active) {
+    if (!person.managerId || person.managerId === userId) return 0;
+    const [manager] = await db.select({ active: users.active }).from(users).where(eq(users.id, person.managerId));
+    if (!manager?.active) return 0;
+    const forwarded: OutboundMessage = message.type === 'text' ? { type: 'text', text: `【${person.name} 已停用，转给你】${message.text}` } : message;
+    return notifyUser(db, tenantId, person.managerId, forwarded, opts);
+  }
   const identities = await db
     .select({
       platform: userIdentities.platform,
