@@ -29,17 +29,20 @@ function yuan(fen: number | null): string {
 }
 
 /**
- * Text typed by people (names, notes, tags) must not run as a spreadsheet formula when the file is opened
- * (CSV injection): a cell starting with = + - @ or a control character gets a leading apostrophe. Plain numbers
- * (amounts like -12.50, phone numbers like +86…) are data and stay as they are.
+ * CSV injection guard: a cell starting with = + - @ tab or CR would run as a formula when the file is opened in
+ * Excel/WPS, so it gets a leading apostrophe (the import strips it again, see src/import/decode.ts unescapeCell).
+ * The one exception is a plain negative number (-12.50) in a numeric column (amounts, percentages), which must
+ * stay a number that Excel can sum. Phone numbers such as +86… are text and are guarded like any other text.
  */
-export function safeCell(value: string): string {
+export function safeCell(value: string, numeric = false): string {
   if (!/^[=+\-@\t\r]/.test(value)) return value;
-  if (/^[+-]?\d[\d\s.-]*$/.test(value)) return value;
+  if (numeric && /^-\d+(\.\d+)?$/.test(value)) return value;
   return `'${value}`;
 }
 
-const safeRecords = (records: string[][]) => records.map((r) => r.map(safeCell));
+/** Guards every cell; `numericColumns` are the column indexes whose plain negative numbers stay as they are. */
+export const safeRecords = (records: string[][], numericColumns: readonly number[] = []) =>
+  records.map((r) => r.map((cell, i) => safeCell(cell, numericColumns.includes(i))));
 
 async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
   const [t] = await db.select({ tz: tenants.timeZone }).from(tenants).where(eq(tenants.id, tenantId));
@@ -74,6 +77,8 @@ export async function customersCsv(db: DbOrTx, tenantId: string): Promise<{ text
 }
 
 export const DEAL_HEADERS = ['编号', '客户编号', '客户名称', '商机名称', '金额（元）', '币种', '阶段', '赢率（%）', '预计成交日期', '负责人', '产品线', '输单原因', '最近活动', '创建时间'];
+/** 金额（元） and 赢率（%）. */
+const DEAL_NUMERIC_COLUMNS = [DEAL_HEADERS.indexOf('金额（元）'), DEAL_HEADERS.indexOf('赢率（%）')] as const;
 
 export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: string; rows: number }> {
   const tz = await tenantTimeZone(db, tenantId);
@@ -100,7 +105,7 @@ export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: st
     dateTime(d.lastActivityAt, tz),
     dateTime(d.createdAt, tz),
   ]);
-  return { text: stringify([DEAL_HEADERS, ...safeRecords(records)], { record_delimiter: '\r\n' }), rows: records.length };
+  return { text: stringify([DEAL_HEADERS, ...safeRecords(records, DEAL_NUMERIC_COLUMNS)], { record_delimiter: '\r\n' }), rows: records.length };
 }
 
 /** UTF-8 with BOM by default; GBK replaces characters GBK lacks with "?" (reported by countUnencodable). */

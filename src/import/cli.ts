@@ -1,16 +1,18 @@
-// `npm run import -- customers.csv [--apply] [--tenant <名称>] [--as <用户>] [--map 表头=字段 …] [--all]`
+// `npm run import -- customers.csv|people.csv [--kind customers|users] [--apply] [--tenant <名称>] [--as <用户>] [--map 表头=字段 …] [--all]`
 // Dry run by default: prints what would be created, what already exists, in-file duplicates and rows to fix.
+// The kind of file is read from its header (姓名 → people, 公司名称 → customers) unless --kind says.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/env.js';
 import { DataDirLockedError } from '../db/lock.js';
 import { CsvFormatError, readCsvFile } from './decode.js';
-import { formatUsersReport, importUsers, isUsersFile } from './users.js';
+import { detectImportKind, formatUsersReport, importUsersFromFile } from './users.js';
 import { findImporter, formatReport, IMPORT_FIELDS, importCustomersFromFile, ImportFileError, type ImportField } from './customers.js';
 import { openConfiguredDatabase, pickTenant, progressPrinter } from './open.js';
 
-const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
+const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--kind customers|users] [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
   默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（全部在一个事务里完成）。
+  --kind    customers（客户）或 users（人员）；默认按表头判断：有“姓名”是人员，有“公司名称”是客户
   --tenant  导入到哪个租户（默认第一个）
   --as      导入人（名字或平台账号 ID），“负责人”为空的行归他；默认租户管理员
   --map     自定义表头，例如 --map 客户全称=name --map 手机号码=phone（可重复）
@@ -27,6 +29,7 @@ async function run(): Promise<number> {
       as: { type: 'string' },
       map: { type: 'string', multiple: true },
       all: { type: 'boolean', default: false },
+      kind: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,6 +48,10 @@ async function run(): Promise<number> {
     mapping[header] = field === '' ? null : (field as ImportField);
   }
 
+  if (values.kind !== undefined && values.kind !== 'customers' && values.kind !== 'users') {
+    console.error(`--kind 只能是 customers（客户）或 users（人员）。\n${USAGE}`);
+    return 1;
+  }
   if (!existsSync(file)) {
     console.error(`找不到文件：${file}`);
     return 1;
@@ -52,10 +59,11 @@ async function run(): Promise<number> {
   const database = await openConfiguredDatabase();
   try {
     const tenant = await pickTenant(database, values.tenant);
-    const { records } = await readCsvFile(file);
-    if (isUsersFile(records[0]?.cells ?? [])) {
+    const kind = values.kind ?? detectImportKind((await readCsvFile(file)).records[0]?.cells ?? []);
+    if (kind === 'users') {
       console.error(`数据库：${database.describe}；租户：${tenant.name}；人员导入${values.apply ? '' : '（试运行）'}`);
-      console.log(formatUsersReport(await importUsers(database.db, records, { tenantId: tenant.id, apply: values.apply })));
+      const report = await importUsersFromFile(database.db, file, { tenantId: tenant.id, apply: values.apply });
+      console.log(formatUsersReport(report, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
       return 0;
     }
     const importer = await findImporter(database.db, tenant.id, values.as);

@@ -59,6 +59,12 @@ function detectDelimiter(text: string): string {
 
 const countNewlines = (s: string) => s.split('\n').length - 1;
 
+/**
+ * Undoes the export's formula guard (src/export/customers.ts safeCell): "'=…", "'+86…", "'-…", "'@…" read back
+ * as the text that was exported, so an exported file imports back unchanged.
+ */
+export const unescapeCell = (cell: string): string => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
 /** Parses CSV text into records with their starting file line; blank lines are skipped (but still counted). */
 export function parseCsv(text: string): CsvRecord[] {
   const normalised = text.replace(/\r\n?/g, '\n');
@@ -81,7 +87,7 @@ export function parseCsv(text: string): CsvRecord[] {
   const out: CsvRecord[] = [];
   let line = 1;
   for (const { record, raw } of parsed) {
-    if (record.some((c) => c.trim() !== '')) out.push({ line, cells: record });
+    if (record.some((c) => c.trim() !== '')) out.push({ line, cells: record.map(unescapeCell) });
     line += countNewlines(raw);
   }
   return out;

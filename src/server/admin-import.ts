@@ -11,9 +11,9 @@ import { CsvFormatError, decodeBytes, parseCsv } from '../import/decode.js';
 import { importUsers } from '../import/users.js';
 
 const params = z.object({ id: z.uuid(), kind: z.enum(['customers', 'users']) });
-const query = z.object({ apply: z.enum(['true', 'false']).default('false') });
+const query = z.object({ apply: z.enum(['true', 'false']).default('false'), as: z.string().min(1).max(128).optional() });
 const exportParams = z.object({ id: z.uuid(), file: z.enum(['customers.csv', 'deals.csv']) });
-const exportQuery = z.object({ encoding: z.enum(['utf8', 'gbk']).default('utf8') });
+const exportQuery = z.object({ encoding: z.enum(['utf8', 'utf-8', 'gbk']).default('utf8') });
 
 export const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -31,10 +31,21 @@ export async function adminImportRoutes(api: FastifyInstance, db: Db) {
       try {
         const decoded = decodeBytes(req.body);
         const records = parseCsv(decoded.text);
-        if (p.data.kind === 'users') return { encoding: decoded.encoding, ...(await importUsers(db, records, { tenantId: tenant.id, apply })) };
-        const importer = await findImporter(db, tenant.id);
+        if (p.data.kind === 'users') {
+          const report = await importUsers(db, records, { tenantId: tenant.id, apply });
+          const counts = { total: report.total, create: report.create.length, update: report.update.length, unchanged: report.unchanged.length, bad: report.bad.length };
+          return { encoding: decoded.encoding, counts, ...report };
+        }
+        const importer = await findImporter(db, tenant.id, q.data.as);
         const report = await importCustomers(db, records, { tenantId: tenant.id, importer, apply, timeZone: tenant.timeZone });
-        return { encoding: decoded.encoding, ...report };
+        const counts = {
+          total: report.totalRows,
+          create: apply ? report.created.length : report.toCreate.length,
+          existing: report.existing.length,
+          duplicates: report.duplicates.length,
+          bad: report.bad.length,
+        };
+        return { kind: 'customers', encoding: decoded.encoding, counts, ...report };
       } catch (err) {
         if (err instanceof ImportFileError || err instanceof CsvFormatError) return reply.code(422).send({ error: err.userMessage });
         throw err;

@@ -40,8 +40,17 @@ export function adminOpenApi() {
       '/admin/api/tenants/{id}/import/{kind}': {
         post: {
           summary: 'Import a CSV file (kind: customers | users); a dry run unless ?apply=true',
-          description: 'Body: the CSV bytes (UTF-8 or GBK) as text/csv, ≤ 10 MB. Answers the report: rows to create, existing matches, in-file duplicates, bad rows with their line numbers.',
-          parameters: [...idParam, { name: 'kind', in: 'path', required: true, schema: { enum: ['customers', 'users'] } }, { name: 'apply', in: 'query', schema: { enum: ['true', 'false'] } }],
+          description:
+            'Body: the CSV bytes (UTF-8 or GBK) as text/csv, ≤ 10 MB. Answers the report: counts, then the rows with their file line numbers — ' +
+            'customers: toCreate/created, existing, duplicates, bad; users: create, update (with changes), unchanged, bad, newTeams. ' +
+            'apply=true writes every good row in one transaction (bad rows are skipped and listed). 422 when the file cannot be read. ' +
+            'as: the importer (name or platform id) who owns customers whose 负责人 is empty; default the tenant admin.',
+          parameters: [
+            ...idParam,
+            { name: 'kind', in: 'path', required: true, schema: { enum: ['customers', 'users'] } },
+            { name: 'apply', in: 'query', schema: { enum: ['true', 'false'] } },
+            { name: 'as', in: 'query', schema: { type: 'string' } },
+          ],
           requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
           responses: { ...ok, '422': { description: 'the file cannot be read (message says why)' } },
         },
@@ -49,7 +58,8 @@ export function adminOpenApi() {
       '/admin/api/tenants/{id}/export/{file}': {
         get: {
           summary: 'Download customers.csv or deals.csv (?encoding=gbk for older Excel)',
-          parameters: [...idParam, { name: 'file', in: 'path', required: true, schema: { enum: ['customers.csv', 'deals.csv'] } }, { name: 'encoding', in: 'query', schema: { enum: ['utf8', 'gbk'] } }],
+          description: 'UTF-8 with BOM by default. Cells that a spreadsheet would run as a formula (= + - @ tab CR) get a leading apostrophe.',
+          parameters: [...idParam, { name: 'file', in: 'path', required: true, schema: { enum: ['customers.csv', 'deals.csv'] } }, { name: 'encoding', in: 'query', schema: { enum: ['utf8', 'utf-8', 'gbk'] } }],
           responses: { '200': { description: 'CSV', content: { 'text/csv': {} } } },
         },
       },

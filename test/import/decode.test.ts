@@ -30,4 +30,12 @@ describe('CSV decoding', () => {
     expect(() => parseCsv('公司名称\n"甲公司\n')).toThrow(CsvFormatError);
     expect(() => parseCsv('公司名称\n"甲公司\n')).toThrow(/引号/);
   });
+
+  it("reads back the export's formula guard: a leading apostrophe before = + - @ is dropped, others are kept", () => {
+    expect(parseCsv(`公司名称,电话,标签\n'=1+1,'+86 138,'@群\n'-负面,'普通,it's\n`)).toEqual([
+      { line: 1, cells: ['公司名称', '电话', '标签'] },
+      { line: 2, cells: ['=1+1', '+86 138', '@群'] },
+      { line: 3, cells: ['-负面', "'普通", "it's"] },
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
+import { safeCell, safeRecords } from '../../src/export/customers.js';
 import { adminApi } from '../../src/server/admin-api.js';
 import { buildApp } from '../../src/server/app.js';
 import { ensureDefaultTenant } from '../../src/services/tenants.js';
@@ -24,17 +25,29 @@ describe(`admin import and export over HTTP (${testDriver()})`, () => {
     expect((await post('users', people, false, { authorization: 'Bearer nope' })).statusCode).toBe(401);
     const dry = await post('users', people, false);
     expect(dry.statusCode).toBe(200);
-    expect(dry.json()).toMatchObject({ encoding: 'gbk', applied: false, total: 2 });
+    expect(dry.json()).toMatchObject({ kind: 'users', encoding: 'gbk', applied: false, total: 2, counts: { total: 2, create: 2, update: 0, unchanged: 0, bad: 0 } });
+    expect(dry.json().create.map((r: { line: number; name: string }) => [r.line, r.name])).toEqual([[2, '管理员'], [3, '张三']]);
     expect(await queryRows(t().db, sql`select count(*)::int as n from users`)).toEqual([{ n: 0 }]);
-    expect((await post('users', people, true)).json().applied).toBe(true);
+    expect((await post('users', people, true)).json()).toMatchObject({ applied: true, counts: { create: 2 } });
+    expect((await post('users', people, true)).json()).toMatchObject({ applied: true, counts: { create: 0, update: 0, unchanged: 2 } });
+    expect(await queryRows(t().db, sql`select u.name, m.name as manager from users u left join users m on m.id = u.manager_id order by u.name`)).toEqual([
+      { name: '张三', manager: '管理员' },
+      { name: '管理员', manager: null },
+    ]);
 
     const file = '公司名称,电话,地区,等级,负责人\r\n宁波永固阀门有限公司,13812345678,宁波,A,张三\r\n永固阀门,,宁波,B,张三\r\n,13900000000,杭州,C,张三\r\n';
     const report = (await post('customers', file, false)).json();
     expect(report.encoding).toBe('gbk');
+    expect(report.counts).toEqual({ total: 3, create: 1, existing: 0, duplicates: 1, bad: 1 });
+    expect(report.bad.map((b: { line: number }) => b.line)).toEqual([4]);
     expect(JSON.stringify(report)).toContain('永固阀门');
     expect(await queryRows(t().db, sql`select count(*)::int as n from customers`)).toEqual([{ n: 0 }]);
     expect((await post('customers', file, true)).statusCode).toBe(200);
     expect(await queryRows(t().db, sql`select name from customers`)).toEqual([{ name: '宁波永固阀门有限公司' }]);
+    const tooBig = await a.inject({ method: 'POST', url: `/admin/api/tenants/${tenant.id}/import/customers`, headers: { ...auth, 'content-type': 'text/csv' }, payload: Buffer.alloc(10 * 1024 * 1024 + 1, 0x41) });
+    expect(tooBig.statusCode).toBe(413);
+    const noTenant = await a.inject({ method: 'POST', url: `/admin/api/tenants/00000000-0000-4000-8000-0000000000ff/import/users`, headers: { ...auth, 'content-type': 'text/csv' }, payload: '姓名\n张三\n' });
+    expect(noTenant.statusCode).toBe(404);
     const unreadable = await post('customers', '电话,地区\r\n1,2\r\n', false);
     expect(unreadable.statusCode).toBe(422);
     expect(unreadable.json().error).toContain('公司名称');
@@ -47,14 +60,51 @@ describe(`admin import and export over HTTP (${testDriver()})`, () => {
   });
 });
 
-describe('CSV export safety', () => {
-  it('defuses cells that a spreadsheet would run as formulas, and keeps numbers', async () => {
-    const { safeCell } = await import('../../src/export/customers.js');
+describe(`CSV export safety (${testDriver()})`, () => {
+  const t = useTestDb();
+
+  it('defuses cells that a spreadsheet would run as formulas, except plain negative numbers in numeric columns', () => {
     expect(safeCell('=HYPERLINK("http://x","点我")')).toBe(`'=HYPERLINK("http://x","点我")`);
     expect(safeCell('@SUM(A1)')).toBe(`'@SUM(A1)`);
     expect(safeCell('+cmd|calc')).toBe(`'+cmd|calc`);
-    expect(safeCell('-12.50')).toBe('-12.50');
-    expect(safeCell('+86 138 0013 8000')).toBe('+86 138 0013 8000');
+    expect(safeCell('\t=1+1')).toBe(`'\t=1+1`);
+    expect(safeCell('\r=1+1')).toBe(`'\r=1+1`);
+    expect(safeCell('+86 138 0013 8000')).toBe(`'+86 138 0013 8000`);
+    expect(safeCell('-12.50')).toBe(`'-12.50`); // text column
+    expect(safeCell('-12.50', true)).toBe('-12.50');
+    expect(safeCell('-3', true)).toBe('-3');
+    expect(safeCell('-1+2', true)).toBe(`'-1+2`);
+    expect(safeCell('-A1', true)).toBe(`'-A1`);
     expect(safeCell('宁波永固阀门')).toBe('宁波永固阀门');
+    expect(safeCell('')).toBe('');
+    expect(safeRecords([['-5', '-5', '=1']], [1])).toEqual([[`'-5`, '-5', `'=1`]]);
+  });
+
+  it('exports guarded cells over HTTP, and the exported file imports back as the same customers', async () => {
+    const a = await buildApp({ db: t().db, adapters: [], dispatch: async () => ({}), logLevel: 'silent', plugins: [adminApi(t().db, TOKEN)] });
+    const tenant = await ensureDefaultTenant(t().db, { name: '测试厂', timeZone: 'Asia/Shanghai' });
+    const post = (kind: string, body: Buffer, apply: boolean) =>
+      a.inject({ method: 'POST', url: `/admin/api/tenants/${tenant.id}/import/${kind}?apply=${apply}`, headers: { ...auth, 'content-type': 'text/csv; charset=utf-8' }, payload: body });
+    expect((await post('users', Buffer.from('姓名,企业微信ID,角色\n管理员,admin1,管理员\n'), true)).statusCode).toBe(200);
+    const file = '公司名称,电话,来源,标签\n"=HYPERLINK(""http://x"",""点我"")",,@微信群,-负面\n宁波永固阀门有限公司,+86 138 1234 5678,展会,\n';
+    const created = await post('customers', Buffer.from(file), true);
+    expect(created.json().counts).toMatchObject({ create: 2, bad: 0 });
+
+    const out = await a.inject({ url: `/admin/api/tenants/${tenant.id}/export/customers.csv`, headers: auth });
+    expect(out.statusCode).toBe(200);
+    expect(out.headers['content-type']).toContain('utf-8');
+    expect(out.headers['content-disposition']).toContain('customers.csv');
+    expect([...out.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = out.rawPayload.subarray(3).toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://x"",""点我"")"`);
+    expect(text).toContain(`'@微信群`);
+    expect(text).toContain(`'-负面`);
+    expect(text).toContain(`'+86 138 1234 5678`);
+    expect(text).not.toMatch(/(^|,)[=+\-@]/m);
+
+    const back = (await post('customers', out.rawPayload, false)).json();
+    expect(back.counts).toMatchObject({ total: 2, create: 0, existing: 2, bad: 0 });
+    expect(back.existing.map((e: { name: string }) => e.name)).toEqual(['=HYPERLINK("http://x","点我")', '宁波永固阀门有限公司']);
+    await a.close();
   });
 });
