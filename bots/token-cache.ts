@@ -1,6 +1,6 @@
 // Access-token cache over a shared store (used by WeCom and DingTalk): refreshed before expiry or on demand,
 // one refresh in flight per process; the store (the database) lets instances share one token.
-import type { AdapterError } from './adapter.js';
+import { AdapterError } from './adapter.js';
 
 export interface TokenStore {
   get(key: string): Promise<{ token: string; expiresAt: Date } | undefined>;
@@ -40,5 +40,16 @@ export function createTokenCache(opts: {
   };
 }
 
+/** Runs a call with the cached token; when the platform says the token expired, refreshes once and retries — never loops. */
+export async function withToken<T>(tokens: TokenCache, attempt: (token: string) => Promise<T>): Promise<T> {
+  const token = await tokens.get();
+  try {
+    return await attempt(token);
+  } catch (err) {
+    if (!(err instanceof AdapterError) || err.code !== 'TOKEN_EXPIRED') throw err;
+    tokens.invalidate(token);
+    return attempt(await tokens.get());
+  }
+}
+
 export type TokenCache = ReturnType<typeof createTokenCache>;
-export type { AdapterError };

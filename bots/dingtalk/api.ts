@@ -2,7 +2,7 @@
 // refreshed on InvalidAuthentication), robot one-to-one and group messages, and template cards
 // (createAndDeliver / update by outTrackId). The per-message sessionWebhook is never used: it expires.
 import { AdapterError } from '../adapter.js';
-import { createTokenCache, type TokenStore } from '../token-cache.js';
+import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkError, networkError } from './errors.js';
 
@@ -47,14 +47,7 @@ export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now
         headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token },
         body: JSON.stringify(body),
       });
-    const token = await tokens.get();
-    try {
-      return await attempt(token);
-    } catch (err) {
-      if (!(err instanceof AdapterError) || err.code !== 'TOKEN_EXPIRED') throw err;
-      tokens.invalidate(token);
-      return attempt(await tokens.get());
-    }
+    return withToken(tokens, attempt);
   }
 
   return {

@@ -8,18 +8,18 @@ import { AdapterError } from '../adapter.js';
 import { feishuError, fromThrown } from './errors.js';
 import { sdkLogger, type SinkLogger } from './logger.js';
 
-/** The SDK's Cache over our token store (keys are Symbols plus a namespace, values expire at a ms timestamp). */
-function storeCache(store: TokenStore, keys: Set<string>): lark.Cache {
-  const name = (key: string | symbol | Symbol, ns?: string) => `feishu:${ns ?? ''}:${String(key)}`;
+/** Our store's key for one of the SDK's cache entries (keys are Symbols plus a namespace, the app id). */
+const storeKey = (key: string | symbol | Symbol, ns?: string) => `feishu:${ns ?? ''}:${String(key)}`;
+
+/** The SDK's Cache over our token store (values expire at a ms timestamp). */
+function storeCache(store: TokenStore): lark.Cache {
   return {
     async get(key, options) {
-      const row = await store.get(name(key, options?.namespace));
+      const row = await store.get(storeKey(key, options?.namespace));
       return row && row.expiresAt.getTime() > Date.now() && row.token ? row.token : undefined;
     },
     async set(key, value, expire, options) {
-      const k = name(key, options?.namespace);
-      keys.add(k);
-      await store.put(k, String(value ?? ''), new Date(expire ?? Date.now() + 3600_000));
+      await store.put(storeKey(key, options?.namespace), String(value ?? ''), new Date(expire ?? Date.now() + 3600_000));
       return true;
     },
   };
@@ -32,12 +32,11 @@ interface FeishuReply {
 }
 
 export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger) {
-  const keys = new Set<string>();
   const client = new lark.Client({
     appId: config.appId,
     appSecret: config.appSecret,
     domain: config.domain,
-    cache: storeCache(store, keys),
+    cache: storeCache(store),
     ...sdkLogger(log),
   });
 
@@ -57,8 +56,7 @@ export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: S
     } catch (err) {
       if (!(err instanceof AdapterError) || err.code !== 'TOKEN_EXPIRED') throw err;
       // Drop the rejected token everywhere (the store is shared) and try once more with a fresh one.
-      for (const k of keys) await store.put(k, '', new Date(0));
-      await store.put(`feishu:${config.appId}:${String(lark.CTenantAccessToken)}`, '', new Date(0));
+      await store.put(storeKey(lark.CTenantAccessToken, config.appId), '', new Date(0));
       return once();
     }
   }

@@ -1,10 +1,9 @@
 // Outbound WeCom API calls: gettoken (doc 91039), message/send (90236), message/update_template_card (94888),
 // user/get (90196) and group robots webhook/send (91770). Errors become AdapterError; an expired token is
 // refreshed and the call retried once.
-import { AdapterError } from '../adapter.js';
 import type { WecomConfig } from './config.js';
 import { httpError, networkError, wecomError } from './errors.js';
-import { createTokenCache, type TokenStore } from '../token-cache.js';
+import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -41,26 +40,19 @@ export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () 
   });
 
   /** A cgi-bin call with the access token; on TOKEN_EXPIRED refresh once and retry, never loop. */
-  async function withToken(path: string, body?: unknown): Promise<WecomReply> {
+  async function cgi(path: string, body?: unknown): Promise<WecomReply> {
     const attempt = async (token: string) =>
       call(`${base}/cgi-bin/${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`, {
         method: body === undefined ? 'GET' : 'POST',
         ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
-    const token = await tokens.get();
-    try {
-      return await attempt(token);
-    } catch (err) {
-      if (!(err instanceof AdapterError) || err.code !== 'TOKEN_EXPIRED') throw err;
-      tokens.invalidate(token);
-      return attempt(await tokens.get());
-    }
+    return withToken(tokens, attempt);
   }
 
   return {
-    sendMessage: (body: Record<string, unknown>) => withToken('message/send', { agentid: config.agentId, ...body }),
-    updateTemplateCard: (body: Record<string, unknown>) => withToken('message/update_template_card', { agentid: config.agentId, ...body }),
-    getUser: (userid: string) => withToken(`user/get?userid=${encodeURIComponent(userid)}`),
+    sendMessage: (body: Record<string, unknown>) => cgi('message/send', { agentid: config.agentId, ...body }),
+    updateTemplateCard: (body: Record<string, unknown>) => cgi('message/update_template_card', { agentid: config.agentId, ...body }),
+    getUser: (userid: string) => cgi(`user/get?userid=${encodeURIComponent(userid)}`),
     webhookSend: (key: string, body: unknown) =>
       call(`${base}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, {
         method: 'POST',
