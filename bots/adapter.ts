@@ -32,6 +32,8 @@ export interface InboundMessage extends InboundBase {
   /** Text with the bot's own @mention removed. */
   text: string;
   mentions: string[];
+  /** Set for a picture, voice note, file… (its platform type): the core answers that it reads text only. */
+  nonText?: string;
 }
 
 export interface InboundCardAction extends InboundBase {

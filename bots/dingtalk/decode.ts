@@ -31,8 +31,7 @@ export function stripMention(content: string): string {
   return content.replace(/^\s*(@\S+\s+)*/, '').trim();
 }
 
-export function decodeRobotMessage(m: RobotMessage, now: Date): InboundEvent | 'unsupported' | 'external' {
-  if (m.msgtype !== 'text' || !m.text) return 'unsupported';
+export function decodeRobotMessage(m: RobotMessage, now: Date): InboundEvent | 'external' {
   // External contacts carry no senderStaffId: they are not members of our organisation and cannot use the CRM.
   if (!m.senderStaffId) return 'external';
   const direct = m.conversationType === '1';
@@ -44,7 +43,9 @@ export function decodeRobotMessage(m: RobotMessage, now: Date): InboundEvent | '
     actor: { platformUserId: m.senderStaffId, ...(m.senderNick ? { displayName: m.senderNick } : {}) },
     chat: direct ? { id: m.senderStaffId, kind: 'direct' } : { id: m.conversationId, kind: 'group' },
     receivedAt: now,
-    text: stripMention(m.text.content),
+    text: m.text ? stripMention(m.text.content) : '',
+    // Pictures, voice, files, rich text: told politely that only text is read.
+    ...(m.msgtype === 'text' && m.text ? {} : { nonText: m.msgtype }),
     mentions: (m.atUsers ?? []).map((u) => u.staffId).filter((x): x is string => Boolean(x)),
     raw: { conversationType: m.conversationType },
   };

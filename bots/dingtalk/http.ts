@@ -29,7 +29,7 @@ async function receive(config: DingtalkConfig, req: RawRequest, dispatch: Dispat
   if (!parsed.success) return json(400);
   if (parsed.data.robotCode && parsed.data.robotCode !== config.robotCode) return json(401);
   const event = decodeRobotMessage(parsed.data, new Date(now()));
-  // Pictures, files and external contacts: nothing for the CRM to do; a 200 stops re-delivery.
+  // External contacts cannot use the CRM; a 200 stops re-delivery.
   if (typeof event === 'string') return json(200);
   // A failure here is ours (e.g. database down): 500 so DingTalk re-delivers; the msgId claim makes that safe.
   await dispatch(event);

@@ -43,7 +43,7 @@ export function createDingtalkStream(config: DingtalkConfig, log?: { warn(o: obj
       return client?.socketCallBackResponse(frame.headers.messageId, {});
     }
     const parsed = robotMessageSchema.safeParse(data);
-    const event = parsed.success ? decodeRobotMessage(parsed.data, new Date()) : 'unsupported';
+    const event = parsed.success ? decodeRobotMessage(parsed.data, new Date()) : 'malformed';
     if (typeof event !== 'string') await dispatch(event);
     client?.socketCallBackResponse(frame.headers.messageId, {});
   }

@@ -35,10 +35,9 @@ export function decodeMessageEvent(data: unknown, now: Date): InboundEvent | nul
   if (!parsed.success) return null;
   const { message: m, sender } = parsed.data;
   if (sender.sender_type && sender.sender_type !== 'user') return null;
-  if (m.message_type !== 'text') return null;
-  let text: string;
+  let text = '';
   try {
-    text = String((JSON.parse(m.content) as { text?: unknown }).text ?? '');
+    text = m.message_type === 'text' ? String((JSON.parse(m.content) as { text?: unknown }).text ?? '') : m.message_type === 'post' ? postText(JSON.parse(m.content)) : '';
   } catch {
     return null;
   }
@@ -55,8 +54,22 @@ export function decodeMessageEvent(data: unknown, now: Date): InboundEvent | nul
     receivedAt: now,
     text: clean,
     mentions: mentioned,
+    // Pictures, files, stickers…: told politely that only text is read.
+    ...(m.message_type === 'text' || m.message_type === 'post' ? {} : { nonText: m.message_type }),
     raw: { message_id: m.message_id, chat_type: m.chat_type },
   };
+}
+
+/** Rich text (`post`): its title and text runs, line by line; mentions keep their placeholder key. */
+function postText(content: unknown): string {
+  const c = content as { title?: unknown; content?: unknown };
+  const lines = Array.isArray(c.content) ? c.content : [];
+  const body = lines.map((line) =>
+    (Array.isArray(line) ? line : [])
+      .map((el: { tag?: unknown; text?: unknown; user_id?: unknown }) => (el.tag === 'text' ? String(el.text ?? '') : el.tag === 'at' ? `@_${String(el.user_id ?? '')}` : ''))
+      .join(''),
+  );
+  return [typeof c.title === 'string' ? c.title : '', ...body].filter(Boolean).join('\n');
 }
 
 /**

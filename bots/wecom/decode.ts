@@ -68,6 +68,10 @@ export function decodeMessage(xml: string, corpId: string, now: Date): InboundEv
   if (m.MsgType === 'text' && m.MsgId && m.Content !== undefined) {
     return { ...base, type: 'message', eventKey: m.MsgId, text: m.Content, mentions: [] };
   }
+  // Pictures, voice notes, files, locations, links (doc 90239): told politely that only text is read.
+  if (m.MsgType !== 'event' && m.MsgId) {
+    return { ...base, type: 'message', eventKey: m.MsgId, text: '', mentions: [], nonText: m.MsgType };
+  }
   if (m.MsgType === 'event' && m.Event === 'template_card_event' && m.EventKey && m.TaskId) {
     let action = '';
     try {

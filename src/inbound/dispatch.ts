@@ -27,6 +27,8 @@ export interface DispatchDeps {
 /** A directory lookup must not eat the platform's answer deadline. */
 const LOOKUP_TIMEOUT_MS = 1500;
 
+const NON_TEXT = '暂时只能读懂文字消息。请用文字发送，例如：/跟进 D-3 已寄样 下一步:等客户反馈；发送 /帮助 查看所有命令。';
+
 const SORRY = '抱歉，系统处理这条消息时出错了，已记录。请稍后再试，或联系管理员。';
 
 export function createDispatch(deps: DispatchDeps): Dispatch {
@@ -84,7 +86,7 @@ export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: Inboun
   }
   const result = await savepoint(tx, deps, event, async (sp) => {
     const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
-    if (event.type === 'message') return { replies: await runChatText(spEnv, event.text) };
+    if (event.type === 'message') return { replies: event.nonText ? [{ type: 'text', text: NON_TEXT }] : await runChatText(spEnv, event.text) };
     return handleCardAction(spEnv, event);
   });
   await queueReplies(tx, tenant.id, event, result.replies ?? []);

@@ -58,10 +58,14 @@ export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promi
     // connection — a query waiting on our own open transaction would never run.
     const displayName = event.actor.displayName ?? (await directoryName(deps, event));
     const handled = await db.transaction(async (tx) => {
-      // Another drainer may have taken it meanwhile: lock it, or move on.
-      const [row] = await queryRows<{ id: number }>(tx, sql`select id from inbound_events where id = ${after} and status = 'pending' for update skip locked`);
-      if (!row) return false;
-      await tx.execute(sql`update inbound_events set status = 'done', payload = null where id = ${after}`);
+      // Another drainer may have taken it meanwhile: claim it in one statement, or move on.
+      const claimed = await queryRows<{ id: number }>(
+        tx,
+        sql`update inbound_events set status = 'done', payload = null
+            where id = (select id from inbound_events where id = ${after} and status = 'pending' for update skip locked)
+            returning id`,
+      );
+      if (claimed.length === 0) return false;
       await processEvent(tx, deps, event, displayName);
       return true;
     });
