@@ -3,11 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/env.js';
-import { DataDirLockedError } from '../db/lock.js';
 import { formatDay } from '../domain/dates.js';
-import { ImportFileError } from '../import/customers.js';
-import { openConfiguredDatabase, pickTenant } from '../import/open.js';
+import { openConfiguredDatabase, pickTenant, runTool } from '../import/open.js';
 import { customersCsv, dealsCsv, encodeCsv, unencodableInGbk } from './customers.js';
 
 const USAGE = `用法：npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals]
@@ -58,12 +55,4 @@ async function run(): Promise<number> {
   }
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ImportFileError) console.error(`无法导出：${err.userMessage}`);
-    else if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
-    else console.error(`导出失败：${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runTool(run, { cannot: '无法导出', failed: '导出失败' });

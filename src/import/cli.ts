@@ -3,12 +3,10 @@
 // The kind of file is read from its header (姓名 → people, 公司名称 → customers) unless --kind says.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/env.js';
-import { DataDirLockedError } from '../db/lock.js';
-import { CsvFormatError, readCsvFile } from './decode.js';
-import { detectImportKind, formatUsersReport, importUsersFromFile } from './users.js';
-import { findImporter, formatReport, IMPORT_FIELDS, importCustomersFromFile, ImportFileError, type ImportField } from './customers.js';
-import { openConfiguredDatabase, pickTenant, progressPrinter } from './open.js';
+import { readCsvFile } from './decode.js';
+import { detectImportKind, formatUsersReport, importUsers } from './users.js';
+import { findImporter, formatReport, IMPORT_FIELDS, importCustomers, type ImportField } from './customers.js';
+import { openConfiguredDatabase, pickTenant, progressPrinter, runTool } from './open.js';
 
 const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--kind customers|users] [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
   默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（全部在一个事务里完成）。
@@ -59,17 +57,18 @@ async function run(): Promise<number> {
   const database = await openConfiguredDatabase();
   try {
     const tenant = await pickTenant(database, values.tenant);
-    const kind = values.kind ?? detectImportKind((await readCsvFile(file)).records[0]?.cells ?? []);
+    const { encoding, records } = await readCsvFile(file);
+    const kind = values.kind ?? detectImportKind(records[0]?.cells ?? []);
     if (kind === 'users') {
       console.error(`数据库：${database.describe}；租户：${tenant.name}；人员导入${values.apply ? '' : '（试运行）'}`);
-      const report = await importUsersFromFile(database.db, file, { tenantId: tenant.id, apply: values.apply });
+      const report = { ...(await importUsers(database.db, records, { tenantId: tenant.id, apply: values.apply })), encoding };
       console.log(formatUsersReport(report, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
       return 0;
     }
     const importer = await findImporter(database.db, tenant.id, values.as);
     console.error(`数据库：${database.describe}；租户：${tenant.name}；导入人：${importer.name}${values.apply ? '' : '（试运行）'}`);
     const progress = progressPrinter((phase) => (phase === 'check' ? '检查中' : '写入中'));
-    const report = await importCustomersFromFile(database.db, file, {
+    const report = await importCustomers(database.db, records, {
       tenantId: tenant.id,
       importer,
       mapping,
@@ -77,20 +76,11 @@ async function run(): Promise<number> {
       timeZone: tenant.timeZone,
       onProgress: progress,
     });
-    console.log(formatReport(report, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
+    console.log(formatReport({ ...report, encoding }, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
     return 0;
   } finally {
     await database.close();
   }
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ImportFileError || err instanceof CsvFormatError) console.error(`无法导入：${err.userMessage}`);
-    else if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
-    else if ((err as NodeJS.ErrnoException).code === 'ENOENT') console.error(`找不到文件：${(err as NodeJS.ErrnoException).path}`);
-    else console.error(`导入失败（没有写入任何数据）：${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runTool(run, { cannot: '无法导入', failed: '导入失败（没有写入任何数据）' });

@@ -451,11 +451,6 @@ export async function importUsers(db: Db, records: CsvRecord[], opts: UsersImpor
   });
 }
 
-export async function importUsersFromFile(db: Db, path: string, opts: UsersImportOptions): Promise<UsersImportReport> {
-  const { encoding, records } = await readCsvFile(path);
-  return { ...(await importUsers(db, records, opts)), encoding };
-}
-
 // ---------------------------------------------------------------------------------------------- report text
 
 export function formatUsersReport(r: UsersImportReport, opts: { limit?: number } = {}): string {
