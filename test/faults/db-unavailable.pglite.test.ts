@@ -12,23 +12,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../bots/adapter.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
-import { queryRows } from '../../src/db/rows.js';
-import { signedCallback, textXml } from '../bots/wecom/sign.js';
-import { testDriver, useTestDb } from '../helpers/db.js';
-import { buildWecomApp, counts, injectWire, toWire } from './harness.js';
+import { buildWecomApp, counts, delta, helpCallback, injectWire, newCustomer, toWire } from './harness.js';
 
-let msgSeq = 9_200_000_000_000_000_000n;
-let phone = 13812345670;
-const newCustomer = (name: string) => signedCallback(textXml('zhangsan', `/新客户 ${name} ${++phone} 宁波 阀门`, String(++msgSeq)));
-const delta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k]! - a[k]!]));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('WeCom callback while PGlite is closed (pglite, file-backed)', () => {
   let dir = '';
@@ -41,7 +31,7 @@ describe('WeCom callback while PGlite is closed (pglite, file-backed)', () => {
     database = await openDatabase({ dataDir: dir });
     await migrateDatabase(database);
     app = await buildWecomApp(database.db);
-    expect((await post(signedCallback(textXml('zhangsan', '/help', String(++msgSeq))))).statusCode).toBe(200);
+    expect((await post(helpCallback())).statusCode).toBe(200);
   }, 120_000); // migrating a file-backed PGlite is slow on a loaded machine
   afterAll(async () => {
     await app?.close();

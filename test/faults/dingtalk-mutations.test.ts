@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingtalkSign } from '../../bots/dingtalk/verify.js';
 import { TEST_DINGTALK, robotMessage } from '../bots/dingtalk/sign.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import { counts, prng, type Rng } from './harness.js';
+import { counts, flipBit, generateMutations, prng, replaceChar, sendMutations, type Rng } from './harness.js';
 import { DINGTALK_PATH, buildAppWith, dingtalkAdapter, injectAt, structuralIndices, type HeaderWire } from './platform-harness.js';
 
 const TOTAL = 10_000;
@@ -60,24 +60,6 @@ function wire(b: Base, o: { ts?: string | null; sign?: string | null; body?: str
   Object.assign(headers, o.extra ?? {});
   const body = o.body === undefined ? Buffer.from(b.body) : Buffer.isBuffer(o.body) ? o.body : Buffer.from(o.body);
   return { headers, body };
-}
-
-function replaceChar(rng: Rng, s: string, alphabet: string): string {
-  const i = rng.int(s.length);
-  let c = rng.pick([...alphabet]);
-  while (c === s[i]) c = rng.pick([...alphabet]);
-  return s.slice(0, i) + c + s.slice(i + 1);
-}
-
-function flipBit(rng: Rng, s: string): string {
-  for (;;) {
-    const i = rng.int(s.length);
-    const code = s.charCodeAt(i) ^ (1 << rng.int(7));
-    if (code === 0) continue;
-    const c = String.fromCharCode(code);
-    if (/\s/.test(c) && (i === 0 || i === s.length - 1)) continue; // trimmed away by an HTTP stack
-    return s.slice(0, i) + c + s.slice(i + 1);
-  }
 }
 
 // ————— mutation classes —————
@@ -271,26 +253,6 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
   [3, mutEmpty],
   [5, mutStacked],
 ];
-const WEIGHT = CLASSES.reduce((s, [w]) => s + w, 0);
-
-function generate(rng: Rng, bases: Base[], n: number): Mutation[] {
-  const out: Mutation[] = [];
-  for (let i = 0; i < n; i++) {
-    const b = rng.pick(bases);
-    let r = rng.next() * WEIGHT;
-    let f = CLASSES[0]![1];
-    for (const [w, g] of CLASSES) {
-      if ((r -= w) < 0) {
-        f = g;
-        break;
-      }
-    }
-    const m = f(rng, b);
-    out.push({ ...m, label: `${b.name}:${m.label}` });
-  }
-  return out;
-}
-
 describe(`DingTalk callback refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
   const t = useTestDb();
   let app: FastifyInstance;
@@ -310,30 +272,10 @@ describe(`DingTalk callback refuses 10,000 mutated requests without an effect ($
 
   it('answers every mutation with a 4xx and writes nothing; the unmutated callback works afterwards', async () => {
     const rng = prng(SEED);
-    const mutations = generate(rng, bases, TOTAL);
+    const mutations = generateMutations(rng, bases, CLASSES, TOTAL);
     const before = await counts(t().db);
-    const failures: string[] = [];
-    const byStatus = new Map<number, number>();
-
-    for (let i = 0; i < mutations.length; i += CHUNK) {
-      const chunk = mutations.slice(i, i + CHUNK);
-      const replies = await Promise.all(chunk.map((m) => injectAt(app, DINGTALK_PATH, m.wire)));
-      replies.forEach((res, j) => {
-        const m = chunk[j]!;
-        byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1);
-        const bad = res.statusCode < 400 || res.statusCode >= 500 || (m.expect !== undefined && !m.expect.includes(res.statusCode));
-        if (bad) {
-          failures.push(`#${i + j} ${m.label} → ${res.statusCode} (want ${m.expect?.join('/') ?? '4xx'}) ${res.body.slice(0, 120)} | headers=${JSON.stringify(m.wire.headers).slice(0, 300)} | body=${m.wire.body.subarray(0, 160).toString()}`);
-        }
-      });
-    }
-
-    const grouped = new Map<string, number>();
-    for (const f of failures) {
-      const k = f.split(' ')[1]!.replace(/^\w+:/, '');
-      grouped.set(k, (grouped.get(k) ?? 0) + 1);
-    }
-    expect(failures.slice(0, 20), `${JSON.stringify([...grouped])} ${failures.length} mutations were not refused as expected; statuses: ${JSON.stringify([...byStatus])}`).toEqual([]);
+    const { failures, byStatus, summary } = await sendMutations(mutations, (m) => injectAt(app, DINGTALK_PATH, m.wire), (m) => `headers=${JSON.stringify(m.wire.headers).slice(0, 300)} | body=${m.wire.body.subarray(0, 160).toString()}`, CHUNK);
+    expect(failures.slice(0, 20), summary).toEqual([]);
     expect(await counts(t().db)).toEqual(before);
     expect([...byStatus.keys()]).toEqual(expect.arrayContaining([400, 401, 413]));
 

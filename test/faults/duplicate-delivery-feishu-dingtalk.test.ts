@@ -13,7 +13,7 @@ import { TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from 
 import { startFakeDingtalk, type FakeDingtalk } from '../fakes/dingtalk-api.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-api.js';
 import { testDriver, useTestDb, type TestDb } from '../helpers/db.js';
-import { counts } from './harness.js';
+import { counts, delta } from './harness.js';
 import { DINGTALK_PATH, FEISHU_PATH, buildAppWith, dingtalkAdapter, feishuAdapter, headerWire, injectAt } from './platform-harness.js';
 
 const pgCount = async (t: TestDb, query: ReturnType<typeof sql>) => Number((await queryRows<{ n: number }>(t.db, query))[0]!.n);
@@ -23,9 +23,7 @@ async function deliverThrice(t: TestDb, post: (r: RawRequest) => Promise<LightMy
   const before = await counts(t.db);
   const reqs = typeof req === 'function' ? [req(), req(), req()] : [req, req, req];
   const replies = await Promise.all(reqs.map(post));
-  const after = await counts(t.db);
-  const delta = Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - before[k]!]));
-  return { replies, delta };
+  return { replies, delta: delta(before, await counts(t.db)) };
 }
 
 describe(`Feishu events delivered three times at once have exactly one effect (${testDriver()})`, () => {

@@ -9,7 +9,7 @@ import { queryRows } from '../../src/db/rows.js';
 import { createDbTokenStore } from '../../src/db/token-store.js';
 import { createDispatch } from '../../src/inbound/dispatch.js';
 import { buildApp } from '../../src/server/app.js';
-import { TEST_WECOM } from '../bots/wecom/sign.js';
+import { TEST_WECOM, signedCallback, textXml } from '../bots/wecom/sign.js';
 
 export const CALLBACK_PATH = '/bots/wecom/callback';
 
@@ -71,3 +71,93 @@ export function prng(seed: number) {
   return { next, int, pick };
 }
 export type Rng = ReturnType<typeof prng>;
+
+/** Replaces one character with a different one from `alphabet` (case-insensitively different when asked). */
+export function replaceChar(rng: Rng, s: string, alphabet: string, caseInsensitive = false): string {
+  const i = rng.int(s.length);
+  const same = (c: string) => (caseInsensitive ? c.toLowerCase() === s[i]!.toLowerCase() : c === s[i]);
+  let c = rng.pick([...alphabet]);
+  while (same(c)) c = rng.pick([...alphabet]);
+  return s.slice(0, i) + c + s.slice(i + 1);
+}
+
+/** Flips one bit of one character; re-draws flips that change nothing the server sees. */
+export function flipBit(rng: Rng, s: string, caseInsensitive = false): string {
+  for (;;) {
+    const i = rng.int(s.length);
+    const code = s.charCodeAt(i) ^ (1 << rng.int(7));
+    if (code === 0) continue;
+    const c = String.fromCharCode(code);
+    // Whitespace at the ends of a trimmed value is no change at all.
+    if (/\s/.test(c) && (i === 0 || i === s.length - 1)) continue;
+    if (caseInsensitive && c.toLowerCase() === s[i]!.toLowerCase()) continue;
+    return s.slice(0, i) + c + s.slice(i + 1);
+  }
+}
+
+/** `n` mutations: a random base, a mutation class drawn by weight; labels are `base:class`. */
+export function generateMutations<B extends { name: string }, M extends { label: string }>(
+  rng: Rng,
+  bases: B[],
+  classes: Array<[number, (rng: Rng, b: B) => M]>,
+  n: number,
+): M[] {
+  const total = classes.reduce((s, [w]) => s + w, 0);
+  const out: M[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = rng.pick(bases);
+    let r = rng.next() * total;
+    let f = classes[0]![1];
+    for (const [w, g] of classes) {
+      if ((r -= w) < 0) {
+        f = g;
+        break;
+      }
+    }
+    const m = f(rng, b);
+    out.push({ ...m, label: `${b.name}:${m.label}` });
+  }
+  return out;
+}
+
+/**
+ * Sends the mutations in chunks and collects every answer that is not the expected refusal (a 4xx, or one of
+ * `expect`), with a summary of failures by mutation class and of the statuses seen.
+ */
+export async function sendMutations<M extends { label: string; expect?: number[] }>(
+  mutations: M[],
+  send: (m: M) => Promise<LightMyRequestResponse>,
+  describeWire: (m: M) => string,
+  chunkSize = 50,
+): Promise<{ failures: string[]; byStatus: Map<number, number>; summary: string }> {
+  const failures: string[] = [];
+  const byStatus = new Map<number, number>();
+  for (let i = 0; i < mutations.length; i += chunkSize) {
+    const chunk = mutations.slice(i, i + chunkSize);
+    const replies = await Promise.all(chunk.map(send));
+    replies.forEach((res, j) => {
+      const m = chunk[j]!;
+      byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1);
+      if (res.statusCode < 400 || res.statusCode >= 500 || (m.expect !== undefined && !m.expect.includes(res.statusCode))) {
+        failures.push(`#${i + j} ${m.label} → ${res.statusCode} (want ${m.expect?.join('/') ?? '4xx'}) ${res.body.slice(0, 120)} | ${describeWire(m)}`);
+      }
+    });
+  }
+  const grouped = new Map<string, number>();
+  for (const f of failures) {
+    const k = f.split(' ')[1]!.replace(/^\w+:/, '');
+    grouped.set(k, (grouped.get(k) ?? 0) + 1);
+  }
+  const summary = `${JSON.stringify([...grouped])} ${failures.length} mutations were not refused as expected; statuses: ${JSON.stringify([...byStatus])}`;
+  return { failures, byStatus, summary };
+}
+
+let msgSeq = 9_200_000_000_000_000_000n;
+let phone = 13812345670;
+/** A signed WeCom `/新客户` callback with a fresh MsgId and phone number. */
+export const newCustomer = (name: string) => signedCallback(textXml('zhangsan', `/新客户 ${name} ${++phone} 宁波 阀门`, String(++msgSeq)));
+/** Per-table row differences between two `counts()` snapshots. */
+export const delta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k]! - a[k]!]));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A signed WeCom `/help` from the same sender, with a fresh MsgId. */
+export const helpCallback = () => signedCallback(textXml('zhangsan', '/help', String(++msgSeq)));

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import { buildWecomApp, counts, injectWire, prng, type Rng, type WireRequest } from './harness.js';
+import { buildWecomApp, counts, flipBit, generateMutations, injectWire, prng, replaceChar, sendMutations, type Rng, type WireRequest } from './harness.js';
 
 const TOTAL = 10_000;
 const CHUNK = 50;
@@ -62,29 +62,6 @@ function wire(b: Base, o: { sig?: string; ts?: string; nonce?: string; body?: Bu
   const query = o.query ?? qs([['msg_signature', o.sig ?? b.signature], ['timestamp', o.ts ?? b.timestamp], ['nonce', o.nonce ?? b.nonce]]);
   const body = o.body === undefined ? b.body : typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
   return { query, headers: o.headers ?? b.headers, body };
-}
-
-/** Replaces the character at i with a different one from `alphabet` (case-insensitively different when asked). */
-function replaceChar(rng: Rng, s: string, alphabet: string, caseInsensitive = false): string {
-  const i = rng.int(s.length);
-  const same = (c: string) => (caseInsensitive ? c.toLowerCase() === s[i]!.toLowerCase() : c === s[i]);
-  let c = rng.pick([...alphabet]);
-  while (same(c)) c = rng.pick([...alphabet]);
-  return s.slice(0, i) + c + s.slice(i + 1);
-}
-
-/** Flips one bit of one character; re-draws flips that only change the case of a hex letter (accepted by design). */
-function flipBit(rng: Rng, s: string, caseInsensitive: boolean): string {
-  for (;;) {
-    const i = rng.int(s.length);
-    const code = s.charCodeAt(i) ^ (1 << rng.int(7));
-    if (code === 0) continue;
-    const c = String.fromCharCode(code);
-    // Whitespace at the ends of a trimmed value is no change at all.
-    if (/\s/.test(c) && (i === 0 || i === s.length - 1)) continue;
-    if (caseInsensitive && c.toLowerCase() === s[i]!.toLowerCase()) continue;
-    return s.slice(0, i) + c + s.slice(i + 1);
-  }
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -362,26 +339,6 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
   [3, mutEmpty],
   [6, mutStacked],
 ];
-const WEIGHT = CLASSES.reduce((s, [w]) => s + w, 0);
-
-function generate(rng: Rng, bases: Base[], n: number): Mutation[] {
-  const out: Mutation[] = [];
-  for (let i = 0; i < n; i++) {
-    const b = rng.pick(bases);
-    let r = rng.next() * WEIGHT;
-    let f = CLASSES[0]![1];
-    for (const [w, g] of CLASSES) {
-      if ((r -= w) < 0) {
-        f = g;
-        break;
-      }
-    }
-    const m = f(rng, b);
-    out.push({ label: `${b.name}:${m.label}`, wire: m.wire });
-  }
-  return out;
-}
-
 describe(`WeCom callback refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
   const t = useTestDb();
   let app: FastifyInstance;
@@ -401,29 +358,10 @@ describe(`WeCom callback refuses 10,000 mutated requests without an effect (${te
 
   it('answers every mutation with a 4xx and writes nothing; the unmutated callback works afterwards', async () => {
     const rng = prng(SEED);
-    const mutations = generate(rng, bases, TOTAL);
+    const mutations = generateMutations(rng, bases, CLASSES, TOTAL);
     const before = await counts(t().db);
-    const failures: string[] = [];
-    const byStatus = new Map<number, number>();
-
-    for (let i = 0; i < mutations.length; i += CHUNK) {
-      const chunk = mutations.slice(i, i + CHUNK);
-      const replies = await Promise.all(chunk.map((m) => injectWire(app, m.wire)));
-      replies.forEach((res, j) => {
-        byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1);
-        if (res.statusCode < 400 || res.statusCode >= 500) {
-          const m = chunk[j]!;
-          failures.push(`#${i + j} ${m.label} → ${res.statusCode} ${res.body.slice(0, 120)} | query=${m.wire.query.slice(0, 160)} | body=${m.wire.body.subarray(0, 160).toString()}`);
-        }
-      });
-    }
-
-    const grouped = new Map<string, number>();
-    for (const f of failures) {
-      const k = f.split(' ')[1]!.replace(/^\w+:/, '');
-      grouped.set(k, (grouped.get(k) ?? 0) + 1);
-    }
-    expect(failures.slice(0, 20), `${JSON.stringify([...grouped])} ` + `${failures.length} mutations were not refused with a 4xx; statuses: ${JSON.stringify([...byStatus])}`).toEqual([]);
+    const { failures, byStatus, summary } = await sendMutations(mutations, (m) => injectWire(app, m.wire), (m) => `query=${m.wire.query.slice(0, 160)} | body=${m.wire.body.subarray(0, 160).toString()}`, CHUNK);
+    expect(failures.slice(0, 20), summary).toEqual([]);
     expect(await counts(t().db)).toEqual(before);
     // Every class of refusal was reached (the generator did not degenerate into one kind of request).
     expect([...byStatus.keys()]).toEqual(expect.arrayContaining([400, 401, 413]));
