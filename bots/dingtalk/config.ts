@@ -7,6 +7,7 @@
 //                                       cards are ActionCards whose buttons send the matching command
 //   DINGTALK_API_BASE                   https://api.dingtalk.com (tests point it at a local fake)
 import { z } from 'zod';
+import { CONFIG_PARSE } from '../../src/config/env.js';
 
 export const dingtalkConfigSchema = z.object({
   DINGTALK_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Client ID (AppKey) 只含字母数字'),
@@ -33,7 +34,7 @@ export function readDingtalkConfig(
   env: Record<string, string | undefined>,
 ): { enabled: true; config: DingtalkConfig } | { enabled: false; errors?: string[] } {
   if (!ALL.some((k) => env[k])) return { enabled: false };
-  const parsed = dingtalkConfigSchema.safeParse(env);
+  const parsed = dingtalkConfigSchema.safeParse(env, CONFIG_PARSE);
   const errors = CORE.filter((k) => !env[k]).map((k) => `${k}: 未设置（钉钉需要 Client ID 和 Client Secret）`);
   if (!parsed.success) {
     errors.push(...parsed.error.issues.filter((i) => env[String(i.path[0])]).map((i) => `${String(i.path[0])}: ${i.message}`));

@@ -4,6 +4,7 @@
 //   FEISHU_DOMAIN   feishu (open.feishu.cn), lark (open.larksuite.com) or a URL (tests point it at a local fake)
 //   FEISHU_MODE     webhook (Feishu calls POST /bots/feishu/events) or ws (long connection, no public URL needed)
 import { z } from 'zod';
+import { CONFIG_PARSE } from '../../src/config/env.js';
 
 const DOMAINS = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' } as const;
 
@@ -33,7 +34,7 @@ export function readFeishuConfig(
   env: Record<string, string | undefined>,
 ): { enabled: true; config: FeishuConfig } | { enabled: false; errors?: string[] } {
   if (!ALL.some((k) => env[k])) return { enabled: false };
-  const parsed = feishuConfigSchema.safeParse(env);
+  const parsed = feishuConfigSchema.safeParse(env, CONFIG_PARSE);
   const errors = CORE.filter((k) => !env[k]).map((k) => `${k}: 未设置（飞书需要 App ID 和 App Secret）`);
   if (!parsed.success) {
     errors.push(...parsed.error.issues.filter((i) => env[String(i.path[0])]).map((i) => `${String(i.path[0])}: ${i.message}`));

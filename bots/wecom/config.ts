@@ -3,6 +3,7 @@
 //   WECOM_AGENT_ID / SECRET  应用管理 → 自建 → <应用> → AgentId / Secret
 //   WECOM_TOKEN / ENCODING_AES_KEY  <应用> → 接收消息 → 设置API接收 → Token / EncodingAESKey
 import { z } from 'zod';
+import { CONFIG_PARSE } from '../../src/config/env.js';
 
 export const wecomConfigSchema = z.object({
   WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9]{6,64}$/, '企业ID 只含字母和数字'),
@@ -36,7 +37,7 @@ export function readWecomConfig(
 ): { enabled: true; config: WecomConfig } | { enabled: false; errors?: string[] } {
   const present = REQUIRED.filter((k) => env[k]);
   if (present.length === 0) return { enabled: false };
-  const parsed = wecomConfigSchema.safeParse(env);
+  const parsed = wecomConfigSchema.safeParse(env, CONFIG_PARSE);
   if (!parsed.success) {
     const missing = REQUIRED.filter((k) => !env[k]).map((k) => `${k}: 未设置（企业微信需要全部 5 项）`);
     const bad = parsed.error.issues.filter((i) => env[String(i.path[0])]).map((i) => `${String(i.path[0])}: ${i.message}`);

@@ -12,7 +12,7 @@ export const coreEnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, '必须是 postgres:// 或 postgresql:// 开头的连接串')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: '必须是 0–65535 的整数' }).int('必须是 0–65535 的整数').min(0, '必须是 0–65535 的整数').max(65535, '必须是 0–65535 的整数').default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   TZ_DEFAULT: z
     .string()
@@ -25,6 +25,9 @@ export const coreEnvSchema = z.object({
 });
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;
+
+/** Parse options for every configuration schema: zod's own messages in Simplified Chinese. */
+export const CONFIG_PARSE = { error: z.locales.zhCN().localeError } as const;
 
 /** Every variable name ChatCRM reads; used to catch typos in our prefixes (WECOM_CORPID …). */
 export const KNOWN_PREFIXES = ['CHATCRM_', 'WECOM_', 'FEISHU_', 'DINGTALK_'] as const;
@@ -71,7 +74,7 @@ export function describeIssues(issues: z.core.$ZodIssue[], env: Record<string, s
 
 export function parseCoreEnv(env: Record<string, string | undefined>, knownNames: Set<string>): CoreEnv {
   const problems: string[] = [];
-  const result = coreEnvSchema.safeParse(env);
+  const result = coreEnvSchema.safeParse(env, CONFIG_PARSE);
   if (!result.success) problems.push(...describeIssues(result.error.issues, env));
   for (const name of Object.keys(env)) {
     if (KNOWN_PREFIXES.some((p) => name.startsWith(p)) && !knownNames.has(name)) {

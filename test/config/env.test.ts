@@ -25,6 +25,10 @@ describe('core configuration', () => {
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(5);
     expect(problems.find((p) => p.startsWith('PORT:'))).toContain('"eighty"');
+    expect(problems.find((p) => p.startsWith('PORT:'))).toContain('必须是 0–65535 的整数');
+    expect(problems.find((p) => p.startsWith('LOG_LEVEL:'))).toContain('无效选项');
+    // zod's English defaults never reach the user.
+    expect(problems.join('\n')).not.toMatch(/Invalid|expected|received/);
     expect(problems.find((p) => p.startsWith('TZ_DEFAULT:'))).toContain('IANA');
     expect(problems.find((p) => p.startsWith('WECOM_CORPID:'))).toContain('拼写');
     // The message is a list, not a stack trace.
