@@ -36,8 +36,9 @@ export const editCommand: CommandSpec = {
   summary: '修改客户或商机的资料（改名会重新查重；写「清空」可清除电话、地区等）',
   examples: ['/修改 C-1 等级 A', '/修改 C-1 电话:13912345678 地区:宁波', '/修改 D-1 金额 12万', '/edit D-1 title "pump retrofit phase 2"'],
   async run(env, line) {
-    const [ref, fieldText, ...valueParts] = line.args;
+    const [ref, ...afterRef] = line.args;
     if (!ref) throw new UsageError('请写上客户或商机，以及要改的字段和新值。');
+    const [fieldText, ...valueParts] = splitLabelled(afterRef);
     const key = fieldText?.normalize('NFKC').toLowerCase() ?? '';
     const dealField = DEAL_FIELDS[key];
     if (dealField) {
@@ -56,6 +57,14 @@ export const editCommand: CommandSpec = {
     return [text(`已修改 ${id} ${after.name}：\n${lines.join('\n')}`)];
   },
 };
+
+/** `名称:新名` / `金额：12万` typed as one token reads like `名称 新名`. */
+function splitLabelled(tokens: string[]): string[] {
+  const m = tokens[0] ? /^([^:：]+)[:：](.*)$/.exec(tokens[0]) : null;
+  const key = m?.[1]!.normalize('NFKC').toLowerCase() ?? '';
+  if (!m || !(key in CUSTOMER_FIELDS || key in DEAL_FIELDS)) return tokens;
+  return [m[1]!, ...(m[2] ? [m[2]] : []), ...tokens.slice(1)];
+}
 
 function customerChange(fieldText: string | undefined, field: CustomerField | undefined, valueParts: string[], options: Record<string, string>): CustomerChange {
   const change: CustomerChange = {};

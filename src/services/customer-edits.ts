@@ -64,7 +64,18 @@ export async function updateCustomer(
   if (changed.length === 0) return { customer, changed: [] };
   await refuseDuplicate(ctx, customer, set.normalisedName !== customer.normalisedName ? set.normalisedName : undefined, set.phoneNormalised ?? undefined);
 
-  const [updated] = await ctx.db.update(customers).set({ ...set, updatedAt: ctx.now }).where(eq(customers.id, customer.id)).returning();
+  let updated: Customer | undefined;
+  try {
+    // In a savepoint: a concurrent change that took the name or phone meanwhile fails the unique index, and the
+    // caller's transaction must survive that to answer politely.
+    updated = await ctx.db.transaction(async (sp) => {
+      const [row] = await sp.update(customers).set({ ...set, updatedAt: ctx.now }).where(eq(customers.id, customer.id)).returning();
+      return row;
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    throw new DomainError('DUPLICATE', '这个公司名或电话刚刚被另一个客户用了，没有修改。请 /查看 后重试。');
+  }
   const shown = changed.filter((k) => k !== 'normalisedName' && k !== 'phoneNormalised') as Array<keyof CustomerChange>;
   await recordAudit(ctx, {
     action: 'customer.update',
@@ -75,6 +86,11 @@ export async function updateCustomer(
   });
   return { customer: updated!, changed: shown };
 }
+
+const isUniqueViolation = (err: unknown): boolean => {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+};
 
 export const FIELD_LABELS: Record<keyof CustomerChange, string> = {
   name: '名称',
@@ -123,9 +139,15 @@ export async function changeTags(ctx: Ctx, customer: Customer, add: string[], re
   const after = [...before.filter((t) => !removed.includes(t)), ...added];
   if (after.length > MAX_TAGS) throw new DomainError('INVALID_INPUT', `一个客户最多 ${MAX_TAGS} 个标签，请先删掉一些：/标签 ${customerShortId(customer)} -<标签>`);
   if (added.length === 0 && removed.length === 0) return { customer, added, removed, missing };
-  const [updated] = await ctx.db.update(customers).set({ tags: after, updatedAt: ctx.now }).where(eq(customers.id, customer.id)).returning();
+  // Optimistic: the tags we read must still be there, or a concurrent change would be lost.
+  const [updated] = await ctx.db
+    .update(customers)
+    .set({ tags: after, updatedAt: ctx.now })
+    .where(and(eq(customers.id, customer.id), eq(customers.tags, before)))
+    .returning();
+  if (!updated) throw new DomainError('ALREADY_DECIDED', `客户 ${customerShortId(customer)} 的标签刚刚被其他人改了，请重试。`);
   await recordAudit(ctx, { action: 'customer.tags', entityType: 'customer', entityId: customer.id, before: { tags: before }, after: { tags: after } });
-  return { customer: updated!, added, removed, missing };
+  return { customer: updated, added, removed, missing };
 }
 
 /**

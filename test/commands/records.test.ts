@@ -109,6 +109,7 @@ describe(`maintaining customers and deals from chat (${testDriver()})`, () => {
   it('edits a deal title and amount, and refuses customer fields on a deal', async () => {
     const d = /D-\d+/.exec((await chat.say('张三', `/新商机 ${c1} 不锈钢球阀 10万`)).text)![0];
     expect((await chat.say('张三', `/修改 ${d} 金额 12万`)).text).toContain('金额：¥100,000.00 → ¥120,000.00');
+    expect((await chat.say('张三', `/修改 ${d} 金额：12万`)).text).toContain('没有变化');
     expect((await chat.say('张三', `/修改 ${d} 标题 不锈钢球阀 二期`)).text).toContain('标题：不锈钢球阀 → 不锈钢球阀 二期');
     expect(await deal('不锈钢球阀 二期')).toMatchObject({ amountFen: 12_000_000 });
     const [entry] = await t().db.select().from(auditLog).where(eq(auditLog.action, 'deal.update')).orderBy(desc(auditLog.id)).limit(1);
