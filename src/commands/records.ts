@@ -2,7 +2,7 @@
 import { looksLikePhone } from '../domain/names.js';
 import { formatFen, parseAmountToFen } from '../domain/money.js';
 import { parseShortId } from '../services/counters.js';
-import { type CustomerChange, FIELD_LABELS, changeTags, saveContact, updateCustomer } from '../services/customer-edits.js';
+import { type CustomerChange, FIELD_LABELS, changeTags, removeContact, saveContact, updateCustomer } from '../services/customer-edits.js';
 import { customerShortId } from '../services/customers.js';
 import { dealShortId, updateDeal } from '../services/deals.js';
 import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
@@ -149,12 +149,18 @@ export const tagCommand: CommandSpec = {
 export const contactCommand: CommandSpec = {
   id: 'contact',
   names: ['联系人', 'contact'],
-  usage: '/联系人 <客户> <姓名> [职务/角色] [电话]',
-  summary: '给客户添加联系人（可多个；同名则更新职务和电话）',
-  examples: ['/联系人 C-1 王经理 采购 13912345678', '/contact C-3 "Li Wei" buyer 021-62345678'],
+  usage: '/联系人 <客户> <姓名> [职务/角色] [电话]   删除：/联系人 <客户> -<姓名>',
+  summary: '给客户添加联系人（可多个；同名则更新职务和电话；姓名前加 - 删除）',
+  examples: ['/联系人 C-1 王经理 采购 13912345678', '/contact C-3 "Li Wei" buyer 021-62345678', '/联系人 C-1 -王经理'],
   async run(env, line) {
     const [ref, name, ...rest] = line.args;
     if (!ref || !name) throw new UsageError('请写上客户和联系人姓名。');
+    const removing = /^[-－]\s*(\S[\s\S]*)$/.exec(name);
+    if (removing) {
+      const customer = await resolveCustomer(env, ref, (id) => `/联系人 ${id} ${line.args.slice(1).join(' ')}`);
+      const removed = await removeContact(env.ctx, customer, removing[1]!);
+      return [text(`已删除联系人 ${removed.name} ← ${customerShortId(customer)} ${customer.name}`)];
+    }
     if (looksLikePhone(name)) throw new UsageError('请先写联系人姓名，再写电话。');
     let phone = line.options.phone;
     const roleWords: string[] = [];

@@ -64,6 +64,8 @@ function describe(action: string, before: Values, after: Values, labels: StageLa
       return `添加联系人 ${show(after.contact)}`;
     case 'customer.contact.update':
       return `更新联系人 ${show(after.contact)}`;
+    case 'customer.contact.remove':
+      return `删除联系人 ${show(before.contact)}`;
     case 'deal.open':
       return `新建商机 ${deal}`;
     case 'deal.stage':

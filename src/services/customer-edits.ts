@@ -1,4 +1,5 @@
-// Maintaining a customer from chat: its fields (a new name recomputes the dedup key), tags and contacts.
+// Maintaining a customer from chat: its fields (a new name recomputes the dedup key), tags and contacts (add,
+// update by name, remove).
 // Owner, their manager chain, director or admin only; every change is audited on the customer with old → new.
 import { and, eq, ne, or } from 'drizzle-orm';
 import { contacts, customers, users } from '../db/schema/index.js';
@@ -200,4 +201,22 @@ export async function saveContact(
     after: { contact: name, decisionRole: role ?? null, phone: phone ?? null },
   });
   return { contact: contact!, created: true };
+}
+
+/** `/联系人 C-1 -王经理`: removes a contact typed by mistake (audited with what it held). */
+export async function removeContact(ctx: Ctx, customer: Customer, rawName: string): Promise<Contact> {
+  await assertMayChange(ctx, customer.ownerId, `客户 ${customerShortId(customer)}`);
+  const name = rawName.normalize('NFKC').trim();
+  const [removed] = await ctx.db
+    .delete(contacts)
+    .where(and(eq(contacts.customerId, customer.id), eq(contacts.name, name)))
+    .returning();
+  if (!removed) throw new DomainError('NOT_FOUND', `客户 ${customerShortId(customer)} 没有联系人「${name}」。`);
+  await recordAudit(ctx, {
+    action: 'customer.contact.remove',
+    entityType: 'customer',
+    entityId: customer.id,
+    before: { contact: removed.name, decisionRole: removed.decisionRole, phone: removed.phone },
+  });
+  return removed;
 }

@@ -104,6 +104,12 @@ describe(`maintaining customers and deals from chat (${testDriver()})`, () => {
     expect(await refused('张三', `/联系人 ${c1} 赵工 139123`)).toContain('看起来不像');
     expect(await refused('张三', `/联系人 ${c1} 13912345678`)).toContain('请先写联系人姓名');
     expect(await t().db.select().from(contacts)).toHaveLength(2);
+    await chat.say('张三', `/联系人 ${c1} 临时工 搬运`);
+    expect((await chat.say('张三', `/联系人 ${c1} -临时工`)).text).toContain('已删除联系人 临时工');
+    expect(await refused('张三', `/联系人 ${c1} -临时工`)).toContain('没有联系人「临时工」');
+    expect(await t().db.select().from(contacts)).toHaveLength(2);
+    const [removal] = await t().db.select().from(auditLog).where(eq(auditLog.action, 'customer.contact.remove'));
+    expect(removal).toMatchObject({ before: { contact: '临时工', decisionRole: '搬运', phone: null } });
   });
 
   it('edits a deal title and amount, and refuses customer fields on a deal', async () => {
