@@ -47,13 +47,13 @@ export const editCommand: CommandSpec = {
     }
     const change = customerChange(fieldText, CUSTOMER_FIELDS[key], valueParts, line.options);
     if (isDealRef(ref)) throw new UsageError(`商机只能改标题和金额；客户资料请用客户编号，例如 /修改 C-1 ${fieldText ?? '等级'} <新值>。`);
-    const customer = await resolveCustomer(env, ref, (id) => `/修改 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
-    const before = customer;
-    const { customer: after, changed } = await updateCustomer(env.ctx, customer, change);
+    // The rest of the line as typed (labelled options included), for the command a numbered choice reruns.
+    const tail = line.rest.includes(ref) ? line.rest.slice(line.rest.indexOf(ref) + ref.length).trim() : afterRef.join(' ');
+    const before = await resolveCustomer(env, ref, (id) => `/修改 ${id} ${tail}`);
+    const { customer: after, changed } = await updateCustomer(env.ctx, before, change);
     const id = customerShortId(after);
     if (changed.length === 0) return [text(`${id} ${after.name} 没有变化（${describeChange(change)}）。`)];
-    const shown = (f: CustomerField) => String(before[f] ?? '（空）');
-    const lines = changed.map((f) => `${FIELD_LABELS[f]}：${shown(f)} → ${after[f] ?? '（空）'}`);
+    const lines = changed.map((f) => `${FIELD_LABELS[f]}：${before[f] ?? '（空）'} → ${after[f] ?? '（空）'}`);
     return [text(`已修改 ${id} ${after.name}：\n${lines.join('\n')}`)];
   },
 };

@@ -179,4 +179,13 @@ describe(`maintaining customers and deals from chat (${testDriver()})`, () => {
     expect(changes[2]).toContain('新建商机');
     expect((await chat.say('张三', '/帮助')).text).toMatch(/\/修改（\/edit）[\s\S]*\/标签（\/tag）[\s\S]*\/联系人（\/contact）[\s\S]*\/重开（\/reopen）[\s\S]*\/撤回（\/withdraw）/);
   });
+
+  it('asks which customer an ambiguous name means, then edits the chosen one with the labelled field', async () => {
+    const ask = await chat.say('张三', '/修改 五金 地区:杭州');
+    expect(ask.text).toContain('「五金」匹配到 2 个客户');
+    const edited = await chat.say('张三', '2');
+    expect(edited.text).toMatch(/已修改 C-\d+ (东莞五金厂|上海华东五金制品有限公司)：\n地区：.+ → 杭州/);
+    const regions = (await t().db.select().from(customers)).map((c) => c.region);
+    expect(regions.filter((r) => r === '杭州')).toHaveLength(1);
+  });
 });
