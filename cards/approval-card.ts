@@ -1,4 +1,5 @@
-// The approval card: pending (with 批准 / 驳回) and resolved (buttons gone, who decided and when) from one builder.
+// The approval card: pending (with 批准 / 驳回) and resolved (buttons gone, who decided and when, or who withdrew
+// it) from one builder.
 import { encodeActionData } from './action-data.js';
 import { shortTime, yuan } from './format.js';
 import type { Card } from './model.js';
@@ -20,22 +21,25 @@ export interface ApprovalCardInput {
   discountPercent: number;
   repName: string;
   note: string;
-  status: 'pending' | 'approved' | 'rejected';
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
   steps: ApprovalStepView[];
   timeZone: string;
+  /** When the requester withdrew it (status withdrawn). */
+  withdrawnAt?: Date;
 }
 
 const STEP_MARK = { pending: '⏳ 待审批', approved: '✅ 已批准', rejected: '❌ 已驳回', skipped: '— 无需审批' } as const;
 
 export function buildApprovalCard(i: ApprovalCardInput): Card {
+  const mark = (s: ApprovalStepView) => (i.status === 'withdrawn' && s.status === 'skipped' ? '— 已撤回' : STEP_MARK[s.status]);
   const steps = i.steps.map(
-    (s) => `${s.roleLabel} ${s.approverName}：${STEP_MARK[s.status]}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`,
+    (s) => `${s.roleLabel} ${s.approverName}：${mark(s)}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`,
   );
   const base: Card = {
     kind: 'approval',
     title: `报价审批 ${i.approvalId}`,
     subtitle: `${i.customerName} · ${i.dealId} ${i.dealTitle}`,
-    state: i.status === 'pending' ? 'pending' : i.status === 'approved' ? 'success' : 'danger',
+    state: i.status === 'pending' ? 'pending' : i.status === 'approved' ? 'success' : i.status === 'withdrawn' ? 'neutral' : 'danger',
     fields: [
       { label: '客户', value: i.customerName },
       { label: '商机', value: `${i.dealId} ${i.dealTitle}` },
@@ -51,6 +55,10 @@ export function buildApprovalCard(i: ApprovalCardInput): Card {
       { action: 'approve', label: '批准', style: 'primary', data: encodeActionData({ a: 'approve', id: i.approvalId }), command: `/批准 ${i.approvalId}` },
       { action: 'reject', label: '驳回', style: 'danger', data: encodeActionData({ a: 'reject', id: i.approvalId }), command: `/驳回 ${i.approvalId} ` },
     ];
+    return base;
+  }
+  if (i.status === 'withdrawn') {
+    base.footer = `已撤回 · ${i.repName}${i.withdrawnAt ? ` ${shortTime(i.withdrawnAt, i.timeZone)}` : ''}，无需再审批`;
     return base;
   }
   const decided = i.steps.filter((s) => s.status === 'approved' || s.status === 'rejected');

@@ -1,7 +1,8 @@
-// /报价 (quote) requests approval; /批准 (approve) and /驳回 (reject) decide a step.
+// /报价 (quote) requests approval; /批准 (approve) and /驳回 (reject) decide a step; /撤回 (withdraw) takes a
+// pending request back.
 import { APPROVER_ROLE_LABELS } from '../domain/approval-rules.js';
 import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
-import { decideApproval, findApprovalId, type DecisionResult } from '../services/approvals.js';
+import { decideApproval, findApprovalId, withdrawApproval, type DecisionResult } from '../services/approvals.js';
 import { shortId } from '../services/counters.js';
 import { dealShortId } from '../services/deals.js';
 import { requestQuoteApproval } from '../services/quotes.js';
@@ -81,5 +82,23 @@ export const rejectCommand: CommandSpec = {
   async run(env, line) {
     if (line.args.length < 2) throw new UsageError('驳回需要写原因。');
     return decide(env, line.args[0], 'rejected', line.args.slice(1).join(' '));
+  },
+};
+
+export const withdrawCommand: CommandSpec = {
+  id: 'withdraw',
+  names: ['撤回', 'withdraw'],
+  usage: '/撤回 <审批号>',
+  summary: '撤回自己发起、还在审批中的报价（改价前先撤回）',
+  examples: ['/撤回 A-12', '/withdraw A-12'],
+  async run(env, line) {
+    const ref = line.args[0];
+    if (!ref) throw new UsageError('请写上审批号，例如 A-12。');
+    const a = await withdrawApproval(env.ctx, await findApprovalId(env.ctx, ref));
+    const label = shortId('approval', a.request.shortNo);
+    const deal = shortId('deal', a.deal.shortNo);
+    return [
+      text(`已撤回报价审批 ${label}（${deal}「${a.deal.title}」${formatFen(a.quote.amountFen)}），已通知审批人。\n重新报价：/报价 ${deal} <金额> [折扣%]`),
+    ];
   },
 };

@@ -1,11 +1,11 @@
-// /新商机 (deal), /推进 (stage), /输单 (lost): open deals and move them through the pipeline.
+// /新商机 (deal), /推进 (stage), /输单 (lost), /重开 (reopen): open deals and move them through the pipeline.
 import { formatFen, parseAmountToFen } from '../domain/money.js';
 import { PIPELINE, parseStage } from '../domain/stages.js';
 import { customerShortId } from '../services/customers.js';
-import { advanceStage, closeLost, dealShortId, openDeal } from '../services/deals.js';
+import { advanceStage, closeLost, dealShortId, isBackward, openDeal, reopenDeal, type WonAmount } from '../services/deals.js';
 import { pipelineRules } from '../services/tenant-settings.js';
 import { type CommandSpec, UsageError, text } from './registry.js';
-import { resolveCustomer, resolveDeal } from './resolve.js';
+import { offerChoice, resolveCustomer, resolveDeal } from './resolve.js';
 
 export const dealCommand: CommandSpec = {
   id: 'deal',
@@ -37,23 +37,74 @@ export const dealCommand: CommandSpec = {
   },
 };
 
+/** Reasons offered when a move back is asked without one; picking one confirms the move. */
+const BACK_REASONS = ['客户重新评估', '需求变更', '预算推迟', '阶段选错了'];
+
+/** `原因:…` / `reason:…` anywhere after the stage, or else the words after it. */
+function reasonOf(rest: string, extraArgs: string[]): string | undefined {
+  const m = /(?:^|\s)(?:原因|reason)\s*[:：]\s*([\s\S]*)$/i.exec(rest);
+  const reason = (m ? m[1]! : extraArgs.join(' ')).trim();
+  return reason || undefined;
+}
+
 export const stageCommand: CommandSpec = {
   id: 'stage',
   names: ['推进', 'stage', 'advance'],
-  usage: '/推进 <商机> <阶段>   阶段：线索 初访 方案 报价 签约',
-  summary: '推进商机阶段（会检查每个阶段的完成条件）',
-  examples: ['/推进 D-17 方案', '/stage D-17 proposal'],
+  usage: '/推进 <商机> <阶段> [原因:…]   阶段：线索 初访 方案 报价 签约（退回更早的阶段要写原因）',
+  summary: '推进商机阶段（会检查每个阶段的完成条件；退回要确认并写原因）',
+  examples: ['/推进 D-17 方案', '/stage D-17 proposal', '/推进 D-17 线索 原因:客户重新评估'],
   async run(env, line) {
-    const [ref, stageText] = line.args;
+    const [ref, stageText, ...extra] = line.args;
     if (!ref || !stageText) throw new UsageError('请写上商机和目标阶段。');
     // The tenant may have renamed stages: accept its labels as well as the default ones and English keys.
     const { labels: configured } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
     const to = parseStage(stageText, configured);
     if (!to) throw new UsageError(`不认识阶段「${stageText}」。可选：${PIPELINE.map((s) => configured[s]).join('、')}（${configured.lost}请用 /输单）。`);
-    const deal = await resolveDeal(env, ref, (id) => `/推进 ${id} ${stageText}`);
-    const { deal: updated, from, labels } = await advanceStage(env.ctx, deal, to);
-    const won = to === 'won' ? `\n🎉 恭喜${labels.won}！客户已转为正式客户。` : '';
-    return [text(`${dealShortId(updated)}「${updated.title}」：${labels[from]} → ${labels[to]}${won}`)];
+    const deal = await resolveDeal(env, ref, (id) => `/推进 ${id} ${line.args.slice(1).join(' ')}`);
+    const reason = reasonOf(line.rest, extra);
+    if (isBackward(deal.stage, to) && !reason) {
+      // A move back is confirmed by choosing (or typing) its reason.
+      const id = dealShortId(deal);
+      return offerChoice(
+        env,
+        `要把 ${id}「${deal.title}」从「${configured[deal.stage]}」退回「${configured[to]}」吗？请选择原因确认；` +
+          `其他原因请发送：/推进 ${id} ${configured[to]} 原因:<…>。不退回就忽略这条消息。`,
+        BACK_REASONS.map((r) => ({ label: r, command: `/推进 ${id} ${configured[to]} 原因:${r}` })),
+      );
+    }
+    const { deal: updated, from, labels, wonAmount } = await advanceStage(env.ctx, deal, to, reason ? { reason } : {});
+    const lines = [`${dealShortId(updated)}「${updated.title}」：${labels[from]} → ${labels[to]}`];
+    if (isBackward(from, to)) lines.push(`原因：${reason}`);
+    if (wonAmount) lines.push(wonAmountLine(wonAmount));
+    if (to === 'won') lines.push(`🎉 恭喜${labels.won}！客户已转为正式客户。`);
+    return [text(lines.join('\n'))];
+  },
+};
+
+function wonAmountLine(w: WonAmount): string {
+  if (w.previousFen === null) return `成交金额按已批准报价 ${w.approvalShortId} 计：${formatFen(w.amountFen)}`;
+  if (w.previousFen === w.amountFen) return `成交金额：${formatFen(w.amountFen)}（与已批准报价 ${w.approvalShortId} 一致）`;
+  return `成交金额按已批准报价 ${w.approvalShortId} 计：${formatFen(w.amountFen)}（原商机金额 ${formatFen(w.previousFen)}）`;
+}
+
+export const reopenCommand: CommandSpec = {
+  id: 'reopen',
+  names: ['重开', 'reopen'],
+  usage: '/重开 <商机> <原因>',
+  summary: '重新打开输单的商机（回到输单前的阶段，必须写原因）',
+  examples: ['/重开 D-3 客户重新询价', '/reopen D-3 competitor failed delivery'],
+  async run(env, line) {
+    const [ref, ...reasonParts] = line.args;
+    if (!ref) throw new UsageError('请写上商机。');
+    if (reasonParts.length === 0) throw new UsageError('重开必须写原因。');
+    const deal = await resolveDeal(env, ref, (id) => `/重开 ${id} ${reasonParts.join(' ')}`);
+    const { deal: updated, labels } = await reopenDeal(env.ctx, deal, reasonParts.join(' '));
+    return [
+      text(
+        `${dealShortId(updated)}「${updated.title}」已重开，回到「${labels[updated.stage]}」阶段。原因：${reasonParts.join(' ')}\n` +
+          `记录跟进：/跟进 ${dealShortId(updated)} <内容> 下一步:<…>`,
+      ),
+    ];
   },
 };
 

@@ -1,8 +1,23 @@
-// Commands contributed by later features (approvals, settings, handover), kept out of run.ts's core list.
-import { approveCommand, quoteCommand, rejectCommand } from './approve.js';
+// Commands contributed by later features (approvals, settings, handover, record upkeep), kept out of run.ts's core list.
+import { approveCommand, quoteCommand, rejectCommand, withdrawCommand } from './approve.js';
+import { reopenCommand } from './deal.js';
 import { acceptHandoverCommand, handoverCommand } from './handover.js';
+import { contactCommand, editCommand, tagCommand } from './records.js';
 import type { CommandSpec } from './registry.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
 
-export const extraCommands: CommandSpec[] = [quoteCommand, approveCommand, rejectCommand, snoozeCommand, settingsCommand, handoverCommand, acceptHandoverCommand];
+export const extraCommands: CommandSpec[] = [
+  editCommand,
+  tagCommand,
+  contactCommand,
+  reopenCommand,
+  quoteCommand,
+  approveCommand,
+  rejectCommand,
+  withdrawCommand,
+  snoozeCommand,
+  settingsCommand,
+  handoverCommand,
+  acceptHandoverCommand,
+];

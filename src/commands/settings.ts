@@ -38,7 +38,7 @@ export const settingsCommand: CommandSpec = {
         await updateSettings(ctx, { approval: patch });
       }
       const rules = (await getSettings(ctx)).approval;
-      return [text(`审批规则：\n· 金额 ≥ ${formatFen(rules.financeTechMinFen)} → 财务 + 技术 并行审批\n· 折扣 > ${rules.directorDiscountBp / 100}% → 销售总监\n· 其他 → 直属上级\n修改：/设置 审批 8万 10%`)];
+      return [text(`审批规则：\n· 金额 > ${formatFen(rules.financeTechMinFen)} → 财务 + 技术 并行审批\n· 折扣 > ${rules.directorDiscountBp / 100}% → 销售总监\n· 其他 → 直属上级\n修改：/设置 审批 8万 10%`)];
     }
     if (what === '角色' || what === 'role') {
       const [name, roleText] = args;

@@ -14,6 +14,7 @@ import { type CommandSpec, UsageError, markdown } from './registry.js';
 import { resolveDealOrCustomer } from './resolve.js';
 
 const DAY_MS = 86_400_000;
+const CUSTOMER_STATUS = { prospect: '潜在', active: '正式', dormant: '沉默' } as const;
 const days = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
 
 export const todoCommand: CommandSpec = {
@@ -51,7 +52,7 @@ export const showCommand: CommandSpec = {
   id: 'show',
   names: ['查看', 'show', 'view'],
   usage: '/查看 <客户或商机>',
-  summary: '客户 360° 视图：联系人、商机、最近跟进、报价',
+  summary: '客户 360° 视图：状态、标签、联系人、商机、最近跟进、报价、最近改动',
   examples: ['/查看 华东五金', '/show D-17'],
   async run(env, line) {
     const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
@@ -59,13 +60,21 @@ export const showCommand: CommandSpec = {
     if (!ref) throw new UsageError('请写上客户名或商机编号。');
     const { customer, deal } = await resolveDealOrCustomer(env, ref, (id) => `/查看 ${id}`);
     const tz = env.ctx.timeZone;
-    const v = await customerView(env.ctx, customer);
+    const v = await customerView(env.ctx, customer, labels);
     const c = v.customer;
+    const id = customerShortId(c);
     const lines = [
-      `**${customerShortId(c)} ${c.name}**${c.grade ? `（${c.grade} 级）` : ''} · 负责人 ${v.ownerName}`,
-      [c.phone && `电话 ${c.phone}`, c.region && `地区 ${c.region}`, c.industry && `行业 ${c.industry}`].filter(Boolean).join(' · ') || '（暂无电话、地区、行业）',
+      `**${id} ${c.name}**（${CUSTOMER_STATUS[c.status]}客户${c.grade ? ` · ${c.grade} 级` : ''}） · 负责人 ${v.ownerName}`,
+      [c.phone && `电话 ${c.phone}`, c.region && `地区 ${c.region}`, c.industry && `行业 ${c.industry}`, c.sourceChannel && `来源 ${c.sourceChannel}`]
+        .filter(Boolean)
+        .join(' · ') || '（暂无电话、地区、行业）',
+      `标签：${c.tags.length > 0 ? c.tags.join('、') : `（无，添加：/标签 ${id} +标签）`}`,
     ];
-    if (v.contacts.length > 0) lines.push(`联系人：${v.contacts.map((p) => `${p.name}${p.title ? `(${p.title})` : ''}`).join('、')}`);
+    const contactText = (p: (typeof v.contacts)[number]) => {
+      const details = [p.title, p.decisionRole, p.phone].filter(Boolean).join('，');
+      return `${p.name}${details ? `（${details}）` : ''}`;
+    };
+    lines.push(`联系人：${v.contacts.length > 0 ? v.contacts.map(contactText).join('、') : `（无，添加：/联系人 ${id} <姓名> [职务] [电话]）`}`);
     const dealsShown = deal ? [v.deals.find((d) => d.id === deal.id) ?? deal, ...v.deals.filter((d) => d.id !== deal.id)] : v.deals;
     lines.push(`**商机（${dealsShown.length}）**`);
     for (const d of dealsShown) {
@@ -80,6 +89,10 @@ export const showCommand: CommandSpec = {
       lines.push('**报价**');
       const status = { pending: '审批中', approved: '已批准', rejected: '已驳回', withdrawn: '已撤回' } as const;
       for (const q of v.quotes) lines.push(`- ${shortId('quote', q.shortNo)} ${shortId('deal', q.dealShortNo)} ${formatFen(q.amountFen)} · ${status[q.status]}`);
+    }
+    if (v.changes.length > 0) {
+      lines.push('**最近改动**');
+      for (const ch of v.changes) lines.push(`- ${formatDate(ch.at, tz)} ${ch.actorName}：${ch.text}`);
     }
     return [markdown(lines.join('\n'), `${c.name}`)];
   },

@@ -11,12 +11,12 @@ export const APPROVER_ROLE_LABELS: Record<ApproverRole, string> = {
 };
 
 /**
- * Rules combine: amount ≥ threshold → finance AND tech (parallel); discount > threshold → director;
- * when neither applies, the rep's manager.
+ * Rules combine: amount over the threshold → finance AND tech (parallel); discount over its threshold → director;
+ * when neither applies, the rep's manager. "Over 5万" is strict: a quote of exactly 5万 goes to the manager.
  */
 export function routeQuote(quote: { amountFen: number; discountBp: number }, rules: TenantSettings['approval']): ApproverRole[] {
   const roles: ApproverRole[] = [];
-  if (quote.amountFen >= rules.financeTechMinFen) roles.push('finance', 'tech');
+  if (quote.amountFen > rules.financeTechMinFen) roles.push('finance', 'tech');
   if (quote.discountBp > rules.directorDiscountBp) roles.push('director');
   return roles.length > 0 ? roles : ['manager'];
 }

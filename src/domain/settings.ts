@@ -80,7 +80,7 @@ export const pipelinePatchSchema = z
 export const tenantSettingsSchema = z.object({
   approval: z
     .object({
-      /** Quotes at or above this amount need finance and tech approval (fen; default 50,000 CNY). */
+      /** Quotes above this amount (strictly) need finance and tech approval (fen; default 50,000 CNY). The name is kept for stored settings. */
       financeTechMinFen: z.number().int().positive().default(5_000_000),
       /** Discounts above this need the sales director (basis points; default 5%). */
       directorDiscountBp: z.number().int().min(0).max(10_000).default(500),

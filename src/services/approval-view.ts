@@ -39,7 +39,9 @@ export function cardOf(a: LoadedApproval, timeZone: string): Card {
     discountPercent: a.quote.discountBp / 100,
     repName: a.repName,
     note: a.quote.note ?? '',
-    status: a.request.status === 'cancelled' ? 'rejected' : a.request.status,
+    // 'cancelled' is the request status of a quote its requester withdrew (/撤回).
+    status: a.request.status === 'cancelled' ? 'withdrawn' : a.request.status,
+    ...(a.request.status === 'cancelled' && a.request.closedAt ? { withdrawnAt: a.request.closedAt } : {}),
     timeZone,
     steps: a.steps.map(({ step, approverName }) => ({
       roleLabel: APPROVER_ROLE_LABELS[step.role],

@@ -1,5 +1,6 @@
 // Deciding approval steps: only the pending approver (the platform-verified actor) may decide; one rejection
-// rejects, all approvals approve; then the rep is told and every copy of the card is updated in place.
+// rejects, all approvals approve; then the rep is told and every copy of the card is updated in place. The
+// requester may withdraw a pending request (/撤回), which updates every copy the same way.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Card } from '../../cards/model.js';
 import { approvalRequests, approvalSteps, quotes, sentCards } from '../db/schema/index.js';
@@ -99,19 +100,28 @@ async function closeRequest(ctx: Ctx, a: LoadedApproval, outcome: 'approved' | '
         `调整后可重新发起：/报价 ${dealLabel} <金额> [折扣%]`;
   await notifyUser(ctx.db, ctx.actor.tenantId, a.request.requesterId, { type: 'text', text });
 
-  // Update every copy of the card we sent (each approver, each platform) to its final state.
   const card = cardOf(final, ctx.timeZone);
+  await updateCardCopies(ctx, a.request.id, card, {
+    // A card the platform cannot update (DingTalk without a card template): tell its recipient instead, once.
+    textForUnupdatable: `报价审批 ${label} 已结束：${card.footer ?? statusLabel(outcome)}，无需再处理。`,
+  });
+}
+
+/**
+ * Updates every copy of an approval card we sent (each approver, each platform) to `card`, in place. Copies the
+ * platform cannot update get `textForUnupdatable` instead (once per recipient, never the actor), when given.
+ */
+async function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: { textForUnupdatable?: string }) {
   const told = new Set<string>();
   const copies = await ctx.db
     .select()
     .from(sentCards)
-    .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, a.request.id), isNull(sentCards.cardRefUsedAt)));
+    .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, requestId), isNull(sentCards.cardRefUsedAt)));
   for (const copy of copies) {
     if (!copy.cardRef) {
-      // A card the platform cannot update (DingTalk without a card template): tell its recipient instead, once.
-      if (copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {
+      if (opts.textForUnupdatable && copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {
         told.add(copy.userId);
-        await notifyUser(ctx.db, ctx.actor.tenantId, copy.userId, { type: 'text', text: `报价审批 ${label} 已结束：${card.footer ?? statusLabel(outcome)}，无需再处理。` });
+        await notifyUser(ctx.db, ctx.actor.tenantId, copy.userId, { type: 'text', text: opts.textForUnupdatable });
       }
       continue;
     }
@@ -125,6 +135,61 @@ async function closeRequest(ctx: Ctx, a: LoadedApproval, outcome: 'approved' | '
   }
 }
 
+/**
+ * /撤回: the requester takes back a pending request (to change the price, say). The request is cancelled, its
+ * pending steps skipped, the quote withdrawn; every copy of the card shows 已撤回 and each approver is told.
+ */
+export async function withdrawApproval(ctx: Ctx, requestId: string): Promise<LoadedApproval> {
+  const before = await loadApproval(ctx.db, requestId);
+  if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
+  const label = shortId('approval', before.request.shortNo);
+  if (before.request.requesterId !== ctx.actor.userId) {
+    throw new DomainError('NOT_ALLOWED', `审批 ${label} 不是你发起的，只有发起人 ${before.repName} 可以撤回。`);
+  }
+  if (before.request.status !== 'pending') {
+    throw new DomainError('ALREADY_DECIDED', `审批 ${label} 已经${statusLabel(before.request.status)}，不能撤回。`);
+  }
+  // `status = 'pending'` makes a concurrent decision (or a second /撤回) match nothing.
+  const closed = await ctx.db
+    .update(approvalRequests)
+    .set({ status: 'cancelled', closedAt: ctx.now })
+    .where(and(eq(approvalRequests.id, requestId), eq(approvalRequests.status, 'pending')))
+    .returning({ id: approvalRequests.id });
+  if (closed.length === 0) throw new DomainError('ALREADY_DECIDED', `审批 ${label} 刚刚有了结果，请 /查看 ${shortId('deal', before.deal.shortNo)}。`);
+  await ctx.db
+    .update(approvalSteps)
+    .set({ status: 'skipped' })
+    .where(and(eq(approvalSteps.requestId, requestId), eq(approvalSteps.status, 'pending')));
+  await ctx.db.update(quotes).set({ status: 'withdrawn', decidedAt: ctx.now }).where(eq(quotes.id, before.quote.id));
+  await recordAudit(ctx, {
+    action: 'approval.withdraw',
+    entityType: 'approval_request',
+    entityId: requestId,
+    before: { status: 'pending', quoteStatus: before.quote.status },
+    after: { status: 'cancelled', quoteStatus: 'withdrawn' },
+  });
+
+  const final = (await loadApproval(ctx.db, requestId))!;
+  await updateCardCopies(ctx, requestId, cardOf(final, ctx.timeZone), {});
+  const dealLabel = shortId('deal', final.deal.shortNo);
+  const text = `↩️ ${final.repName} 撤回了报价审批 ${label}（${dealLabel}「${final.deal.title}」${formatFen(final.quote.amountFen)}），无需再处理。`;
+  for (const approverId of new Set(final.steps.map((s) => s.step.approverId))) {
+    if (approverId !== ctx.actor.userId) await notifyUser(ctx.db, ctx.actor.tenantId, approverId, { type: 'text', text });
+  }
+  return final;
+}
+
+/** The pending approval request on a deal, if any (there is at most one: src/services/quotes.ts). */
+export async function pendingRequestOnDeal(ctx: Ctx, dealId: string) {
+  const [row] = await ctx.db
+    .select({ shortNo: approvalRequests.shortNo, amountFen: quotes.amountFen })
+    .from(approvalRequests)
+    .innerJoin(quotes, eq(quotes.id, approvalRequests.quoteId))
+    .where(and(eq(quotes.dealId, dealId), eq(approvalRequests.status, 'pending')))
+    .limit(1);
+  return row;
+}
+
 function statusLabel(s: string) {
-  return s === 'approved' ? '通过' : s === 'rejected' ? '驳回' : '撤销';
+  return s === 'approved' ? '通过' : s === 'rejected' ? '驳回' : '撤回';
 }

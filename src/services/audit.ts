@@ -22,5 +22,7 @@ export async function recordAudit(ctx: Ctx, entry: AuditEntry, db: DbOrTx = ctx.
     after: entry.after ?? null,
     viaPlatform: ctx.via?.platform ?? null,
     viaEventKey: ctx.via?.eventKey ?? null,
+    // The use-case's clock, like every other write it makes (tests and catch-up runs bring their own).
+    createdAt: ctx.now,
   });
 }

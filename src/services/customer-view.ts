@@ -1,12 +1,14 @@
-// The 360° view of a customer: contacts, open deals with stage and age, last 5 follow-ups, quotes.
-import { and, desc, eq, isNull } from 'drizzle-orm';
+// The 360° view of a customer: contacts, open deals with stage and age, last 5 follow-ups, quotes, latest changes.
+import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import { contacts, customers, deals, followUps, quotes, users } from '../db/schema/index.js';
+import type { StageLabels } from '../domain/stages.js';
+import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
 
-export async function customerView(ctx: Ctx, customer: Customer) {
+export async function customerView(ctx: Ctx, customer: Customer, labels: StageLabels) {
   const [owner] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId));
-  const contactRows = await ctx.db.select().from(contacts).where(eq(contacts.customerId, customer.id)).limit(10);
+  const contactRows = await ctx.db.select().from(contacts).where(eq(contacts.customerId, customer.id)).orderBy(asc(contacts.createdAt)).limit(10);
   const dealRows = await ctx.db
     .select()
     .from(deals)
@@ -34,6 +36,7 @@ export async function customerView(ctx: Ctx, customer: Customer) {
     deals: dealRows,
     followUps: recent.map((r) => ({ ...r.f, authorName: r.author })),
     quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
+    changes: await recentChanges(ctx, customer.id, labels),
   };
 }
 

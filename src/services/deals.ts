@@ -1,6 +1,7 @@
-// Deals: open on a customer, advance through the pipeline with exit criteria enforced, close as lost.
+// Deals: open on a customer, advance through the pipeline with exit criteria enforced (back only with a reason),
+// close as lost, reopen a lost deal, correct its title and amount.
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { customers, deals, followUps, quotes, stageHistory } from '../db/schema/index.js';
+import { approvalRequests, customers, deals, followUps, quotes, stageHistory } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { normaliseCompanyName } from '../domain/names.js';
 import {
@@ -83,24 +84,42 @@ export async function stageFacts(ctx: Ctx, dealId: string): Promise<StageFacts> 
   };
 }
 
+/** The amount a won deal takes: its latest approved quote's, and which approval that was. */
+export interface WonAmount {
+  approvalShortId: string;
+  amountFen: number;
+  /** The deal's amount before winning (null when it had none). */
+  previousFen: number | null;
+}
+
 /**
- * Moves a deal forward (the tenant's exit criteria of every skipped stage enforced) or back one step; won
- * closes the deal. Messages use the tenant's stage labels, which are returned for the caller's reply.
+ * Moves a deal forward (the tenant's exit criteria of every skipped stage enforced) or back to an earlier stage
+ * (only with a reason, which is audited); won closes the deal and takes the latest approved quote's amount.
+ * Messages use the tenant's stage labels, which are returned for the caller's reply.
  */
 export async function advanceStage(
   ctx: Ctx,
   deal: Deal,
   to: Stage,
-): Promise<{ deal: Deal; from: Stage; labels: StageLabels }> {
+  opts: { reason?: string } = {},
+): Promise<{ deal: Deal; from: Stage; labels: StageLabels; wonAmount?: WonAmount }> {
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   const { labels, exitCriteria } = await pipelineRules(ctx.db, ctx.actor.tenantId);
   const from = deal.stage;
   if (!isOpenStage(from)) {
-    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[from]}，不能再推进。`);
+    const hint = from === 'lost' ? `如需重新跟进：/重开 ${dealShortId(deal)} <原因>` : '';
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[from]}，不能再推进。${hint}`);
   }
   if (to === 'lost') throw new DomainError('INVALID_INPUT', `标记${labels.lost}请用：/输单 ${dealShortId(deal)} <原因>`);
   if (to === from) throw new DomainError('INVALID_INPUT', `商机 ${dealShortId(deal)} 已经在「${labels[to]}」阶段。`);
-  if (stageIndex(to) > stageIndex(from)) {
+  const reason = opts.reason?.trim();
+  if (isBackward(from, to) && !reason) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `把 ${dealShortId(deal)} 从「${labels[from]}」退回「${labels[to]}」需要写原因：/推进 ${dealShortId(deal)} ${labels[to]} 原因:<…>`,
+    );
+  }
+  if (!isBackward(from, to)) {
     const missing = checkAdvance(from, to, await stageFacts(ctx, deal.id), { labels, exitCriteria });
     if (missing.length > 0) {
       throw new DomainError(
@@ -110,14 +129,33 @@ export async function advanceStage(
       );
     }
   }
-  const updated = await moveToStage(ctx, deal, to, {});
+  const wonAmount = to === 'won' ? await latestApprovedQuote(ctx, deal) : undefined;
+  const updated = await moveToStage(ctx, deal, to, {
+    ...(reason && isBackward(from, to) ? { reason } : {}),
+    ...(wonAmount ? { amountFen: wonAmount.amountFen } : {}),
+  });
   if (to === 'won') {
     await ctx.db
       .update(customers)
       .set({ status: 'active', updatedAt: ctx.now })
       .where(and(eq(customers.id, deal.customerId), sql`${customers.status} <> 'active'`));
   }
-  return { deal: updated, from, labels };
+  return { deal: updated, from, labels, ...(wonAmount ? { wonAmount } : {}) };
+}
+
+/** True when an open deal in `from` would go back to the earlier open stage `to` (closed deals do not move). */
+export const isBackward = (from: Stage, to: Stage) => isOpenStage(from) && isOpenStage(to) && stageIndex(to) < stageIndex(from);
+
+async function latestApprovedQuote(ctx: Ctx, deal: Deal): Promise<WonAmount | undefined> {
+  const [q] = await ctx.db
+    .select({ amountFen: quotes.amountFen, shortNo: approvalRequests.shortNo })
+    .from(quotes)
+    .innerJoin(approvalRequests, eq(approvalRequests.quoteId, quotes.id))
+    .where(and(eq(quotes.dealId, deal.id), eq(quotes.status, 'approved')))
+    .orderBy(desc(quotes.decidedAt), desc(quotes.createdAt))
+    .limit(1);
+  if (!q) return undefined;
+  return { approvalShortId: shortId('approval', q.shortNo), amountFen: q.amountFen, previousFen: deal.amountFen };
 }
 
 export async function closeLost(ctx: Ctx, deal: Deal, reason: string): Promise<Deal> {
@@ -129,7 +167,65 @@ export async function closeLost(ctx: Ctx, deal: Deal, reason: string): Promise<D
   return moveToStage(ctx, deal, 'lost', { lostReason: reason.trim() });
 }
 
-async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: { lostReason?: string }): Promise<Deal> {
+/**
+ * /重开: a lost deal goes back to the stage it was lost from (its last stint before 输单 in the stage history;
+ * 线索 when there is none), with a fresh activity clock so the silence reminders start over. Owner or manager.
+ */
+export async function reopenDeal(ctx: Ctx, deal: Deal, reason: string): Promise<{ deal: Deal; labels: StageLabels }> {
+  await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  const { labels } = await pipelineRules(ctx.db, ctx.actor.tenantId);
+  if (deal.stage !== 'lost') {
+    throw new DomainError(
+      'INVALID_INPUT',
+      deal.stage === 'won' ? `商机 ${dealShortId(deal)} 已经${labels.won}，不能重开。` : `商机 ${dealShortId(deal)} 没有${labels.lost}，无需重开。`,
+    );
+  }
+  if (!reason.trim()) throw new DomainError('INVALID_INPUT', `重开需要写原因，例如：/重开 ${dealShortId(deal)} 客户重新询价`);
+  const [last] = await ctx.db
+    .select({ stage: stageHistory.stage })
+    .from(stageHistory)
+    .where(and(eq(stageHistory.dealId, deal.id), sql`${stageHistory.stage} <> 'lost'`))
+    .orderBy(desc(stageHistory.enteredAt))
+    .limit(1);
+  const back = last && isOpenStage(last.stage) ? last.stage : 'lead';
+  const updated = await moveToStage(ctx, deal, back, { reason: reason.trim(), action: 'deal.reopen', touch: true });
+  return { deal: updated, labels };
+}
+
+/** /修改 D-… 标题/金额: corrects a deal's title or amount (amount only while the deal is open). */
+export async function updateDeal(ctx: Ctx, deal: Deal, change: { title?: string; amountFen?: number }): Promise<Deal> {
+  await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  const title = change.title?.trim();
+  if (change.title !== undefined && !title) throw new DomainError('INVALID_INPUT', '商机标题不能为空。');
+  if (change.amountFen !== undefined && !isOpenStage(deal.stage)) {
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${STAGE_LABELS[deal.stage]}，不能再改金额。`);
+  }
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  if (title !== undefined && title !== deal.title) [before.title, after.title] = [deal.title, title];
+  if (change.amountFen !== undefined && change.amountFen !== deal.amountFen) [before.amountFen, after.amountFen] = [deal.amountFen, change.amountFen];
+  if (Object.keys(after).length === 0) return deal;
+  const [updated] = await ctx.db
+    .update(deals)
+    .set({ ...after, updatedAt: ctx.now })
+    .where(eq(deals.id, deal.id))
+    .returning();
+  await recordAudit(ctx, { action: 'deal.update', entityType: 'deal', entityId: deal.id, before, after });
+  return updated!;
+}
+
+interface MoveExtra {
+  lostReason?: string;
+  /** Why (a move back, a reopen): kept in the audit entry. */
+  reason?: string;
+  /** The amount the deal takes (a win at the approved quote's amount). */
+  amountFen?: number;
+  action?: string;
+  /** Restart the activity clock (a reopened deal is fresh work, not 48 hours of silence). */
+  touch?: boolean;
+}
+
+async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: MoveExtra): Promise<Deal> {
   const closing = to === 'won' || to === 'lost';
   // Optimistic check on the stage we read: a concurrent move makes this update match nothing.
   const [updated] = await ctx.db
@@ -141,6 +237,8 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: { lostReason?
       updatedAt: ctx.now,
       closedAt: closing ? ctx.now : null,
       lostReason: extra.lostReason ?? null,
+      ...(extra.amountFen !== undefined ? { amountFen: extra.amountFen } : {}),
+      ...(extra.touch ? { lastActivityAt: ctx.now, nextDueAt: null } : {}),
     })
     .where(and(eq(deals.id, deal.id), eq(deals.stage, deal.stage)))
     .returning();
@@ -157,12 +255,18 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: { lostReason?
     leftAt: closing ? ctx.now : null,
     actorId: ctx.actor.userId,
   });
+  const amountChanged = extra.amountFen !== undefined && extra.amountFen !== deal.amountFen;
   await recordAudit(ctx, {
-    action: to === 'lost' ? 'deal.lost' : 'deal.stage',
+    action: extra.action ?? (to === 'lost' ? 'deal.lost' : 'deal.stage'),
     entityType: 'deal',
     entityId: deal.id,
-    before: { stage: deal.stage },
-    after: { stage: to, lostReason: extra.lostReason },
+    before: { stage: deal.stage, ...(deal.lostReason ? { lostReason: deal.lostReason } : {}), ...(amountChanged ? { amountFen: deal.amountFen } : {}) },
+    after: {
+      stage: to,
+      lostReason: extra.lostReason,
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      ...(amountChanged ? { amountFen: extra.amountFen } : {}),
+    },
   });
   return updated;
 }

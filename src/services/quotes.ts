@@ -1,11 +1,14 @@
 // Quotes: /报价 creates a quote and its approval request, with approvers resolved now and cards sent to each.
+// A deal has at most one pending request: a new price means withdrawing the pending one first (/撤回).
 import { eq } from 'drizzle-orm';
-import { approvalRequests, approvalSteps, quotes, tenants } from '../db/schema/index.js';
+import { approvalRequests, approvalSteps, deals, quotes, tenants } from '../db/schema/index.js';
 import { APPROVER_ROLE_LABELS, routeQuote, type ApproverRole } from '../domain/approval-rules.js';
 import { DomainError } from '../domain/errors.js';
+import { formatFenShort } from '../domain/money.js';
 import { readSettings } from '../domain/settings.js';
 import { isOpenStage } from '../domain/stages.js';
 import { notifyUser } from '../outbox/enqueue.js';
+import { pendingRequestOnDeal } from './approvals.js';
 import { approvalCard } from './approval-view.js';
 import { activeAdmins, resolveApprover } from './approvers.js';
 import { recordAudit } from './audit.js';
@@ -27,6 +30,17 @@ export async function requestQuoteApproval(
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   if (!isOpenStage(deal.stage)) throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已关闭，不能再报价。`);
   if (input.discountBp >= 10_000) throw new DomainError('INVALID_INPUT', '折扣不能是 100% 或更多。');
+  // Locking the deal row serialises two requests for one deal, so the pending check below cannot race.
+  await ctx.db.select({ id: deals.id }).from(deals).where(eq(deals.id, deal.id)).for('update');
+  const pending = await pendingRequestOnDeal(ctx, deal.id);
+  if (pending) {
+    const a = shortId('approval', pending.shortNo);
+    throw new DomainError(
+      'DUPLICATE',
+      `${dealShortId(deal)} 已有待审批的报价 ${a}（${formatFenShort(pending.amountFen)}）。要改价请先 /撤回 ${a}`,
+      { approval: a },
+    );
+  }
   const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.id, ctx.actor.tenantId));
   const rules = readSettings(tenant?.settings).approval;
   const requester = (await getUser(ctx.db, ctx.actor.userId))!;

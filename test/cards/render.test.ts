@@ -39,6 +39,14 @@ const samples: Record<string, Card> = {
   'approval pending': approval('pending'),
   'approval approved': approval('approved'),
   'approval rejected': approval('rejected'),
+  'approval withdrawn': buildApprovalCard({
+    approvalId: 'A-13', customerName: '宁波永固阀门有限公司', dealId: 'D-17', dealTitle: 'DN50 球阀年度框架', amountFen: 8_600_000, discountPercent: 0,
+    repName: '张三', note: '', status: 'withdrawn', withdrawnAt: at, timeZone: 'Asia/Shanghai',
+    steps: [
+      { roleLabel: '财务', approverName: '李四', status: 'approved', decidedAt: at },
+      { roleLabel: '技术', approverName: '王五', status: 'skipped' },
+    ],
+  }),
   nudge: buildNudgeCard({ dealId: 'D-17', title: 'DN50 球阀', customerName: '永固阀门', ownerName: '张三', hoursSilent: 50, lastFollowUp: '电话沟通了规格' }),
   escalation: buildNudgeCard({ dealId: 'D-17', title: 'DN50 球阀', customerName: '永固阀门', ownerName: '张三', hoursSilent: 80, escalation: true }),
   digest: digest(8),

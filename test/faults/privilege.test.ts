@@ -220,7 +220,7 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
 
   it('a non-approver cannot decide B\'s quote approval: typed /批准 and /驳回 change no approval step', async () => {
     expect(await replyTo('销售乙', `/推进 ${dealId} 方案`)).toMatch(/→ 方案/);
-    const asked = await replyTo('销售乙', `/报价 ${dealId} 5万 8% 年度框架`);
+    const asked = await replyTo('销售乙', `/报价 ${dealId} 6万 8% 年度框架`);
     approvalId = /A-\d+/.exec(asked)![0];
     const before = await snapshot();
     expect(before.steps.length).toBeGreaterThan(0);
