@@ -9,8 +9,8 @@ describe('company names normalise to one dedup key', () => {
     ['华东 五金 股份有限公司', '华东五金'],
     ['ＨＵＡＤＯＮＧ Valve Co., Ltd.', 'huadongvalve'],
     ['宁波永固阀门集团有限公司', '永固阀门'],
-    ['广东省佛山市顺德精密模具厂', '佛山市顺德精密模具厂'],
-    ['东莞五金厂', '五金厂'],
+    ['广东省佛山市顺德精密模具厂', '顺德精密模具'],
+    ['东莞五金厂', '东莞五金'],
     ['上海', '上海'],
   ])('%s → %s', (input, key) => {
     expect(normaliseCompanyName(input)).toBe(key);
