@@ -10,7 +10,7 @@ export const customerCommand: CommandSpec = {
   id: 'customer',
   names: ['新客户', 'customer', '客户'],
   usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]',
-  summary: '新建客户（按公司名、电话自动查重）',
+  summary: '新建客户（按公司名、电话自动查重；名称相似的先问是不是同一家）',
   examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer "Acme Valves" 021-62345678'],
   async run(env, line) {
     const [name, ...rest] = line.args;
@@ -94,9 +94,9 @@ function mergePhoneTokens(tokens: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let j = i;
-    let joined = tokens[i]!;
-    while (/^[+\d\-() ]+$/.test(joined) && j + 1 < tokens.length && /^[\d\-()]+$/.test(tokens[j + 1]!)) {
-      const next = `${joined} ${tokens[j + 1]}`;
+    let joined = tokens[i]!.normalize('NFKC');
+    while (/^[+\d\-() ]+$/.test(joined) && j + 1 < tokens.length && /^[\d\-()]+$/.test(tokens[j + 1]!.normalize('NFKC'))) {
+      const next = `${joined} ${tokens[j + 1]!.normalize('NFKC')}`;
       if (next.replace(/\D/g, '').length > 13) break;
       joined = next;
       j++;

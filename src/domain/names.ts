@@ -133,11 +133,14 @@ export function compareKeys(a: string, b: string): NameMatch | undefined {
   return dice >= SIMILAR_DICE && distinctive ? { kind: 'similar', score: dice } : undefined;
 }
 
-/** 138****8000: enough to recognise one's own customer, not enough to call someone else's. */
+/**
+ * 138＊＊＊＊8000: enough to recognise one's own customer, not enough to call. Full-width asterisks, because the
+ * text goes into markdown card bodies where `****` is bold markup.
+ */
 export function maskPhone(phone: string): string {
   const digits = normalisePhone(phone) ?? phone.replace(/\D/g, '');
   if (digits.length < 7) return '****';
-  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  return `${digits.slice(0, 3)}＊＊＊＊${digits.slice(-4)}`;
 }
 
 /** The region prefix a company name starts with (上海华东五金 → 上海), if any. */
@@ -157,7 +160,7 @@ export function normalisePhone(phone: string): string | undefined {
 }
 
 export function looksLikePhone(token: string): boolean {
-  return normalisePhone(token) !== undefined && token.replace(/\D/g, '').length >= 7;
+  return normalisePhone(token) !== undefined && token.normalize('NFKC').replace(/\D/g, '').length >= 7;
 }
 
 /** 1 = same key; 0.8 = one contains the other; 0 = unrelated. */
