@@ -113,6 +113,22 @@ function coreGrams(key: string): string[] {
   return key.split(TRADE_RE).flatMap((part) => nameGrams(part));
 }
 
+const TRADE_GRAMS = new Set(TRADE_WORDS.flatMap((w) => nameGrams(w)));
+
+/**
+ * The grams a "maybe the same company" search narrows by: the bigrams of the name itself, without its trade words
+ * (新光明精密铸造 → 新光 光明), which tens of thousands of customers share (精密, 明精). Any similar name shares one
+ * (compareKeys demands a shared core gram), and so does any name containing or contained in this one, unless its
+ * own name part is a single character; then the non-trade grams, or all of them, are used.
+ */
+export function searchGrams(key: string): string[] {
+  const core = coreGrams(key).filter((g) => [...g].length === 2);
+  if (core.length > 0) return [...new Set(core)];
+  const grams = nameGrams(key);
+  const specific = grams.filter((g) => !TRADE_GRAMS.has(g));
+  return specific.length > 0 ? specific : grams;
+}
+
 export type NameMatch = { kind: 'exact' | 'contains' | 'similar'; score: number };
 
 /**

@@ -14,6 +14,7 @@ import {
   normaliseCompanyName,
   normalisePhone,
   regionsOf,
+  searchGrams,
 } from '../domain/names.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
@@ -194,7 +195,8 @@ export async function findSimilarCustomers(ctx: Ctx, name: string, limit = MAX_S
   const key = normaliseCompanyName(name);
   const grams = nameGrams(key);
   if (grams.length === 0) return [];
-  const q = sql`array[${sql.join(grams.map((g) => sql`${g}`), sql`, `)}]::text[]`;
+  const textArray = (xs: string[]) => sql`array[${sql.join(xs.map((g) => sql`${g}`), sql`, `)}]::text[]`;
+  const q = textArray(grams);
   const shared = sql<number>`(select count(*)::int from unnest(${customers.nameGrams}) g where g = any(${q}))`;
   const rows = await ctx.db
     .select({ c: customers, ownerName: users.name })
@@ -204,7 +206,7 @@ export async function findSimilarCustomers(ctx: Ctx, name: string, limit = MAX_S
       and(
         eq(customers.tenantId, ctx.actor.tenantId),
         isNull(customers.mergedIntoId),
-        sql`${customers.nameGrams} && ${q}`,
+        sql`${customers.nameGrams} && ${textArray(searchGrams(key))}`,
         sql`${customers.normalisedName} <> ${key}`,
         sql`(position(${customers.normalisedName} in ${key}) > 0 or position(${key} in ${customers.normalisedName}) > 0
              or 2 * ${shared} >= ${SIMILAR_DICE}::float8 * (cardinality(${customers.nameGrams}) + ${grams.length}))`,
