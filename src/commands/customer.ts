@@ -1,7 +1,8 @@
 // /新客户 (customer): create a customer, deduplicated by normalised company name and phone.
-import { looksLikePhone } from '../domain/names.js';
-import { createCustomer, customerShortId } from '../services/customers.js';
-import { type CommandSpec, UsageError, text } from './registry.js';
+import { looksLikePhone, maskPhone } from '../domain/names.js';
+import { createCustomer, customerShortId, pickSimilarCustomer, type SimilarCustomer } from '../services/customers.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { offerChoice } from './resolve.js';
 
 const GRADES = new Set(['A', 'B', 'C']);
 
@@ -9,7 +10,7 @@ export const customerCommand: CommandSpec = {
   id: 'customer',
   names: ['新客户', 'customer', '客户'],
   usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]',
-  summary: '新建客户（按公司名、电话自动查重）',
+  summary: '新建客户（按公司名、电话自动查重；名称相似的先问是不是同一家）',
   examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer "Acme Valves" 021-62345678'],
   async run(env, line) {
     const [name, ...rest] = line.args;
@@ -25,6 +26,18 @@ export const customerCommand: CommandSpec = {
     if (grade && !GRADES.has(grade)) throw new UsageError(`客户等级只能是 A、B 或 C（收到「${grade}」）。`);
     const region = line.options.region ?? words[0];
     const industry = line.options.industry ?? words[1];
+    if (line.options.use) {
+      const picked = await pickSimilarCustomer(env.ctx, name, line.options.use);
+      if (picked.created || 'similar' in picked) throw new Error('pickSimilarCustomer returns an existing customer');
+      const id = customerShortId(picked.customer);
+      const mine = picked.customer.ownerId === env.ctx.actor.userId;
+      return [
+        text(
+          `好的，用现有客户 ${id} ${picked.customer.name}（负责人：${mine ? '你' : picked.ownerName}），没有新建。` +
+            (mine ? `\n可以直接 /新商机 ${id} <标题> [金额]` : '\n如需协作，请联系负责人或你的经理。'),
+        ),
+      ];
+    }
     const result = await createCustomer(env.ctx, {
       name,
       ...(phone ? { phone } : {}),
@@ -32,7 +45,8 @@ export const customerCommand: CommandSpec = {
       ...(industry ? { industry } : {}),
       ...(grade ? { grade: grade as 'A' | 'B' | 'C' } : {}),
       ...(line.options.source ? { sourceChannel: line.options.source } : {}),
-    });
+    }, { allowSimilar: line.options.create !== undefined });
+    if ('similar' in result) return offerSimilar(env, name, line.name, line.rest, result.similar);
     const id = customerShortId(result.customer);
     if (!result.created) {
       const by = result.matchedBy === 'phone' ? '电话相同' : '公司名相同';
@@ -52,14 +66,37 @@ export const customerCommand: CommandSpec = {
   },
 };
 
+/**
+ * 可能是同一家: names and owners only. The rep sees a phone (masked) only for their own customers; anything more
+ * about a colleague's customer would leak through this card.
+ */
+function offerSimilar(env: CommandEnv, name: string, command: string, rest: string, similar: SimilarCustomer[]): Promise<never> {
+  const describe = (s: SimilarCustomer) => {
+    const mine = s.customer.ownerId === env.ctx.actor.userId;
+    const phone = mine && s.customer.phone ? `，电话 ${maskPhone(s.customer.phone)}` : '';
+    return `${customerShortId(s.customer)} ${s.customer.name}（负责人 ${mine ? '你' : s.ownerName}${phone}）`;
+  };
+  const question =
+    similar.length === 1
+      ? `可能是同一家：${describe(similar[0]!)}`
+      : `可能是同一家：\n${similar.map((s) => `- ${describe(s)}`).join('\n')}`;
+  return offerChoice(env, `${question}\n还没有新建「${name}」，请回复序号选择：`, [
+    ...similar.map((s) => ({
+      label: `是同一家：${customerShortId(s.customer)} ${s.customer.name}`,
+      command: `/${command} ${rest} 选用:${customerShortId(s.customer)}`,
+    })),
+    { label: `新建「${name}」`, command: `/${command} ${rest} 新建:是` },
+  ]);
+}
+
 /** "+86 138 0013 8000" arrives as four tokens; join runs of digit groups that together form a phone number. */
 function mergePhoneTokens(tokens: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let j = i;
-    let joined = tokens[i]!;
-    while (/^[+\d\-() ]+$/.test(joined) && j + 1 < tokens.length && /^[\d\-()]+$/.test(tokens[j + 1]!)) {
-      const next = `${joined} ${tokens[j + 1]}`;
+    let joined = tokens[i]!.normalize('NFKC');
+    while (/^[+\d\-() ]+$/.test(joined) && j + 1 < tokens.length && /^[\d\-()]+$/.test(tokens[j + 1]!.normalize('NFKC'))) {
+      const next = `${joined} ${tokens[j + 1]!.normalize('NFKC')}`;
       if (next.replace(/\D/g, '').length > 13) break;
       joined = next;
       j++;

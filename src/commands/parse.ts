@@ -34,6 +34,9 @@ const OPTION_ALIASES: Record<string, string> = {
   grade: 'grade',
   来源: 'source',
   source: 'source',
+  // Answers to the "maybe the same company" card (/新客户): use that customer, or create anyway.
+  选用: 'use',
+  新建: 'create',
 };
 
 const OPTION_RE = new RegExp(`(?:^|\\s)(${Object.keys(OPTION_ALIASES).join('|')})\\s*[:：]`, 'gi');

@@ -42,6 +42,7 @@ async function namedTarget(env: CommandEnv, input: string) {
       and(
         eq(customers.tenantId, ctx.actor.tenantId),
         eq(customers.ownerId, ctx.actor.userId),
+        isNull(customers.mergedIntoId),
         sql`length(${customers.normalisedName}) >= 2 and position(${customers.normalisedName} in ${key}) > 0`,
       ),
     )

@@ -8,7 +8,8 @@ export type DomainErrorCode =
   | 'ALREADY_DECIDED'
   | 'ALREADY_CLOSED'
   | 'NO_APPROVER'
-  | 'DUPLICATE';
+  | 'DUPLICATE'
+  | 'MERGED';
 
 export class DomainError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 // Customer and deal export to CSV with Chinese headers: UTF-8 with BOM (Excel opens it correctly) or GBK for
 // older Excel / WPS set-ups. The customer columns use the import's header names, so an export imports back cleanly.
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import type { DbOrTx } from '../db/client.js';
@@ -57,7 +57,8 @@ export async function customersCsv(db: DbOrTx, tenantId: string): Promise<{ text
     .select({ c: customers, ownerName: users.name })
     .from(customers)
     .innerJoin(users, eq(users.id, customers.ownerId))
-    .where(eq(customers.tenantId, tenantId))
+    // Merged customers (/合并) live on in their survivor; exporting them would re-import a duplicate.
+    .where(and(eq(customers.tenantId, tenantId), isNull(customers.mergedIntoId)))
     .orderBy(asc(customers.shortNo));
   const records = rows.map(({ c, ownerName }) => [
     shortId('customer', c.shortNo),

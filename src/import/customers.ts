@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.js';
 import { customers, userIdentities, users } from '../db/schema/index.js';
-import { normaliseCompanyName, normalisePhone } from '../domain/names.js';
+import { compareKeys, nameGrams, type NameMatch, normaliseCompanyName, normalisePhone, regionsOf } from '../domain/names.js';
 import type { Ctx } from '../services/context.js';
 import { createCustomer, customerShortId, type NewCustomerInput } from '../services/customers.js';
 import { toActor, type User } from '../services/users.js';
@@ -87,6 +87,16 @@ export interface ExistingMatch {
   ownerName: string;
 }
 
+/** A row to create whose name is like an existing customer's (可能重复): listed so someone can /合并 them. */
+export interface SimilarMatch {
+  line: number;
+  name: string;
+  code: string;
+  existingName: string;
+  ownerName: string;
+  match: NameMatch['kind'];
+}
+
 export interface InFileDuplicate {
   line: number;
   name: string;
@@ -117,6 +127,8 @@ export interface ImportReport {
   toCreate: PlannedRow[];
   existing: ExistingMatch[];
   duplicates: InFileDuplicate[];
+  /** Rows in toCreate (or created) that look like an existing customer; the merge list. */
+  similar: SimilarMatch[];
   bad: BadRow[];
   /** Filled by apply. */
   created: CreatedRow[];
@@ -221,28 +233,73 @@ async function loadOwners(db: DbOrTx, tenantId: string): Promise<OwnerDirectory>
 interface ExistingCustomer {
   shortNo: number;
   name: string;
+  normalisedName: string;
   ownerName: string;
 }
 
+/**
+ * The tenant's customers keyed as createCustomer matches them: by key (a merged customer stands for the one it
+ * was merged into), by phone, and by bigram for the same "maybe the same company" rule as findSimilarCustomers.
+ */
 async function loadExisting(db: DbOrTx, tenantId: string) {
   const rows = await db
     .select({
+      id: customers.id,
       shortNo: customers.shortNo,
       name: customers.name,
       normalisedName: customers.normalisedName,
       phoneNormalised: customers.phoneNormalised,
+      mergedIntoId: customers.mergedIntoId,
       ownerName: users.name,
     })
     .from(customers)
     .innerJoin(users, eq(users.id, customers.ownerId))
-    .where(eq(customers.tenantId, tenantId));
-  const byName = new Map<string, ExistingCustomer>();
+    .where(eq(customers.tenantId, tenantId))
+    .orderBy(customers.shortNo);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const survivor = (r: (typeof rows)[number]) => {
+    let cur = r;
+    for (let hops = 0; cur.mergedIntoId && hops < 10; hops++) cur = byId.get(cur.mergedIntoId) ?? cur;
+    return cur;
+  };
+  const byName = new Map<string, { stated: ExistingCustomer; as: ExistingCustomer }[]>();
   const byPhone = new Map<string, ExistingCustomer>();
+  const byGram = new Map<string, ExistingCustomer[]>();
   for (const r of rows) {
-    byName.set(r.normalisedName, r);
-    if (r.phoneNormalised) byPhone.set(r.phoneNormalised, r);
+    const as = survivor(r);
+    byName.set(r.normalisedName, [...(byName.get(r.normalisedName) ?? []), { stated: r, as }]);
+    if (r.phoneNormalised) byPhone.set(r.phoneNormalised, as);
+    if (r.mergedIntoId) continue;
+    for (const g of nameGrams(r.normalisedName)) {
+      const list = byGram.get(g);
+      if (list) list.push(r);
+      else byGram.set(g, [r]);
+    }
   }
-  return { byName, byPhone };
+  return {
+    /** The customer this name already is: same key and no two different stated places (see findDuplicate). */
+    sameName(name: string, key: string): ExistingCustomer | undefined {
+      const mine = regionsOf(name);
+      return byName.get(key)?.find(({ stated }) => {
+        const theirs = regionsOf(stated.name);
+        return mine.length === 0 || theirs.length === 0 || theirs.some((x) => mine.includes(x));
+      })?.as;
+    },
+    byPhone,
+    similar(key: string): { c: ExistingCustomer; match: NameMatch } | undefined {
+      const seen = new Set<ExistingCustomer>();
+      let best: { c: ExistingCustomer; match: NameMatch } | undefined;
+      for (const g of nameGrams(key)) {
+        for (const c of byGram.get(g) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          const match = compareKeys(key, c.normalisedName);
+          if (match && (!best || match.score > best.match.score)) best = { c, match };
+        }
+      }
+      return best;
+    },
+  };
 }
 
 function mapHeaders(header: string[], opts: ImportOptions) {
@@ -282,6 +339,7 @@ async function plan(db: DbOrTx, records: CsvRecord[], opts: ImportOptions): Prom
     toCreate: [],
     existing: [],
     duplicates: [],
+    similar: [],
     bad: [],
     created: [],
   };
@@ -309,7 +367,7 @@ async function plan(db: DbOrTx, records: CsvRecord[], opts: ImportOptions): Prom
     const normalisedName = normaliseCompanyName(row.name);
     const phoneNormalised = row.phone ? normalisePhone(row.phone) : undefined;
 
-    const dbByName = existing.byName.get(normalisedName);
+    const dbByName = existing.sameName(row.name, normalisedName);
     const dbByPhone = phoneNormalised ? existing.byPhone.get(phoneNormalised) : undefined;
     const fileByName = seenName.get(normalisedName);
     const fileByPhone = phoneNormalised ? seenPhone.get(phoneNormalised) : undefined;
@@ -341,6 +399,17 @@ async function plan(db: DbOrTx, records: CsvRecord[], opts: ImportOptions): Prom
     if (row.grade) input.grade = row.grade;
     if (row.source) input.sourceChannel = row.source;
     if (row.tags.length > 0) input.tags = row.tags;
+    const like = existing.similar(normalisedName);
+    if (like) {
+      report.similar.push({
+        line: rec.line,
+        name: row.name,
+        code: customerShortId(like.c),
+        existingName: like.c.name,
+        ownerName: like.c.ownerName,
+        match: like.match.kind,
+      });
+    }
     report.toCreate.push({
       line: rec.line,
       input,
@@ -369,7 +438,9 @@ export async function importCustomers(db: Db, records: CsvRecord[], opts: Import
     const stillNew: PlannedRow[] = [];
     for (const row of report.toCreate) {
       const ctx: Ctx = { db: tx, actor: toActor(owners.get(row.ownerId)!), now, timeZone: opts.timeZone ?? 'Asia/Shanghai' };
-      const result = await createCustomer(ctx, row.input);
+      // Similar names were listed in the dry run (可能重复) for the importer to check; the file's rows are created.
+      const result = await createCustomer(ctx, row.input, { allowSimilar: true });
+      if ('similar' in result) throw new Error('createCustomer offered similar customers despite allowSimilar');
       if (result.created) {
         stillNew.push(row);
         report.created.push({ line: row.line, code: customerShortId(result.customer), name: result.customer.name, ownerName: row.ownerName });
@@ -427,6 +498,7 @@ export function formatReport(report: ImportReport, opts: { limit?: number } = {}
   else lines.push(`  将新建：${report.toCreate.length}`);
   lines.push(`  已存在（不会重复创建）：${report.existing.length}`);
   lines.push(`  文件内重复（只导入第一次出现的行）：${report.duplicates.length}`);
+  if (report.similar.length > 0) lines.push(`  可能重复（名称相似，${report.applied ? '已新建' : '会新建'}，请核对）：${report.similar.length}`);
   lines.push(`  有问题需要修改：${report.bad.length}`);
 
   if (report.bad.length > 0) {
@@ -445,6 +517,15 @@ export function formatReport(report: ImportReport, opts: { limit?: number } = {}
     for (const d of report.duplicates.slice(0, limit))
       lines.push(`  第 ${d.line} 行「${d.name}」与第 ${d.firstLine} 行${MATCH_LABEL[d.matchedBy]}`);
     lines.push(...more(report.duplicates.length));
+  }
+  if (report.similar.length > 0) {
+    lines.push('', '可能重复（名称与已有客户相似，请核对；确是同一家的，导入后可用 /合并 <新编号> <已有编号> 合并）：');
+    const codeOf = new Map(report.created.map((c) => [c.line, c.code]));
+    for (const x of report.similar.slice(0, limit)) {
+      const created = codeOf.get(x.line);
+      lines.push(`  第 ${x.line} 行「${x.name}」${created ? `（已新建 ${created}）` : ''} ≈ ${x.code} ${x.existingName}（负责人：${x.ownerName}）`);
+    }
+    lines.push(...more(report.similar.length));
   }
   if (!report.applied && report.toCreate.length > 0) {
     lines.push('', `确认无误后，加上 --apply 重新运行即可新建这 ${report.toCreate.length} 个客户。`);

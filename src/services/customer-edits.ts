@@ -1,13 +1,13 @@
 // Maintaining a customer from chat: its fields (a new name recomputes the dedup key), tags and contacts (add,
 // update by name, remove).
 // Owner, their manager chain, director or admin only; every change is audited on the customer with old → new.
-import { and, eq, ne, or } from 'drizzle-orm';
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { contacts, customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { normaliseCompanyName, normalisePhone } from '../domain/names.js';
+import { normalisePhone } from '../domain/names.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
-import { type Customer, customerShortId } from './customers.js';
+import { type Customer, customerShortId, nameColumns } from './customers.js';
 import { assertMayChange } from './visibility.js';
 
 /** Fields `/修改 C-…` may set; null clears (every field but the name). */
@@ -40,10 +40,10 @@ export async function updateCustomer(
   if (change.name !== undefined) {
     const name = change.name.trim();
     if (name.length > MAX_NAME) throw new DomainError('INVALID_INPUT', `公司名太长（最多 ${MAX_NAME} 个字）。`);
-    const key = normaliseCompanyName(name);
-    if (key.length < 2) throw new DomainError('INVALID_INPUT', `公司名「${name}」太短，请写出完整的公司名称。`);
+    const keys = nameColumns(name);
+    if (keys.normalisedName.length < 2) throw new DomainError('INVALID_INPUT', `公司名「${name}」太短，请写出完整的公司名称。`);
     set.name = name;
-    set.normalisedName = key;
+    Object.assign(set, keys);
   }
   if (change.phone !== undefined) {
     const normalised = change.phone === null ? null : normalisePhone(change.phone);
@@ -63,7 +63,11 @@ export async function updateCustomer(
 
   const changed = (Object.keys(set) as Array<keyof typeof set>).filter((k) => set[k] !== customer[k as keyof Customer]);
   if (changed.length === 0) return { customer, changed: [] };
-  await refuseDuplicate(ctx, customer, set.normalisedName !== customer.normalisedName ? set.normalisedName : undefined, set.phoneNormalised ?? undefined);
+  const newKey = set.normalisedName !== customer.normalisedName ? set.normalisedName : undefined;
+  // The name key is not unique in SQL: take the same per-key lock as createCustomer so a rename and a create of
+  // one key take turns (the lock ends with the caller's transaction).
+  if (newKey) await ctx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`customer-name:${ctx.actor.tenantId}:${newKey}`}))::text`);
+  await refuseDuplicate(ctx, customer, newKey, set.phoneNormalised ?? undefined);
 
   let updated: Customer | undefined;
   try {
@@ -77,7 +81,7 @@ export async function updateCustomer(
     if (!isUniqueViolation(err)) throw err;
     throw new DomainError('DUPLICATE', '这个公司名或电话刚刚被另一个客户用了，没有修改。请 /查看 后重试。');
   }
-  const shown = changed.filter((k) => k !== 'normalisedName' && k !== 'phoneNormalised') as Array<keyof CustomerChange>;
+  const shown = changed.filter((k) => k !== 'normalisedName' && k !== 'nameGrams' && k !== 'nameKeyVersion' && k !== 'phoneNormalised') as Array<keyof CustomerChange>;
   await recordAudit(ctx, {
     action: 'customer.update',
     entityType: 'customer',
@@ -112,7 +116,7 @@ async function refuseDuplicate(ctx: Ctx, self: Customer, key: string | undefined
     .select({ c: customers, ownerName: users.name })
     .from(customers)
     .innerJoin(users, eq(users.id, customers.ownerId))
-    .where(and(eq(customers.tenantId, ctx.actor.tenantId), ne(customers.id, self.id), or(...conditions)))
+    .where(and(eq(customers.tenantId, ctx.actor.tenantId), ne(customers.id, self.id), isNull(customers.mergedIntoId), or(...conditions)))
     .limit(1);
   if (!other) return;
   const by = key && other.c.normalisedName === key ? '公司名' : '电话';

@@ -1,8 +1,21 @@
-// Customers: create with dedup (normalised name / phone), look up by short id or fuzzy name within visibility.
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+// Customers: create with dedup (normalised name / phone, similar names offered first), look up by short id or
+// fuzzy name within visibility. Merged customers (/合并) are never listed; their C-n says where they went.
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { cityPrefixOf, normaliseCompanyName, normalisePhone } from '../domain/names.js';
+import {
+  NAME_KEY_VERSION,
+  type NameMatch,
+  SIMILAR_DICE,
+  cityPrefixOf,
+  compareKeys,
+  lookupKeys,
+  nameGrams,
+  normaliseCompanyName,
+  normalisePhone,
+  regionsOf,
+  searchGrams,
+} from '../domain/names.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
@@ -20,13 +33,33 @@ export interface NewCustomerInput {
   tags?: string[];
 }
 
+/** An existing customer offered as "maybe the same company" (可能是同一家) before anything is created. */
+export interface SimilarCustomer {
+  customer: Customer;
+  ownerName: string;
+  match: NameMatch;
+}
+
 export type CreateCustomerResult =
   | { created: true; customer: Customer }
-  | { created: false; customer: Customer; ownerName: string; matchedBy: 'name' | 'phone' };
+  | { created: false; customer: Customer; ownerName: string; matchedBy: 'name' | 'phone' }
+  | { created: false; similar: SimilarCustomer[] };
 
-export async function createCustomer(ctx: Ctx, input: NewCustomerInput): Promise<CreateCustomerResult> {
-  const name = input.name.trim();
+export interface CreateOptions {
+  /** The user chose 新建 on the "maybe the same company" card: create despite similar names (never despite an exact one). */
+  allowSimilar?: boolean;
+}
+
+/** The stored dedup columns for a company name; every write of customers.name must set them too. */
+export function nameColumns(name: string) {
   const normalisedName = normaliseCompanyName(name);
+  return { normalisedName, nameGrams: nameGrams(normalisedName), nameKeyVersion: NAME_KEY_VERSION };
+}
+
+export async function createCustomer(ctx: Ctx, input: NewCustomerInput, opts: CreateOptions = {}): Promise<CreateCustomerResult> {
+  const name = input.name.trim();
+  const keys = nameColumns(name);
+  const { normalisedName } = keys;
   if (normalisedName.length < 2) {
     throw new DomainError('INVALID_INPUT', `公司名「${name}」太短，请写出完整的公司名称。`);
   }
@@ -34,8 +67,15 @@ export async function createCustomer(ctx: Ctx, input: NewCustomerInput): Promise
   if (input.phone && !phoneNormalised) {
     throw new DomainError('INVALID_INPUT', `电话「${input.phone}」看起来不像手机或座机号码，请检查后重试。`);
   }
-  const existing = await findDuplicate(ctx, normalisedName, phoneNormalised);
-  if (existing) return existing;
+  // The name key is not unique in SQL (see the schema), so two creates of one key take turns; the lock ends with
+  // the caller's transaction (every chat message and import runs in one).
+  await ctx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`customer-name:${ctx.actor.tenantId}:${normalisedName}`}))::text`);
+  const existing = await findDuplicate(ctx, name, normalisedName, phoneNormalised);
+  if (existing && !('similar' in existing && opts.allowSimilar)) return existing;
+  if (!opts.allowSimilar) {
+    const similar = await findSimilarCustomers(ctx, name);
+    if (similar.length > 0) return { created: false, similar };
+  }
 
   const shortNo = await nextShortNo(ctx.db, ctx.actor.tenantId, 'customer');
   const inserted = await ctx.db
@@ -44,7 +84,7 @@ export async function createCustomer(ctx: Ctx, input: NewCustomerInput): Promise
       tenantId: ctx.actor.tenantId,
       shortNo,
       name,
-      normalisedName,
+      ...keys,
       phone: input.phone?.trim() ?? null,
       phoneNormalised: phoneNormalised ?? null,
       region: input.region ?? cityPrefixOf(name) ?? null,
@@ -60,17 +100,22 @@ export async function createCustomer(ctx: Ctx, input: NewCustomerInput): Promise
     .returning();
   const customer = inserted[0];
   if (!customer) {
-    // A concurrent create won the unique key between our check and insert.
-    const dup = await findDuplicate(ctx, normalisedName, phoneNormalised);
-    if (dup) return dup;
+    // A concurrent create took the phone between our check and insert.
+    const dup = await findDuplicate(ctx, name, normalisedName, phoneNormalised);
+    if (dup && !('similar' in dup)) return dup;
     throw new DomainError('DUPLICATE', '客户刚刚被其他人创建，请用 /查看 查找。');
   }
   await recordAudit(ctx, { action: 'customer.create', entityType: 'customer', entityId: customer.id, after: customer });
   return { created: true, customer };
 }
 
+/**
+ * The customer this name or phone already is. A merged customer answers with the one it was merged into. The
+ * same key with two different stated places (上海华东五金 / 华东五金（浙江）) is only offered as similar.
+ */
 async function findDuplicate(
   ctx: Ctx,
+  name: string,
   normalisedName: string,
   phone: string | undefined,
 ): Promise<CreateCustomerResult | undefined> {
@@ -86,11 +131,94 @@ async function findDuplicate(
           : eq(customers.normalisedName, normalisedName),
       ),
     )
-    .limit(1);
-  const row = rows[0];
-  if (!row) return undefined;
-  const matchedBy = row.c.normalisedName === normalisedName ? 'name' : 'phone';
-  return { created: false, customer: row.c, ownerName: row.ownerName, matchedBy };
+    .orderBy(customers.shortNo)
+    .limit(20);
+  const regions = regionsOf(name);
+  const conflicts = (c: Customer) => {
+    const theirs = regionsOf(c.name);
+    return regions.length > 0 && theirs.length > 0 && !theirs.some((r) => regions.includes(r));
+  };
+  const byPhone = phone ? rows.find((r) => r.c.phoneNormalised === phone) : undefined;
+  const byName = rows.find((r) => r.c.normalisedName === normalisedName && !conflicts(r.c));
+  const row = byPhone ?? byName;
+  if (row) {
+    const survivor = await followMerges(ctx, row.c);
+    const ownerName = survivor.id === row.c.id ? row.ownerName : await ownerNameOf(ctx, survivor.ownerId);
+    return { created: false, customer: survivor, ownerName, matchedBy: row === byPhone ? 'phone' : 'name' };
+  }
+  const sameKeyElsewhere = rows.filter((r) => r.c.normalisedName === normalisedName && r.c.mergedIntoId === null);
+  if (sameKeyElsewhere.length > 0) {
+    return { created: false, similar: sameKeyElsewhere.slice(0, 3).map((r) => ({ customer: r.c, ownerName: r.ownerName, match: { kind: 'exact', score: 1 } })) };
+  }
+  return undefined;
+}
+
+async function followMerges(ctx: Ctx, c: Customer): Promise<Customer> {
+  let current = c;
+  for (let hops = 0; current.mergedIntoId && hops < 10; hops++) {
+    const next = await getCustomer(ctx, current.mergedIntoId);
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
+async function ownerNameOf(ctx: Ctx, userId: string): Promise<string> {
+  const [u] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+  return u?.name ?? '?';
+}
+
+/**
+ * The user answered 是同一家 for `ref` (C-12): it must still be one of the customers offered for this name, so a
+ * crafted 选用: cannot reveal names and owners that a real suggestion would not have shown.
+ */
+export async function pickSimilarCustomer(ctx: Ctx, name: string, ref: string): Promise<CreateCustomerResult> {
+  const key = normaliseCompanyName(name.trim());
+  const dup = await findDuplicate(ctx, name.trim(), key, undefined);
+  if (dup && !('similar' in dup)) return dup;
+  const offered = [...(dup && 'similar' in dup ? dup.similar : []), ...(await findSimilarCustomers(ctx, name))];
+  const no = parseShortId(ref, 'customer');
+  const hit = offered.find((o) => o.customer.shortNo === no);
+  if (!hit) throw new DomainError('NOT_FOUND', `「${ref}」不在为「${name}」找到的相似客户里，请重新发送 /新客户。`);
+  return { created: false, customer: hit.customer, ownerName: hit.ownerName, matchedBy: 'name' };
+}
+
+/** How many similar customers are offered at most. */
+export const MAX_SIMILAR = 3;
+
+/**
+ * Existing (unmerged) customers of the tenant whose key contains, is contained in, or shares enough bigrams with
+ * this name's key: the GIN index on name_grams narrows to customers sharing a bigram, the rest is checked per row.
+ * Exact-key matches are findDuplicate's business and are left out.
+ */
+export async function findSimilarCustomers(ctx: Ctx, name: string, limit = MAX_SIMILAR): Promise<SimilarCustomer[]> {
+  const key = normaliseCompanyName(name);
+  const grams = nameGrams(key);
+  if (grams.length === 0) return [];
+  const textArray = (xs: string[]) => sql`array[${sql.join(xs.map((g) => sql`${g}`), sql`, `)}]::text[]`;
+  const q = textArray(grams);
+  const shared = sql<number>`(select count(*)::int from unnest(${customers.nameGrams}) g where g = any(${q}))`;
+  const rows = await ctx.db
+    .select({ c: customers, ownerName: users.name })
+    .from(customers)
+    .innerJoin(users, eq(users.id, customers.ownerId))
+    .where(
+      and(
+        eq(customers.tenantId, ctx.actor.tenantId),
+        isNull(customers.mergedIntoId),
+        sql`${customers.nameGrams} && ${textArray(searchGrams(key))}`,
+        sql`${customers.normalisedName} <> ${key}`,
+        sql`(position(${customers.normalisedName} in ${key}) > 0 or position(${key} in ${customers.normalisedName}) > 0
+             or 2 * ${shared} >= ${SIMILAR_DICE}::float8 * (cardinality(${customers.nameGrams}) + ${grams.length}))`,
+      ),
+    )
+    .orderBy(desc(shared), customers.shortNo)
+    .limit(limit * 8);
+  return rows
+    .map((r) => ({ customer: r.c, ownerName: r.ownerName, match: compareKeys(key, r.c.normalisedName) }))
+    .filter((r): r is SimilarCustomer => r.match !== undefined)
+    .sort((a, b) => b.match.score - a.match.score || a.customer.shortNo - b.customer.shortNo)
+    .slice(0, limit);
 }
 
 export const customerShortId = (c: Pick<Customer, 'shortNo'>) => shortId('customer', c.shortNo);
@@ -98,28 +226,31 @@ export const customerShortId = (c: Pick<Customer, 'shortNo'>) => shortId('custom
 /** Customers the actor may see matching a short id (C-12), a phone, or a fuzzy name. */
 export async function findCustomers(ctx: Ctx, ref: string): Promise<Customer[]> {
   const owners = await visibleOwnerIds(ctx);
-  const base = and(eq(customers.tenantId, ctx.actor.tenantId), ownerFilter(customers.ownerId, owners));
+  const visible = and(eq(customers.tenantId, ctx.actor.tenantId), ownerFilter(customers.ownerId, owners));
+  const base = and(visible, isNull(customers.mergedIntoId));
   const no = parseShortId(ref, 'customer');
   if (no !== undefined) {
-    return ctx.db.select().from(customers).where(and(base, eq(customers.shortNo, no)));
+    const found = await ctx.db.select().from(customers).where(and(visible, eq(customers.shortNo, no)));
+    const merged = found.find((c) => c.mergedIntoId);
+    if (merged) {
+      const survivor = await followMerges(ctx, merged);
+      throw new DomainError('MERGED', `${customerShortId(merged)} 已合并到 ${customerShortId(survivor)}，请改用 ${customerShortId(survivor)}。`);
+    }
+    return found;
   }
   const phone = normalisePhone(ref);
   if (phone) {
     const byPhone = await ctx.db.select().from(customers).where(and(base, eq(customers.phoneNormalised, phone)));
     if (byPhone.length > 0) return byPhone;
   }
-  const key = normaliseCompanyName(ref) || ref.trim().toLowerCase();
+  const [key = ref.trim().toLowerCase(), loose] = lookupKeys(ref).filter((k) => k !== '');
   const exact = await ctx.db.select().from(customers).where(and(base, eq(customers.normalisedName, key)));
   if (exact.length > 0) return exact;
+  const contains = (k: string) => sql`(position(${k} in ${customers.normalisedName}) > 0 or position(${customers.normalisedName} in ${k}) > 0)`;
   return ctx.db
     .select()
     .from(customers)
-    .where(
-      and(
-        base,
-        sql`(position(${key} in ${customers.normalisedName}) > 0 or position(${customers.normalisedName} in ${key}) > 0)`,
-      ),
-    )
+    .where(and(base, loose ? or(contains(key), contains(loose)) : contains(key)))
     .orderBy(desc(customers.updatedAt))
     .limit(9);
 }

@@ -1,9 +1,9 @@
 // Deals: open on a customer, advance through the pipeline with exit criteria enforced (back only with a reason),
 // close as lost, reopen a lost deal, correct its title and amount.
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { approvalRequests, customers, deals, followUps, quotes, stageHistory } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { normaliseCompanyName } from '../domain/names.js';
+import { lookupKeys } from '../domain/names.js';
 import {
   STAGE_LABELS,
   STAGE_PROBABILITY,
@@ -284,14 +284,10 @@ export async function findDeals(ctx: Ctx, ref: string): Promise<Array<Deal & { c
   const no = parseShortId(ref, 'deal');
   if (no !== undefined) return flat(await select().where(and(base, eq(deals.shortNo, no))));
   const text = ref.trim().toLowerCase();
-  const key = normaliseCompanyName(ref) || text;
+  const keys = lookupKeys(ref).filter((k) => k !== '');
+  const byCustomer = (keys.length ? keys : [text]).map((k) => sql`position(${k} in ${customers.normalisedName}) > 0`);
   const rows = await select()
-    .where(
-      and(
-        base,
-        sql`(position(${text} in lower(${deals.title})) > 0 or position(${key} in ${customers.normalisedName}) > 0)`,
-      ),
-    )
+    .where(and(base, or(sql`position(${text} in lower(${deals.title})) > 0`, ...byCustomer)))
     .orderBy(sql`${deals.closedAt} is not null`, desc(deals.updatedAt))
     .limit(9);
   const open = rows.filter((r) => r.d.closedAt === null);

@@ -5,10 +5,11 @@ import { benchDatabase } from './db.js';
 import { benchCallbacks, formatLoad } from './callbacks.js';
 import { benchOutbox } from './outbox.js';
 import { benchDigests, benchOverdue } from './scans.js';
+import { benchSimilarLookup } from './dedup.js';
 
 const full = process.env.BENCH_FULL === '1';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-// `npm run bench -- digest` runs only the benches whose name is given (callbacks, overdue, digest, outbox).
+// `npm run bench -- digest` runs only the benches whose name is given (callbacks, overdue, digest, outbox, dedup).
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
@@ -60,6 +61,20 @@ async function main() {
     console.error(`[4/4] outbox: ${count} messages at 20 msg/s …`);
     const r = await benchOutbox(db.db, count, 20);
     row(`outbox, ${r.count} messages, limit 20 msg/s`, `${r.delivered} delivered (${r.unique} distinct) in ${r.seconds.toFixed(1)} s = ${r.rate.toFixed(1)} msg/s`, `≈ ${r.expected.toFixed(0)} s, none twice`, r.unique === r.count && r.delivered === r.count && r.rate <= 21);
+    await db.close();
+  }
+
+  if (want('dedup')) {
+    const db = await benchDatabase();
+    const n = num('BENCH_CUSTOMERS', 100_000);
+    console.error(`[5/5] similar-customer lookup at ${n.toLocaleString()} customers on ${db.label} …`);
+    const r = await benchSimilarLookup(db.db, n, num('BENCH_LOOKUPS', 400));
+    row(
+      `similar-name lookup (可能是同一家), ${r.customers.toLocaleString()} customers, ${r.lookups} lookups (${r.found} with suggestions)`,
+      `mean ${r.meanMs.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
+      '< 20 ms per lookup (PostgreSQL)',
+      r.p95Ms < 20,
+    );
     await db.close();
   }
 

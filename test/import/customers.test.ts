@@ -317,6 +317,7 @@ describe('deal export', () => {
     const u = await resolveUser(db, { tenantId: tenant.id, platform: 'console', platformUserId: 'zw', displayName: '张伟' });
     const ctx: Ctx = { db, actor: toActor(u), now: new Date('2026-03-02T02:00:00Z'), timeZone: 'Asia/Shanghai' };
     const c = await createCustomer(ctx, { name: '宁波精工模具有限公司' });
+    if (!c.created) throw new Error('expected a new customer');
     await db.insert(deals).values({
       tenantId: tenant.id,
       shortNo: 7,

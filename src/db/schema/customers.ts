@@ -1,6 +1,6 @@
 // Customers (deduplicated per tenant by normalised name and phone) and their contacts.
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, index, integer, pgTable, smallint, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, tenantId, ts, updatedAt } from './columns.js';
 import { customerGrade, customerStatus } from './enums.js';
 import { tenants } from './tenants.js';
@@ -14,8 +14,15 @@ export const customers = pgTable(
     /** Short human number per tenant: C-12. */
     shortNo: integer('short_no').notNull(),
     name: text('name').notNull(),
-    /** Dedup key from src/domain/names.ts normaliseCompanyName. */
+    /**
+     * Dedup key from src/domain/names.ts normaliseCompanyName. Not unique: keys computed by an older version of
+     * the function may collide once recomputed, so createCustomer serialises creates per key with an advisory lock.
+     */
     normalisedName: text('normalised_name').notNull(),
+    /** Character bigrams of normalisedName (nameGrams), GIN-indexed for the "maybe the same company" lookup. */
+    nameGrams: text('name_grams').array().notNull().default(sql`'{}'::text[]`),
+    /** NAME_KEY_VERSION the two columns above were computed with; older rows are recomputed at start-up. */
+    nameKeyVersion: smallint('name_key_version').notNull().default(0),
     phone: text('phone'),
     /** Dedup key from normalisePhone: digits only, +86 stripped. */
     phoneNormalised: text('phone_normalised'),
@@ -32,12 +39,16 @@ export const customers = pgTable(
     /** Set while the customer waits in a handover pool (离职交接). */
     handoverId: uuid('handover_id'),
     lastActivityAt: ts('last_activity_at'),
+    /** Set by /合并: this customer's records moved to that one; it stays for the audit trail but is never listed. */
+    mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => customers.id),
+    mergedAt: ts('merged_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     unique('customers_tenant_short_no').on(t.tenantId, t.shortNo),
-    unique('customers_tenant_normalised_name').on(t.tenantId, t.normalisedName),
+    index('customers_tenant_normalised_name').on(t.tenantId, t.normalisedName),
+    index('customers_name_grams').using('gin', t.nameGrams),
     uniqueIndex('customers_tenant_phone')
       .on(t.tenantId, t.phoneNormalised)
       .where(sql`${t.phoneNormalised} is not null`),
