@@ -90,7 +90,8 @@ export async function startHandover(ctx: Ctx, leaver: User, receiver: User): Pro
     const pooled = await tx
       .update(customers)
       .set({ handoverId: h.id, updatedAt: ctx.now })
-      .where(and(eq(customers.tenantId, tenantId), eq(customers.ownerId, leaver.id)))
+      // Merged customers (/合并) live on in the kept one; they are not handed over or counted.
+      .where(and(eq(customers.tenantId, tenantId), eq(customers.ownerId, leaver.id), isNull(customers.mergedIntoId)))
       .returning({ id: customers.id });
     const openDealCount = await countOpenDeals(tx, tenantId, leaver.id);
     await tx

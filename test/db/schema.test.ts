@@ -20,7 +20,7 @@ describe(`schema and migrations (${testDriver()})`, () => {
     }
   });
 
-  it('holds the per-tenant dedup keys on customers (name and phone)', async () => {
+  it('holds the per-tenant phone key on customers, and lets name keys repeat', async () => {
     const { db } = t();
     const [tenant] = await db.insert(tenants).values({ name: 'T' }).returning();
     const [other] = await db.insert(tenants).values({ name: 'U' }).returning();
@@ -28,9 +28,9 @@ describe(`schema and migrations (${testDriver()})`, () => {
     const [owner2] = await db.insert(users).values({ tenantId: other!.id, name: 'rep2' }).returning();
     const base = { tenantId: tenant!.id, ownerId: owner!.id };
     await db.insert(customers).values({ ...base, shortNo: 1, name: '华东五金', normalisedName: '华东五金', phoneNormalised: '13800138000' });
-    await expect(
-      db.insert(customers).values({ ...base, shortNo: 2, name: '上海华东五金有限公司', normalisedName: '华东五金' }),
-    ).rejects.toThrow();
+    // The name key is not unique in SQL: keys recomputed by a newer normaliseCompanyName may collide (legacy
+    // duplicates, then merged with /合并); createCustomer serialises creates per key with an advisory lock.
+    await db.insert(customers).values({ ...base, shortNo: 2, name: '上海华东五金有限公司', normalisedName: '华东五金' });
     await expect(
       db.insert(customers).values({ ...base, shortNo: 3, name: '别的公司', normalisedName: '别的', phoneNormalised: '13800138000' }),
     ).rejects.toThrow();
@@ -40,7 +40,7 @@ describe(`schema and migrations (${testDriver()})`, () => {
     // Another tenant may have the same company.
     await db.insert(customers).values({ tenantId: other!.id, ownerId: owner2!.id, shortNo: 1, name: '华东五金', normalisedName: '华东五金', phoneNormalised: '13800138000' });
     const count = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from customers`);
-    expect(Number(count[0]!.n)).toBe(4);
+    expect(Number(count[0]!.n)).toBe(5);
   });
 
   it('keeps inbound event keys unique per platform', async () => {

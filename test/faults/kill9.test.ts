@@ -73,7 +73,8 @@ describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
     capture(server, logs);
     await waitReady(base);
 
-    const names = Array.from({ length: 240 }, (_, i) => `崩溃测试厂${String(i).padStart(3, '0')}`);
+    // Names that share no character pair, so none is offered as "maybe the same company" as another (可能是同一家).
+    const names = Array.from({ length: 240 }, (_, i) => `${String.fromCharCode(0x4e00 + 3 * i, 0x4e01 + 3 * i, 0x4e02 + 3 * i)}厂`);
     const acked: string[] = [];
     let next = 0;
     let killed = false;
