@@ -1,6 +1,10 @@
 // /新客户 (customer): create a customer, deduplicated by normalised company name and phone.
+// Positional words after the name become a field only when they clearly are one; see `splitCustomerArgs`.
+import { isKnownIndustry } from '../domain/industries.js';
 import { looksLikePhone } from '../domain/names.js';
+import { isKnownRegion } from '../domain/regions.js';
 import { createCustomer, customerShortId } from '../services/customers.js';
+import type { ParsedLine } from './parse.js';
 import { type CommandSpec, UsageError, text } from './registry.js';
 
 const GRADES = new Set(['A', 'B', 'C']);
@@ -8,23 +12,11 @@ const GRADES = new Set(['A', 'B', 'C']);
 export const customerCommand: CommandSpec = {
   id: 'customer',
   names: ['新客户', 'customer', '客户'],
-  usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]',
+  usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]   或用标注：电话: 地区: 行业: 等级: 来源:（phone: region: industry: grade: source:）',
   summary: '新建客户（按公司名、电话自动查重）',
-  examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer "Acme Valves" 021-62345678'],
+  examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer Acme Valves Co., Ltd. phone:021-62345678 region:Shanghai'],
   async run(env, line) {
-    const [name, ...rest] = line.args;
-    if (!name) throw new UsageError('请写上公司名。');
-    let phone = line.options.phone;
-    let grade = line.options.grade?.toUpperCase();
-    const words: string[] = [];
-    for (const token of mergePhoneTokens(rest)) {
-      if (!phone && looksLikePhone(token)) phone = token;
-      else if (!grade && GRADES.has(token.toUpperCase())) grade = token.toUpperCase();
-      else words.push(token);
-    }
-    if (grade && !GRADES.has(grade)) throw new UsageError(`客户等级只能是 A、B 或 C（收到「${grade}」）。`);
-    const region = line.options.region ?? words[0];
-    const industry = line.options.industry ?? words[1];
+    const { name, phone, region, industry, grade } = splitCustomerArgs(line);
     const result = await createCustomer(env.ctx, {
       name,
       ...(phone ? { phone } : {}),
@@ -51,6 +43,43 @@ export const customerCommand: CommandSpec = {
     return [text(`已创建客户 ${id} ${c.name}${details ? `（${details}）` : ''}。\n下一步：/新商机 ${id} <标题> [金额]`)];
   },
 };
+
+/**
+ * Reads `<name> [phone] [region] [industry] [grade]`. Trailing words are taken from the end while each clearly is
+ * a field not seen yet: a phone number, A/B/C, a known region (src/domain/regions.ts), a known industry; the first
+ * word that is none of these ends the scan, and it and everything before it is the name, spaces and punctuation
+ * kept (`Acme Valves Co., Ltd.`). A bare number in the name that is not a phone (`测试公司 123`) is refused with
+ * a question rather than guessed: it is usually a mistyped phone. Labelled fields (`电话:` …) always win.
+ */
+export function splitCustomerArgs(line: ParsedLine) {
+  const tokens = mergePhoneTokens(line.args);
+  if (tokens.length === 0) throw new UsageError('请写上公司名。');
+  let phone = line.options.phone;
+  let grade = line.options.grade?.toUpperCase();
+  let region = line.options.region;
+  let industry = line.options.industry;
+  let end = tokens.length;
+  while (end > 1) {
+    const t = tokens[end - 1]!;
+    if (!phone && looksLikePhone(t)) phone = t;
+    else if (!grade && GRADES.has(t.toUpperCase())) grade = t.toUpperCase();
+    else if (!region && isKnownRegion(t)) region = t;
+    else if (!industry && isKnownIndustry(t)) industry = t;
+    else break;
+    end--;
+  }
+  const nameTokens = tokens.slice(0, end);
+  const name = nameTokens.join(' ');
+  const stray = nameTokens.slice(1).find((t) => /^[+\d\-()]+$/.test(t.normalize('NFKC')));
+  if (stray) {
+    throw new UsageError(
+      `「${stray}」不像电话号码（手机 11 位，座机带区号），也不能当地区。` +
+        `如果是电话，请写 电话:${stray}；如果它是公司名的一部分，请加引号：/新客户 "${name}"`,
+    );
+  }
+  if (grade !== undefined && !GRADES.has(grade)) throw new UsageError(`客户等级只能是 A、B 或 C（收到「${line.options.grade}」）。`);
+  return { name, phone, region, industry, grade: grade as 'A' | 'B' | 'C' | undefined };
+}
 
 /** "+86 138 0013 8000" arrives as four tokens; join runs of digit groups that together form a phone number. */
 function mergePhoneTokens(tokens: string[]): string[] {

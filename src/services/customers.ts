@@ -3,6 +3,7 @@ import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { cityPrefixOf, normaliseCompanyName, normalisePhone } from '../domain/names.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
@@ -26,6 +27,12 @@ export type CreateCustomerResult =
 
 export async function createCustomer(ctx: Ctx, input: NewCustomerInput): Promise<CreateCustomerResult> {
   const name = input.name.trim();
+  assertFieldFits('companyName', name);
+  assertFieldFits('phone', input.phone);
+  assertFieldFits('region', input.region);
+  assertFieldFits('industry', input.industry);
+  assertFieldFits('source', input.sourceChannel);
+  for (const tag of input.tags ?? []) assertFieldFits('tag', tag);
   const normalisedName = normaliseCompanyName(name);
   if (normalisedName.length < 2) {
     throw new DomainError('INVALID_INPUT', `公司名「${name}」太短，请写出完整的公司名称。`);

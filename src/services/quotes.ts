@@ -4,6 +4,8 @@ import { approvalRequests, approvalSteps, quotes, tenants } from '../db/schema/i
 import { APPROVER_ROLE_LABELS, routeQuote, type ApproverRole } from '../domain/approval-rules.js';
 import { DomainError } from '../domain/errors.js';
 import { readSettings } from '../domain/settings.js';
+import { assertAmount } from '../domain/money.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import { isOpenStage } from '../domain/stages.js';
 import { notifyUser } from '../outbox/enqueue.js';
 import { approvalCard } from './approval-view.js';
@@ -26,7 +28,9 @@ export async function requestQuoteApproval(
 ): Promise<QuoteRequestResult> {
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   if (!isOpenStage(deal.stage)) throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已关闭，不能再报价。`);
-  if (input.discountBp >= 10_000) throw new DomainError('INVALID_INPUT', '折扣不能是 100% 或更多。');
+  if (input.discountBp >= 10_000 || input.discountBp < 0) throw new DomainError('INVALID_INPUT', '折扣必须在 0% 到 100% 之间（不含 100%）。');
+  assertAmount(input.amountFen, '报价金额');
+  assertFieldFits('note', input.note?.trim());
   const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.id, ctx.actor.tenantId));
   const rules = readSettings(tenant?.settings).approval;
   const requester = (await getUser(ctx.db, ctx.actor.userId))!;

@@ -40,7 +40,7 @@ describe('due dates in the tenant zone', () => {
     const w = wallClock(now, TZ);
     expect(w).toMatchObject({ year: 2026, month: 11, day: 25, hour: 14, minute: 30, weekday: 3 });
     expect(zonedTime(w, TZ).toISOString()).toBe(now.toISOString());
-    expect(formatDate(now, TZ)).toBe('11-25 14:30');
+    expect(formatDate(now, TZ, now)).toBe('11-25 14:30');
   });
 });
 
