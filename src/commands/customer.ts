@@ -70,7 +70,7 @@ export function splitCustomerArgs(line: ParsedLine) {
   }
   const nameTokens = tokens.slice(0, end);
   const name = nameTokens.join(' ');
-  const stray = nameTokens.slice(1).find((t) => /^[+\d\-()]+$/.test(t.normalize('NFKC')));
+  const stray = nameTokens.slice(1).find((t) => /^[+\d\-()]+$/.test(t.normalize('NFKC')) && /\d/.test(t.normalize('NFKC')));
   if (stray) {
     throw new UsageError(
       `「${stray}」不像电话号码（手机 11 位，座机带区号），也不能当地区。` +

@@ -66,7 +66,7 @@ export const lostCommand: CommandSpec = {
 };
 
 /** A token shaped like an amount (digits with an optional sign, ¥ and unit): taken as one, or refused with why. */
-const AMOUNT_SHAPE = /^[-−]?[¥￥]?\s*[\d,]*\.?\d+\s*(元|块|k|千|w|万|亿)?$/i;
+const AMOUNT_SHAPE = /^[-−]?[¥￥]?[-−]?\s*[\d,]*\.?\d+\s*(元|块|k|千|w|万|亿)?$/i;
 
 /**
  * `<title words…> [amount]` or `标题:` / `金额:`. The last word is the amount only when it is shaped like one;

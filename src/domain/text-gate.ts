@@ -14,7 +14,7 @@ const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u202A-\u202E\u2066-\u
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Longest chat message we read at all (characters after the gate); longer ones are answered, not parsed. */
-export const MESSAGE_MAX_CHARS = 4000;
+export const MESSAGE_MAX_CHARS = 10_000;
 
 /**
  * Per-field caps (characters). Chosen so every value fits comfortably in a btree index entry (PostgreSQL refuses
