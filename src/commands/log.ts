@@ -23,7 +23,7 @@ const KIND_ALIASES: Record<string, FollowUpKind> = {
 export const logCommand: CommandSpec = {
   id: 'log',
   names: ['跟进', 'log', '记录'],
-  usage: '/跟进 <客户或商机> <内容> [下一步:…] [下次:日期] [类型:拜访/电话/微信/邮件/样品]',
+  usage: '/跟进 <客户或商机> <内容> [下一步:…] [下次:日期，今天或以后] [类型:拜访/电话/微信/邮件/样品]',
   summary: '记录一次跟进（拜访、电话、样品…）和下一步',
   examples: ['/跟进 D-17 上门拜访，客户要 DN50 样品 下一步:寄样 下次:下周三', '/log C-3 called the buyer next:send quote due:11-30'],
   async run(env, line) {
