@@ -4,11 +4,15 @@ export function yuan(fen: number): string {
   return `${fen < 0 ? '-' : ''}¥${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-export function shortTime(d: Date, tz: string): string {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(d)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+/** `11-30 09:00`; with the year (`2025-11-30 09:00`) when `d` is not in the current year per `now`. */
+export function shortTime(d: Date, tz: string, now: Date = d): string {
+  const parts = (x: Date) =>
+    Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+        .formatToParts(x)
+        .map((y) => [y.type, y.value]),
+    );
+  const p = parts(d);
+  const year = p.year === parts(now).year ? '' : `${p.year}-`;
+  return `${year}${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }

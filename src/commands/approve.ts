@@ -1,7 +1,7 @@
 // /报价 (quote) requests approval; /批准 (approve) and /驳回 (reject) decide a step; /撤回 (withdraw) takes a
 // pending request back.
 import { APPROVER_ROLE_LABELS } from '../domain/approval-rules.js';
-import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
+import { amountProblemText, formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
 import { decideApproval, findApprovalId, withdrawApproval, type DecisionResult } from '../services/approvals.js';
 import { shortId } from '../services/counters.js';
 import { dealShortId } from '../services/deals.js';
@@ -12,26 +12,27 @@ import { resolveDeal } from './resolve.js';
 export const quoteCommand: CommandSpec = {
   id: 'quote',
   names: ['报价', 'quote'],
-  usage: '/报价 <商机> <金额> [折扣%] [备注]',
+  usage: '/报价 <商机> <金额> [折扣%] [备注]   或用标注：金额: 折扣: 备注:（amount: discount: note:）',
   summary: '发起报价审批（按金额、折扣自动找财务/技术/总监/上级审批）',
-  examples: ['/报价 D-17 6万 8% 老客户返单', '/quote D-17 60000 5'],
+  examples: ['/报价 D-17 6万 8% 老客户返单', '/quote D-17 60000 5', '/报价 D-17 金额:6万 折扣:9折'],
   async run(env, line) {
-    const [ref, amountText, ...rest] = line.args;
-    if (!ref || !amountText) throw new UsageError('请写上商机和报价金额。');
+    const [ref, ...rest] = line.args;
+    if (!ref) throw new UsageError('请写上商机和报价金额。');
+    const amountText = line.options.amount ?? rest.shift();
+    if (!amountText) throw new UsageError('请写上商机和报价金额。');
     const amount = parseAmountToFen(amountText);
-    if (!amount.ok) throw new UsageError(`看不懂金额「${amountText}」。可以写：60000、6万、6w、¥60,000.00。`);
+    if (!amount.ok) throw new UsageError(amountProblemText('报价金额', amountText, amount.problem));
     let discountBp = 0;
-    if (rest[0]) {
-      const pct = parsePercent(rest[0]);
-      if (pct.ok) {
-        discountBp = pct.basisPoints;
-        rest.shift();
-      } else if (/^[\d.０-９]+\s*[%％折]?$/.test(rest[0])) {
-        throw new UsageError(`看不懂折扣「${rest[0]}」。可以写：8%、8、9折。`);
+    const discountText = line.options.discount ?? (rest[0] && DISCOUNT_SHAPE.test(rest[0].normalize('NFKC')) ? rest.shift() : undefined);
+    if (discountText !== undefined) {
+      const pct = parsePercent(discountText);
+      if (!pct.ok || pct.basisPoints >= 10_000) {
+        throw new UsageError(`折扣「${discountText}」不对：折扣必须在 0% 到 100% 之间（不含 100%），可以写 8%、8、9折。`);
       }
+      discountBp = pct.basisPoints;
     }
     const note = [line.options.note, ...rest].filter(Boolean).join(' ');
-    const deal = await resolveDeal(env, ref, (id) => `/报价 ${id} ${line.args.slice(1).join(' ')}`);
+    const deal = await resolveDeal(env, ref, (id) => `/报价 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
     const result = await requestQuoteApproval(env.ctx, deal, { amountFen: amount.fen, discountBp, note });
     if (!result.ok) {
       const roles = result.missingRoles.map((r) => APPROVER_ROLE_LABELS[r]).join('、');
@@ -47,6 +48,9 @@ export const quoteCommand: CommandSpec = {
     ];
   },
 };
+
+/** A word shaped like a discount (`8%`, `-3%`, `8`, `9折`, `150%`): taken as the discount or refused, never a note. */
+const DISCOUNT_SHAPE = /^[-−+]?\d+(\.\d+)?\s*[%折]?$/;
 
 export function decisionReply(r: DecisionResult, decision: 'approved' | 'rejected'): string {
   const label = shortId('approval', r.approval.request.shortNo);

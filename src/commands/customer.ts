@@ -1,6 +1,10 @@
 // /新客户 (customer): create a customer, deduplicated by normalised company name and phone.
+// Positional words after the name become a field only when they clearly are one; see `splitCustomerArgs`.
+import { isKnownIndustry } from '../domain/industries.js';
 import { looksLikePhone, maskPhone } from '../domain/names.js';
+import { isKnownRegion } from '../domain/regions.js';
 import { createCustomer, customerShortId, pickSimilarCustomer, type SimilarCustomer } from '../services/customers.js';
+import type { ParsedLine } from './parse.js';
 import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
 import { offerChoice } from './resolve.js';
 
@@ -9,23 +13,11 @@ const GRADES = new Set(['A', 'B', 'C']);
 export const customerCommand: CommandSpec = {
   id: 'customer',
   names: ['新客户', 'customer', '客户'],
-  usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]',
+  usage: '/新客户 <公司名> [电话] [地区] [行业] [A/B/C]   或用标注：电话: 地区: 行业: 等级: 来源:（phone: region: industry: grade: source:）',
   summary: '新建客户（按公司名、电话自动查重；名称相似的先问是不是同一家）',
-  examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer "Acme Valves" 021-62345678'],
+  examples: ['/新客户 华东五金 13800138000 上海 五金 A', '/customer Acme Valves Co., Ltd. phone:021-62345678 region:Shanghai'],
   async run(env, line) {
-    const [name, ...rest] = line.args;
-    if (!name) throw new UsageError('请写上公司名。');
-    let phone = line.options.phone;
-    let grade = line.options.grade?.toUpperCase();
-    const words: string[] = [];
-    for (const token of mergePhoneTokens(rest)) {
-      if (!phone && looksLikePhone(token)) phone = token;
-      else if (!grade && GRADES.has(token.toUpperCase())) grade = token.toUpperCase();
-      else words.push(token);
-    }
-    if (grade && !GRADES.has(grade)) throw new UsageError(`客户等级只能是 A、B 或 C（收到「${grade}」）。`);
-    const region = line.options.region ?? words[0];
-    const industry = line.options.industry ?? words[1];
+    const { name, phone, region, industry, grade } = splitCustomerArgs(line);
     if (line.options.use) {
       const picked = await pickSimilarCustomer(env.ctx, name, line.options.use);
       if (picked.created || 'similar' in picked) throw new Error('pickSimilarCustomer returns an existing customer');
@@ -87,6 +79,43 @@ function offerSimilar(env: CommandEnv, name: string, command: string, rest: stri
     })),
     { label: `新建「${name}」`, command: `/${command} ${rest} 新建:是` },
   ]);
+}
+
+/**
+ * Reads `<name> [phone] [region] [industry] [grade]`. Trailing words are taken from the end while each clearly is
+ * a field not seen yet: a phone number, A/B/C, a known region (src/domain/regions.ts), a known industry; the first
+ * word that is none of these ends the scan, and it and everything before it is the name, spaces and punctuation
+ * kept (`Acme Valves Co., Ltd.`). A bare number in the name that is not a phone (`测试公司 123`) is refused with
+ * a question rather than guessed: it is usually a mistyped phone. Labelled fields (`电话:` …) always win.
+ */
+export function splitCustomerArgs(line: ParsedLine) {
+  const tokens = mergePhoneTokens(line.args);
+  if (tokens.length === 0) throw new UsageError('请写上公司名。');
+  let phone = line.options.phone;
+  let grade = line.options.grade?.toUpperCase();
+  let region = line.options.region;
+  let industry = line.options.industry;
+  let end = tokens.length;
+  while (end > 1) {
+    const t = tokens[end - 1]!;
+    if (!phone && looksLikePhone(t)) phone = t;
+    else if (!grade && GRADES.has(t.toUpperCase())) grade = t.toUpperCase();
+    else if (!region && isKnownRegion(t)) region = t;
+    else if (!industry && isKnownIndustry(t)) industry = t;
+    else break;
+    end--;
+  }
+  const nameTokens = tokens.slice(0, end);
+  const name = nameTokens.join(' ');
+  const stray = nameTokens.slice(1).find((t) => /^[+\d\-()]+$/.test(t.normalize('NFKC')) && /\d/.test(t.normalize('NFKC')));
+  if (stray) {
+    throw new UsageError(
+      `「${stray}」不像电话号码（手机 11 位，座机带区号），也不能当地区。` +
+        `如果是电话，请写 电话:${stray}；如果它是公司名的一部分，请加引号：/新客户 "${name}"`,
+    );
+  }
+  if (grade !== undefined && !GRADES.has(grade)) throw new UsageError(`客户等级只能是 A、B 或 C（收到「${line.options.grade}」）。`);
+  return { name, phone, region, industry, grade: grade as 'A' | 'B' | 'C' | undefined };
 }
 
 /** "+86 138 0013 8000" arrives as four tokens; join runs of digit groups that together form a phone number. */

@@ -1,5 +1,5 @@
 // /新商机 (deal), /推进 (stage), /输单 (lost), /重开 (reopen): open deals and move them through the pipeline.
-import { formatFen, parseAmountToFen } from '../domain/money.js';
+import { amountProblemText, formatFen, parseAmountToFen } from '../domain/money.js';
 import { PIPELINE, parseStage } from '../domain/stages.js';
 import { customerShortId } from '../services/customers.js';
 import { advanceStage, closeLost, dealShortId, isBackward, openDeal, reopenDeal, type WonAmount } from '../services/deals.js';
@@ -10,23 +10,15 @@ import { offerChoice, resolveCustomer, resolveDeal } from './resolve.js';
 export const dealCommand: CommandSpec = {
   id: 'deal',
   names: ['新商机', 'deal', '商机'],
-  usage: '/新商机 <客户> <标题> [金额]',
+  usage: '/新商机 <客户> <标题> [金额]   或用标注：标题: 金额:（title: amount:）',
   summary: '在客户下新建商机（从「线索」阶段开始）',
-  examples: ['/新商机 华东五金 不锈钢球阀 5万', '/deal C-3 "pump retrofit" 120000'],
+  examples: ['/新商机 华东五金 不锈钢球阀 5万', '/deal C-3 "pump retrofit" 120000', '/新商机 C-3 标题:DN50 球阀 2000 套 金额:12万'],
   async run(env, line) {
     const [ref, ...rest] = line.args;
-    if (!ref || rest.length === 0) throw new UsageError('请写上客户和商机标题。');
-    let amountFen: number | undefined;
-    const last = rest[rest.length - 1]!;
-    const amount = parseAmountToFen(last);
-    if (rest.length > 1 && amount.ok) {
-      amountFen = amount.fen;
-      rest.pop();
-    } else if (rest.length === 1 && amount.ok) {
-      throw new UsageError('请在金额前写上商机标题。');
-    }
-    const customer = await resolveCustomer(env, ref, (id) => `/新商机 ${id} ${line.args.slice(1).join(' ')}`);
-    const deal = await openDeal(env.ctx, customer, { title: rest.join(' '), ...(amountFen !== undefined ? { amountFen } : {}) });
+    if (!ref) throw new UsageError('请写上客户和商机标题。');
+    const { title, amountFen } = splitDealArgs(rest, line.options);
+    const customer = await resolveCustomer(env, ref, (id) => `/新商机 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    const deal = await openDeal(env.ctx, customer, { title, ...(amountFen !== undefined ? { amountFen } : {}) });
     return [
       text(
         `已创建商机 ${dealShortId(deal)}「${deal.title}」· 客户 ${customerShortId(customer)} ${customer.name}` +
@@ -123,3 +115,31 @@ export const lostCommand: CommandSpec = {
     return [text(`${dealShortId(updated)}「${updated.title}」已标记为输单。原因：${updated.lostReason}`)];
   },
 };
+
+/** A token shaped like an amount (digits with an optional sign, ¥ and unit): taken as one, or refused with why. */
+const AMOUNT_SHAPE = /^[-−]?[¥￥]?[-−]?\s*[\d,]*\.?\d+\s*(元|块|k|千|w|万|亿)?$/i;
+
+/**
+ * `<title words…> [amount]` or `标题:` / `金额:`. The last word is the amount only when it is shaped like one;
+ * a negative, zero or absurd amount is refused with the reason instead of becoming part of the title.
+ */
+export function splitDealArgs(words: string[], options: Record<string, string>): { title: string; amountFen?: number } {
+  const rest = [...words];
+  let amountText = options.amount;
+  if (amountText === undefined && rest.length > 0 && AMOUNT_SHAPE.test(rest[rest.length - 1]!.normalize('NFKC'))) {
+    if (rest.length === 1 && options.title === undefined) throw new UsageError('请在金额前写上商机标题。');
+    amountText = rest.pop()!;
+  }
+  let amountFen: number | undefined;
+  if (amountText !== undefined) {
+    const amount = parseAmountToFen(amountText);
+    if (!amount.ok) throw new UsageError(amountProblemText('商机金额', amountText, amount.problem));
+    amountFen = amount.fen;
+  }
+  if (options.title !== undefined && rest.length > 0) {
+    throw new UsageError(`标题已经用「标题:」写了，多出来的「${rest.join(' ')}」不知道放在哪里。请把它写进标题里。`);
+  }
+  const title = (options.title ?? rest.join(' ')).trim();
+  if (!title) throw new UsageError('请写上商机标题。');
+  return { title, ...(amountFen !== undefined ? { amountFen } : {}) };
+}

@@ -1,7 +1,7 @@
 // /跟进 (log): record a follow-up with next step and due date; /撤销 (undo) takes the last one back.
 import { and, eq, isNull } from 'drizzle-orm';
 import { deals } from '../db/schema/index.js';
-import { formatDate, parseDueDate } from '../domain/dates.js';
+import { formatDate, formatDay, isBeforeToday, parseDueDate } from '../domain/dates.js';
 import type { Customer } from '../services/customers.js';
 import { customerShortId } from '../services/customers.js';
 import { type Deal, dealShortId } from '../services/deals.js';
@@ -23,7 +23,7 @@ const KIND_ALIASES: Record<string, FollowUpKind> = {
 export const logCommand: CommandSpec = {
   id: 'log',
   names: ['跟进', 'log', '记录'],
-  usage: '/跟进 <客户或商机> <内容> [下一步:…] [下次:日期] [类型:拜访/电话/微信/邮件/样品]',
+  usage: '/跟进 <客户或商机> <内容> [下一步:…] [下次:日期，今天或以后] [类型:拜访/电话/微信/邮件/样品]',
   summary: '记录一次跟进（拜访、电话、样品…）和下一步',
   examples: ['/跟进 D-17 上门拜访，客户要 DN50 样品 下一步:寄样 下次:下周三', '/log C-3 called the buyer next:send quote due:11-30'],
   async run(env, line) {
@@ -40,7 +40,7 @@ export const logCommand: CommandSpec = {
     if (line.options.due) {
       const due = parseDueDate(line.options.due, env.ctx.now, env.ctx.timeZone);
       if (!due.ok) throw new UsageError(`看不懂日期「${line.options.due}」。可以写：今天、明天、后天、下周三、11-30、2026-12-01。`);
-      nextDueAt = due.date;
+      nextDueAt = checkedDueDate(env, line.options.due, due);
     }
     const target = await resolveDealOrCustomer(env, ref, (id) => `/跟进 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
     const deal = target.deal ?? (await onlyOpenDeal(env, target.customer));
@@ -52,6 +52,26 @@ export const logCommand: CommandSpec = {
     });
   },
 };
+
+/** Yearless dates that land further ahead than this were probably meant for a day that just passed. */
+const ROLLOVER_ASK_DAYS = 183;
+
+/**
+ * A next-contact date must not be in the past. A yearless date is the next such day, but when that is more than
+ * ~6 months away (`11-30` typed on 12-02) the rep most likely meant the day that just passed: ask for the full
+ * date instead of silently scheduling next year. Both refusals write nothing.
+ */
+function checkedDueDate(env: CommandEnv, typed: string, due: { date: Date; rolledOver?: true }): Date {
+  const { now, timeZone } = env.ctx;
+  if (isBeforeToday(due.date, now, timeZone)) {
+    throw new UsageError(`「${typed}」已经过去了。下次跟进要写今天或以后的日期，例如 下次:明天、下次:下周三。是写错年份了吗？`);
+  }
+  if (due.rolledOver && due.date.getTime() - now.getTime() > ROLLOVER_ASK_DAYS * 86_400_000) {
+    const full = formatDay(due.date, timeZone);
+    throw new UsageError(`「${typed}」今年已经过去了。是指 ${full} 吗？请写完整日期：下次:${full}`);
+  }
+  return due.date;
+}
 
 /** A follow-up on a customer with exactly one open deal counts for that deal. */
 async function onlyOpenDeal(env: CommandEnv, customer: Customer): Promise<Deal | undefined> {
@@ -74,7 +94,7 @@ export async function logAndReply(
     : `客户 ${customerShortId(target.customer)} ${target.customer.name}`;
   const lines = [`已记录${FOLLOW_UP_LABELS[f.kind]}跟进 → ${where}`];
   if (f.nextStep) lines.push(`下一步：${f.nextStep}`);
-  if (f.nextDueAt) lines.push(`下次跟进：${formatDate(f.nextDueAt, env.ctx.timeZone)}`);
+  if (f.nextDueAt) lines.push(`下次跟进：${formatDate(f.nextDueAt, env.ctx.timeZone, env.ctx.now)}`);
   lines.push('记错了？发送 /撤销 可撤回这条记录。');
   return [text(lines.join('\n'))];
 }

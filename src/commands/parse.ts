@@ -25,7 +25,9 @@ const OPTION_ALIASES: Record<string, string> = {
   备注: 'note',
   note: 'note',
   电话: 'phone',
+  手机: 'phone',
   phone: 'phone',
+  tel: 'phone',
   地区: 'region',
   region: 'region',
   行业: 'industry',
@@ -34,12 +36,19 @@ const OPTION_ALIASES: Record<string, string> = {
   grade: 'grade',
   来源: 'source',
   source: 'source',
+  金额: 'amount',
+  amount: 'amount',
+  折扣: 'discount',
+  discount: 'discount',
+  标题: 'title',
+  title: 'title',
   // Answers to the "maybe the same company" card (/新客户): use that customer, or create anyway.
   选用: 'use',
   新建: 'create',
 };
 
-const OPTION_RE = new RegExp(`(?:^|\\s)(${Object.keys(OPTION_ALIASES).join('|')})\\s*[:：]`, 'gi');
+// Longest first, so `下次跟进:` is not read as `下次` + `跟进:`. Half- and full-width colons both work.
+const OPTION_RE = new RegExp(`(?:^|\\s)(${Object.keys(OPTION_ALIASES).sort((a, b) => b.length - a.length).join('|')})\\s*[:：]`, 'gi');
 
 export function isCommand(text: string): boolean {
   return /^\s*[/／]/.test(text);

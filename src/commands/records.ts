@@ -38,6 +38,12 @@ export const editCommand: CommandSpec = {
   async run(env, line) {
     const [ref, ...afterRef] = line.args;
     if (!ref) throw new UsageError('请写上客户或商机，以及要改的字段和新值。');
+    // `标题:` and `金额:` are labelled options of the parser (parse.ts): `/修改 D-1 金额：12万`.
+    const labelledDeal = (['title', 'amount'] as const).find((k) => line.options[k] !== undefined);
+    if (labelledDeal && afterRef.length === 0) {
+      if (isCustomerRef(ref)) throw new UsageError(`「${labelledDeal === 'title' ? '标题' : '金额'}」是商机的字段，请写商机编号。`);
+      return editDeal(env, ref, labelledDeal, line.options[labelledDeal]!, line.rest.slice(line.rest.indexOf(ref) + ref.length).trim());
+    }
     const [fieldText, ...valueParts] = splitLabelled(afterRef);
     const key = fieldText?.normalize('NFKC').toLowerCase() ?? '';
     const dealField = DEAL_FIELDS[key];

@@ -2,6 +2,7 @@
 // Every failure a user can cause becomes a polite reply here; only unexpected errors propagate.
 import type { OutboundMessage } from '../../bots/adapter.js';
 import { isDomainError } from '../domain/errors.js';
+import { messageTooLong } from '../domain/text-gate.js';
 import { customerCommand } from './customer.js';
 import { dealCommand, lostCommand, stageCommand } from './deal.js';
 import { helpCommand, usageText } from './help.js';
@@ -35,6 +36,8 @@ export const findCommand = (name: string) => byName.get(name.toLowerCase());
 export async function runChatText(env: CommandEnv, input: string): Promise<OutboundMessage[]> {
   const trimmed = input.trim();
   if (!trimmed) return [];
+  const tooLong = messageTooLong(trimmed);
+  if (tooLong) return [text(tooLong)];
   const line = parseLine(trimmed);
   if (!line) {
     const choice = await takeChoice(env, trimmed);

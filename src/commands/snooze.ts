@@ -18,6 +18,6 @@ export const snoozeCommand: CommandSpec = {
     const deal = await resolveDeal(env, ref, (id) => `/推迟 ${id}`);
     const hours = (await getSettings(env.ctx)).nudges.snoozeHours;
     const until = await snoozeNudge(env.ctx, deal, hours);
-    return [text(`好的，${dealShortId(deal)} 的提醒推迟到 ${formatDate(until, env.ctx.timeZone)}。记得跟进哦。`)];
+    return [text(`好的，${dealShortId(deal)} 的提醒推迟到 ${formatDate(until, env.ctx.timeZone, env.ctx.now)}。记得跟进哦。`)];
   },
 };

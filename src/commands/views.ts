@@ -39,7 +39,7 @@ export const todoCommand: CommandSpec = {
     if (todos.deals.length > 0) {
       lines.push(`**该跟进的商机（${todos.deals.length}）**`);
       for (const d of todos.deals) {
-        const when = d.nextDueAt ? `约定 ${formatDate(d.nextDueAt, ctx.timeZone)}` : `${days(d.lastActivityAt, ctx.now)} 天没跟进`;
+        const when = d.nextDueAt ? `约定 ${formatDate(d.nextDueAt, ctx.timeZone, ctx.now)}` : `${days(d.lastActivityAt, ctx.now)} 天没跟进`;
         lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
       }
     }
@@ -83,7 +83,7 @@ export const showCommand: CommandSpec = {
     }
     lines.push(`**最近跟进（${v.followUps.length}）**`);
     for (const f of v.followUps) {
-      lines.push(`- ${formatDate(f.createdAt, tz)} ${FOLLOW_UP_LABELS[f.kind]} ${f.authorName}：${f.summary}` + (f.nextStep ? `（下一步：${f.nextStep}）` : ''));
+      lines.push(`- ${formatDate(f.createdAt, tz, env.ctx.now)} ${FOLLOW_UP_LABELS[f.kind]} ${f.authorName}：${f.summary}` + (f.nextStep ? `（下一步：${f.nextStep}）` : ''));
     }
     if (v.quotes.length > 0) {
       lines.push('**报价**');
@@ -92,7 +92,7 @@ export const showCommand: CommandSpec = {
     }
     if (v.changes.length > 0) {
       lines.push('**最近改动**');
-      for (const ch of v.changes) lines.push(`- ${formatDate(ch.at, tz)} ${ch.actorName}：${ch.text}`);
+      for (const ch of v.changes) lines.push(`- ${formatDate(ch.at, tz, env.ctx.now)} ${ch.actorName}：${ch.text}`);
     }
     return [markdown(lines.join('\n'), `${c.name}`)];
   },

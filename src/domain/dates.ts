@@ -61,8 +61,11 @@ function parseTime(text: string): { hour: number; minute: number } | undefined |
   return { hour, minute };
 }
 
-/** Parses a due date; dates without a time mean 09:00 local. */
-export function parseDueDate(text: string, now: Date, tz: string): { ok: true; date: Date } | { ok: false } {
+/**
+ * Parses a due date; dates without a time mean 09:00 local. A date without a year is the next such day;
+ * `rolledOver` says it was moved to next year because this year's had passed (callers may ask about that).
+ */
+export function parseDueDate(text: string, now: Date, tz: string): { ok: true; date: Date; rolledOver?: true } | { ok: false } {
   const s = text.normalize('NFKC').trim();
   const today = wallClock(now, tz);
   const atDay = (offsetDays: number, rest: string) => {
@@ -94,18 +97,26 @@ export function parseDueDate(text: string, now: Date, tz: string): { ok: true; d
     let year = m[1] ? Number(m[1]) : today.year;
     const probe = new Date(Date.UTC(year, month - 1, day));
     if (probe.getUTCMonth() !== month - 1) return { ok: false };
-    if (!m[1] && (month < today.month || (month === today.month && day < today.day))) year += 1;
-    return { ok: true, date: zonedTime({ year, month, day, hour: t?.hour ?? 9, minute: t?.minute ?? 0 }, tz) };
+    const rolledOver = !m[1] && (month < today.month || (month === today.month && day < today.day));
+    if (rolledOver) year += 1;
+    const date = zonedTime({ year, month, day, hour: t?.hour ?? 9, minute: t?.minute ?? 0 }, tz);
+    return rolledOver ? { ok: true, date, rolledOver: true } : { ok: true, date };
   }
   return { ok: false };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** `11-30 09:00` */
-export function formatDate(d: Date, tz: string): string {
+/** `11-30 09:00` in the current year (per `now`), `2027-11-30 09:00` in any other. */
+export function formatDate(d: Date, tz: string, now: Date): string {
   const w = wallClock(d, tz);
-  return `${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+  const year = w.year === wallClock(now, tz).year ? '' : `${w.year}-`;
+  return `${year}${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/** True when `d` falls on a calendar day before `now`'s (in `tz`): today at an earlier hour is not "past". */
+export function isBeforeToday(d: Date, now: Date, tz: string): boolean {
+  return formatDay(d, tz) < formatDay(now, tz);
 }
 
 /** `2026-11-30` */

@@ -10,6 +10,7 @@ import type { Ctx } from '../services/context.js';
 import { createCustomer, customerShortId, type NewCustomerInput } from '../services/customers.js';
 import { toActor, type User } from '../services/users.js';
 import { encodingLabel, readCsvFile, type CsvRecord, type DetectedEncoding } from './decode.js';
+import { fieldTooLong } from '../domain/text-gate.js';
 
 export const IMPORT_FIELDS = ['name', 'phone', 'region', 'industry', 'grade', 'owner', 'source', 'tags'] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
@@ -150,7 +151,7 @@ function rowSchema() {
       .trim()
       .superRefine((v, ctx) => {
         if (v === '') ctx.addIssue({ code: 'custom', message: '公司名称为空，请填写完整的公司名称' });
-        else if (v.length > 200) ctx.addIssue({ code: 'custom', message: '公司名称太长（最多 200 个字）' });
+        else if (fieldTooLong('companyName', v)) ctx.addIssue({ code: 'custom', message: fieldTooLong('companyName', v)! });
         else if (normaliseCompanyName(v).length < 2)
           ctx.addIssue({ code: 'custom', message: `公司名称「${v}」太短，请写出完整的公司名称` });
       }),

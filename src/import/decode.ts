@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
+import { gateText } from '../domain/text-gate.js';
 
 export type DetectedEncoding = 'utf-8-bom' | 'utf-8' | 'gbk';
 
@@ -65,7 +66,11 @@ const countNewlines = (s: string) => s.split('\n').length - 1;
  */
 export const unescapeCell = (cell: string): string => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
-/** Parses CSV text into records with their starting file line; blank lines are skipped (but still counted). */
+/**
+ * Parses CSV text into records with their starting file line; blank lines are skipped (but still counted). Every
+ * cell passes the text gate (src/domain/text-gate.ts), so a NUL or an invisible character in one cell cannot fail
+ * the import or create a look-alike name.
+ */
 export function parseCsv(text: string): CsvRecord[] {
   const normalised = text.replace(/\r\n?/g, '\n');
   let parsed: { record: string[]; raw: string }[];
@@ -87,7 +92,7 @@ export function parseCsv(text: string): CsvRecord[] {
   const out: CsvRecord[] = [];
   let line = 1;
   for (const { record, raw } of parsed) {
-    if (record.some((c) => c.trim() !== '')) out.push({ line, cells: record.map(unescapeCell) });
+    if (record.some((c) => c.trim() !== '')) out.push({ line, cells: record.map((c) => gateText(unescapeCell(c))) });
     line += countNewlines(raw);
   }
   return out;

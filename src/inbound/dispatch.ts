@@ -11,6 +11,7 @@ import { enqueue } from '../outbox/enqueue.js';
 import { resolveTenant } from '../services/tenants.js';
 import { resolveUser, toActor } from '../services/users.js';
 import { handleCardAction } from './card-action.js';
+import { gateEvent } from './gate.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -32,7 +33,8 @@ const NON_TEXT = '暂时只能读懂文字消息。请用文字发送，例如�
 const SORRY = '抱歉，系统处理这条消息时出错了，已记录。请稍后再试，或联系管理员。';
 
 export function createDispatch(deps: DispatchDeps): Dispatch {
-  return async (event) => {
+  return async (incoming) => {
+    const event = gateEvent(incoming);
     const displayName = event.actor.displayName ?? (await directoryName(deps, event));
     const outcome = await deps.db.transaction(async (tx) => {
       // The claim and the effects commit together: a retry either sees the claim or redoes everything.

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { inboundEvents } from '../db/schema/index.js';
 import { createDispatch, directoryName, processEvent, type DispatchDeps } from './dispatch.js';
+import { gateEvent } from './gate.js';
 
 export interface InboxDeps extends DispatchDeps {
   /** Called after a message was recorded (wakes the background loop). */
@@ -27,8 +28,10 @@ function fromPayload(payload: Record<string, unknown>): InboundEvent {
 /** A Dispatch that records messages in the inbox and answers at once; clicks and console input run inline. */
 export function createInboxDispatch(deps: InboxDeps): Dispatch {
   const inline = createDispatch(deps);
-  return async (event) => {
-    if (event.type !== 'message' || event.platform === 'console') return inline(event);
+  return async (incoming) => {
+    if (incoming.type !== 'message' || incoming.platform === 'console') return inline(incoming);
+    // Gated before the insert: jsonb refuses NUL and lone surrogates, which made every retry of such a message fail.
+    const event = gateEvent(incoming);
     const inserted = await deps.db
       .insert(inboundEvents)
       .values({ platform: event.platform, eventKey: event.eventKey, status: 'pending', payload: toPayload(event) })

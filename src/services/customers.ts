@@ -16,6 +16,7 @@ import {
   regionsOf,
   searchGrams,
 } from '../domain/names.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
@@ -58,6 +59,12 @@ export function nameColumns(name: string) {
 
 export async function createCustomer(ctx: Ctx, input: NewCustomerInput, opts: CreateOptions = {}): Promise<CreateCustomerResult> {
   const name = input.name.trim();
+  assertFieldFits('companyName', name);
+  assertFieldFits('phone', input.phone);
+  assertFieldFits('region', input.region);
+  assertFieldFits('industry', input.industry);
+  assertFieldFits('source', input.sourceChannel);
+  for (const tag of input.tags ?? []) assertFieldFits('tag', tag);
   const keys = nameColumns(name);
   const { normalisedName } = keys;
   if (normalisedName.length < 2) {

@@ -4,6 +4,8 @@ import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { approvalRequests, customers, deals, followUps, quotes, stageHistory } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { lookupKeys } from '../domain/names.js';
+import { assertAmount } from '../domain/money.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import {
   STAGE_LABELS,
   STAGE_PROBABILITY,
@@ -32,6 +34,8 @@ export async function openDeal(
   await assertMayChange(ctx, customer.ownerId, `客户「${customer.name}」`);
   const title = input.title.trim();
   if (!title) throw new DomainError('INVALID_INPUT', '请写上商机标题，例如：/新商机 华东五金 不锈钢阀门 5万');
+  assertFieldFits('dealTitle', title);
+  assertAmount(input.amountFen, '商机金额');
   const shortNo = await nextShortNo(ctx.db, ctx.actor.tenantId, 'deal');
   const [deal] = await ctx.db
     .insert(deals)
@@ -164,6 +168,7 @@ export async function closeLost(ctx: Ctx, deal: Deal, reason: string): Promise<D
     throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${STAGE_LABELS[deal.stage]}。`);
   }
   if (!reason.trim()) throw new DomainError('INVALID_INPUT', `输单需要写原因，例如：/输单 ${dealShortId(deal)} 价格没谈拢`);
+  assertFieldFits('reason', reason.trim());
   return moveToStage(ctx, deal, 'lost', { lostReason: reason.trim() });
 }
 
@@ -197,6 +202,8 @@ export async function updateDeal(ctx: Ctx, deal: Deal, change: { title?: string;
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   const title = change.title?.trim();
   if (change.title !== undefined && !title) throw new DomainError('INVALID_INPUT', '商机标题不能为空。');
+  assertFieldFits('dealTitle', title);
+  assertAmount(change.amountFen, '商机金额');
   if (change.amountFen !== undefined && !isOpenStage(deal.stage)) {
     throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${STAGE_LABELS[deal.stage]}，不能再改金额。`);
   }

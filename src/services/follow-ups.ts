@@ -2,6 +2,7 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { customers, deals, followUps } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
@@ -39,7 +40,8 @@ export async function logFollowUp(
   await assertMayChange(ctx, deal?.ownerId ?? customer.ownerId, deal ? '这个商机' : `客户「${customer.name}」`);
   const summary = input.summary.trim();
   if (!summary) throw new DomainError('INVALID_INPUT', '请写上跟进内容，例如：/跟进 D-17 上门拜访，客户要样品 下一步:寄样');
-  if (summary.length > 2000) throw new DomainError('INVALID_INPUT', '跟进内容太长（超过 2000 字），请精简后再发。');
+  assertFieldFits('followUp', summary);
+  assertFieldFits('nextStep', input.nextStep?.trim());
   const [row] = await ctx.db
     .insert(followUps)
     .values({

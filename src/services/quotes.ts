@@ -6,6 +6,8 @@ import { APPROVER_ROLE_LABELS, routeQuote, type ApproverRole } from '../domain/a
 import { DomainError } from '../domain/errors.js';
 import { formatFenShort } from '../domain/money.js';
 import { readSettings } from '../domain/settings.js';
+import { assertAmount } from '../domain/money.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import { isOpenStage } from '../domain/stages.js';
 import { notifyUser } from '../outbox/enqueue.js';
 import { pendingRequestOnDeal } from './approvals.js';
@@ -29,7 +31,9 @@ export async function requestQuoteApproval(
 ): Promise<QuoteRequestResult> {
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   if (!isOpenStage(deal.stage)) throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已关闭，不能再报价。`);
-  if (input.discountBp >= 10_000) throw new DomainError('INVALID_INPUT', '折扣不能是 100% 或更多。');
+  if (input.discountBp >= 10_000 || input.discountBp < 0) throw new DomainError('INVALID_INPUT', '折扣必须在 0% 到 100% 之间（不含 100%）。');
+  assertAmount(input.amountFen, '报价金额');
+  assertFieldFits('note', input.note?.trim());
   // Locking the deal row serialises two requests for one deal, so the pending check below cannot race.
   await ctx.db.select({ id: deals.id }).from(deals).where(eq(deals.id, deal.id)).for('update');
   const pending = await pendingRequestOnDeal(ctx, deal.id);

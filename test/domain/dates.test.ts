@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, parseDueDate, wallClock, workingHoursBetween, zonedTime } from '../../src/domain/dates.js';
+import { formatDate, isBeforeToday, parseDueDate, wallClock, workingHoursBetween, zonedTime } from '../../src/domain/dates.js';
 import { isQuiet, nextAllowedTime } from '../../src/domain/quiet-hours.js';
 import { readSettings } from '../../src/domain/settings.js';
 
@@ -40,7 +40,17 @@ describe('due dates in the tenant zone', () => {
     const w = wallClock(now, TZ);
     expect(w).toMatchObject({ year: 2026, month: 11, day: 25, hour: 14, minute: 30, weekday: 3 });
     expect(zonedTime(w, TZ).toISOString()).toBe(now.toISOString());
-    expect(formatDate(now, TZ)).toBe('11-25 14:30');
+    expect(formatDate(now, TZ, now)).toBe('11-25 14:30');
+  });
+
+  it('shows the year of dates outside the current year, and marks yearless dates moved to next year', () => {
+    expect(formatDate(new Date('2025-01-01T01:00:00Z'), TZ, now)).toBe('2025-01-01 09:00');
+    expect(formatDate(new Date('2027-01-05T01:00:00Z'), TZ, now)).toBe('2027-01-05 09:00');
+    expect(parseDueDate('11-20', now, TZ)).toMatchObject({ ok: true, rolledOver: true });
+    expect(parseDueDate('11-30', now, TZ)).not.toHaveProperty('rolledOver');
+    expect(parseDueDate('2026-11-20', now, TZ)).not.toHaveProperty('rolledOver');
+    expect(isBeforeToday(new Date('2026-11-25T00:30:00Z'), now, TZ)).toBe(false); // earlier today is not "past"
+    expect(isBeforeToday(new Date('2026-11-24T15:00:00Z'), now, TZ)).toBe(true);
   });
 });
 

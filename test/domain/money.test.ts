@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFen, formatFenShort, parseAmountToFen, parsePercent } from '../../src/domain/money.js';
+import { formatFen, formatFenShort, MAX_AMOUNT_FEN, parseAmountToFen, parsePercent } from '../../src/domain/money.js';
 
 describe('amounts become exact integer fen', () => {
   it.each([
@@ -26,6 +26,25 @@ describe('amounts become exact integer fen', () => {
 
   it.each(['', '-5', '0', 'abc', '5万万', '1.234', '5,00', '99999999999999', '五毛'])('rejects %s', (input) => {
     expect(parseAmountToFen(input).ok).toBe(false);
+  });
+
+  it.each([
+    ['-5万', 'negative'],
+    ['¥-5,000', 'negative'],
+    ['0', 'zero'],
+    ['0.00万', 'zero'],
+    ['99999999999999万', 'too_large'],
+    ['10.01亿', 'too_large'],
+    ['abc', 'unreadable'],
+    ['万', 'unreadable'],
+  ])('says why %s is refused', (input, problem) => {
+    expect(parseAmountToFen(input)).toEqual({ ok: false, problem });
+  });
+
+  it('accepts up to the 10亿 cap and refuses negative discounts', () => {
+    expect(parseAmountToFen('10亿')).toEqual({ ok: true, fen: MAX_AMOUNT_FEN });
+    expect(parsePercent('-3%').ok).toBe(false);
+    expect(parsePercent('150%').ok).toBe(false);
   });
 
   it('formats', () => {
