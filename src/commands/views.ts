@@ -1,5 +1,6 @@
 // Read-only commands: /待办 (todo), /查看 (show: 360° view), /漏斗 (pipeline).
 import { formatDate } from '../domain/dates.js';
+import { dueLabel, isDue } from '../domain/due.js';
 import { formatFen } from '../domain/money.js';
 import { ROLE_LABELS } from '../domain/roles.js';
 import { pipelineRules } from '../services/tenant-settings.js';
@@ -38,7 +39,7 @@ export const todoCommand: CommandSpec = {
     if (todos.deals.length > 0) {
       lines.push(`**该跟进的商机（${todos.deals.length}）**`);
       for (const d of todos.deals) {
-        const when = d.nextDueAt ? `约定 ${formatDate(d.nextDueAt, ctx.timeZone)}` : `${days(d.lastActivityAt, ctx.now)} 天没跟进`;
+        const when = dueLabel(d, d.due, ctx.now, ctx.timeZone);
         lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
       }
     }
@@ -69,8 +70,10 @@ export const showCommand: CommandSpec = {
     const dealsShown = deal ? [v.deals.find((d) => d.id === deal.id) ?? deal, ...v.deals.filter((d) => d.id !== deal.id)] : v.deals;
     lines.push(`**商机（${dealsShown.length}）**`);
     for (const d of dealsShown) {
+      const due = v.due.get(d.id);
+      const dueText = due ? ` · ${isDue(due, env.ctx.now) ? '⚠️ ' : ''}${dueLabel(d, due, env.ctx.now, tz)}` : '';
       lines.push(`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}` +
-        (d.amountFen ? ` · ${formatFen(d.amountFen)}` : '') + (d.lostReason ? ` · 原因：${d.lostReason}` : ''));
+        (d.amountFen ? ` · ${formatFen(d.amountFen)}` : '') + dueText + (d.lostReason ? ` · 原因：${d.lostReason}` : ''));
     }
     lines.push(`**最近跟进（${v.followUps.length}）**`);
     for (const f of v.followUps) {

@@ -3,6 +3,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { contacts, customers, deals, followUps, quotes, users } from '../db/schema/index.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
+import { dueOfDeals } from './due.js';
 
 export async function customerView(ctx: Ctx, customer: Customer) {
   const [owner] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId));
@@ -27,11 +28,14 @@ export async function customerView(ctx: Ctx, customer: Customer) {
     .where(eq(deals.customerId, customer.id))
     .orderBy(desc(quotes.createdAt))
     .limit(5);
+  const due = await dueOfDeals(ctx.db, customer.tenantId, dealRows);
   return {
     customer,
     ownerName: owner?.name ?? '?',
     contacts: contactRows,
     deals: dealRows,
+    /** Open deals' follow-up due time and reason (src/domain/due.ts). */
+    due,
     followUps: recent.map((r) => ({ ...r.f, authorName: r.author })),
     quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
   };

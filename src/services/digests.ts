@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { wallClock, zonedTime } from '../domain/dates.js';
+import { dueAtSql } from './due.js';
 import { OPEN_STAGES, PIPELINE, type Stage } from '../domain/stages.js';
 
 const DAY = 86_400_000;
@@ -39,7 +40,7 @@ export interface DigestTeam {
 }
 
 /** One team's digest; the same figures as `buildTeamDigests` for a single team. */
-export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours = 48): Promise<TeamDigest> {
+export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours: number): Promise<TeamDigest> {
   const [digest] = await buildTeamDigests(db, team.tenantId, [team], now, tz, silenceHours);
   return digest!;
 }
@@ -57,7 +58,8 @@ export async function buildTeamDigests(
   teams: ReadonlyArray<{ id: string; name: string }>,
   now: Date,
   tz: string,
-  silenceHours = 48,
+  /** The tenant's silence window (settings.nudges.silenceHours): "overdue" is the one due rule. */
+  silenceHours: number,
 ): Promise<TeamDigest[]> {
   const out: TeamDigest[] = [];
   for (let i = 0; i < teams.length; i += BATCH) out.push(...(await digestBatch(db, tenantId, teams.slice(i, i + BATCH), now, tz, silenceHours)));
@@ -128,7 +130,7 @@ async function digestBatch(
       sql`select m.team_id, m.name as owner, count(*)::int as n
           from deals d join ${members} m on m.id = d.owner_id
           where d.closed_at is null
-            and (d.last_activity_at <= ${at(new Date(now.getTime() - silenceHours * 3600_000))} or d.next_due_at <= ${at(now)})
+            and ${dueAtSql({ silenceHours })} <= ${at(now)}
           group by m.team_id, m.name order by m.team_id, n desc, m.name`,
     ),
   );
