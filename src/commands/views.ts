@@ -1,7 +1,8 @@
-// Read-only commands: /待办 (todo), /查看 (show: 360° view), /漏斗 (pipeline).
+// Read-only commands: /待办 (todo; a manager's includes the team), /团队 (team), /查看 (show: 360° view), /漏斗 (pipeline).
 import { formatDate } from '../domain/dates.js';
 import { dueLabel, isDue } from '../domain/due.js';
 import { formatFen } from '../domain/money.js';
+import type { Stage } from '../domain/stages.js';
 import { ROLE_LABELS } from '../domain/roles.js';
 import { pipelineRules } from '../services/tenant-settings.js';
 import { customerView } from '../services/customer-view.js';
@@ -10,6 +11,7 @@ import { dealShortId } from '../services/deals.js';
 import { FOLLOW_UP_LABELS } from '../services/follow-ups.js';
 import { pipelineByStage } from '../services/pipeline.js';
 import { myTodos } from '../services/todos.js';
+import { teamOverview, teamTodos, type TeamTodos } from '../services/team-todos.js';
 import { shortId } from '../services/counters.js';
 import { type CommandSpec, UsageError, markdown } from './registry.js';
 import { resolveDealOrCustomer } from './resolve.js';
@@ -21,7 +23,7 @@ export const todoCommand: CommandSpec = {
   id: 'todo',
   names: ['待办', 'todo', 'todos'],
   usage: '/待办',
-  summary: '我的待办：该跟进的商机（逾期在前）和等我审批的报价',
+  summary: '我的待办：该跟进的商机（逾期在前）和等我审批的报价；经理另见团队待跟进（按人）、停滞商机、未联系的新线索和待确认的交接',
   examples: ['/待办'],
   async run(env) {
     const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
@@ -43,8 +45,55 @@ export const todoCommand: CommandSpec = {
         lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
       }
     }
+    const team = await teamTodos(ctx);
+    if (team) lines.push(...teamTodoLines(team, labels, ctx.now, ctx.timeZone));
     if (lines.length === 0) return [markdown('暂无待办 👍 所有商机都在按计划推进。', '我的待办')];
     return [markdown(lines.join('\n'), '我的待办')];
+  },
+};
+
+function teamTodoLines(t: TeamTodos, labels: Record<Stage, string>, now: Date, tz: string): string[] {
+  const lines: string[] = [];
+  if (t.dueByRep.length > 0) {
+    const n = t.dueByRep.reduce((a, g) => a + g.deals.length, 0);
+    lines.push(`**团队待跟进（${n}）**`);
+    for (const g of t.dueByRep) {
+      lines.push(`${g.ownerName}：`);
+      for (const d of g.deals) {
+        lines.push(`- ${d.escalated ? '🔺 已升级 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${dueLabel(d, d.due, now, tz)}）`);
+      }
+    }
+  }
+  if (t.stagnant.length > 0) {
+    lines.push(`**停滞商机（${t.stagnant.length}）**`);
+    for (const d of t.stagnant) lines.push(`- ${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title} 在「${labels[d.stage]}」已 ${d.days} 天（${d.ownerName}）`);
+  }
+  if (t.newLeads.length > 0) {
+    lines.push(`**新线索未联系（${t.newLeads.length}）**`);
+    for (const d of t.newLeads) lines.push(`- ${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}，${d.hours} 小时未联系（${d.ownerName}）`);
+  }
+  if (t.handovers.length > 0) {
+    lines.push(`**待确认的交接（${t.handovers.length}）**`);
+    for (const h of t.handovers) lines.push(`- ${h.fromName} → ${h.toName}，${formatDate(h.createdAt, tz)} 发起，等待 ${h.toName} 接收`);
+  }
+  return lines;
+}
+
+export const teamCommand: CommandSpec = {
+  id: 'team',
+  names: ['团队', 'team'],
+  usage: '/团队',
+  summary: '经理/总监：每位下属的在跟商机、金额、待跟进、本周跟进次数和最近跟进时间',
+  examples: ['/团队', '/team'],
+  async run(env) {
+    const { ctx } = env;
+    const rows = await teamOverview(ctx);
+    if (!rows) return [markdown('/团队 只对有下属的经理和总监开放；你的商机请看 /待办 和 /漏斗。', '我的团队')];
+    if (rows.length === 0) return [markdown('还没有下属。请管理员用 /设置 上级 <人> <你> 设置汇报关系。', '我的团队')];
+    const lines = rows.map((r) =>
+      `- **${r.name}**：在跟 ${r.openDeals} 个 · ${formatFen(r.amountFen)} · 待跟进 ${r.due}${r.due > 0 ? ' ⚠️' : ''} · 本周跟进 ${r.followUpsThisWeek} 次 · ` +
+      `最近跟进 ${r.lastFollowUpAt ? formatDate(r.lastFollowUpAt, ctx.timeZone) : '暂无'}`);
+    return [markdown(lines.join('\n'), `我的团队（${rows.length} 人）`)];
   },
 };
 
