@@ -13,10 +13,13 @@ import { allTenantRules, type TenantRules } from '../services/tenant-settings.js
 import { morningTodoMessage } from '../services/morning-todo.js';
 import { notifyUser } from '../outbox/enqueue.js';
 import { claimSlot } from './claim.js';
+import { alertSummaryJob, directorAlertSummary } from '../services/alert-summary.js';
+import { usersWithRole } from '../services/users.js';
 
-export async function runDailyDigests(db: Db, now: Date, instanceId: string): Promise<{ teams: number; personal: number }> {
+export async function runDailyDigests(db: Db, now: Date, instanceId: string): Promise<{ teams: number; personal: number; summaries: number }> {
   let teamsSent = 0;
   let personal = 0;
+  let summaries = 0;
   for (const tenant of await allTenantRules(db)) {
     if (!tenant.settings.digest.enabled) continue;
     if (wallClock(now, tenant.timeZone).hour < tenant.settings.digest.hour) continue;
@@ -24,8 +27,23 @@ export async function runDailyDigests(db: Db, now: Date, instanceId: string): Pr
     const { date } = yesterdayWindow(now, tenant.timeZone);
     teamsSent += await sendTeamDigests(db, tenant, now, date, instanceId);
     personal += await sendMorningTodos(db, tenant, now, date, instanceId);
+    summaries += await sendDirectorSummaries(db, tenant, now, date, instanceId);
   }
-  return { teams: teamsSent, personal };
+  return { teams: teamsSent, personal, summaries };
+}
+
+/** Each sales director's one daily message of the stagnant deals and silent quotes raised since the last one. */
+async function sendDirectorSummaries(db: Db, tenant: TenantRules, now: Date, date: string, instanceId: string) {
+  let sent = 0;
+  for (const director of await usersWithRole(db, tenant.id, 'director')) {
+    sent += await db.transaction(async (tx) => {
+      const message = await directorAlertSummary(tx, tenant, director.id, date, now);
+      if (!(await claimSlot(tx, alertSummaryJob(director.id), date, instanceId)) || !message) return 0;
+      await notifyUser(tx, tenant.id, director.id, message, { dedupKey: `alert-summary:${director.id}:${date}` });
+      return 1;
+    });
+  }
+  return sent;
 }
 
 /** Teams per round: their unsent digests are computed together (a few grouped queries), then sent one by one. */
