@@ -1,5 +1,5 @@
 // The daily team digest card: pipeline by stage, yesterday's movement, overdue per owner, approvals, conversion.
-import { yuan } from './format.js';
+import { conversionText, cycleText, yuan } from './format.js';
 import type { Card } from './model.js';
 
 export interface DigestCardInput {
@@ -24,8 +24,8 @@ export function buildDigestCard(i: DigestCardInput): Card {
     '**超期未跟进**',
     ...(i.overdue.length > 0 ? i.overdue.map((o) => `- ${o.owner}：${o.count} 个`) : ['- 无 👍']),
     '**转化率（近90天）**',
-    `- ${i.conversion.map((c) => `${c.from}→${c.to} ${c.rate === null ? '—' : `${Math.round(c.rate * 100)}%`}`).join('，')}`,
-    `- 平均成交周期：${i.avgCycleDays === null ? '—' : `${i.avgCycleDays} 天`}`,
+    `- ${i.conversion.map((c) => `${c.from}→${c.to} ${conversionText(c.rate)}`).join('，')}`,
+    `- 平均成交周期：${cycleText(i.avgCycleDays)}`,
   ];
   return {
     kind: 'digest',

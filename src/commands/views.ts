@@ -1,5 +1,5 @@
 // Read-only commands: /待办 (todo; a manager's includes the team), /团队 (team), /查看 (show: 360° view), /漏斗 (pipeline).
-import { formatDate } from '../domain/dates.js';
+import { formatDate, formatDay } from '../domain/dates.js';
 import { dueLabel, isDue } from '../domain/due.js';
 import { formatFen } from '../domain/money.js';
 import type { Stage } from '../domain/stages.js';
@@ -9,7 +9,8 @@ import { customerView } from '../services/customer-view.js';
 import { customerShortId } from '../services/customers.js';
 import { dealShortId } from '../services/deals.js';
 import { FOLLOW_UP_LABELS } from '../services/follow-ups.js';
-import { pipelineByStage } from '../services/pipeline.js';
+import { FUNNEL_PERIOD_LABELS, funnelFor, type FunnelPeriod } from '../services/funnel.js';
+import { conversionText, cycleText } from '../../cards/format.js';
 import { myTodos } from '../services/todos.js';
 import { teamOverview, teamTodos, type TeamTodos } from '../services/team-todos.js';
 import { shortId } from '../services/counters.js';
@@ -137,20 +138,33 @@ export const showCommand: CommandSpec = {
   },
 };
 
+const PERIOD_WORDS: Record<string, FunnelPeriod> = {
+  本月: 'month', month: 'month', 本季: 'quarter', 本季度: 'quarter', quarter: 'quarter', 近90天: 'last90', '90天': 'last90', '90d': 'last90',
+};
+
 export const pipelineCommand: CommandSpec = {
   id: 'pipeline',
   names: ['漏斗', 'pipeline', 'funnel'],
-  usage: '/漏斗 [我的]',
-  summary: '销售漏斗：各阶段商机数、金额、加权金额（经理看团队，总监看全部）',
-  examples: ['/漏斗', '/pipeline mine'],
+  usage: '/漏斗 [我的] [本月|本季|近90天]',
+  summary: '销售漏斗：各阶段商机数、金额、加权金额，阶段转化率和平均成交周期（经理看团队，总监看全部；与战报同一算法）',
+  examples: ['/漏斗', '/漏斗 本季', '/pipeline mine month'],
   async run(env, line) {
     const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
-    const mine = ['我的', 'mine', 'me'].includes(line.args[0] ?? '');
-    const rows = await pipelineByStage(env.ctx, mine ? 'mine' : 'visible');
+    let mine = false;
+    let period: FunnelPeriod = 'last90';
+    for (const a of line.args) {
+      if (['我的', 'mine', 'me'].includes(a)) mine = true;
+      else if (PERIOD_WORDS[a.toLowerCase()]) period = PERIOD_WORDS[a.toLowerCase()]!;
+      else throw new UsageError(`看不懂「${a}」：时间范围写 本月、本季 或 近90天。`);
+    }
+    const f = await funnelFor(env.ctx, mine ? 'mine' : 'visible', period);
     const scope = mine || env.ctx.actor.role === 'rep' ? '我的' : `${ROLE_LABELS[env.ctx.actor.role]}视角`;
-    const total = rows.reduce((a, r) => ({ n: a.n + r.count, f: a.f + r.amountFen, w: a.w + r.weightedFen }), { n: 0, f: 0, w: 0 });
-    const lines = rows.map((r) => `- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`);
-    lines.push(`**合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}**`);
+    const total = f.pipeline.reduce((a, r) => ({ n: a.n + r.count, f: a.f + r.amountFen, w: a.w + r.weightedFen }), { n: 0, f: 0, w: 0 });
+    const lines = ['**在手商机**', ...f.pipeline.map((r) => `- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`)];
+    lines.push(`- 合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}`);
+    lines.push(`**${FUNNEL_PERIOD_LABELS[period]}（${formatDay(f.since, env.ctx.timeZone)} 起）**`);
+    lines.push(`- 转化率：${f.conversion.map((c) => `${labels[c.from]}→${labels[c.to]} ${conversionText(c.rate)}`).join('，')}`);
+    lines.push(`- 平均成交周期：${cycleText(f.avgCycleDays)}${f.wonCount > 0 ? `（${f.wonCount} 单）` : ''}`);
     return [markdown(lines.join('\n'), `销售漏斗（${scope}）`)];
   },
 };

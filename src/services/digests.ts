@@ -6,7 +6,7 @@ import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { wallClock, zonedTime } from '../domain/dates.js';
 import { dueAtSql } from './due.js';
-import { OPEN_STAGES, PIPELINE, type Stage } from '../domain/stages.js';
+import { funnelByGroup, type FunnelStats } from './funnel.js';
 
 const DAY = 86_400_000;
 
@@ -15,12 +15,12 @@ export interface TeamDigest {
   teamName: string;
   /** Local date the digest is for (the morning it is sent), YYYY-MM-DD. */
   date: string;
-  pipeline: Array<{ stage: Stage; count: number; amountFen: number }>;
+  pipeline: FunnelStats['pipeline'];
   moved: { newDeals: number; stageChanges: number; won: number; lost: number; wonFen: number };
   overdue: Array<{ owner: string; count: number }>;
   approvalsWaiting: number;
-  conversion: Array<{ from: Stage; to: Stage; rate: number | null }>;
-  avgCycleDays: number | null;
+  conversion: FunnelStats['conversion'];
+  avgCycleDays: FunnelStats['avgCycleDays'];
 }
 
 /** Local midnight of `now`'s day in `tz`, and the midnight before it: the "yesterday" window. */
@@ -49,8 +49,8 @@ export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, t
 const BATCH = 1000;
 
 /**
- * The digests of several teams of one tenant, in the order given: seven queries per batch of teams, each grouped by team,
- * instead of seven per team.
+ * The digests of several teams of one tenant, in the order given: a handful of queries per batch of teams, each grouped by team,
+ * instead of a handful per team (pipeline, conversion and cycle come from funnelByGroup, shared with /漏斗).
  */
 export async function buildTeamDigests(
   db: DbOrTx,
@@ -90,16 +90,6 @@ async function digestBatch(
   // The batch's teams as one uuid[] parameter; `members` are their users, tagged with the team.
   const teamIds = sql`${`{${teams.map((t) => t.id).join(',')}}`}::uuid[]`;
   const members = sql`(select id, team_id, name from users where team_id = any(${teamIds}))`;
-  const since90 = at(new Date(now.getTime() - 90 * DAY));
-
-  const pipeRows = groupByTeam(
-    await queryRows<{ team_id: string; stage: Stage; n: number; fen: string }>(
-      db,
-      sql`select m.team_id, d.stage, count(*)::int as n, coalesce(sum(d.amount_fen), 0)::text as fen
-          from deals d join ${members} m on m.id = d.owner_id
-          where d.tenant_id = ${tenantId} and d.closed_at is null group by m.team_id, d.stage`,
-    ),
-  );
 
   const dealMoves = groupByTeam(
     await queryRows<{ team_id: string; new_deals: number; won: number; lost: number; won_fen: string }>(
@@ -143,47 +133,23 @@ async function digestBatch(
     ),
   );
 
-  // Conversion over deals opened in the last 90 days: of those that reached stage k, how many reached k+1.
-  const reached = groupByTeam(
-    await queryRows<{ team_id: string; max_idx: number; n: number }>(
-      db,
-      sql`select x.team_id, x.max_idx, count(*)::int as n from (
-            select m.team_id, d.id, max(case h.stage when 'lead' then 0 when 'first_visit' then 1 when 'proposal' then 2
-                                                    when 'quote' then 3 when 'won' then 4 else 0 end) as max_idx
-            from deals d join ${members} m on m.id = d.owner_id join stage_history h on h.deal_id = d.id
-            where d.created_at >= ${since90}
-            group by m.team_id, d.id) x group by x.team_id, x.max_idx`,
-    ),
-  );
-
-  const cycles = groupByTeam(
-    await queryRows<{ team_id: string; days: string | null }>(
-      db,
-      sql`select m.team_id, (avg(extract(epoch from d.closed_at - d.created_at)) / 86400)::text as days
-          from deals d join ${members} m on m.id = d.owner_id
-          where d.stage = 'won' and d.closed_at >= ${since90} group by m.team_id`,
-    ),
+  // Pipeline, conversion and cycle come from the function /漏斗 uses (近90天), so the numbers match.
+  const funnel = await funnelByGroup(
+    db,
+    tenantId,
+    sql`(select id, team_id::text as grp from users where team_id = any(${teamIds}))`,
+    teams.map((t) => t.id),
+    new Date(now.getTime() - 90 * DAY),
   );
 
   return teams.map((team) => {
-    const pipe = pipeRows.get(team.id) ?? [];
-    const pipeline = OPEN_STAGES.map((stage) => {
-      const r = pipe.find((x) => x.stage === stage);
-      return { stage, count: Number(r?.n ?? 0), amountFen: Number(r?.fen ?? 0) };
-    });
+    const stats = funnel.get(team.id)!;
     const moved = dealMoves.get(team.id)?.[0];
-    const rows = reached.get(team.id) ?? [];
-    const atLeast = (k: number) => rows.filter((r) => Number(r.max_idx) >= k).reduce((a, r) => a + Number(r.n), 0);
-    const conversion = PIPELINE.slice(0, -1).map((fromStage, k) => {
-      const base = atLeast(k);
-      return { from: fromStage, to: PIPELINE[k + 1]!, rate: base === 0 ? null : atLeast(k + 1) / base };
-    });
-    const cycle = cycles.get(team.id)?.[0];
     return {
       teamId: team.id,
       teamName: team.name,
       date,
-      pipeline,
+      pipeline: stats.pipeline,
       moved: {
         newDeals: Number(moved?.new_deals ?? 0),
         stageChanges: Number(changes.get(team.id)?.[0]?.n ?? 0),
@@ -193,8 +159,8 @@ async function digestBatch(
       },
       overdue: (overdue.get(team.id) ?? []).map((o) => ({ owner: o.owner, count: Number(o.n) })),
       approvalsWaiting: Number(waiting.get(team.id)?.[0]?.n ?? 0),
-      conversion,
-      avgCycleDays: cycle?.days == null ? null : Math.round(Number(cycle.days) * 10) / 10,
+      conversion: stats.conversion,
+      avgCycleDays: stats.avgCycleDays,
     };
   });
 }

@@ -51,10 +51,10 @@ describe(`daily digest (${testDriver()})`, () => {
     const digest = await buildTeamDigest(db, { id: team!.id, name: team!.name, tenantId: team!.tenantId }, clock.now(), 'Asia/Shanghai', 48);
     expect(digest.date).toBe('2026-11-25');
     expect(digest.pipeline).toEqual([
-      { stage: 'lead', count: 2, amountFen: 8_000_000 },
-      { stage: 'first_visit', count: 0, amountFen: 0 },
-      { stage: 'proposal', count: 1, amountFen: 10_000_000 },
-      { stage: 'quote', count: 0, amountFen: 0 },
+      { stage: 'lead', count: 2, amountFen: 8_000_000, weightedFen: 800_000 },
+      { stage: 'first_visit', count: 0, amountFen: 0, weightedFen: 0 },
+      { stage: 'proposal', count: 1, amountFen: 10_000_000, weightedFen: 4_000_000 },
+      { stage: 'quote', count: 0, amountFen: 0, weightedFen: 0 },
     ]);
     expect(digest.moved).toEqual({ newDeals: 4, stageChanges: 3, won: 0, lost: 1, wonFen: 0 });
     expect(digest.overdue).toEqual([]);
