@@ -111,7 +111,7 @@ async function sendMorningTodos(db: Db, tenant: TenantRules, now: Date, date: st
   for (const person of people) {
     sent += await db.transaction(async (tx) => {
       if (!(await claimSlot(tx, `morning:${person.id}`, date, instanceId))) return 0;
-      const message = await morningTodoMessage(tx, person, tenant, now);
+      const message = await morningTodoMessage(tx, person, tenant, now); // undefined after noon or with nothing due
       if (!message) return 0;
       await notifyUser(tx, tenant.id, person.id, message, { dedupKey: `morning:${person.id}:${date}` });
       return 1;

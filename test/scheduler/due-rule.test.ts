@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { deals, outbox, teams, users } from '../../src/db/schema/index.js';
 import { dealsCsv } from '../../src/export/customers.js';
+import { runDailyDigests } from '../../src/scheduler/daily-digest.js';
 import { runRulesTick } from '../../src/scheduler/rules-tick.js';
 import { buildTeamDigest } from '../../src/services/digests.js';
 import { createChat, entryText } from '../helpers/chat.js';
@@ -149,5 +150,30 @@ describe(`the one follow-up due rule (${testDriver()})`, () => {
     expect(await digestOverdue()).toEqual([{ owner: rep, count: 1 }]);
     await tick('2026-12-07T09:00:00+08:00');
     expect(await texts(rep)).toContain(dealId);
+  });
+});
+
+describe(`the morning to-do window (${testDriver()})`, () => {
+  const t = useTestDb();
+
+  it('greets at the digest hour, drops the greeting after a late start, and skips after noon', async () => {
+    const clock = createClock('2026-12-01T10:00:00+08:00');
+    const chat = createChat(t().db, { now: clock.now });
+    await chat.say('早销售', '/新客户 早一工厂 13500000001');
+    const d = /D-\d+/.exec((await chat.say('早销售', '/新商机 早一工厂 阀门 1万')).text)![0];
+    await chat.say('早销售', `/跟进 ${d} 电话`); // due 12-03 10:00
+    const morning = async (iso: string) => {
+      clock.set(iso);
+      await runDailyDigests(t().db, clock.now(), 'a');
+      return (await chat.inbox('早销售')).map(entryText).filter((x) => x.includes('今天的待办'));
+    };
+    expect(await morning('2026-12-03T08:00:00+08:00')).toEqual([expect.stringContaining('早上好 早销售，今天的待办')]);
+    expect((await morning('2026-12-03T08:00:00+08:00'))).toEqual([]);
+    const late = await morning('2026-12-04T10:30:00+08:00'); // a restart missed 08:00
+    expect(late).toHaveLength(1);
+    expect(late[0]).toContain('今日待办\n早销售，今天的待办');
+    expect(late[0]).toContain(`⚠️ ${d}`);
+    expect(late[0]).not.toContain('早上好');
+    expect(await morning('2026-12-07T15:10:00+08:00')).toEqual([]);
   });
 });
