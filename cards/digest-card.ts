@@ -6,6 +6,8 @@ export interface DigestCardInput {
   teamName: string;
   date: string;
   pipeline: Array<{ stage: string; count: number; amountFen: number }>;
+  /** Heading of the movement section when it covers more than yesterday (default 昨日动态). */
+  movedLabel?: string;
   moved: { newDeals: number; stageChanges: number; won: number; lost: number; wonFen: number };
   overdue: Array<{ owner: string; count: number }>;
   approvalsWaiting: number;
@@ -19,7 +21,7 @@ export function buildDigestCard(i: DigestCardInput): Card {
     '**销售漏斗**',
     ...i.pipeline.map((p) => `- ${p.stage}：${p.count} 个 · ${yuan(p.amountFen)}`),
     `- 合计：${total.n} 个 · ${yuan(total.fen)}`,
-    '**昨日动态**',
+    `**${i.movedLabel ?? '昨日动态'}**`,
     `- 新商机 ${i.moved.newDeals} · 阶段推进 ${i.moved.stageChanges} · 签约 ${i.moved.won}（${yuan(i.moved.wonFen)}）· 输单 ${i.moved.lost}`,
     '**超期未跟进**',
     ...(i.overdue.length > 0 ? i.overdue.map((o) => `- ${o.owner}：${o.count} 个`) : ['- 无 👍']),

@@ -46,6 +46,8 @@ async function sendDirectorSummaries(db: Db, tenant: TenantRules, now: Date, dat
   return sent;
 }
 
+const quietDays = (t: TenantRules) => (t.settings.quietHours.enabled ? t.settings.quietHours.days : []);
+
 /** Teams per round: their unsent digests are computed together (a few grouped queries), then sent one by one. */
 const DIGEST_CHUNK = 500;
 
@@ -66,7 +68,7 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
     const pending = chunk.filter((t) => !done.has(`digest:${t.id}`));
     if (pending.length === 0) continue;
     const labels = tenant.settings.pipeline.labels;
-    const digests = await buildTeamDigests(db, tenant.id, pending, now, tenant.timeZone, tenant.settings.nudges.silenceHours);
+    const digests = await buildTeamDigests(db, tenant.id, pending, now, tenant.timeZone, tenant.settings.nudges.silenceHours, quietDays(tenant));
     for (const [k, team] of pending.entries()) {
       const digest = digests[k]!;
       sent += await db.transaction(async (tx) => {
@@ -74,6 +76,7 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
         const card = buildDigestCard({
           teamName: digest.teamName,
           date: digest.date,
+          ...(digest.movedDays > 1 ? { movedLabel: `近 ${digest.movedDays} 天动态（自上次战报）` } : {}),
           pipeline: digest.pipeline.map((p) => ({ stage: labels[p.stage], count: p.count, amountFen: p.amountFen })),
           moved: digest.moved,
           overdue: digest.overdue,

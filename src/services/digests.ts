@@ -15,6 +15,8 @@ export interface TeamDigest {
   teamName: string;
   /** Local date the digest is for (the morning it is sent), YYYY-MM-DD. */
   date: string;
+  /** Days the movement figures cover (3 on a Monday after a quiet weekend). */
+  movedDays: number;
   pipeline: FunnelStats['pipeline'];
   moved: { newDeals: number; stageChanges: number; won: number; lost: number; wonFen: number };
   overdue: Array<{ owner: string; count: number }>;
@@ -23,14 +25,20 @@ export interface TeamDigest {
   avgCycleDays: FunnelStats['avgCycleDays'];
 }
 
-/** Local midnight of `now`'s day in `tz`, and the midnight before it: the "yesterday" window. */
-export function yesterdayWindow(now: Date, tz: string) {
+/**
+ * The movement window: from the local midnight after the previous digest day up to today's midnight. Digests are
+ * not sent on quiet days (weekends by default), so a Monday digest covers Friday to Sunday, not Sunday alone.
+ */
+export function yesterdayWindow(now: Date, tz: string, quietDays: readonly number[] = []) {
   const w = wallClock(now, tz);
   const today = zonedTime({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0 }, tz);
-  const yw = wallClock(new Date(today.getTime() - DAY / 2), tz);
-  const yesterday = zonedTime({ year: yw.year, month: yw.month, day: yw.day, hour: 0, minute: 0 }, tz);
+  let from = zonedTime({ year: w.year, month: w.month, day: w.day - 1, hour: 0, minute: 0 }, tz);
+  for (let i = 0; i < 7 && quietDays.includes(wallClock(from, tz).weekday); i++) {
+    const f = wallClock(from, tz);
+    from = zonedTime({ year: f.year, month: f.month, day: f.day - 1, hour: 0, minute: 0 }, tz);
+  }
   const date = `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-  return { from: yesterday, to: today, date };
+  return { from, to: today, date, days: Math.round((today.getTime() - from.getTime()) / DAY) };
 }
 
 export interface DigestTeam {
@@ -40,8 +48,8 @@ export interface DigestTeam {
 }
 
 /** One team's digest; the same figures as `buildTeamDigests` for a single team. */
-export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours: number): Promise<TeamDigest> {
-  const [digest] = await buildTeamDigests(db, team.tenantId, [team], now, tz, silenceHours);
+export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours: number, quietDays: readonly number[] = []): Promise<TeamDigest> {
+  const [digest] = await buildTeamDigests(db, team.tenantId, [team], now, tz, silenceHours, quietDays);
   return digest!;
 }
 
@@ -60,9 +68,11 @@ export async function buildTeamDigests(
   tz: string,
   /** The tenant's silence window (settings.nudges.silenceHours): "overdue" is the one due rule. */
   silenceHours: number,
+  /** The tenant's quiet weekdays (no digest then): the movement window reaches back over them. */
+  quietDays: readonly number[] = [],
 ): Promise<TeamDigest[]> {
   const out: TeamDigest[] = [];
-  for (let i = 0; i < teams.length; i += BATCH) out.push(...(await digestBatch(db, tenantId, teams.slice(i, i + BATCH), now, tz, silenceHours)));
+  for (let i = 0; i < teams.length; i += BATCH) out.push(...(await digestBatch(db, tenantId, teams.slice(i, i + BATCH), now, tz, silenceHours, quietDays)));
   return out;
 }
 
@@ -84,9 +94,10 @@ async function digestBatch(
   now: Date,
   tz: string,
   silenceHours: number,
+  quietDays: readonly number[],
 ): Promise<TeamDigest[]> {
   if (teams.length === 0) return [];
-  const { from, to, date } = yesterdayWindow(now, tz);
+  const { from, to, date, days } = yesterdayWindow(now, tz, quietDays);
   // The batch's teams as one uuid[] parameter; `members` are their users, tagged with the team.
   const teamIds = sql`${`{${teams.map((t) => t.id).join(',')}}`}::uuid[]`;
   const members = sql`(select id, team_id, name from users where team_id = any(${teamIds}))`;
@@ -149,6 +160,7 @@ async function digestBatch(
       teamId: team.id,
       teamName: team.name,
       date,
+      movedDays: days,
       pipeline: stats.pipeline,
       moved: {
         newDeals: Number(moved?.new_deals ?? 0),
