@@ -1,7 +1,6 @@
 // The sales director's daily summary of stagnant deals and silent quotes: one message listing what the watchers
 // raised since the previous summary, instead of one message per deal.
-import { and, desc, eq, like, lt } from 'drizzle-orm';
-import { sql } from 'drizzle-orm';
+import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
 import type { OutboundMessage } from '../../bots/adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
