@@ -1,11 +1,13 @@
 // The daily team digest card: pipeline by stage, yesterday's movement, overdue per owner, approvals, conversion.
-import { yuan } from './format.js';
+import { conversionText, cycleText, yuan } from './format.js';
 import type { Card } from './model.js';
 
 export interface DigestCardInput {
   teamName: string;
   date: string;
   pipeline: Array<{ stage: string; count: number; amountFen: number }>;
+  /** Heading of the movement section when it covers more than yesterday (default 昨日动态). */
+  movedLabel?: string;
   moved: { newDeals: number; stageChanges: number; won: number; lost: number; wonFen: number };
   overdue: Array<{ owner: string; count: number }>;
   approvalsWaiting: number;
@@ -19,13 +21,13 @@ export function buildDigestCard(i: DigestCardInput): Card {
     '**销售漏斗**',
     ...i.pipeline.map((p) => `- ${p.stage}：${p.count} 个 · ${yuan(p.amountFen)}`),
     `- 合计：${total.n} 个 · ${yuan(total.fen)}`,
-    '**昨日动态**',
+    `**${i.movedLabel ?? '昨日动态'}**`,
     `- 新商机 ${i.moved.newDeals} · 阶段推进 ${i.moved.stageChanges} · 签约 ${i.moved.won}（${yuan(i.moved.wonFen)}）· 输单 ${i.moved.lost}`,
     '**超期未跟进**',
     ...(i.overdue.length > 0 ? i.overdue.map((o) => `- ${o.owner}：${o.count} 个`) : ['- 无 👍']),
     '**转化率（近90天）**',
-    `- ${i.conversion.map((c) => `${c.from}→${c.to} ${c.rate === null ? '—' : `${Math.round(c.rate * 100)}%`}`).join('，')}`,
-    `- 平均成交周期：${i.avgCycleDays === null ? '—' : `${i.avgCycleDays} 天`}`,
+    `- ${i.conversion.map((c) => `${c.from}→${c.to} ${conversionText(c.rate)}`).join('，')}`,
+    `- 平均成交周期：${cycleText(i.avgCycleDays)}`,
   ];
   return {
     kind: 'digest',

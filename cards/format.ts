@@ -16,3 +16,9 @@ export function shortTime(d: Date, tz: string, now: Date = d): string {
   const year = p.year === parts(now).year ? '' : `${p.year}-`;
   return `${year}${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
+
+/** A stage conversion rate as a percentage; "—" when no deal reached the earlier stage. */
+export const conversionText = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`);
+
+/** Average cycle time of won deals; "暂无成交" rather than "0 天" when none was won. */
+export const cycleText = (days: number | null) => (days === null ? '暂无成交' : `${days} 天`);

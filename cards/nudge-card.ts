@@ -1,4 +1,4 @@
-// The nudge card: a deal silent too long, with 记录跟进 / 推迟24小时 / 标记输单; the escalation form for managers.
+// The nudge card: a deal due for follow-up (agreed time passed, or silent too long), with 记录跟进 / 推迟24小时 / 标记输单; the escalation form for managers.
 import { encodeActionData } from './action-data.js';
 import type { Card } from './model.js';
 
@@ -8,6 +8,8 @@ export interface NudgeCardInput {
   customerName: string;
   ownerName: string;
   hoursSilent: number;
+  /** The agreed next contact (formatted) when the deal is due because that time has come. */
+  agreedAt?: string;
   lastFollowUp?: string;
   escalation?: boolean;
 }
@@ -15,9 +17,10 @@ export interface NudgeCardInput {
 export function buildNudgeCard(i: NudgeCardInput): Card {
   const days = Math.floor(i.hoursSilent / 24);
   const silence = days >= 2 ? `${days} 天` : `${i.hoursSilent} 小时`;
+  const why = i.agreedAt ? `约定 ${i.agreedAt} 联系，还没有跟进` : `已 ${silence}没有跟进`;
   return {
     kind: 'nudge',
-    title: i.escalation ? `⚠️ 升级提醒：${i.dealId} 已 ${silence}没有跟进` : `⏰ ${i.dealId} 已 ${silence}没有跟进`,
+    title: i.escalation ? `⚠️ 升级提醒：${i.dealId} ${why}` : `⏰ ${i.dealId} ${why}`,
     state: i.escalation ? 'danger' : 'warning',
     fields: [
       { label: '客户', value: i.customerName },

@@ -11,7 +11,7 @@ import { parseLine } from './parse.js';
 import { type CommandEnv, type CommandSpec, ChoiceNeeded, UsageError, card, text } from './registry.js';
 import { takeChoice } from './choices.js';
 import { plainFollowUp } from './plain.js';
-import { pipelineCommand, showCommand, todoCommand } from './views.js';
+import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
 import { extraCommands } from './extra.js';
 
 const specs: CommandSpec[] = [
@@ -21,6 +21,7 @@ const specs: CommandSpec[] = [
   stageCommand,
   lostCommand,
   todoCommand,
+  teamCommand,
   showCommand,
   pipelineCommand,
   undoCommand,

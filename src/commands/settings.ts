@@ -65,7 +65,7 @@ export const settingsCommand: CommandSpec = {
       }
       const n = (await getSettings(ctx)).nudges;
       const q = (await getSettings(ctx)).quietHours;
-      return [text(`提醒规则：\n· 商机 ${n.silenceHours} 小时没有跟进 → 提醒负责人\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 通知销售总监\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 待办\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
+      return [text(`提醒规则：\n· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 负责人和上级（总监每天一条汇总）\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 负责人和上级（总监每天一条汇总）\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
     }
     throw new UsageError('请选择要设置的项目：审批、提醒、角色、上级 或 早报。');
   },

@@ -1,14 +1,18 @@
-// Read-only commands: /待办 (todo), /查看 (show: 360° view), /漏斗 (pipeline).
-import { formatDate } from '../domain/dates.js';
+// Read-only commands: /待办 (todo; a manager's includes the team), /团队 (team), /查看 (show: 360° view), /漏斗 (pipeline).
+import { formatDate, formatDay } from '../domain/dates.js';
+import { dueLabel, isDue } from '../domain/due.js';
 import { formatFen } from '../domain/money.js';
+import type { Stage } from '../domain/stages.js';
 import { ROLE_LABELS } from '../domain/roles.js';
 import { pipelineRules } from '../services/tenant-settings.js';
 import { customerView } from '../services/customer-view.js';
 import { customerShortId } from '../services/customers.js';
 import { dealShortId } from '../services/deals.js';
 import { FOLLOW_UP_LABELS } from '../services/follow-ups.js';
-import { pipelineByStage } from '../services/pipeline.js';
+import { FUNNEL_PERIOD_LABELS, funnelFor, type FunnelPeriod } from '../services/funnel.js';
+import { conversionText, cycleText } from '../../cards/format.js';
 import { myTodos } from '../services/todos.js';
+import { teamOverview, teamTodos, type TeamTodos } from '../services/team-todos.js';
 import { shortId } from '../services/counters.js';
 import { type CommandSpec, UsageError, markdown } from './registry.js';
 import { resolveDealOrCustomer } from './resolve.js';
@@ -21,7 +25,7 @@ export const todoCommand: CommandSpec = {
   id: 'todo',
   names: ['待办', 'todo', 'todos'],
   usage: '/待办',
-  summary: '我的待办：该跟进的商机（逾期在前）和等我审批的报价',
+  summary: '我的待办：该跟进的商机（逾期在前）和等我审批的报价；经理另见团队待跟进（按人）、停滞商机、未联系的新线索和待确认的交接',
   examples: ['/待办'],
   async run(env) {
     const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
@@ -39,12 +43,59 @@ export const todoCommand: CommandSpec = {
     if (todos.deals.length > 0) {
       lines.push(`**该跟进的商机（${todos.deals.length}）**`);
       for (const d of todos.deals) {
-        const when = d.nextDueAt ? `约定 ${formatDate(d.nextDueAt, ctx.timeZone, ctx.now)}` : `${days(d.lastActivityAt, ctx.now)} 天没跟进`;
+        const when = dueLabel(d, d.due, ctx.now, ctx.timeZone);
         lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
       }
     }
+    const team = await teamTodos(ctx);
+    if (team) lines.push(...teamTodoLines(team, labels, ctx.now, ctx.timeZone));
     if (lines.length === 0) return [markdown('暂无待办 👍 所有商机都在按计划推进。', '我的待办')];
     return [markdown(lines.join('\n'), '我的待办')];
+  },
+};
+
+function teamTodoLines(t: TeamTodos, labels: Record<Stage, string>, now: Date, tz: string): string[] {
+  const lines: string[] = [];
+  if (t.dueByRep.length > 0) {
+    const n = t.dueByRep.reduce((a, g) => a + g.deals.length, 0);
+    lines.push(`**团队待跟进（${n}）**`);
+    for (const g of t.dueByRep) {
+      lines.push(`${g.ownerName}：`);
+      for (const d of g.deals) {
+        lines.push(`- ${d.escalated ? '🔺 已升级 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${dueLabel(d, d.due, now, tz)}）`);
+      }
+    }
+  }
+  if (t.stagnant.length > 0) {
+    lines.push(`**停滞商机（${t.stagnant.length}）**`);
+    for (const d of t.stagnant) lines.push(`- ${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title} 在「${labels[d.stage]}」已 ${d.days} 天（${d.ownerName}）`);
+  }
+  if (t.newLeads.length > 0) {
+    lines.push(`**新线索未联系（${t.newLeads.length}）**`);
+    for (const d of t.newLeads) lines.push(`- ${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}，${d.hours} 小时未联系（${d.ownerName}）`);
+  }
+  if (t.handovers.length > 0) {
+    lines.push(`**待确认的交接（${t.handovers.length}）**`);
+    for (const h of t.handovers) lines.push(`- ${h.fromName} → ${h.toName}，${formatDate(h.createdAt, tz, now)} 发起，等待 ${h.toName} 接收`);
+  }
+  return lines;
+}
+
+export const teamCommand: CommandSpec = {
+  id: 'team',
+  names: ['团队', 'team'],
+  usage: '/团队',
+  summary: '经理/总监：每位下属的在跟商机、金额、待跟进、本周跟进次数和最近跟进时间',
+  examples: ['/团队', '/team'],
+  async run(env) {
+    const { ctx } = env;
+    const rows = await teamOverview(ctx);
+    if (!rows) return [markdown('/团队 只对有下属的经理和总监开放；你的商机请看 /待办 和 /漏斗。', '我的团队')];
+    if (rows.length === 0) return [markdown('还没有下属。请管理员用 /设置 上级 <人> <你> 设置汇报关系。', '我的团队')];
+    const lines = rows.map((r) =>
+      `- **${r.name}**：在跟 ${r.openDeals} 个 · ${formatFen(r.amountFen)} · 待跟进 ${r.due}${r.due > 0 ? ' ⚠️' : ''} · 本周跟进 ${r.followUpsThisWeek} 次 · ` +
+      `最近跟进 ${r.lastFollowUpAt ? formatDate(r.lastFollowUpAt, ctx.timeZone, ctx.now) : '暂无'}`);
+    return [markdown(lines.join('\n'), `我的团队（${rows.length} 人）`)];
   },
 };
 
@@ -78,8 +129,10 @@ export const showCommand: CommandSpec = {
     const dealsShown = deal ? [v.deals.find((d) => d.id === deal.id) ?? deal, ...v.deals.filter((d) => d.id !== deal.id)] : v.deals;
     lines.push(`**商机（${dealsShown.length}）**`);
     for (const d of dealsShown) {
+      const due = v.due.get(d.id);
+      const dueText = due ? ` · ${isDue(due, env.ctx.now) ? '⚠️ ' : ''}${dueLabel(d, due, env.ctx.now, tz)}` : '';
       lines.push(`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}` +
-        (d.amountFen ? ` · ${formatFen(d.amountFen)}` : '') + (d.lostReason ? ` · 原因：${d.lostReason}` : ''));
+        (d.amountFen ? ` · ${formatFen(d.amountFen)}` : '') + dueText + (d.lostReason ? ` · 原因：${d.lostReason}` : ''));
     }
     lines.push(`**最近跟进（${v.followUps.length}）**`);
     for (const f of v.followUps) {
@@ -98,20 +151,33 @@ export const showCommand: CommandSpec = {
   },
 };
 
+const PERIOD_WORDS: Record<string, FunnelPeriod> = {
+  本月: 'month', month: 'month', 本季: 'quarter', 本季度: 'quarter', quarter: 'quarter', 近90天: 'last90', '90天': 'last90', '90d': 'last90',
+};
+
 export const pipelineCommand: CommandSpec = {
   id: 'pipeline',
   names: ['漏斗', 'pipeline', 'funnel'],
-  usage: '/漏斗 [我的]',
-  summary: '销售漏斗：各阶段商机数、金额、加权金额（经理看团队，总监看全部）',
-  examples: ['/漏斗', '/pipeline mine'],
+  usage: '/漏斗 [我的] [本月|本季|近90天]',
+  summary: '销售漏斗：各阶段商机数、金额、加权金额，阶段转化率和平均成交周期（经理看团队，总监看全部；与战报同一算法）',
+  examples: ['/漏斗', '/漏斗 本季', '/pipeline mine month'],
   async run(env, line) {
     const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
-    const mine = ['我的', 'mine', 'me'].includes(line.args[0] ?? '');
-    const rows = await pipelineByStage(env.ctx, mine ? 'mine' : 'visible');
+    let mine = false;
+    let period: FunnelPeriod = 'last90';
+    for (const a of line.args) {
+      if (['我的', 'mine', 'me'].includes(a)) mine = true;
+      else if (PERIOD_WORDS[a.toLowerCase()]) period = PERIOD_WORDS[a.toLowerCase()]!;
+      else throw new UsageError(`看不懂「${a}」：时间范围写 本月、本季 或 近90天。`);
+    }
+    const f = await funnelFor(env.ctx, mine ? 'mine' : 'visible', period);
     const scope = mine || env.ctx.actor.role === 'rep' ? '我的' : `${ROLE_LABELS[env.ctx.actor.role]}视角`;
-    const total = rows.reduce((a, r) => ({ n: a.n + r.count, f: a.f + r.amountFen, w: a.w + r.weightedFen }), { n: 0, f: 0, w: 0 });
-    const lines = rows.map((r) => `- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`);
-    lines.push(`**合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}**`);
+    const total = f.pipeline.reduce((a, r) => ({ n: a.n + r.count, f: a.f + r.amountFen, w: a.w + r.weightedFen }), { n: 0, f: 0, w: 0 });
+    const lines = ['**在手商机**', ...f.pipeline.map((r) => `- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`)];
+    lines.push(`- 合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}`);
+    lines.push(`**${FUNNEL_PERIOD_LABELS[period]}（${formatDay(f.since, env.ctx.timeZone)} 起）**`);
+    lines.push(`- 转化率：${f.conversion.map((c) => `${labels[c.from]}→${labels[c.to]} ${conversionText(c.rate)}`).join('，')}`);
+    lines.push(`- 平均成交周期：${cycleText(f.avgCycleDays)}${f.wonCount > 0 ? `（${f.wonCount} 单）` : ''}`);
     return [markdown(lines.join('\n'), `销售漏斗（${scope}）`)];
   },
 };

@@ -37,6 +37,13 @@ function uniqueLabels(labels: Partial<Record<Stage, string>>, ctx: z.core.$Refin
   }
 }
 
+const alertRecipients = z.object({
+  owner: z.boolean().default(true),
+  manager: z.boolean().default(true),
+  directorSummary: z.boolean().default(true),
+});
+export type AlertRecipients = z.infer<typeof alertRecipients>;
+
 const ec = DEFAULT_EXIT_CRITERIA;
 export const pipelineSettingsSchema = z.object({
   /** Display names per stage key; commands accept these as well as the default labels and English keys. */
@@ -96,6 +103,16 @@ export const tenantSettingsSchema = z.object({
       newLeadHours: z.number().positive().default(24),
       stagnantDays: z.number().positive().default(30),
       silentQuoteDays: z.number().positive().default(15),
+    })
+    .prefault({}),
+  /**
+   * Who hears each watcher rule (stagnant deal, approved quote gone silent): the deal's owner, the owner's
+   * manager, and the sales directors as one daily summary instead of a message per deal.
+   */
+  alerts: z
+    .object({
+      stagnant: alertRecipients.prefault({}),
+      silentQuote: alertRecipients.prefault({}),
     })
     .prefault({}),
   quietHours: z

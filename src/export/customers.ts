@@ -8,6 +8,7 @@ import { customers, deals, tenants, users } from '../db/schema/index.js';
 import { formatDay, wallClock } from '../domain/dates.js';
 import { STAGE_LABELS } from '../domain/stages.js';
 import { shortId } from '../services/counters.js';
+import { dueOfDeals } from '../services/due.js';
 
 export type ExportEncoding = 'utf-8-bom' | 'gbk';
 
@@ -77,7 +78,8 @@ export async function customersCsv(db: DbOrTx, tenantId: string): Promise<{ text
   return { text: stringify([CUSTOMER_HEADERS, ...safeRecords(records)], { record_delimiter: '\r\n' }), rows: records.length };
 }
 
-export const DEAL_HEADERS = ['编号', '客户编号', '客户名称', '商机名称', '金额（元）', '币种', '阶段', '赢率（%）', '预计成交日期', '负责人', '产品线', '输单原因', '最近活动', '创建时间'];
+export const DEAL_HEADERS = ['编号', '客户编号', '客户名称', '商机名称', '金额（元）', '币种', '阶段', '赢率（%）', '预计成交日期', '负责人', '产品线', '输单原因', '最近活动', '应跟进时间', '跟进依据', '创建时间'];
+const DUE_REASON_LABELS = { agreed: '约定联系', silence: '无跟进超时' } as const;
 /** 金额（元） and 赢率（%）. */
 const DEAL_NUMERIC_COLUMNS = [DEAL_HEADERS.indexOf('金额（元）'), DEAL_HEADERS.indexOf('赢率（%）')] as const;
 
@@ -90,6 +92,7 @@ export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: st
     .innerJoin(users, eq(users.id, deals.ownerId))
     .where(eq(deals.tenantId, tenantId))
     .orderBy(asc(deals.shortNo));
+  const due = await dueOfDeals(db, tenantId, rows.map((r) => r.d));
   const records = rows.map(({ d, customerNo, customerName, ownerName }) => [
     shortId('deal', d.shortNo),
     shortId('customer', customerNo),
@@ -104,6 +107,8 @@ export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: st
     d.productLine ?? '',
     d.lostReason ?? '',
     dateTime(d.lastActivityAt, tz),
+    dateTime(due.get(d.id)?.at ?? null, tz),
+    due.has(d.id) ? DUE_REASON_LABELS[due.get(d.id)!.reason] : '',
     dateTime(d.createdAt, tz),
   ]);
   return { text: stringify([DEAL_HEADERS, ...safeRecords(records, DEAL_NUMERIC_COLUMNS)], { record_delimiter: '\r\n' }), rows: records.length };

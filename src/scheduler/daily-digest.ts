@@ -13,10 +13,13 @@ import { allTenantRules, type TenantRules } from '../services/tenant-settings.js
 import { morningTodoMessage } from '../services/morning-todo.js';
 import { notifyUser } from '../outbox/enqueue.js';
 import { claimSlot } from './claim.js';
+import { alertSummaryJob, directorAlertSummary } from '../services/alert-summary.js';
+import { usersWithRole } from '../services/users.js';
 
-export async function runDailyDigests(db: Db, now: Date, instanceId: string): Promise<{ teams: number; personal: number }> {
+export async function runDailyDigests(db: Db, now: Date, instanceId: string): Promise<{ teams: number; personal: number; summaries: number }> {
   let teamsSent = 0;
   let personal = 0;
+  let summaries = 0;
   for (const tenant of await allTenantRules(db)) {
     if (!tenant.settings.digest.enabled) continue;
     if (wallClock(now, tenant.timeZone).hour < tenant.settings.digest.hour) continue;
@@ -24,9 +27,26 @@ export async function runDailyDigests(db: Db, now: Date, instanceId: string): Pr
     const { date } = yesterdayWindow(now, tenant.timeZone);
     teamsSent += await sendTeamDigests(db, tenant, now, date, instanceId);
     personal += await sendMorningTodos(db, tenant, now, date, instanceId);
+    summaries += await sendDirectorSummaries(db, tenant, now, date, instanceId);
   }
-  return { teams: teamsSent, personal };
+  return { teams: teamsSent, personal, summaries };
 }
+
+/** Each sales director's one daily message of the stagnant deals and silent quotes raised since the last one. */
+async function sendDirectorSummaries(db: Db, tenant: TenantRules, now: Date, date: string, instanceId: string) {
+  let sent = 0;
+  for (const director of await usersWithRole(db, tenant.id, 'director')) {
+    sent += await db.transaction(async (tx) => {
+      const message = await directorAlertSummary(tx, tenant, director.id, date, now);
+      if (!(await claimSlot(tx, alertSummaryJob(director.id), date, instanceId)) || !message) return 0;
+      await notifyUser(tx, tenant.id, director.id, message, { dedupKey: `alert-summary:${director.id}:${date}` });
+      return 1;
+    });
+  }
+  return sent;
+}
+
+const quietDays = (t: TenantRules) => (t.settings.quietHours.enabled ? t.settings.quietHours.days : []);
 
 /** Teams per round: their unsent digests are computed together (a few grouped queries), then sent one by one. */
 const DIGEST_CHUNK = 500;
@@ -48,7 +68,7 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
     const pending = chunk.filter((t) => !done.has(`digest:${t.id}`));
     if (pending.length === 0) continue;
     const labels = tenant.settings.pipeline.labels;
-    const digests = await buildTeamDigests(db, tenant.id, pending, now, tenant.timeZone, tenant.settings.nudges.silenceHours);
+    const digests = await buildTeamDigests(db, tenant.id, pending, now, tenant.timeZone, tenant.settings.nudges.silenceHours, quietDays(tenant));
     for (const [k, team] of pending.entries()) {
       const digest = digests[k]!;
       sent += await db.transaction(async (tx) => {
@@ -56,6 +76,7 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
         const card = buildDigestCard({
           teamName: digest.teamName,
           date: digest.date,
+          ...(digest.movedDays > 1 ? { movedLabel: `近 ${digest.movedDays} 天动态（自上次战报）` } : {}),
           pipeline: digest.pipeline.map((p) => ({ stage: labels[p.stage], count: p.count, amountFen: p.amountFen })),
           moved: digest.moved,
           overdue: digest.overdue,
@@ -93,7 +114,7 @@ async function sendMorningTodos(db: Db, tenant: TenantRules, now: Date, date: st
   for (const person of people) {
     sent += await db.transaction(async (tx) => {
       if (!(await claimSlot(tx, `morning:${person.id}`, date, instanceId))) return 0;
-      const message = await morningTodoMessage(tx, person, tenant, now);
+      const message = await morningTodoMessage(tx, person, tenant, now); // undefined after noon or with nothing due
       if (!message) return 0;
       await notifyUser(tx, tenant.id, person.id, message, { dedupKey: `morning:${person.id}:${date}` });
       return 1;

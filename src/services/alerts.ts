@@ -1,4 +1,5 @@
-// The other watchers: new leads nobody contacted, stagnant stages, silent quotes, and slow approvals.
+// The other watchers: new leads nobody contacted, stagnant stages, silent quotes, and slow approvals. Stagnant
+// and silent-quote alerts reach the owner and their manager; directors get them in the daily summary.
 // Each alert is claimed once per (subject, kind, episode) in the nudges table before it is queued.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
@@ -6,6 +7,7 @@ import { at, queryRows } from '../db/rows.js';
 import { approvalSteps, nudges } from '../db/schema/index.js';
 import { workingHoursBetween } from '../domain/dates.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
+import type { AlertRecipients } from '../domain/settings.js';
 import type { Stage } from '../domain/stages.js';
 import { formatFen } from '../domain/money.js';
 import { notifyUser } from '../outbox/enqueue.js';
@@ -64,7 +66,7 @@ export async function scanNewLeads(db: Db, tenant: TenantRules, now: Date): Prom
   });
 }
 
-/** A deal in the same stage for more than `stagnantDays` → the sales director, once per stage stint. */
+/** A deal in the same stage for more than `stagnantDays` → its owner and their manager, once per stage stint (settings.alerts). */
 export async function scanStagnantDeals(db: Db, tenant: TenantRules, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - tenant.settings.nudges.stagnantDays * DAY);
   const sendAt = nextAllowedTime(now, tenant.timeZone, tenant.settings.quietHours);
@@ -77,21 +79,28 @@ export async function scanStagnantDeals(db: Db, tenant: TenantRules, now: Date):
                             and n.episode = d.stage || ':' || (extract(epoch from d.stage_entered_at) * 1000)::bigint)
           order by d.stage_entered_at limit 500`,
     );
-    const directors = await usersWithRole(tx, tenant.id, 'director');
     let sent = 0;
     for (const d of rows) {
       const episode = `${d.stage}:${new Date(d.stage_entered_at).getTime()}`;
       if (!(await claim(tx, tenant.id, d.id, 'stagnant', episode, sendAt))) continue;
       const days = Math.floor((now.getTime() - new Date(d.stage_entered_at).getTime()) / DAY);
-      const text = `🐢 商机停滞：${shortId('deal', d.short_no)} ${d.customer_name} · ${d.title} 在「${tenant.settings.pipeline.labels[d.stage]}」已 ${days} 天（负责人 ${d.owner_name}）。`;
-      const to = directors.length > 0 ? directors.map((u) => u.id) : await managersOf(tx, tenant.id, d);
-      for (const id of to) sent += await notifyUser(tx, tenant.id, id, { type: 'text', text }, { notBefore: sendAt });
+      const text = `🐢 商机停滞：${shortId('deal', d.short_no)} ${d.customer_name} · ${d.title} 在「${tenant.settings.pipeline.labels[d.stage]}」已 ${days} 天（负责人 ${d.owner_name}）。` +
+        `推进一下，或者 /输单 ${shortId('deal', d.short_no)} <原因>`;
+      for (const id of recipients(d, tenant.settings.alerts.stagnant)) sent += await notifyUser(tx, tenant.id, id, { type: 'text', text }, { notBefore: sendAt });
     }
     return sent;
   });
 }
 
-/** An approved quote with no follow-up for `silentQuoteDays` → a to-do for the owner, once per quote. */
+/** Owner and/or manager per the rule's settings; directors hear through the daily summary (alert-summary.ts). */
+function recipients(d: { owner_id: string; manager_id: string | null }, r: AlertRecipients): string[] {
+  const to = new Set<string>();
+  if (r.owner) to.add(d.owner_id);
+  if (r.manager && d.manager_id) to.add(d.manager_id);
+  return [...to];
+}
+
+/** An approved quote with no follow-up for `silentQuoteDays` → the owner and their manager, once per quote (settings.alerts). */
 export async function scanSilentQuotes(db: Db, tenant: TenantRules, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - tenant.settings.nudges.silentQuoteDays * DAY);
   const sendAt = nextAllowedTime(now, tenant.timeZone, tenant.settings.quietHours);
@@ -110,7 +119,11 @@ export async function scanSilentQuotes(db: Db, tenant: TenantRules, now: Date): 
       if (!(await claim(tx, tenant.id, d.id, 'silent_quote', d.quote_id, sendAt))) continue;
       const text = `📝 待办：报价 ${shortId('quote', d.quote_short_no)}（${formatFen(Number(d.amount_fen))}）批准后 ${tenant.settings.nudges.silentQuoteDays} 天没有跟进。` +
         `问问客户 ${d.customer_name} 的反馈吧：/跟进 ${shortId('deal', d.short_no)} <内容>`;
-      sent += await notifyUser(tx, tenant.id, d.owner_id, { type: 'text', text }, { notBefore: sendAt });
+      for (const id of recipients(d, tenant.settings.alerts.silentQuote)) {
+        const body = id === d.owner_id ? text : `📝 报价 ${shortId('quote', d.quote_short_no)}（${formatFen(Number(d.amount_fen))}）批准后 ${tenant.settings.nudges.silentQuoteDays} 天没有跟进：` +
+          `${shortId('deal', d.short_no)} ${d.customer_name} · ${d.title}（负责人 ${d.owner_name}）。`;
+        sent += await notifyUser(tx, tenant.id, id, { type: 'text', text: body }, { notBefore: sendAt });
+      }
     }
     return sent;
   });

@@ -5,6 +5,7 @@ import type { StageLabels } from '../domain/stages.js';
 import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
+import { dueOfDeals } from './due.js';
 
 export async function customerView(ctx: Ctx, customer: Customer, labels: StageLabels) {
   const [owner] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId));
@@ -29,11 +30,14 @@ export async function customerView(ctx: Ctx, customer: Customer, labels: StageLa
     .where(eq(deals.customerId, customer.id))
     .orderBy(desc(quotes.createdAt))
     .limit(5);
+  const due = await dueOfDeals(ctx.db, customer.tenantId, dealRows);
   return {
     customer,
     ownerName: owner?.name ?? '?',
     contacts: contactRows,
     deals: dealRows,
+    /** Open deals' follow-up due time and reason (src/domain/due.ts). */
+    due,
     followUps: recent.map((r) => ({ ...r.f, authorName: r.author })),
     quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
     changes: await recentChanges(ctx, customer.id, labels),

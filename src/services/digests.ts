@@ -5,7 +5,8 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { wallClock, zonedTime } from '../domain/dates.js';
-import { OPEN_STAGES, PIPELINE, type Stage } from '../domain/stages.js';
+import { dueAtSql } from './due.js';
+import { funnelByGroup, type FunnelStats } from './funnel.js';
 
 const DAY = 86_400_000;
 
@@ -14,22 +15,30 @@ export interface TeamDigest {
   teamName: string;
   /** Local date the digest is for (the morning it is sent), YYYY-MM-DD. */
   date: string;
-  pipeline: Array<{ stage: Stage; count: number; amountFen: number }>;
+  /** Days the movement figures cover (3 on a Monday after a quiet weekend). */
+  movedDays: number;
+  pipeline: FunnelStats['pipeline'];
   moved: { newDeals: number; stageChanges: number; won: number; lost: number; wonFen: number };
   overdue: Array<{ owner: string; count: number }>;
   approvalsWaiting: number;
-  conversion: Array<{ from: Stage; to: Stage; rate: number | null }>;
-  avgCycleDays: number | null;
+  conversion: FunnelStats['conversion'];
+  avgCycleDays: FunnelStats['avgCycleDays'];
 }
 
-/** Local midnight of `now`'s day in `tz`, and the midnight before it: the "yesterday" window. */
-export function yesterdayWindow(now: Date, tz: string) {
+/**
+ * The movement window: from the local midnight after the previous digest day up to today's midnight. Digests are
+ * not sent on quiet days (weekends by default), so a Monday digest covers Friday to Sunday, not Sunday alone.
+ */
+export function yesterdayWindow(now: Date, tz: string, quietDays: readonly number[] = []) {
   const w = wallClock(now, tz);
   const today = zonedTime({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0 }, tz);
-  const yw = wallClock(new Date(today.getTime() - DAY / 2), tz);
-  const yesterday = zonedTime({ year: yw.year, month: yw.month, day: yw.day, hour: 0, minute: 0 }, tz);
+  let from = zonedTime({ year: w.year, month: w.month, day: w.day - 1, hour: 0, minute: 0 }, tz);
+  for (let i = 0; i < 7 && quietDays.includes(wallClock(from, tz).weekday); i++) {
+    const f = wallClock(from, tz);
+    from = zonedTime({ year: f.year, month: f.month, day: f.day - 1, hour: 0, minute: 0 }, tz);
+  }
   const date = `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-  return { from: yesterday, to: today, date };
+  return { from, to: today, date, days: Math.round((today.getTime() - from.getTime()) / DAY) };
 }
 
 export interface DigestTeam {
@@ -39,8 +48,8 @@ export interface DigestTeam {
 }
 
 /** One team's digest; the same figures as `buildTeamDigests` for a single team. */
-export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours = 48): Promise<TeamDigest> {
-  const [digest] = await buildTeamDigests(db, team.tenantId, [team], now, tz, silenceHours);
+export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, tz: string, silenceHours: number, quietDays: readonly number[] = []): Promise<TeamDigest> {
+  const [digest] = await buildTeamDigests(db, team.tenantId, [team], now, tz, silenceHours, quietDays);
   return digest!;
 }
 
@@ -48,8 +57,8 @@ export async function buildTeamDigest(db: DbOrTx, team: DigestTeam, now: Date, t
 const BATCH = 1000;
 
 /**
- * The digests of several teams of one tenant, in the order given: seven queries per batch of teams, each grouped by team,
- * instead of seven per team.
+ * The digests of several teams of one tenant, in the order given: a handful of queries per batch of teams, each grouped by team,
+ * instead of a handful per team (pipeline, conversion and cycle come from funnelByGroup, shared with /漏斗).
  */
 export async function buildTeamDigests(
   db: DbOrTx,
@@ -57,10 +66,13 @@ export async function buildTeamDigests(
   teams: ReadonlyArray<{ id: string; name: string }>,
   now: Date,
   tz: string,
-  silenceHours = 48,
+  /** The tenant's silence window (settings.nudges.silenceHours): "overdue" is the one due rule. */
+  silenceHours: number,
+  /** The tenant's quiet weekdays (no digest then): the movement window reaches back over them. */
+  quietDays: readonly number[] = [],
 ): Promise<TeamDigest[]> {
   const out: TeamDigest[] = [];
-  for (let i = 0; i < teams.length; i += BATCH) out.push(...(await digestBatch(db, tenantId, teams.slice(i, i + BATCH), now, tz, silenceHours)));
+  for (let i = 0; i < teams.length; i += BATCH) out.push(...(await digestBatch(db, tenantId, teams.slice(i, i + BATCH), now, tz, silenceHours, quietDays)));
   return out;
 }
 
@@ -82,22 +94,13 @@ async function digestBatch(
   now: Date,
   tz: string,
   silenceHours: number,
+  quietDays: readonly number[],
 ): Promise<TeamDigest[]> {
   if (teams.length === 0) return [];
-  const { from, to, date } = yesterdayWindow(now, tz);
+  const { from, to, date, days } = yesterdayWindow(now, tz, quietDays);
   // The batch's teams as one uuid[] parameter; `members` are their users, tagged with the team.
   const teamIds = sql`${`{${teams.map((t) => t.id).join(',')}}`}::uuid[]`;
   const members = sql`(select id, team_id, name from users where team_id = any(${teamIds}))`;
-  const since90 = at(new Date(now.getTime() - 90 * DAY));
-
-  const pipeRows = groupByTeam(
-    await queryRows<{ team_id: string; stage: Stage; n: number; fen: string }>(
-      db,
-      sql`select m.team_id, d.stage, count(*)::int as n, coalesce(sum(d.amount_fen), 0)::text as fen
-          from deals d join ${members} m on m.id = d.owner_id
-          where d.tenant_id = ${tenantId} and d.closed_at is null group by m.team_id, d.stage`,
-    ),
-  );
 
   const dealMoves = groupByTeam(
     await queryRows<{ team_id: string; new_deals: number; won: number; lost: number; won_fen: string }>(
@@ -128,7 +131,7 @@ async function digestBatch(
       sql`select m.team_id, m.name as owner, count(*)::int as n
           from deals d join ${members} m on m.id = d.owner_id
           where d.closed_at is null
-            and (d.last_activity_at <= ${at(new Date(now.getTime() - silenceHours * 3600_000))} or d.next_due_at <= ${at(now)})
+            and ${dueAtSql({ silenceHours })} <= ${at(now)}
           group by m.team_id, m.name order by m.team_id, n desc, m.name`,
     ),
   );
@@ -141,47 +144,24 @@ async function digestBatch(
     ),
   );
 
-  // Conversion over deals opened in the last 90 days: of those that reached stage k, how many reached k+1.
-  const reached = groupByTeam(
-    await queryRows<{ team_id: string; max_idx: number; n: number }>(
-      db,
-      sql`select x.team_id, x.max_idx, count(*)::int as n from (
-            select m.team_id, d.id, max(case h.stage when 'lead' then 0 when 'first_visit' then 1 when 'proposal' then 2
-                                                    when 'quote' then 3 when 'won' then 4 else 0 end) as max_idx
-            from deals d join ${members} m on m.id = d.owner_id join stage_history h on h.deal_id = d.id
-            where d.created_at >= ${since90}
-            group by m.team_id, d.id) x group by x.team_id, x.max_idx`,
-    ),
-  );
-
-  const cycles = groupByTeam(
-    await queryRows<{ team_id: string; days: string | null }>(
-      db,
-      sql`select m.team_id, (avg(extract(epoch from d.closed_at - d.created_at)) / 86400)::text as days
-          from deals d join ${members} m on m.id = d.owner_id
-          where d.stage = 'won' and d.closed_at >= ${since90} group by m.team_id`,
-    ),
+  // Pipeline, conversion and cycle come from the function /漏斗 uses (近90天), so the numbers match.
+  const funnel = await funnelByGroup(
+    db,
+    tenantId,
+    sql`(select id, team_id::text as grp from users where team_id = any(${teamIds}))`,
+    teams.map((t) => t.id),
+    new Date(now.getTime() - 90 * DAY),
   );
 
   return teams.map((team) => {
-    const pipe = pipeRows.get(team.id) ?? [];
-    const pipeline = OPEN_STAGES.map((stage) => {
-      const r = pipe.find((x) => x.stage === stage);
-      return { stage, count: Number(r?.n ?? 0), amountFen: Number(r?.fen ?? 0) };
-    });
+    const stats = funnel.get(team.id)!;
     const moved = dealMoves.get(team.id)?.[0];
-    const rows = reached.get(team.id) ?? [];
-    const atLeast = (k: number) => rows.filter((r) => Number(r.max_idx) >= k).reduce((a, r) => a + Number(r.n), 0);
-    const conversion = PIPELINE.slice(0, -1).map((fromStage, k) => {
-      const base = atLeast(k);
-      return { from: fromStage, to: PIPELINE[k + 1]!, rate: base === 0 ? null : atLeast(k + 1) / base };
-    });
-    const cycle = cycles.get(team.id)?.[0];
     return {
       teamId: team.id,
       teamName: team.name,
       date,
-      pipeline,
+      movedDays: days,
+      pipeline: stats.pipeline,
       moved: {
         newDeals: Number(moved?.new_deals ?? 0),
         stageChanges: Number(changes.get(team.id)?.[0]?.n ?? 0),
@@ -191,8 +171,8 @@ async function digestBatch(
       },
       overdue: (overdue.get(team.id) ?? []).map((o) => ({ owner: o.owner, count: Number(o.n) })),
       approvalsWaiting: Number(waiting.get(team.id)?.[0]?.n ?? 0),
-      conversion,
-      avgCycleDays: cycle?.days == null ? null : Math.round(Number(cycle.days) * 10) / 10,
+      conversion: stats.conversion,
+      avgCycleDays: stats.avgCycleDays,
     };
   });
 }

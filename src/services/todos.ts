@@ -1,10 +1,11 @@
-// "My to-dos": deals due for follow-up (overdue first) and approval steps waiting for me.
-import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { approvalRequests, approvalSteps, customers, deals, quotes } from '../db/schema/index.js';
+// "My to-dos": deals due for follow-up by the one due rule (src/domain/due.ts; overdue first) and approval steps waiting for me.
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { at } from '../db/rows.js';
+import { approvalRequests, approvalSteps, customers, deals, nudges, quotes } from '../db/schema/index.js';
+import { dueOf, dueRules, isDue, type Due } from '../domain/due.js';
 import type { Ctx } from './context.js';
-
-/** A deal is due when its next follow-up time has come or nothing has happened for this long. */
-export const SILENCE_MS = 48 * 3600_000;
+import { DEAL_COLUMNS, dueAtSql } from './due.js';
+import { tenantSettings } from './tenant-settings.js';
 
 export interface TodoDeal {
   id: string;
@@ -14,6 +15,7 @@ export interface TodoDeal {
   stage: (typeof deals.$inferSelect)['stage'];
   nextDueAt: Date | null;
   lastActivityAt: Date;
+  due: Due;
   overdue: boolean;
 }
 
@@ -27,7 +29,10 @@ export interface TodoApproval {
 }
 
 export async function myTodos(ctx: Ctx, horizon: Date): Promise<{ deals: TodoDeal[]; approvals: TodoApproval[] }> {
-  const silentSince = new Date(ctx.now.getTime() - SILENCE_MS);
+  const rules = dueRules(await tenantSettings(ctx.db, ctx.actor.tenantId));
+  const snoozedUntil = sql<Date | null>`(select ${nudges.snoozedUntil} from ${nudges} where ${nudges.subjectId} = ${deals.id}
+    and ${nudges.kind} = 'overdue' and ${nudges.episode} = ((extract(epoch from ${deals.lastActivityAt}) * 1000)::bigint)::text)`;
+  const dueAt = dueAtSql(rules, { ...DEAL_COLUMNS, snoozedUntil });
   const rows = await ctx.db
     .select({
       id: deals.id,
@@ -37,6 +42,7 @@ export async function myTodos(ctx: Ctx, horizon: Date): Promise<{ deals: TodoDea
       stage: deals.stage,
       nextDueAt: deals.nextDueAt,
       lastActivityAt: deals.lastActivityAt,
+      snoozedUntil: snoozedUntil.mapWith((v: string | Date | null) => (v === null ? null : new Date(v))),
     })
     .from(deals)
     .innerJoin(customers, eq(customers.id, deals.customerId))
@@ -45,17 +51,16 @@ export async function myTodos(ctx: Ctx, horizon: Date): Promise<{ deals: TodoDea
         eq(deals.tenantId, ctx.actor.tenantId),
         eq(deals.ownerId, ctx.actor.userId),
         isNull(deals.closedAt),
-        or(lte(deals.nextDueAt, horizon), lte(deals.lastActivityAt, silentSince)),
+        sql`${dueAt} <= ${at(horizon)}`,
       ),
     )
-    .orderBy(asc(sql`coalesce(${deals.nextDueAt}, ${deals.lastActivityAt} + interval '48 hours')`))
+    .orderBy(asc(dueAt))
     .limit(30);
-  const todoDeals = rows.map((r) => ({
-    ...r,
-    overdue:
-      (r.nextDueAt !== null && r.nextDueAt <= ctx.now) || r.lastActivityAt.getTime() <= silentSince.getTime(),
-  }));
-  todoDeals.sort((a, b) => Number(b.overdue) - Number(a.overdue));
+  // Earliest due first, so overdue deals lead the list.
+  const todoDeals = rows.map(({ snoozedUntil: s, ...r }) => {
+    const due = dueOf({ ...r, snoozedUntil: s }, rules);
+    return { ...r, due, overdue: isDue(due, ctx.now) };
+  });
 
   const approvals = await ctx.db
     .select({

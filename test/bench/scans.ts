@@ -68,7 +68,7 @@ export async function benchDigests(db: Db, teams: number, dealsPerTeam: number, 
   let checksum = 0;
   // As the scheduler does: all of the tenant's teams' digests at once (grouped queries), not one team at a time.
   const elapsed = await ms(async () => {
-    for (const d of await buildTeamDigests(db, tenantId, teamRows, now, 'Asia/Shanghai')) {
+    for (const d of await buildTeamDigests(db, tenantId, teamRows, now, 'Asia/Shanghai', 48)) {
       checksum += d.pipeline.reduce((a, p) => a + p.count, 0);
     }
   });

@@ -155,7 +155,7 @@ const CASES: Case[] = [
   { say: '/pipeline mine', expect: { accepted: '销售漏斗' } },
   { say: '/批准 A-999', expect: { refused: '没有找到审批 A-999' } },
   { say: '/approve A-1', expect: { refused: '你不是审批 A-1 的审批人' } },
-  { say: '/推迟 {D1}', expect: { accepted: '的提醒推迟到 12-03' } },
+  { say: '/推迟 {D1}', expect: { accepted: '的提醒推迟到 12-05' } },
   { say: '/推迟', expect: { refused: '请写上商机' } },
   { say: '/设置 上级 张三 李四', expect: { refused: '只有管理员可以修改设置' } },
   { say: '/交接 张三 李四', expect: { refused: '可以发起离职交接' } },

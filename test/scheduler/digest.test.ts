@@ -43,18 +43,18 @@ describe(`daily digest (${testDriver()})`, () => {
     expect((await runDailyDigests(db, clock.now(), 'a')).teams).toBe(0); // before 08:00
     clock.set('2026-11-26T11:00:00+08:00');
     // Built for 11-26: yesterday (11-25) had no movement; overdue = open deals silent 48 h (D1, D2, D4).
-    const later = await buildTeamDigest(db, { id: team!.id, name: team!.name, tenantId: team!.tenantId }, clock.now(), 'Asia/Shanghai');
+    const later = await buildTeamDigest(db, { id: team!.id, name: team!.name, tenantId: team!.tenantId }, clock.now(), 'Asia/Shanghai', 48);
     expect(later.moved).toEqual({ newDeals: 0, stageChanges: 0, won: 0, lost: 0, wonFen: 0 });
     expect(later.overdue).toEqual([{ owner: '华销售一', count: 2 }, { owner: '华销售二', count: 1 }]);
 
     clock.set('2026-11-25T08:00:00+08:00');
-    const digest = await buildTeamDigest(db, { id: team!.id, name: team!.name, tenantId: team!.tenantId }, clock.now(), 'Asia/Shanghai');
+    const digest = await buildTeamDigest(db, { id: team!.id, name: team!.name, tenantId: team!.tenantId }, clock.now(), 'Asia/Shanghai', 48);
     expect(digest.date).toBe('2026-11-25');
     expect(digest.pipeline).toEqual([
-      { stage: 'lead', count: 2, amountFen: 8_000_000 },
-      { stage: 'first_visit', count: 0, amountFen: 0 },
-      { stage: 'proposal', count: 1, amountFen: 10_000_000 },
-      { stage: 'quote', count: 0, amountFen: 0 },
+      { stage: 'lead', count: 2, amountFen: 8_000_000, weightedFen: 800_000 },
+      { stage: 'first_visit', count: 0, amountFen: 0, weightedFen: 0 },
+      { stage: 'proposal', count: 1, amountFen: 10_000_000, weightedFen: 4_000_000 },
+      { stage: 'quote', count: 0, amountFen: 0, weightedFen: 0 },
     ]);
     expect(digest.moved).toEqual({ newDeals: 4, stageChanges: 3, won: 0, lost: 1, wonFen: 0 });
     expect(digest.overdue).toEqual([]);

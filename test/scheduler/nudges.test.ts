@@ -53,11 +53,11 @@ describe(`nudges, escalations and alerts with a controllable clock (${testDriver
 
     // A follow-up ends the episode; the next silence starts a new one.
     await chat.say(rep, `/跟进 ${dealId} 上门拜访`);
-    clock.set('2026-11-28T10:03:00+08:00'); // Saturday: quiet all day
+    clock.set('2026-11-28T10:03:00+08:00'); // Saturday: quiet all day; the nudge waits for Monday's working hours
     await runRulesTick(t().db, clock.now());
     const queued = await t().db.select().from(outbox).where(eq(outbox.status, 'pending'));
     expect(queued).toHaveLength(1);
-    expect(queued[0]!.nextAttemptAt.toISOString()).toBe(new Date('2026-11-30T08:00:00+08:00').toISOString());
+    expect(queued[0]!.nextAttemptAt.toISOString()).toBe(new Date('2026-11-30T09:00:00+08:00').toISOString());
     const [deal] = await t().db.select().from(deals).where(eq(deals.shortNo, Number(dealId.slice(2))));
     expect(await t().db.select().from(nudges).where(eq(nudges.subjectId, deal!.id))).toHaveLength(2);
   });

@@ -29,7 +29,7 @@ export const deals = pgTable(
       .references(() => users.id),
     productLine: text('product_line'),
     stageEnteredAt: ts('stage_entered_at').notNull().defaultNow(),
-    /** Last follow-up (or creation); drives the 48-hour nudge. */
+    /** Last follow-up (or creation); with next_due_at it decides when the deal is due (src/domain/due.ts). */
     lastActivityAt: ts('last_activity_at').notNull().defaultNow(),
     /** When the next follow-up is due (from the latest follow-up's 下次). */
     nextDueAt: ts('next_due_at'),
