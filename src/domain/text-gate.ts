@@ -28,6 +28,7 @@ export const FIELD_LIMITS = {
   nextStep: { label: '下一步', max: 200 },
   note: { label: '备注', max: 500 },
   reason: { label: '原因', max: 500 },
+  comment: { label: '审批意见', max: 500 },
   region: { label: '地区', max: 50 },
   industry: { label: '行业', max: 50 },
   source: { label: '来源', max: 50 },

@@ -7,6 +7,7 @@ import { approvalRequests, approvalSteps, quotes, sentCards } from '../db/schema
 import { APPROVER_ROLE_LABELS, requestOutcome } from '../domain/approval-rules.js';
 import { DomainError } from '../domain/errors.js';
 import { formatFen } from '../domain/money.js';
+import { assertFieldFits } from '../domain/text-gate.js';
 import { enqueue, notifyUser } from '../outbox/enqueue.js';
 import { cardOf, loadApproval, type LoadedApproval } from './approval-view.js';
 import { recordAudit } from './audit.js';
@@ -35,6 +36,7 @@ export async function findApprovalId(ctx: Ctx, ref: string): Promise<string> {
 }
 
 export async function decideApproval(ctx: Ctx, requestId: string, decision: Decision, comment?: string): Promise<DecisionResult> {
+  assertFieldFits('comment', comment?.trim());
   const before = await loadApproval(ctx.db, requestId);
   if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
   const label = shortId('approval', before.request.shortNo);

@@ -148,6 +148,7 @@ const CASES: Case[] = [
   // ── /批准 /驳回, views, help, settings, unknown commands ─────────────────────────────────────────────────────
   { say: '/批准', expect: { refused: '请写上审批号' } },
   { say: '/驳回 A-1', expect: { refused: '驳回需要写原因' } },
+  { say: `/驳回 A-1 ${long('驳', 700)}`, as: '吴经理', label: '700-character rejection comment', expect: { refused: '审批意见最长 500 个字，现在 700 个字。' } },
   { say: '/查看 {C1}', expect: { accepted: '华东五金' } },
   { say: '/查看 {C2}', expect: { refused: '没有找到' } },
   { say: '/待办', expect: { accepted: '我的待办' } },
