@@ -1,6 +1,7 @@
 // The approval card: pending (with 批准 / 驳回) and resolved (buttons gone, who decided and when) from one builder.
 import { encodeActionData } from './action-data.js';
 import { shortTime, yuan } from './format.js';
+import { joinText, md, ours } from './markup.js';
 import type { Card } from './model.js';
 
 export interface ApprovalStepView {
@@ -43,7 +44,7 @@ export function buildApprovalCard(i: ApprovalCardInput): Card {
       { label: '折扣', value: i.discountPercent ? `${i.discountPercent}%` : '无' },
       { label: '申请人', value: i.repName },
     ],
-    body: [i.note ? `**备注**：${i.note}` : '', '**审批进度**', ...steps.map((s) => `- ${s}`)].filter(Boolean).join('\n'),
+    body: joinText([i.note && md`**备注**：${i.note}`, ours('**审批进度**'), ...steps.map((s) => md`- ${s}`)]),
     buttons: [],
   };
   if (i.status === 'pending') {

@@ -2,7 +2,8 @@
 // Cards are template cards when a template is configured (Stream mode, updated by outTrackId), otherwise
 // ActionCards whose buttons send the matching command.
 import { randomBytes } from 'node:crypto';
-import { renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
+import { dingtalkMarkdownText, renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
+import { stripInvisible } from '../../cards/escape.js';
 import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
 import type { TokenStore } from '../token-cache.js';
 import { createDingtalkApi } from './api.js';
@@ -18,7 +19,7 @@ export interface DingtalkDeps {
 
 function robotMessage(message: OutboundMessage): RobotMessage {
   if (message.type === 'text') return { msgKey: 'sampleText', msgParam: { content: message.text } };
-  if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: message.title ?? 'ChatCRM', text: message.text } };
+  if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: stripInvisible(message.title ?? 'ChatCRM'), text: dingtalkMarkdownText(message.text) } };
   return renderDingtalkMessage(message.card);
 }
 

@@ -1,4 +1,5 @@
 // /帮助 (help): the command list, or one command's usage and examples.
+import { joinText, md } from '../../cards/markup.js';
 import type { CommandSpec } from './registry.js';
 import { markdown } from './registry.js';
 
@@ -19,9 +20,9 @@ export function helpCommand(all: () => CommandSpec[], find: (name: string) => Co
         const spec = find(name);
         if (spec) return [markdown(usageText(spec), `/${spec.names[0]}`)];
       }
-      const lines = all().map((s) => `- /${s.names[0]}（/${s.names.find((n) => /^[a-z]/.test(n)) ?? s.id}）${s.summary}`);
-      lines.push('', '名字可以用客户名/商机编号（如 D-17）；直接发一句话提到你的客户，会自动记为跟进。');
-      return [markdown(lines.join('\n'), 'ChatCRM 命令')];
+      const lines = all().map((s) => md`- ${`/${s.names[0]}（/${s.names.find((n) => /^[a-z]/.test(n)) ?? s.id}）${s.summary}`}`);
+      lines.push(md``, md`名字可以用客户名/商机编号（如 D-17）；直接发一句话提到你的客户，会自动记为跟进。`);
+      return [markdown(joinText(lines), 'ChatCRM 命令')];
     },
   };
 }

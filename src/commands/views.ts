@@ -1,4 +1,5 @@
 // Read-only commands: /待办 (todo), /查看 (show: 360° view), /漏斗 (pipeline).
+import { joinText, md, type Text } from '../../cards/markup.js';
 import { formatDate } from '../domain/dates.js';
 import { formatFen } from '../domain/money.js';
 import { ROLE_LABELS } from '../domain/roles.js';
@@ -27,23 +28,23 @@ export const todoCommand: CommandSpec = {
     const { ctx } = env;
     const endOfDay = new Date(ctx.now.getTime() + DAY_MS);
     const todos = await myTodos(ctx, endOfDay);
-    const lines: string[] = [];
+    const lines: Text[] = [];
     if (todos.approvals.length > 0) {
-      lines.push(`**等我审批（${todos.approvals.length}）**`);
+      lines.push(md`**等我审批（${todos.approvals.length}）**`);
       for (const a of todos.approvals) {
-        lines.push(`- ${shortId('approval', a.requestShortNo)} ${a.dealTitle} ${formatFen(a.amountFen)}` +
-          (a.discountBp ? ` 折扣 ${a.discountBp / 100}%` : '') + ` → /批准 ${shortId('approval', a.requestShortNo)}`);
+        lines.push(md`- ${shortId('approval', a.requestShortNo)} ${a.dealTitle} ${formatFen(a.amountFen)}${
+          a.discountBp ? ` 折扣 ${a.discountBp / 100}%` : ''} → /批准 ${shortId('approval', a.requestShortNo)}`);
       }
     }
     if (todos.deals.length > 0) {
-      lines.push(`**该跟进的商机（${todos.deals.length}）**`);
+      lines.push(md`**该跟进的商机（${todos.deals.length}）**`);
       for (const d of todos.deals) {
         const when = d.nextDueAt ? `约定 ${formatDate(d.nextDueAt, ctx.timeZone)}` : `${days(d.lastActivityAt, ctx.now)} 天没跟进`;
-        lines.push(`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
+        lines.push(md`- ${d.overdue ? '⚠️ 逾期 ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${labels[d.stage]}，${when}）`);
       }
     }
     if (lines.length === 0) return [markdown('暂无待办 👍 所有商机都在按计划推进。', '我的待办')];
-    return [markdown(lines.join('\n'), '我的待办')];
+    return [markdown(joinText(lines), '我的待办')];
   },
 };
 
@@ -61,27 +62,27 @@ export const showCommand: CommandSpec = {
     const tz = env.ctx.timeZone;
     const v = await customerView(env.ctx, customer);
     const c = v.customer;
-    const lines = [
-      `**${customerShortId(c)} ${c.name}**${c.grade ? `（${c.grade} 级）` : ''} · 负责人 ${v.ownerName}`,
+    const lines: Text[] = [
+      md`**${customerShortId(c)} ${c.name}**${c.grade ? `（${c.grade} 级）` : ''} · 负责人 ${v.ownerName}`,
       [c.phone && `电话 ${c.phone}`, c.region && `地区 ${c.region}`, c.industry && `行业 ${c.industry}`].filter(Boolean).join(' · ') || '（暂无电话、地区、行业）',
     ];
-    if (v.contacts.length > 0) lines.push(`联系人：${v.contacts.map((p) => `${p.name}${p.title ? `(${p.title})` : ''}`).join('、')}`);
+    if (v.contacts.length > 0) lines.push(md`联系人：${v.contacts.map((p) => `${p.name}${p.title ? `(${p.title})` : ''}`).join('、')}`);
     const dealsShown = deal ? [v.deals.find((d) => d.id === deal.id) ?? deal, ...v.deals.filter((d) => d.id !== deal.id)] : v.deals;
-    lines.push(`**商机（${dealsShown.length}）**`);
+    lines.push(md`**商机（${dealsShown.length}）**`);
     for (const d of dealsShown) {
-      lines.push(`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}` +
-        (d.amountFen ? ` · ${formatFen(d.amountFen)}` : '') + (d.lostReason ? ` · 原因：${d.lostReason}` : ''));
+      lines.push(md`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}${
+        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}`);
     }
-    lines.push(`**最近跟进（${v.followUps.length}）**`);
+    lines.push(md`**最近跟进（${v.followUps.length}）**`);
     for (const f of v.followUps) {
-      lines.push(`- ${formatDate(f.createdAt, tz)} ${FOLLOW_UP_LABELS[f.kind]} ${f.authorName}：${f.summary}` + (f.nextStep ? `（下一步：${f.nextStep}）` : ''));
+      lines.push(md`- ${formatDate(f.createdAt, tz)} ${FOLLOW_UP_LABELS[f.kind]} ${f.authorName}：${f.summary}${f.nextStep ? md`（下一步：${f.nextStep}）` : ''}`);
     }
     if (v.quotes.length > 0) {
-      lines.push('**报价**');
+      lines.push(md`**报价**`);
       const status = { pending: '审批中', approved: '已批准', rejected: '已驳回', withdrawn: '已撤回' } as const;
-      for (const q of v.quotes) lines.push(`- ${shortId('quote', q.shortNo)} ${shortId('deal', q.dealShortNo)} ${formatFen(q.amountFen)} · ${status[q.status]}`);
+      for (const q of v.quotes) lines.push(md`- ${shortId('quote', q.shortNo)} ${shortId('deal', q.dealShortNo)} ${formatFen(q.amountFen)} · ${status[q.status]}`);
     }
-    return [markdown(lines.join('\n'), `${c.name}`)];
+    return [markdown(joinText(lines), `${c.name}`)];
   },
 };
 
@@ -97,8 +98,8 @@ export const pipelineCommand: CommandSpec = {
     const rows = await pipelineByStage(env.ctx, mine ? 'mine' : 'visible');
     const scope = mine || env.ctx.actor.role === 'rep' ? '我的' : `${ROLE_LABELS[env.ctx.actor.role]}视角`;
     const total = rows.reduce((a, r) => ({ n: a.n + r.count, f: a.f + r.amountFen, w: a.w + r.weightedFen }), { n: 0, f: 0, w: 0 });
-    const lines = rows.map((r) => `- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`);
-    lines.push(`**合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}**`);
-    return [markdown(lines.join('\n'), `销售漏斗（${scope}）`)];
+    const lines: Text[] = rows.map((r) => md`- ${labels[r.stage]}：${r.count} 个 · ${formatFen(r.amountFen)} · 加权 ${formatFen(r.weightedFen)}`);
+    lines.push(md`**合计：${total.n} 个 · ${formatFen(total.f)} · 加权 ${formatFen(total.w)}**`);
+    return [markdown(joinText(lines), `销售漏斗（${scope}）`)];
   },
 };

@@ -1,5 +1,6 @@
 // The personal morning message: deals due today or overdue, and approvals waiting; nothing when nothing is due.
 import type { OutboundMessage } from '../../bots/adapter.js';
+import { joinText, md, type Text } from '../../cards/markup.js';
 import type { DbOrTx } from '../db/client.js';
 import { formatFen } from '../domain/money.js';
 import { STAGE_LABELS } from '../domain/stages.js';
@@ -11,13 +12,13 @@ import { toActor, type User } from './users.js';
 export async function morningTodoMessage(db: DbOrTx, user: User, tenant: TenantRules, now: Date): Promise<OutboundMessage | undefined> {
   const todos = await myTodos({ db, actor: toActor(user), now, timeZone: tenant.timeZone }, new Date(now.getTime() + 86_400_000));
   if (todos.deals.length === 0 && todos.approvals.length === 0) return undefined;
-  const lines = [`早上好 ${user.name}，今天的待办：`];
+  const lines: Text[] = [md`早上好 ${user.name}，今天的待办：`];
   for (const d of todos.deals.slice(0, 10)) {
-    lines.push(`- ${d.overdue ? '⚠️ ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${STAGE_LABELS[d.stage]}）`);
+    lines.push(md`- ${d.overdue ? '⚠️ ' : ''}${shortId('deal', d.shortNo)} ${d.customerName} · ${d.title}（${STAGE_LABELS[d.stage]}）`);
   }
   for (const a of todos.approvals.slice(0, 10)) {
-    lines.push(`- 审批 ${shortId('approval', a.requestShortNo)} ${a.dealTitle} ${formatFen(a.amountFen)} → /批准 ${shortId('approval', a.requestShortNo)}`);
+    lines.push(md`- 审批 ${shortId('approval', a.requestShortNo)} ${a.dealTitle} ${formatFen(a.amountFen)} → /批准 ${shortId('approval', a.requestShortNo)}`);
   }
-  lines.push('不想收到早报？发送 /设置 早报 关');
-  return { type: 'markdown', title: '今日待办', text: lines.join('\n') };
+  lines.push(md`不想收到早报？发送 /设置 早报 关`);
+  return { type: 'markdown', title: '今日待办', text: joinText(lines) };
 }
