@@ -7,6 +7,8 @@ import type { Card } from './model.js';
 export interface ApprovalStepView {
   roleLabel: string;
   approverName: string;
+  /** The role's holder, when that was the requester and the step went to `approverName` instead. */
+  reroutedFrom?: string;
   status: 'pending' | 'approved' | 'rejected' | 'skipped';
   decidedAt?: Date;
   comment?: string;
@@ -29,9 +31,10 @@ export interface ApprovalCardInput {
 const STEP_MARK = { pending: '⏳ 待审批', approved: '✅ 已批准', rejected: '❌ 已驳回', skipped: '— 无需审批' } as const;
 
 export function buildApprovalCard(i: ApprovalCardInput): Card {
-  const steps = i.steps.map(
-    (s) => `${s.roleLabel} ${s.approverName}：${STEP_MARK[s.status]}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`,
-  );
+  const steps = i.steps.map((s) => {
+    const line = md`- ${`${s.roleLabel} ${s.approverName}：${STEP_MARK[s.status]}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`}`;
+    return s.reroutedFrom ? joinText([line, md`  ${s.reroutedFrom} 是申请人，本步改由 ${s.approverName} 审批`]) : line;
+  });
   const base: Card = {
     kind: 'approval',
     title: `报价审批 ${i.approvalId}`,
@@ -44,7 +47,7 @@ export function buildApprovalCard(i: ApprovalCardInput): Card {
       { label: '折扣', value: i.discountPercent ? `${i.discountPercent}%` : '无' },
       { label: '申请人', value: i.repName },
     ],
-    body: joinText([i.note && md`**备注**：${i.note}`, ours('**审批进度**'), ...steps.map((s) => md`- ${s}`)]),
+    body: joinText([i.note && md`**备注**：${i.note}`, ours('**审批进度**'), ...steps]),
     buttons: [],
   };
   if (i.status === 'pending') {
