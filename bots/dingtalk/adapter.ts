@@ -10,9 +10,12 @@ import { createDingtalkApi } from './api.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkRoutes } from './http.js';
 import { createDingtalkStream } from './stream.js';
+import type { SignLedger } from './verify.js';
 
 export interface DingtalkDeps {
   tokenStore: TokenStore;
+  /** Binds each HTTP callback signature to one msgId (src/db/sign-ledger.ts); in-memory when absent. */
+  signLedger?: SignLedger;
   now?: () => number;
   log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
@@ -31,7 +34,7 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
 
   return {
     platform: 'dingtalk',
-    httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now) : [],
+    httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now, deps.signLedger) : [],
     ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
     async send(target: SendTarget, message: OutboundMessage) {
       if (templates && message.type === 'card' && message.card.buttons.length > 0) {
