@@ -6,7 +6,7 @@ import { cityPrefixOf, normaliseCompanyName, normalisePhone } from '../domain/na
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
-import { ownerFilter, visibleOwnerIds } from './visibility.js';
+import { awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Customer = typeof customers.$inferSelect;
 
@@ -98,7 +98,8 @@ export const customerShortId = (c: Pick<Customer, 'shortNo'>) => shortId('custom
 /** Customers the actor may see matching a short id (C-12), a phone, or a fuzzy name. */
 export async function findCustomers(ctx: Ctx, ref: string): Promise<Customer[]> {
   const owners = await visibleOwnerIds(ctx);
-  const base = and(eq(customers.tenantId, ctx.actor.tenantId), ownerFilter(customers.ownerId, owners));
+  const waiting = owners === null ? [] : (await awaitingMyDecision(ctx)).customerIds;
+  const base = and(eq(customers.tenantId, ctx.actor.tenantId), viewFilter(customers.ownerId, owners, customers.id, waiting));
   const no = parseShortId(ref, 'customer');
   if (no !== undefined) {
     return ctx.db.select().from(customers).where(and(base, eq(customers.shortNo, no)));

@@ -83,3 +83,31 @@ describe(`self-approval is rerouted (${testDriver()})`, () => {
     expect(step).toMatchObject({ role: 'manager', approverId: await idOf('王总监'), reroutedFromId: null });
   });
 });
+
+describe(`an approver may view what waits for them, nothing else (${testDriver()})`, () => {
+  const t = useTestDb();
+  let chat: Chat;
+
+  it('finance sees the deal and customer of a request waiting for them, not the rep\'s other deals or customers', async () => {
+    chat = createChat(t().db);
+    await chat.say('管理员', '/帮助', { role: 'admin' });
+    await chat.say('钱财务', '/帮助', { role: 'finance' });
+    await chat.say('孙技术', '/帮助', { role: 'tech' });
+    await chat.say('郑销售', '/帮助');
+    await chat.say('郑销售', '/新客户 嘉兴紧固件 13100008888');
+    const d = /D-\d+/.exec((await chat.say('郑销售', '/新商机 嘉兴紧固件 螺栓年单 30万')).text)![0];
+    const other = /D-\d+/.exec((await chat.say('郑销售', '/新商机 嘉兴紧固件 秘密二期 9万')).text)![0];
+    await chat.say('郑销售', '/新客户 湖州另一家 13100009999');
+    expect((await chat.say('钱财务', `/查看 ${d}`)).text).not.toContain('螺栓年单');
+    await chat.say('郑销售', `/报价 ${d} 30万`);
+
+    const shown = (await chat.say('钱财务', `/查看 ${d}`)).text;
+    expect(shown).toContain('嘉兴紧固件');
+    expect(shown).toContain('螺栓年单');
+    expect(shown).not.toContain('秘密二期');
+    expect((await chat.say('钱财务', `/查看 ${other}`)).text).not.toContain('秘密二期');
+    expect((await chat.say('钱财务', '/查看 湖州另一家')).text).not.toContain('13100009999');
+    // Viewing is not changing.
+    expect((await chat.say('钱财务', `/跟进 ${d} 电话 顺便改一下`)).text).toMatch(/无法操作|不属于你/);
+  });
+});
