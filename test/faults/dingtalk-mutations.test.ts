@@ -300,7 +300,8 @@ describe(`DingTalk callback refuses 10,000 mutated requests without an effect ($
   });
 
   it('a still-valid (timestamp, sign) pair with a different well-formed body is refused: the pair belongs to its first msgId', async () => {
-    const b = bases[1]!;
+    const b = makeBase('replayed', robotMessage('fuzzer2', '/帮助', { msgId: 'msgFuzzFirstCarrier' }));
+    expect((await injectAt(app, DINGTALK_PATH, wire(b))).statusCode).toBe(200);
     const before = await counts(t().db);
     const other = robotMessage('fuzzer2', '/新客户 签名不含正文泵业 13800000009', { msgId: 'msgFuzzReplayedSign' });
     const res = await injectAt(app, DINGTALK_PATH, wire(b, { body: JSON.stringify(other) }));
