@@ -1,5 +1,6 @@
 // THE adapter contract: what every platform folder in bots/ implements and what the core (src/inbound,
 // src/outbox) relies on. No platform code here; the core never sees XML, tokens or signatures.
+import type { Text } from '../cards/markup.js';
 import type { Card } from '../cards/model.js';
 
 export type Platform = 'wecom' | 'dingtalk' | 'feishu' | 'console';
@@ -52,7 +53,8 @@ export type InboundEvent = InboundMessage | InboundCardAction;
 /** A platform-neutral outbound message. */
 export type OutboundMessage =
   | { type: 'text'; text: string }
-  | { type: 'markdown'; title?: string; text: string }
+  /** `text`: a bare string is user text (escaped whole); build formatted text with `md` (cards/markup.ts). */
+  | { type: 'markdown'; title?: string; text: Text }
   | { type: 'card'; card: Card };
 
 export interface SendTarget {

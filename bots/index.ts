@@ -5,6 +5,7 @@ import type { Db } from '../src/db/client.js';
 import type { ChatAdapter } from './adapter.js';
 import { createConsoleAdapter } from './console/adapter.js';
 import { readConsoleSecret } from './console/secret.js';
+import { createDbSignLedger } from '../src/db/sign-ledger.js';
 import { createDbTokenStore } from '../src/db/token-store.js';
 import { createDingtalkAdapter, readDingtalkConfig } from './dingtalk/index.js';
 import { createFeishuAdapter, readFeishuConfig } from './feishu/index.js';
@@ -41,7 +42,7 @@ export function createAdapters(env: Record<string, string | undefined>): Platfor
   const dingtalk = readDingtalkConfig(env);
   if (dingtalk.enabled) {
     enabled.push(`dingtalk (${dingtalk.config.mode})`);
-    builders.push((deps) => createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
+    builders.push((deps) => createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), signLedger: createDbSignLedger(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
   } else problems.push(...(dingtalk.errors ?? []));
   builders.push((deps) =>
     createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),

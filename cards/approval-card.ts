@@ -2,11 +2,14 @@
 // it) from one builder.
 import { encodeActionData } from './action-data.js';
 import { shortTime, yuan } from './format.js';
+import { joinText, md, ours } from './markup.js';
 import type { Card } from './model.js';
 
 export interface ApprovalStepView {
   roleLabel: string;
   approverName: string;
+  /** The role's holder, when that was the requester and the step went to `approverName` instead. */
+  reroutedFrom?: string;
   status: 'pending' | 'approved' | 'rejected' | 'skipped';
   decidedAt?: Date;
   comment?: string;
@@ -32,9 +35,10 @@ const STEP_MARK = { pending: '⏳ 待审批', approved: '✅ 已批准', rejecte
 
 export function buildApprovalCard(i: ApprovalCardInput): Card {
   const mark = (s: ApprovalStepView) => (i.status === 'withdrawn' && s.status === 'skipped' ? '— 已撤回' : STEP_MARK[s.status]);
-  const steps = i.steps.map(
-    (s) => `${s.roleLabel} ${s.approverName}：${mark(s)}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`,
-  );
+  const steps = i.steps.map((s) => {
+    const line = md`- ${`${s.roleLabel} ${s.approverName}：${mark(s)}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`}`;
+    return s.reroutedFrom ? joinText([line, md`  ${s.reroutedFrom} 是申请人，本步改由 ${s.approverName} 审批`]) : line;
+  });
   const base: Card = {
     kind: 'approval',
     title: `报价审批 ${i.approvalId}`,
@@ -47,7 +51,7 @@ export function buildApprovalCard(i: ApprovalCardInput): Card {
       { label: '折扣', value: i.discountPercent ? `${i.discountPercent}%` : '无' },
       { label: '申请人', value: i.repName },
     ],
-    body: [i.note ? `**备注**：${i.note}` : '', '**审批进度**', ...steps.map((s) => `- ${s}`)].filter(Boolean).join('\n'),
+    body: joinText([i.note && md`**备注**：${i.note}`, ours('**审批进度**'), ...steps]),
     buttons: [],
   };
   if (i.status === 'pending') {

@@ -1,5 +1,6 @@
 // "Which one did you mean?": numbered options; a click (or typing the number) runs that option's command.
 import { encodeActionData } from './action-data.js';
+import { joinText, md } from './markup.js';
 import type { Card } from './model.js';
 
 export interface ChoiceCardInput {
@@ -14,7 +15,7 @@ export function buildChoiceCard(i: ChoiceCardInput): Card {
     title: '请选择',
     state: 'info',
     fields: [],
-    body: [i.question, ...options.map((o, k) => `${k + 1}. ${o.label}`)].join('\n'),
+    body: joinText([i.question, ...options.map((o, k) => md`${String(k + 1)}. ${o.label}`)]),
     buttons: options.map((o, k) => ({
       action: 'choose',
       label: `${k + 1}`,

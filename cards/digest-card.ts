@@ -1,5 +1,6 @@
 // The daily team digest card: pipeline by stage, yesterday's movement, overdue per owner, approvals, conversion.
 import { conversionText, cycleText, yuan } from './format.js';
+import { joinText, md, ours } from './markup.js';
 import type { Card } from './model.js';
 
 export interface DigestCardInput {
@@ -18,16 +19,16 @@ export interface DigestCardInput {
 export function buildDigestCard(i: DigestCardInput): Card {
   const total = i.pipeline.reduce((a, p) => ({ n: a.n + p.count, fen: a.fen + p.amountFen }), { n: 0, fen: 0 });
   const lines = [
-    '**销售漏斗**',
-    ...i.pipeline.map((p) => `- ${p.stage}：${p.count} 个 · ${yuan(p.amountFen)}`),
-    `- 合计：${total.n} 个 · ${yuan(total.fen)}`,
-    `**${i.movedLabel ?? '昨日动态'}**`,
-    `- 新商机 ${i.moved.newDeals} · 阶段推进 ${i.moved.stageChanges} · 签约 ${i.moved.won}（${yuan(i.moved.wonFen)}）· 输单 ${i.moved.lost}`,
-    '**超期未跟进**',
-    ...(i.overdue.length > 0 ? i.overdue.map((o) => `- ${o.owner}：${o.count} 个`) : ['- 无 👍']),
-    '**转化率（近90天）**',
-    `- ${i.conversion.map((c) => `${c.from}→${c.to} ${conversionText(c.rate)}`).join('，')}`,
-    `- 平均成交周期：${cycleText(i.avgCycleDays)}`,
+    ours('**销售漏斗**'),
+    ...i.pipeline.map((p) => md`- ${p.stage}：${p.count} 个 · ${yuan(p.amountFen)}`),
+    ours(`- 合计：${total.n} 个 · ${yuan(total.fen)}`),
+    ours(`**${i.movedLabel ?? '昨日动态'}**`),
+    ours(`- 新商机 ${i.moved.newDeals} · 阶段推进 ${i.moved.stageChanges} · 签约 ${i.moved.won}（${yuan(i.moved.wonFen)}）· 输单 ${i.moved.lost}`),
+    ours('**超期未跟进**'),
+    ...(i.overdue.length > 0 ? i.overdue.map((o) => md`- ${o.owner}：${o.count} 个`) : [ours('- 无 👍')]),
+    ours('**转化率（近90天）**'),
+    md`- ${i.conversion.map((c) => `${c.from}→${c.to} ${conversionText(c.rate)}`).join('，')}`,
+    ours(`- 平均成交周期：${cycleText(i.avgCycleDays)}`),
   ];
   return {
     kind: 'digest',
@@ -39,7 +40,7 @@ export function buildDigestCard(i: DigestCardInput): Card {
       { label: '待审批', value: `${i.approvalsWaiting} 个` },
       { label: '超期', value: `${i.overdue.reduce((a, o) => a + o.count, 0)} 个` },
     ],
-    body: lines.join('\n'),
+    body: joinText(lines),
     buttons: [],
   };
 }

@@ -1,6 +1,7 @@
 // The handover (离职交接) card for the receiver: pending (with 接收 and the typed fallback) and confirmed, from one builder.
 import { encodeActionData } from './action-data.js';
 import { shortTime } from './format.js';
+import { joinText, md } from './markup.js';
 import type { Card } from './model.js';
 
 export interface HandoverCardInput {
@@ -35,11 +36,11 @@ export function buildHandoverCard(i: HandoverCardInput): Card {
     buttons: [],
   };
   if (i.status === 'pending') {
-    card.body = [
-      `${i.createdByName} 把 ${i.fromName} 的客户交接给你。`,
-      '接收后，这些客户、商机和待跟进事项都转到你名下，历史跟进记录保留并可查看。',
-      `也可以直接发送：/接收交接 ${i.handoverNo}`,
-    ].join('\n');
+    card.body = joinText([
+      md`${i.createdByName} 把 ${i.fromName} 的客户交接给你。`,
+      md`接收后，这些客户、商机和待跟进事项都转到你名下，历史跟进记录保留并可查看。`,
+      md`也可以直接发送：/接收交接 ${i.handoverNo}`,
+    ]);
     card.buttons = [
       {
         action: 'confirm_handover',

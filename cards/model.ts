@@ -1,5 +1,7 @@
 // The platform-neutral card: what every renderer (cards/<platform>/render.ts) turns into platform JSON.
-// Pure data; imports nothing from src/ or bots/.
+// Pure data; imports nothing from src/ or bots/. Every string here is plain text that renderers escape for their
+// platform; only `body` may carry our markup, and only through `md` templates (cards/markup.ts).
+import type { Text } from './markup.js';
 
 /** Colour/state of a card header; renderers map it to the platform's template colours. */
 export type CardState = 'info' | 'pending' | 'success' | 'danger' | 'warning' | 'neutral';
@@ -30,8 +32,8 @@ export interface Card {
   /** Optional one-line subtitle under the title. */
   subtitle?: string;
   fields: CardField[];
-  /** Markdown-ish body: **bold**, line breaks and `-` lists only; renderers escape the rest. */
-  body?: string;
+  /** Body: a bare string is user text (escaped whole); an `md` template adds our **bold** and `- ` lists. */
+  body?: Text;
   buttons: CardButton[];
   /** Shown instead of buttons once a card is resolved, e.g. "王五 已批准 · 11-25 10:32". */
   footer?: string;

@@ -1,5 +1,6 @@
 // The nudge card: a deal due for follow-up (agreed time passed, or silent too long), with 记录跟进 / 推迟24小时 / 标记输单; the escalation form for managers.
 import { encodeActionData } from './action-data.js';
+import { joinText, md } from './markup.js';
 import type { Card } from './model.js';
 
 export interface NudgeCardInput {
@@ -27,10 +28,10 @@ export function buildNudgeCard(i: NudgeCardInput): Card {
       { label: '商机', value: `${i.dealId} ${i.title}` },
       { label: '负责人', value: i.ownerName },
     ],
-    body: [
-      i.lastFollowUp ? `上次跟进：${i.lastFollowUp.slice(0, 80)}` : '还没有任何跟进记录。',
-      i.escalation ? `${i.ownerName} 收到提醒后仍未跟进，请关注。` : '跟进一下，或者推迟 24 小时（每轮一次）。',
-    ].join('\n'),
+    body: joinText([
+      i.lastFollowUp ? md`上次跟进：${i.lastFollowUp.slice(0, 80)}` : md`还没有任何跟进记录。`,
+      i.escalation ? md`${i.ownerName} 收到提醒后仍未跟进，请关注。` : md`跟进一下，或者推迟 24 小时（每轮一次）。`,
+    ]),
     buttons: i.escalation
       ? []
       : [

@@ -1,5 +1,6 @@
 // Prints mailbox entries as text; cards show numbered buttons, which the CLI remembers for the next input.
 import { renderConsoleCard } from '../../cards/console/render.js';
+import { plainText } from '../../cards/markup.js';
 import type { CardButton } from '../../cards/model.js';
 import type { MailboxEntry } from './mailbox.js';
 
@@ -15,7 +16,7 @@ export function printEntries(entries: MailboxEntry[]): Array<{ button: CardButto
       console.log(renderConsoleCard(m.card));
       buttons = m.card.buttons.map((button) => ({ button, cardRef: e.cardRef }));
     } else {
-      console.log(m.type === 'markdown' && m.title ? `【${m.title}】\n${m.text}` : m.text);
+      console.log(m.type === 'markdown' && m.title ? `【${m.title}】\n${plainText(m.text)}` : plainText(m.text));
     }
     console.log('');
   }

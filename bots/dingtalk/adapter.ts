@@ -2,23 +2,27 @@
 // Cards are template cards when a template is configured (Stream mode, updated by outTrackId), otherwise
 // ActionCards whose buttons send the matching command.
 import { randomBytes } from 'node:crypto';
-import { renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
+import { dingtalkMarkdownText, renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
+import { stripInvisible } from '../../cards/escape.js';
 import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
 import type { TokenStore } from '../token-cache.js';
 import { createDingtalkApi } from './api.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkRoutes } from './http.js';
 import { createDingtalkStream } from './stream.js';
+import type { SignLedger } from './verify.js';
 
 export interface DingtalkDeps {
   tokenStore: TokenStore;
+  /** Binds each HTTP callback signature to one msgId (src/db/sign-ledger.ts); in-memory when absent. */
+  signLedger?: SignLedger;
   now?: () => number;
   log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
 
 function robotMessage(message: OutboundMessage): RobotMessage {
   if (message.type === 'text') return { msgKey: 'sampleText', msgParam: { content: message.text } };
-  if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: message.title ?? 'ChatCRM', text: message.text } };
+  if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: stripInvisible(message.title ?? 'ChatCRM'), text: dingtalkMarkdownText(message.text) } };
   return renderDingtalkMessage(message.card);
 }
 
@@ -30,7 +34,7 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
 
   return {
     platform: 'dingtalk',
-    httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now) : [],
+    httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now, deps.signLedger) : [],
     ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
     async send(target: SendTarget, message: OutboundMessage) {
       if (templates && message.type === 'card' && message.card.buttons.length > 0) {

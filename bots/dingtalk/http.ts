@@ -1,18 +1,18 @@
 // DingTalk robot HTTP callback (消息接收模式 HTTP). Order: size → sign + timestamp (constant time) → JSON → shape →
-// robot code → dispatch. A request failing a check gets 401/400 and never reaches the database.
+// robot code → (sign, msgId) ledger → dispatch. A request failing a check gets 401/400 and never reaches the database.
 import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
 import type { DingtalkConfig } from './config.js';
 import { decodeRobotMessage, robotMessageSchema } from './decode.js';
-import { checkTimestamp, verifyDingtalkSign } from './verify.js';
+import { checkTimestamp, createMemorySignLedger, type SignLedger, verifyDingtalkSign } from './verify.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const json = (status: number, body: unknown = {}): RawReply => ({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
 
-export function dingtalkRoutes(config: DingtalkConfig, now: () => number = Date.now): HttpRoute[] {
-  return [{ method: 'POST', path: '/bots/dingtalk/callback', handle: (req, dispatch) => receive(config, req, dispatch, now) }];
+export function dingtalkRoutes(config: DingtalkConfig, now: () => number = Date.now, ledger: SignLedger = createMemorySignLedger()): HttpRoute[] {
+  return [{ method: 'POST', path: '/bots/dingtalk/callback', handle: (req, dispatch) => receive(config, req, dispatch, now, ledger) }];
 }
 
-async function receive(config: DingtalkConfig, req: RawRequest, dispatch: Dispatch, now: () => number): Promise<RawReply> {
+async function receive(config: DingtalkConfig, req: RawRequest, dispatch: Dispatch, now: () => number, ledger: SignLedger): Promise<RawReply> {
   if (req.body.length === 0) return json(400);
   if (req.body.length > MAX_BODY_BYTES) return json(413);
   const timestamp = req.headers.timestamp ?? '';
@@ -28,6 +28,8 @@ async function receive(config: DingtalkConfig, req: RawRequest, dispatch: Dispat
   const parsed = robotMessageSchema.safeParse(body);
   if (!parsed.success) return json(400);
   if (parsed.data.robotCode && parsed.data.robotCode !== config.robotCode) return json(401);
+  // A valid pair seen before with another msgId is a replay with a swapped body: refuse before anything is written.
+  if (!(await ledger.claim(sign, timestamp, parsed.data.msgId))) return json(401);
   const event = decodeRobotMessage(parsed.data, new Date(now()));
   // External contacts cannot use the CRM; a 200 stops re-delivery.
   if (typeof event === 'string') return json(200);

@@ -1,6 +1,6 @@
 // createWecomAdapter: the ChatAdapter for a WeCom self-built app — callback routes in, message API out.
 import { randomBytes } from 'node:crypto';
-import { renderWecomCard, renderWecomMarkdown, renderWecomUpdate } from '../../cards/wecom/render.js';
+import { renderWecomCard, renderWecomMarkdown, renderWecomUpdate, wecomMarkdownMessage } from '../../cards/wecom/render.js';
 import { WECOM_LIMITS, clipBytes } from '../../cards/wecom/limits.js';
 import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../adapter.js';
 import { createWecomApi } from './api.js';
@@ -22,7 +22,7 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
   function body(message: OutboundMessage): Record<string, unknown> {
     if (message.type === 'text') return { msgtype: 'text', text: { content: message.text } };
     if (message.type === 'markdown') {
-      const content = message.title ? `**${message.title}**\n${message.text}` : message.text;
+      const content = wecomMarkdownMessage(message.title, message.text);
       return { msgtype: 'markdown', markdown: { content: clipBytes(content, WECOM_LIMITS.appMarkdownBytes) } };
     }
     if (message.card.buttons.length === 0) return { msgtype: 'markdown', markdown: { content: renderWecomMarkdown(message.card) } };
@@ -48,8 +48,8 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
       const content =
         message.type === 'card'
           ? renderWecomMarkdown(message.card, WECOM_LIMITS.robotMarkdownBytes)
-          : message.type === 'markdown' && message.title
-            ? `**${message.title}**\n${message.text}`
+          : message.type === 'markdown'
+            ? wecomMarkdownMessage(message.title, message.text)
             : message.text;
       await api.webhookSend(key, { msgtype: 'markdown', markdown: { content: clipBytes(content, WECOM_LIMITS.robotMarkdownBytes) } });
       return {};

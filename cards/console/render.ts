@@ -1,15 +1,18 @@
 // Console renderer: a card as plain text with numbered buttons the user presses by typing the number.
+// A terminal renders no markup, so user text only loses control characters (no ANSI escapes from customer names).
+import { stripInvisible as txt } from '../escape.js';
+import { plainText } from '../markup.js';
 import type { Card, CardButton } from '../model.js';
 
 const MARK: Record<Card['state'], string> = { info: 'ℹ️', pending: '⏳', success: '✅', danger: '❌', warning: '⚠️', neutral: '▫️' };
 
 export function renderConsoleCard(card: Card): string {
-  const lines = [`┌ ${MARK[card.state]} ${card.title}`];
-  if (card.subtitle) lines.push(`│ ${card.subtitle}`);
-  for (const f of card.fields) lines.push(`│ ${f.label}：${f.value}`);
-  if (card.body) for (const l of card.body.split('\n')) lines.push(`│ ${l.replace(/\*\*/g, '')}`);
-  if (card.buttons.length > 0) lines.push(`│ ${card.buttons.map((b, i) => `[${i + 1}] ${b.label}`).join('  ')}`);
-  if (card.footer) lines.push(`│ ${card.footer}`);
+  const lines = [`┌ ${MARK[card.state]} ${txt(card.title)}`];
+  if (card.subtitle) lines.push(`│ ${txt(card.subtitle)}`);
+  for (const f of card.fields) lines.push(`│ ${txt(f.label)}：${txt(f.value)}`);
+  if (card.body) for (const l of txt(plainText(card.body)).split('\n')) lines.push(`│ ${l}`);
+  if (card.buttons.length > 0) lines.push(`│ ${card.buttons.map((b, i) => `[${i + 1}] ${txt(b.label)}`).join('  ')}`);
+  if (card.footer) lines.push(`│ ${txt(card.footer)}`);
   lines.push('└');
   return lines.join('\n');
 }

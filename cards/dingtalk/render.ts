@@ -4,6 +4,8 @@
 //   card template installed;
 // - template cards (DINGTALK_CARD_TEMPLATE_ID set): the card's variables as a cardParamMap of strings for the
 //   template described in cards/dingtalk/TEMPLATE.md, updated in place by outTrackId.
+import { neutralizeMarkdown as esc, stripInvisible } from '../escape.js';
+import { renderText, type Text } from '../markup.js';
 import type { Card } from '../model.js';
 import { clip, clipBytes } from '../wecom/limits.js';
 import { DINGTALK_LIMITS as L } from './limits.js';
@@ -15,16 +17,23 @@ export interface RobotMessage {
   msgParam: Record<string, string>;
 }
 
-/** DingTalk markdown: `#` headings, bold, lists, line breaks need two spaces or a blank line. */
+/** DingTalk markdown (all user text escaped, cards/escape.ts): `#` headings, bold, lists, line breaks need two spaces or a blank line. */
 export function dingtalkMarkdown(card: Card): string {
-  const lines = [`### ${MARK[card.state]} ${card.title}`];
-  if (card.subtitle) lines.push(`> ${card.subtitle}`);
-  if (card.fields.length > 0) lines.push('', ...card.fields.map((f) => `- **${f.label}**：${f.value}`));
-  if (card.body) lines.push('', ...card.body.split('\n'));
-  if (card.footer) lines.push('', `*${card.footer}*`);
+  const lines = [`### ${MARK[card.state]} ${esc(card.title)}`];
+  if (card.subtitle) lines.push(`> ${esc(card.subtitle)}`);
+  if (card.fields.length > 0) lines.push('', ...card.fields.map((f) => `- **${esc(f.label)}**：${esc(f.value)}`));
+  // Line breaks inside user text stay plain newlines (DingTalk joins them into the paragraph); ours get `  \n`.
+  if (card.body) lines.push('', dingtalkMarkdownText(card.body));
+  if (card.footer) lines.push('', `*${esc(card.footer)}*`);
   return lines.join('  \n');
 }
 
+/** A markdown message's text: user parts escaped, our line breaks made visible to DingTalk. */
+export function dingtalkMarkdownText(text: Text): string {
+  return renderText(text, esc, (s) => s.replace(/\n/g, '  \n'));
+}
+
+/** The only links we make: our own command, sent back to our robot as the tapping user. */
 export function commandLink(command: string): string {
   return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(command.trim())}`;
 }
@@ -36,19 +45,19 @@ function fit(param: Record<string, string>, key: 'text'): Record<string, string>
 }
 
 export function renderDingtalkMessage(card: Card): RobotMessage {
-  const title = clip(card.title, L.title);
+  const title = clip(stripInvisible(card.title), L.title);
   const buttons = card.buttons.filter((b) => b.command).slice(0, L.actionCardButtons);
   let text = dingtalkMarkdown(card);
   if (buttons.length === 0) return { msgKey: 'sampleMarkdown', msgParam: fit({ title, text }, 'text') };
   const extra = card.buttons.filter((b) => b.command).slice(L.actionCardButtons);
-  if (extra.length > 0) text += `  \n${extra.map((b) => `- ${b.label}：\`${b.command!.trim()}\``).join('  \n')}`;
+  if (extra.length > 0) text += `  \n${extra.map((b) => `- ${esc(b.label)}：\`${esc(b.command!.trim())}\``).join('  \n')}`;
   if (buttons.length === 1) {
     const b = buttons[0]!;
-    return { msgKey: 'sampleActionCard', msgParam: fit({ title, text, singleTitle: clip(b.label, L.buttonText), singleURL: commandLink(b.command!) }, 'text') };
+    return { msgKey: 'sampleActionCard', msgParam: fit({ title, text, singleTitle: clip(stripInvisible(b.label), L.buttonText), singleURL: commandLink(b.command!) }, 'text') };
   }
   const param: Record<string, string> = { title, text };
   buttons.forEach((b, i) => {
-    param[`actionTitle${i + 1}`] = clip(b.label, L.buttonText);
+    param[`actionTitle${i + 1}`] = clip(stripInvisible(b.label), L.buttonText);
     param[`actionURL${i + 1}`] = commandLink(b.command!);
   });
   return { msgKey: `sampleActionCard${buttons.length}`, msgParam: fit(param, 'text') };
@@ -57,16 +66,16 @@ export function renderDingtalkMessage(card: Card): RobotMessage {
 /** Variables of the ChatCRM card template (cards/dingtalk/TEMPLATE.md); DingTalk card params are strings. */
 export function renderDingtalkTemplateData(card: Card): Record<string, string> {
   const params: Record<string, string> = {
-    title: clip(card.title, 60),
-    subtitle: card.subtitle ?? '',
+    title: clip(stripInvisible(card.title), 60),
+    subtitle: stripInvisible(card.subtitle ?? ''),
     state: card.state,
-    markdown: clipBytes([...card.fields.map((f) => `**${f.label}**：${f.value}`), ...(card.body ? ['', card.body] : [])].join('\n'), 8000),
-    footer: card.footer ?? '',
+    markdown: clipBytes([...card.fields.map((f) => `**${esc(f.label)}**：${esc(f.value)}`), ...(card.body ? ['', renderText(card.body, esc)] : [])].join('\n'), 8000),
+    footer: stripInvisible(card.footer ?? ''),
     hasButtons: card.buttons.length > 0 ? 'true' : 'false',
   };
   for (let i = 0; i < 3; i++) {
     const b = card.buttons[i];
-    params[`btn${i + 1}Label`] = b ? clip(b.label, L.buttonText) : '';
+    params[`btn${i + 1}Label`] = b ? clip(stripInvisible(b.label), L.buttonText) : '';
     params[`btn${i + 1}Style`] = b?.style ?? 'default';
     params[`btn${i + 1}Data`] = b?.data ?? '';
   }

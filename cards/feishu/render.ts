@@ -1,6 +1,8 @@
 // Card → Feishu interactive card JSON 2.0 (docs "卡片 JSON 2.0 结构"): header with a colour template, markdown
 // fields and body, callback buttons whose value is an object `{ d: <action data> }` (the SDKs accept only objects),
 // `update_multi` so an update shows for every viewer of a shared card.
+import { neutralizeMarkdown, stripInvisible } from '../escape.js';
+import { plainText, renderText } from '../markup.js';
 import type { Card } from '../model.js';
 import { clip, clipBytes } from '../wecom/limits.js';
 import { FEISHU_LIMITS as L } from './limits.js';
@@ -8,17 +10,19 @@ import { FEISHU_LIMITS as L } from './limits.js';
 const TEMPLATE = { info: 'blue', pending: 'orange', success: 'green', danger: 'red', warning: 'yellow', neutral: 'grey' } as const;
 const BUTTON = { primary: 'primary', danger: 'danger', default: 'default' } as const;
 
-/** Feishu markdown treats `<`/`>` as tags and `&` as entities; user text must not open either. */
+/** Feishu markdown treats `<`/`>` as tags (`<at>`, `<font>`) and `&` as entities, which it decodes for display;
+ *  the other markdown characters get cards/escape.ts. */
 export function escapeFeishu(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return neutralizeMarkdown(text, '<>&').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+const plain = (s: string) => clip(stripInvisible(s), L.title);
 
 export function renderFeishuCard(card: Card): Record<string, unknown> {
   const elements: Record<string, unknown>[] = [];
   if (card.fields.length > 0) {
     elements.push({ tag: 'markdown', content: card.fields.map((f) => `**${escapeFeishu(f.label)}**　${escapeFeishu(f.value)}`).join('\n') });
   }
-  if (card.body) elements.push({ tag: 'markdown', content: escapeFeishu(card.body) });
+  if (card.body) elements.push({ tag: 'markdown', content: renderText(card.body, escapeFeishu) });
   const buttons = card.buttons.slice(0, L.buttons);
   // Rows of a few buttons each, so a nine-way choice stays tappable on a phone.
   for (let i = 0; i < buttons.length; i += L.buttonsPerRow) {
@@ -31,7 +35,7 @@ export function renderFeishuCard(card: Card): Record<string, unknown> {
         elements: [
           {
             tag: 'button',
-            text: { tag: 'plain_text', content: clip(b.label, L.buttonText) },
+            text: { tag: 'plain_text', content: clip(stripInvisible(b.label), L.buttonText) },
             type: BUTTON[b.style ?? 'default'],
             behaviors: [{ type: 'callback', value: { d: b.data } }],
           },
@@ -42,10 +46,10 @@ export function renderFeishuCard(card: Card): Record<string, unknown> {
   if (card.footer) elements.push({ tag: 'markdown', content: `<font color='grey'>${escapeFeishu(card.footer)}</font>` });
   const out = {
     schema: '2.0',
-    config: { update_multi: true, summary: { content: clip(card.title, L.title) } },
+    config: { update_multi: true, summary: { content: plain(card.title) } },
     header: {
-      title: { tag: 'plain_text', content: clip(card.title, L.title) },
-      ...(card.subtitle ? { subtitle: { tag: 'plain_text', content: clip(card.subtitle, L.title) } } : {}),
+      title: { tag: 'plain_text', content: plain(card.title) },
+      ...(card.subtitle ? { subtitle: { tag: 'plain_text', content: plain(card.subtitle) } } : {}),
       template: TEMPLATE[card.state],
     },
     body: { elements },
@@ -69,7 +73,7 @@ function fitCard(out: Record<string, unknown>, elements: Record<string, unknown>
 /** Plain markdown (digests in groups are cards without buttons, so this is only for text fallbacks). */
 export function renderFeishuText(card: Card): string {
   const lines = [card.title, ...(card.subtitle ? [card.subtitle] : []), ...card.fields.map((f) => `${f.label}：${f.value}`)];
-  if (card.body) lines.push('', card.body.replace(/\*\*/g, ''));
+  if (card.body) lines.push('', plainText(card.body));
   if (card.footer) lines.push('', card.footer);
   return lines.join('\n');
 }

@@ -1,5 +1,8 @@
 // Card → WeCom JSON: a `button_interaction` template card when the card has buttons, WeCom markdown otherwise.
+// Template-card fields are plain text; WeCom markdown gets every user string escaped (cards/escape.ts).
 // Formats: doc 90236 (template_card), 94888 (update_template_card), 91770 (group robot markdown).
+import { neutralizeMarkdown as esc, stripInvisible as txt } from '../escape.js';
+import { plainText, renderText, type Text } from '../markup.js';
 import type { Card } from '../model.js';
 import { WECOM_LIMITS as L, clip, clipBytes } from './limits.js';
 
@@ -7,16 +10,16 @@ const STYLE = { primary: 1, danger: 2, default: 4 } as const;
 const COLOUR = { info: 'info', pending: 'warning', success: 'info', danger: 'warning', warning: 'warning', neutral: 'comment' } as const;
 
 export function renderWecomCard(card: Card, opts: { taskId: string }) {
-  const fields = card.fields.slice(0, L.fields).map((f) => ({ keyname: clip(f.label, L.keyname), value: clip(f.value, L.value) }));
+  const fields = card.fields.slice(0, L.fields).map((f) => ({ keyname: clip(txt(f.label), L.keyname), value: clip(txt(f.value), L.value) }));
   return {
     card_type: 'button_interaction',
     source: { desc: 'ChatCRM' },
-    main_title: { title: clip(card.title, L.title), ...(card.subtitle ? { desc: clip(card.subtitle, L.desc) } : {}) },
+    main_title: { title: clip(txt(card.title), L.title), ...(card.subtitle ? { desc: clip(txt(card.subtitle), L.desc) } : {}) },
     ...(card.body ? { sub_title_text: clip(plain(card.body), L.subTitle) } : {}),
     ...(fields.length > 0 ? { horizontal_content_list: fields } : {}),
     task_id: opts.taskId,
     button_list: card.buttons.slice(0, L.buttons).map((b) => ({
-      text: clip(b.label, L.buttonText),
+      text: clip(txt(b.label), L.buttonText),
       style: STYLE[b.style ?? 'default'],
       key: b.data,
     })),
@@ -26,20 +29,25 @@ export function renderWecomCard(card: Card, opts: { taskId: string }) {
 
 /** The body of update_template_card for a resolved card: grey every button with a short outcome. */
 export function renderWecomUpdate(card: Card) {
-  return { button: { replace_name: clip(card.footer ?? card.title, L.replaceName) } };
+  return { button: { replace_name: clip(txt(card.footer ?? card.title), L.replaceName) } };
 }
 
 /** WeCom markdown (its subset: bold, quotes, <font color>), for cards without buttons and for group robots. */
 export function renderWecomMarkdown(card: Card, maxBytes: number = L.appMarkdownBytes): string {
-  const lines = [`**<font color="${COLOUR[card.state]}">${card.title}</font>**`];
-  if (card.subtitle) lines.push(`> ${card.subtitle}`);
-  for (const f of card.fields) lines.push(`> ${f.label}：<font color="comment">${f.value}</font>`);
-  if (card.body) lines.push('', card.body);
-  if (card.buttons.length > 0) lines.push('', card.buttons.map((b) => `${b.label}：\`${(b.command ?? '').trim()}\``).join('\n'));
-  if (card.footer) lines.push('', `<font color="comment">${card.footer}</font>`);
+  const lines = [`**<font color="${COLOUR[card.state]}">${esc(card.title)}</font>**`];
+  if (card.subtitle) lines.push(`> ${esc(card.subtitle)}`);
+  for (const f of card.fields) lines.push(`> ${esc(f.label)}：<font color="comment">${esc(f.value)}</font>`);
+  if (card.body) lines.push('', renderText(card.body, esc));
+  if (card.buttons.length > 0) lines.push('', card.buttons.map((b) => `${esc(b.label)}：\`${esc((b.command ?? '').trim())}\``).join('\n'));
+  if (card.footer) lines.push('', `<font color="comment">${esc(card.footer)}</font>`);
   return clipBytes(lines.join('\n'), maxBytes);
 }
 
-function plain(body: string): string {
-  return body.replace(/\*\*/g, '').replace(/\n+/g, ' ');
+function plain(body: Text): string {
+  return txt(plainText(body)).replace(/\n+/g, ' ');
+}
+
+/** A markdown message (title + text) in WeCom markdown. */
+export function wecomMarkdownMessage(title: string | undefined, text: Text): string {
+  return title ? `**${esc(title)}**\n${renderText(text, esc)}` : renderText(text, esc);
 }

@@ -1,4 +1,5 @@
 // /帮助 (help): the command list, or one command's usage and examples.
+import { joinText, md } from '../../cards/markup.js';
 import type { CommandSpec } from './registry.js';
 import { markdown } from './registry.js';
 
@@ -19,14 +20,14 @@ export function helpCommand(all: () => CommandSpec[], find: (name: string) => Co
         const spec = find(name);
         if (spec) return [markdown(usageText(spec), `/${spec.names[0]}`)];
       }
-      const lines = all().map((s) => `- /${s.names[0]}（/${s.names.find((n) => /^[a-z]/.test(n)) ?? s.id}）${s.summary}`);
+      const lines = all().map((s) => md`- ${`/${s.names[0]}（/${s.names.find((n) => /^[a-z]/.test(n)) ?? s.id}）${s.summary}`}`);
       lines.push(
-        '',
-        '名字可以用客户名/商机编号（如 D-17）；直接发一句话提到你的客户，会自动记为跟进。',
-        '拿不准的内容请用标注写清楚（中英文冒号都行）：电话: 地区: 行业: 等级: 金额: 折扣: 标题: 下次:（phone: region: industry: grade: amount: discount: title: due:）。',
-        '金额要大于 0、不超过 10亿；折扣在 0%–100% 之间；下次跟进的日期不能是过去。',
+        md``,
+        md`名字可以用客户名/商机编号（如 D-17）；直接发一句话提到你的客户，会自动记为跟进。`,
+        md`拿不准的内容请用标注写清楚（中英文冒号都行）：${'电话: 地区: 行业: 等级: 金额: 折扣: 标题: 下次:（phone: region: industry: grade: amount: discount: title: due:）'}。`,
+        md`金额要大于 0、不超过 10亿；折扣在 0%–100% 之间；下次跟进的日期不能是过去。`,
       );
-      return [markdown(lines.join('\n'), 'ChatCRM 命令')];
+      return [markdown(joinText(lines), 'ChatCRM 命令')];
     },
   };
 }

@@ -1,4 +1,5 @@
 // The command registry: canonical id, Chinese and English names, usage; and the errors handlers may raise.
+import type { Text } from '../../cards/markup.js';
 import type { ChatRef, OutboundMessage, Platform } from '../../bots/adapter.js';
 import type { Card } from '../../cards/model.js';
 import type { Ctx } from '../services/context.js';
@@ -38,5 +39,5 @@ export class ChoiceNeeded extends Error {
 }
 
 export const text = (t: string): OutboundMessage => ({ type: 'text', text: t });
-export const markdown = (t: string, title?: string): OutboundMessage => ({ type: 'markdown', text: t, ...(title ? { title } : {}) });
+export const markdown = (t: Text, title?: string): OutboundMessage => ({ type: 'markdown', text: t, ...(title ? { title } : {}) });
 export const card = (c: Card): OutboundMessage => ({ type: 'card', card: c });

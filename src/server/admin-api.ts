@@ -8,11 +8,24 @@ import type { Db } from '../db/client.js';
 import { auditLog, teamChats, teams, tenants, users } from '../db/schema/index.js';
 import { mergeSettings, pipelinePatchSchema, readSettings, tenantSettingsSchema } from '../domain/settings.js';
 import { ROLES } from '../domain/roles.js';
+import { DomainError } from '../domain/errors.js';
+import { assertManagerChange } from '../services/settings.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
 import { adminOpenApi } from './admin-openapi.js';
 
 const idParam = z.object({ id: z.uuid() });
+
+/** A service rule's refusal as its Chinese message (answered 400); anything else is a real error. */
+async function domainRefusal(check: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await check();
+    return undefined;
+  } catch (e) {
+    if (e instanceof DomainError) return e.userMessage;
+    throw e;
+  }
+}
 export const userPatchSchema = z
   .object({
     role: z.enum(ROLES).optional(),
@@ -90,7 +103,17 @@ export function adminApi(db: Db, token: string | undefined) {
           if (!b.ok) return reply.code(400).send(b.error);
           const [u] = await db.select().from(users).where(eq(users.id, p.value.id));
           if (!u) return reply.code(404).send({ error: 'not found' });
-          if (b.value.managerId === u.id) return reply.code(400).send({ error: 'a user cannot manage themselves' });
+          // The same rules as /设置 上级 (services/settings.ts), so no check exists in one path only.
+          if (b.value.managerId) {
+            const [manager] = await db.select().from(users).where(eq(users.id, b.value.managerId));
+            if (!manager) return reply.code(400).send({ error: '没有找到这位上级（managerId）。' });
+            const refused = await domainRefusal(() => assertManagerChange(db, u, manager));
+            if (refused) return reply.code(400).send({ error: refused });
+          }
+          if (b.value.teamId) {
+            const [team] = await db.select().from(teams).where(eq(teams.id, b.value.teamId));
+            if (!team || team.tenantId !== u.tenantId) return reply.code(400).send({ error: '没有找到这个团队（teamId），或它不属于该用户的公司。' });
+          }
           const [updated] = await db.transaction(async (tx) => {
             const rows = await tx.update(users).set({ ...b.value, updatedAt: new Date(), ...(b.value.active === false ? { deactivatedAt: new Date() } : {}) }).where(eq(users.id, u.id)).returning();
             await tx.insert(auditLog).values({ tenantId: u.tenantId, action: 'user.update', entityType: 'user', entityId: u.id, before: u, after: rows[0] });

@@ -1,5 +1,6 @@
 // The sales director's daily summary of stagnant deals and silent quotes: one message listing what the watchers
 // raised since the previous summary, instead of one message per deal.
+import { joinText, md, type Text } from '../../cards/markup.js';
 import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
 import type { OutboundMessage } from '../../bots/adapter.js';
 import type { DbOrTx } from '../db/client.js';
@@ -45,18 +46,18 @@ export async function directorAlertSummary(db: DbOrTx, tenant: TenantRules, dire
   const labels = tenant.settings.pipeline.labels;
   const stagnant = rows.filter((r) => r.kind === 'stagnant');
   const quotes = rows.filter((r) => r.kind === 'silent_quote');
-  const lines: string[] = [];
+  const lines: Text[] = [];
   if (stagnant.length > 0) {
-    lines.push(`**停滞商机（${stagnant.length}）**`);
+    lines.push(md`**停滞商机（${stagnant.length}）**`);
     for (const r of stagnant) {
       const days = Math.floor((now.getTime() - new Date(r.stage_entered_at).getTime()) / DAY);
-      lines.push(`- ${shortId('deal', r.short_no)} ${r.customer_name} · ${r.title} 在「${labels[r.stage]}」已 ${days} 天（${r.owner_name}）`);
+      lines.push(md`- ${shortId('deal', r.short_no)} ${r.customer_name} · ${r.title} 在「${labels[r.stage]}」已 ${days} 天（${r.owner_name}）`);
     }
   }
   if (quotes.length > 0) {
-    lines.push(`**报价批准后未跟进（${quotes.length}）**`);
-    for (const r of quotes) lines.push(`- ${shortId('deal', r.short_no)} ${r.customer_name} · ${r.title}（${r.owner_name}）`);
+    lines.push(md`**报价批准后未跟进（${quotes.length}）**`);
+    for (const r of quotes) lines.push(md`- ${shortId('deal', r.short_no)} ${r.customer_name} · ${r.title}（${r.owner_name}）`);
   }
-  lines.push('负责人和直属上级已分别收到提醒。');
-  return { type: 'markdown', title: '今日预警汇总', text: lines.join('\n') };
+  lines.push(md`负责人和直属上级已分别收到提醒。`);
+  return { type: 'markdown', title: '今日预警汇总', text: joinText(lines) };
 }

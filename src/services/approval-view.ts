@@ -1,5 +1,6 @@
 // Loads everything an approval card shows (quote, deal, customer, steps with approvers) and builds the card.
 import { asc, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Card } from '../../cards/model.js';
 import { buildApprovalCard } from '../../cards/approval-card.js';
 import type { DbOrTx } from '../db/client.js';
@@ -18,10 +19,12 @@ export async function loadApproval(db: DbOrTx, requestId: string) {
     .innerJoin(users, eq(users.id, approvalRequests.requesterId))
     .where(eq(approvalRequests.id, requestId));
   if (!row) return undefined;
+  const rerouted = alias(users, 'rerouted_from');
   const steps = await db
-    .select({ step: approvalSteps, approverName: users.name })
+    .select({ step: approvalSteps, approverName: users.name, reroutedFromName: rerouted.name })
     .from(approvalSteps)
     .innerJoin(users, eq(users.id, approvalSteps.approverId))
+    .leftJoin(rerouted, eq(rerouted.id, approvalSteps.reroutedFromId))
     .where(eq(approvalSteps.requestId, requestId))
     .orderBy(asc(approvalSteps.createdAt), asc(approvalSteps.role));
   return { ...row, steps };
@@ -43,9 +46,10 @@ export function cardOf(a: LoadedApproval, timeZone: string): Card {
     status: a.request.status === 'cancelled' ? 'withdrawn' : a.request.status,
     ...(a.request.status === 'cancelled' && a.request.closedAt ? { withdrawnAt: a.request.closedAt } : {}),
     timeZone,
-    steps: a.steps.map(({ step, approverName }) => ({
+    steps: a.steps.map(({ step, approverName, reroutedFromName }) => ({
       roleLabel: APPROVER_ROLE_LABELS[step.role],
       approverName,
+      ...(reroutedFromName ? { reroutedFrom: reroutedFromName } : {}),
       status: step.status,
       ...(step.decidedAt ? { decidedAt: step.decidedAt } : {}),
       ...(step.comment ? { comment: step.comment } : {}),

@@ -40,6 +40,8 @@ export async function decideApproval(ctx: Ctx, requestId: string, decision: Deci
   const before = await loadApproval(ctx.db, requestId);
   if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
   const label = shortId('approval', before.request.shortNo);
+  // Routing never makes the requester an approver (services/approvers.ts); this guards steps written any other way.
+  if (before.request.requesterId === ctx.actor.userId) throw new DomainError('NOT_ALLOWED', `审批 ${label} 是你发起的，不能自己审批。`);
   const mine = before.steps.filter((s) => s.step.approverId === ctx.actor.userId);
   if (mine.length === 0) throw new DomainError('NOT_ALLOWED', `你不是审批 ${label} 的审批人，无法操作。`);
   if (before.request.status !== 'pending') {

@@ -5,16 +5,45 @@ import { users } from '../db/schema/index.js';
 import type { ApproverRole } from '../domain/approval-rules.js';
 import type { User } from './users.js';
 
-export async function resolveApprover(db: DbOrTx, requester: User, role: ApproverRole): Promise<User | undefined> {
-  if (role === 'manager') {
-    if (!requester.managerId) return undefined;
-    const [m] = await db.select().from(users).where(and(eq(users.id, requester.managerId), eq(users.active, true)));
-    return m;
+export interface ResolvedApprover {
+  user: User;
+  /** The role's holder when that was the requester: nobody decides their own request. */
+  reroutedFrom?: User;
+}
+
+export async function resolveApprover(db: DbOrTx, requester: User, role: ApproverRole): Promise<ResolvedApprover | undefined> {
+  const holder = role === 'manager' ? await activeUser(db, requester.tenantId, requester.managerId) : await firstWithRole(db, requester.tenantId, role);
+  if (!holder) return undefined;
+  if (holder.id !== requester.id) return { user: holder };
+  const instead = await aboveRequester(db, requester);
+  return instead ? { user: instead, reroutedFrom: holder } : undefined;
+}
+
+/** The requester's manager, then up the reporting line (loop-safe), then the first admin who is not the requester. */
+export async function aboveRequester(db: DbOrTx, requester: User): Promise<User | undefined> {
+  const seen = new Set([requester.id]);
+  let next = requester.managerId;
+  while (next && !seen.has(next)) {
+    seen.add(next);
+    const [u] = await db.select().from(users).where(and(eq(users.id, next), eq(users.tenantId, requester.tenantId)));
+    if (!u) break;
+    if (u.active) return u;
+    next = u.managerId;
   }
+  return (await activeAdmins(db, requester.tenantId)).find((a) => a.id !== requester.id);
+}
+
+async function activeUser(db: DbOrTx, tenantId: string, id: string | null): Promise<User | undefined> {
+  if (!id) return undefined;
+  const [u] = await db.select().from(users).where(and(eq(users.id, id), eq(users.tenantId, tenantId), eq(users.active, true)));
+  return u;
+}
+
+async function firstWithRole(db: DbOrTx, tenantId: string, role: Exclude<ApproverRole, 'manager'>): Promise<User | undefined> {
   const [u] = await db
     .select()
     .from(users)
-    .where(and(eq(users.tenantId, requester.tenantId), eq(users.role, role), eq(users.active, true)))
+    .where(and(eq(users.tenantId, tenantId), eq(users.role, role), eq(users.active, true)))
     .orderBy(asc(users.createdAt))
     .limit(1);
   return u;
@@ -24,5 +53,6 @@ export async function activeAdmins(db: DbOrTx, tenantId: string): Promise<User[]
   return db
     .select()
     .from(users)
-    .where(and(eq(users.tenantId, tenantId), eq(users.role, 'admin'), eq(users.active, true)));
+    .where(and(eq(users.tenantId, tenantId), eq(users.role, 'admin'), eq(users.active, true)))
+    .orderBy(asc(users.createdAt));
 }

@@ -1,33 +1,37 @@
 // The 360° view of a customer: contacts, open deals with stage and age, last 5 follow-ups, quotes, latest changes.
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { contacts, customers, deals, followUps, quotes, users } from '../db/schema/index.js';
 import type { StageLabels } from '../domain/stages.js';
 import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
 import { dueOfDeals } from './due.js';
+import { awaitingMyDecision, visibleOwnerIds } from './visibility.js';
 
 export async function customerView(ctx: Ctx, customer: Customer, labels: StageLabels) {
+  // An approver who sees this customer only through a request waiting for them sees only that request's deals.
+  const owners = await visibleOwnerIds(ctx);
+  const onlyDeals = owners === null || owners.includes(customer.ownerId) ? undefined : (await awaitingMyDecision(ctx)).dealIds;
   const [owner] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId));
   const contactRows = await ctx.db.select().from(contacts).where(eq(contacts.customerId, customer.id)).orderBy(asc(contacts.createdAt)).limit(10);
   const dealRows = await ctx.db
     .select()
     .from(deals)
-    .where(eq(deals.customerId, customer.id))
+    .where(and(eq(deals.customerId, customer.id), onlyDeals ? inArray(deals.id, onlyDeals) : undefined))
     .orderBy(desc(deals.updatedAt))
     .limit(10);
   const recent = await ctx.db
     .select({ f: followUps, author: users.name })
     .from(followUps)
     .innerJoin(users, eq(users.id, followUps.authorId))
-    .where(and(eq(followUps.customerId, customer.id), isNull(followUps.undoneAt)))
+    .where(and(eq(followUps.customerId, customer.id), isNull(followUps.undoneAt), onlyDeals ? inArray(followUps.dealId, onlyDeals) : undefined))
     .orderBy(desc(followUps.createdAt))
     .limit(5);
   const quoteRows = await ctx.db
     .select({ q: quotes, dealShortNo: deals.shortNo })
     .from(quotes)
     .innerJoin(deals, eq(deals.id, quotes.dealId))
-    .where(eq(deals.customerId, customer.id))
+    .where(and(eq(deals.customerId, customer.id), onlyDeals ? inArray(deals.id, onlyDeals) : undefined))
     .orderBy(desc(quotes.createdAt))
     .limit(5);
   const due = await dueOfDeals(ctx.db, customer.tenantId, dealRows);

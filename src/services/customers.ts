@@ -20,7 +20,7 @@ import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
-import { ownerFilter, visibleOwnerIds } from './visibility.js';
+import { awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Customer = typeof customers.$inferSelect;
 
@@ -233,7 +233,8 @@ export const customerShortId = (c: Pick<Customer, 'shortNo'>) => shortId('custom
 /** Customers the actor may see matching a short id (C-12), a phone, or a fuzzy name. */
 export async function findCustomers(ctx: Ctx, ref: string): Promise<Customer[]> {
   const owners = await visibleOwnerIds(ctx);
-  const visible = and(eq(customers.tenantId, ctx.actor.tenantId), ownerFilter(customers.ownerId, owners));
+  const waiting = owners === null ? [] : (await awaitingMyDecision(ctx)).customerIds;
+  const visible = and(eq(customers.tenantId, ctx.actor.tenantId), viewFilter(customers.ownerId, owners, customers.id, waiting));
   const base = and(visible, isNull(customers.mergedIntoId));
   const no = parseShortId(ref, 'customer');
   if (no !== undefined) {

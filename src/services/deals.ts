@@ -21,7 +21,7 @@ import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
 import type { Customer } from './customers.js';
 import { pipelineRules } from './tenant-settings.js';
-import { assertMayChange, ownerFilter, visibleOwnerIds } from './visibility.js';
+import { assertMayChange, awaitingMyDecision, ownerFilter, viewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Deal = typeof deals.$inferSelect;
 export const dealShortId = (d: Pick<Deal, 'shortNo'>) => shortId('deal', d.shortNo);
@@ -281,7 +281,8 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: MoveExtra): P
 /** Deals the actor may see matching a short id (D-17), or a fuzzy title / customer name. Open deals first. */
 export async function findDeals(ctx: Ctx, ref: string): Promise<Array<Deal & { customerName: string }>> {
   const owners = await visibleOwnerIds(ctx);
-  const base = and(eq(deals.tenantId, ctx.actor.tenantId), ownerFilter(deals.ownerId, owners));
+  const waiting = owners === null ? [] : (await awaitingMyDecision(ctx)).dealIds;
+  const base = and(eq(deals.tenantId, ctx.actor.tenantId), viewFilter(deals.ownerId, owners, deals.id, waiting));
   const select = () =>
     ctx.db
       .select({ d: deals, customerName: customers.name })

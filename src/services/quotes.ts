@@ -50,11 +50,11 @@ export async function requestQuoteApproval(
   const requester = (await getUser(ctx.db, ctx.actor.userId))!;
   const roles = routeQuote(input, rules);
 
-  const approvers: Array<{ role: ApproverRole; user: User }> = [];
+  const approvers: Array<{ role: ApproverRole; user: User; reroutedFrom?: User }> = [];
   const missing: ApproverRole[] = [];
   for (const role of roles) {
-    const user = await resolveApprover(ctx.db, requester, role);
-    if (user) approvers.push({ role, user });
+    const resolved = await resolveApprover(ctx.db, requester, role);
+    if (resolved) approvers.push({ role, ...resolved });
     else missing.push(role);
   }
   if (missing.length > 0) {
@@ -91,10 +91,11 @@ export async function requestQuoteApproval(
       requestId: request!.id,
       role: a.role,
       approverId: a.user.id,
+      reroutedFromId: a.reroutedFrom?.id ?? null,
       createdAt: ctx.now,
     })),
   );
-  await recordAudit(ctx, { action: 'quote.request', entityType: 'approval_request', entityId: request!.id, after: { quote, approvers: approvers.map((a) => ({ role: a.role, userId: a.user.id })) } });
+  await recordAudit(ctx, { action: 'quote.request', entityType: 'approval_request', entityId: request!.id, after: { quote, approvers: approvers.map((a) => ({ role: a.role, userId: a.user.id, ...(a.reroutedFrom ? { reroutedFromId: a.reroutedFrom.id } : {}) })) } });
 
   const card = await approvalCard(ctx, request!.id);
   for (const a of approvers) {

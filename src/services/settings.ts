@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import { mergeSettings, readSettings, tenantSettingsSchema, type TenantSettings } from '../domain/settings.js';
 import type { Role } from '../domain/roles.js';
 import { recordAudit } from './audit.js';
+import type { DbOrTx } from '../db/client.js';
 import type { Ctx } from './context.js';
 import { reportIds, type User } from './users.js';
 
@@ -41,14 +42,19 @@ export async function setRole(ctx: Ctx, user: User, role: Role): Promise<void> {
   await recordAudit(ctx, { action: 'user.role', entityType: 'user', entityId: user.id, before: { role: user.role }, after: { role } });
 }
 
+/** The reporting-line rules, shared by /设置 上级 and the admin API: same tenant, not oneself, no loop. */
+export async function assertManagerChange(db: DbOrTx, user: User, manager: User | null): Promise<void> {
+  if (!manager) return;
+  if (manager.tenantId !== user.tenantId) throw new DomainError('INVALID_INPUT', `${manager.name} 不是同一家公司的成员，不能做 ${user.name} 的上级。`);
+  if (manager.id === user.id) throw new DomainError('INVALID_INPUT', '不能把自己设为自己的上级。');
+  if ((await reportIds(db, user.id)).includes(manager.id)) {
+    throw new DomainError('INVALID_INPUT', `${manager.name} 是 ${user.name} 的下属，不能反过来做上级（会形成循环）。`);
+  }
+}
+
 export async function setManager(ctx: Ctx, user: User, manager: User | null): Promise<void> {
   assertAdmin(ctx);
-  if (manager) {
-    if (manager.id === user.id) throw new DomainError('INVALID_INPUT', '不能把自己设为自己的上级。');
-    if ((await reportIds(ctx.db, user.id)).includes(manager.id)) {
-      throw new DomainError('INVALID_INPUT', `${manager.name} 是 ${user.name} 的下属，不能反过来做上级（会形成循环）。`);
-    }
-  }
+  await assertManagerChange(ctx.db, user, manager);
   await ctx.db.update(users).set({ managerId: manager?.id ?? null, updatedAt: ctx.now }).where(eq(users.id, user.id));
   await recordAudit(ctx, { action: 'user.manager', entityType: 'user', entityId: user.id, before: { managerId: user.managerId }, after: { managerId: manager?.id ?? null } });
 }

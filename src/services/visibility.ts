@@ -1,6 +1,8 @@
 // Who may see and change which records: a rep their own, a manager their reports' (transitively),
-// director/admin everything. Finance/tech see only what they are asked to approve (checked in approvals).
-import { inArray, type SQL, type AnyColumn, sql } from 'drizzle-orm';
+// director/admin everything. An approver also sees the deal and customer of a request waiting for their decision
+// (read only: changes still go through assertMayChange), and nothing else of that rep's.
+import { and, eq, inArray, or, type SQL, type AnyColumn, sql } from 'drizzle-orm';
+import { approvalRequests, approvalSteps, deals, quotes } from '../db/schema/index.js';
 import { seesAll } from '../domain/roles.js';
 import { DomainError } from '../domain/errors.js';
 import type { Ctx } from './context.js';
@@ -22,4 +24,30 @@ export async function assertMayChange(ctx: Ctx, ownerId: string, what: string): 
   if (owners !== null && !owners.includes(ownerId)) {
     throw new DomainError('NOT_ALLOWED', `${what}不属于你或你的下属，无法操作。如需接手，请联系你的经理。`);
   }
+}
+
+/** Deals and customers with a request waiting for the actor's own decision. */
+export async function awaitingMyDecision(ctx: Ctx): Promise<{ dealIds: string[]; customerIds: string[] }> {
+  const rows = await ctx.db
+    .selectDistinct({ dealId: deals.id, customerId: deals.customerId })
+    .from(approvalSteps)
+    .innerJoin(approvalRequests, eq(approvalRequests.id, approvalSteps.requestId))
+    .innerJoin(quotes, eq(quotes.id, approvalRequests.quoteId))
+    .innerJoin(deals, eq(deals.id, quotes.dealId))
+    .where(
+      and(
+        eq(approvalSteps.tenantId, ctx.actor.tenantId),
+        eq(approvalSteps.approverId, ctx.actor.userId),
+        eq(approvalSteps.status, 'pending'),
+        eq(approvalRequests.status, 'pending'),
+      ),
+    );
+  return { dealIds: rows.map((r) => r.dealId), customerIds: rows.map((r) => r.customerId) };
+}
+
+/** Rows the actor may view: their owners' (visibleOwnerIds), plus the given ids waiting for their decision. */
+export function viewFilter(ownerColumn: AnyColumn, owners: string[] | null, idColumn: AnyColumn, waiting: string[]): SQL {
+  if (owners === null) return sql`true`;
+  const own = inArray(ownerColumn, owners);
+  return waiting.length > 0 ? or(own, inArray(idColumn, waiting))! : own;
 }

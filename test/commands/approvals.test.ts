@@ -100,7 +100,8 @@ describe(`quote approval from cards (${testDriver()})`, () => {
     expect(asked.text).toContain('直属上级 吴经理');
     const a = /A-\d+/.exec(asked.text)![0];
     expect((await chat.say('吴经理', `/驳回 ${a}`)).text).toContain('驳回需要写原因');
-    expect((await chat.say('郑销售', `/批准 ${a}`)).text).toContain(`你不是审批 ${a} 的审批人`);
+    expect((await chat.say('郑销售', `/批准 ${a}`)).text).toContain(`审批 ${a} 是你发起的，不能自己审批`);
+    expect((await chat.say('周总监', `/批准 ${a}`)).text).toContain(`你不是审批 ${a} 的审批人`);
     expect((await chat.say('吴经理', `/驳回 ${a} 价格太低`)).text).toContain('审批已驳回');
     expect((await chat.say('吴经理', `/批准 ${a}`)).text).toContain('已经驳回');
     const told = (await chat.inbox('郑销售')).map((e) => (e.kind === 'message' && e.message.type === 'text' ? e.message.text : ''));

@@ -3,10 +3,9 @@
 // 2xx, never a 5xx — and leave no row behind; afterwards an unmutated callback still works.
 //
 // DingTalk's `sign` is base64(HMAC-SHA256(appSecret, timestamp + "\n" + appSecret)): it covers ONLY the timestamp
-// header, never the body. So a body changed after signing, sent with a still-valid (timestamp, sign) pair, IS
-// accepted by design when it is a well-formed robot message (bots/dingtalk/verify.ts keeps the window at 10 minutes
-// and dedups on msgId; nothing stronger is possible with this protocol). Such "valid sign + different well-formed
-// body" requests are therefore NOT in the must-refuse set and are never generated: no random byte flips inside the
+// header, never the body. A pair is bound to the msgId it first carried (bots/dingtalk/verify.ts SignLedger, ±2 min;
+// the last test below), but a changed body keeping that msgId is a retry by this protocol's rules and is deduplicated.
+// Such "valid sign + different well-formed body" requests are therefore NOT in the random must-refuse set: no random byte flips inside the
 // JSON (they can change a string and stay well-formed), no extra unknown fields, no other msgId / text / msgtype /
 // missing senderStaffId (the last two are well-formed and answered 200 with no effect), and no empty robotCode
 // (the route only compares a non-empty one). What IS generated with a valid sign: bodies that are not JSON, not an
@@ -300,12 +299,13 @@ describe(`DingTalk callback refuses 10,000 mutated requests without an effect ($
     expect(await counts(t().db)).toEqual(before);
   });
 
-  it('by design, a still-valid (timestamp, sign) pair with a different well-formed body is accepted (the sign covers no body)', async () => {
-    const b = bases[1]!;
+  it('a still-valid (timestamp, sign) pair with a different well-formed body is refused: the pair belongs to its first msgId', async () => {
+    const b = makeBase('replayed', robotMessage('fuzzer2', '/帮助', { msgId: 'msgFuzzFirstCarrier' }));
+    expect((await injectAt(app, DINGTALK_PATH, wire(b))).statusCode).toBe(200);
     const before = await counts(t().db);
     const other = robotMessage('fuzzer2', '/新客户 签名不含正文泵业 13800000009', { msgId: 'msgFuzzReplayedSign' });
     const res = await injectAt(app, DINGTALK_PATH, wire(b, { body: JSON.stringify(other) }));
-    expect(res.statusCode).toBe(200);
-    expect((await counts(t().db)).customers).toBe(before.customers! + 1);
+    expect(res.statusCode).toBe(401);
+    expect(await counts(t().db)).toEqual(before);
   });
 });

@@ -7,6 +7,7 @@ import { consoleEvent, createConsoleAdapter, type ConsoleRequest } from '../../b
 import { takeMailbox, type MailboxEntry } from '../../bots/console/mailbox.js';
 import { renderConsoleCard } from '../../cards/console/render.js';
 import type { CardButton } from '../../cards/model.js';
+import { plainText } from '../../cards/markup.js';
 import type { Db } from '../../src/db/client.js';
 import { createDispatch } from '../../src/inbound/dispatch.js';
 import { createOutboxWorker } from '../../src/outbox/worker.js';
@@ -15,7 +16,7 @@ export type Role = NonNullable<ConsoleRequest['role']>;
 
 export function messageText(m: OutboundMessage): string {
   if (m.type === 'card') return renderConsoleCard(m.card);
-  return m.type === 'markdown' && m.title ? `${m.title}\n${m.text}` : m.text;
+  return m.type === 'markdown' && m.title ? `${m.title}\n${plainText(m.text)}` : plainText(m.text);
 }
 
 export interface Said {

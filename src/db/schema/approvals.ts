@@ -44,6 +44,8 @@ export const approvalSteps = pgTable(
     approverId: uuid('approver_id')
       .notNull()
       .references(() => users.id),
+    /** Set when the role's holder was the requester and the step went up the reporting line instead. */
+    reroutedFromId: uuid('rerouted_from_id').references(() => users.id),
     status: approvalStepStatus('status').notNull().default('pending'),
     comment: text('comment'),
     decidedAt: ts('decided_at'),

@@ -13,6 +13,14 @@ export const platformTokens = pgTable('platform_tokens', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
+/** DingTalk HTTP callback signatures and the msgId each first carried: the sign covers no body (bots/dingtalk/verify.ts). */
+export const dingtalkSignatures = pgTable('dingtalk_signatures', {
+  sign: text('sign').primaryKey(),
+  timestamp: text('timestamp').notNull(),
+  msgId: text('msg_id').notNull(),
+  seenAt: createdAt(),
+});
+
 /** A scheduled run claims (job, slot) once across all instances. */
 export const schedulerRuns = pgTable(
   'scheduler_runs',

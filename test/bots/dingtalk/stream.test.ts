@@ -66,7 +66,7 @@ describe(`DingTalk Stream mode with template cards, through the SDK and a local 
     expect(card.params.btn1Label).toBe('批准');
 
     const click = { type: 'actionCallback', outTrackId, userId: staffId('李四'), userIdType: 1, corpId: CORP_ID, spaceType: 'IM_ROBOT', content: JSON.stringify({ cardPrivateData: { actionIds: ['btn1'], params: { d: card.params.btn1Data } } }) };
-    // A stranger's click (platform-verified userId) changes nothing.
+    // The requester's own click (platform-verified userId) changes nothing.
     const stranger = await fake.push(TOPIC_CARD, { ...click, userId: staffId('张三') });
     expect(stranger.code).toBe(200);
     expect(await queryRows(t().db, sql`select count(*)::int as n from approval_steps where status = 'approved'`)).toEqual([{ n: 0 }]);
@@ -81,7 +81,7 @@ describe(`DingTalk Stream mode with template cards, through the SDK and a local 
     expect(fake.cards.get(outTrackId)!.updates.at(-1)).toMatchObject({ state: 'success', hasButtons: 'false' });
     const toRep = fake.sends().filter((r) => r.body.userIds?.[0] === staffId('张三')).map((r) => String(JSON.parse(r.body.msgParam).content ?? ''));
     expect(toRep.some((m) => m.includes('已通过'))).toBe(true);
-    expect(toRep.some((m) => m.includes('不是审批'))).toBe(true); // the stranger was told why nothing happened
+    expect(toRep.some((m) => m.includes('不能自己审批'))).toBe(true); // the requester was told why nothing happened
   });
 
   it('does not ack a frame it could not handle, so DingTalk re-pushes it', async () => {

@@ -1,0 +1,24 @@
+// Hostile user strings shared by every renderer's contract test: each tries to become a link, image, button,
+// heading, mention, tag or list in some platform's markup. Add new ones here; every card × platform runs them.
+export const HOSTILE: string[] = [
+  '标题 [点此查看详情](dtmd://dingtalkclient/sendMessage?content=%2F设置%20角色%20drep%20管理员)',
+  '说明\n### 伪造标题\n[✅ 直接批准](dtmd://dingtalkclient/sendMessage?content=%2F批准%20A-1)',
+  '![图](https://evil.example/x.png)',
+  'dtmd://dingtalkclient/sendMessage?content=%2F批准%20A-1',
+  'https://evil.example/login',
+  '<font color="warning">紧急</font><a href="https://evil.example">官方</a>',
+  '<at id=all></at><at user_id="ou_x">老板</at> @所有人',
+  '**加粗** *斜体* _下划线_ ~~删除~~ `代码`',
+  '# 一级标题',
+  '> 引用伪造\n- 列表\n+ 列表\n1. 第一\n2) 第二',
+  '正常\n===\n正常\n---',
+  '&lt;font&gt; &amp; &#91;x&#93;(y)',
+  '| 表 | 格 |\n|---|---|',
+  '```\n代码块\n```',
+  '\\[转义\\](y) \\*',
+  '$\\frac{1}{2}$',
+  '<script>alert(1)</script>',
+];
+
+/** A benign string of similar shape, to diff markup counts against. */
+export const BENIGN = '普通文本';
