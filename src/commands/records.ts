@@ -1,6 +1,6 @@
 // Maintaining records from chat: /修改 (edit) a customer's or deal's fields, /标签 (tag), /联系人 (contact).
 import { looksLikePhone } from '../domain/names.js';
-import { formatFen, parseAmountToFen } from '../domain/money.js';
+import { amountProblemText, formatFen, parseAmountToFen } from '../domain/money.js';
 import { parseShortId } from '../services/counters.js';
 import { type CustomerChange, FIELD_LABELS, changeTags, removeContact, saveContact, updateCustomer } from '../services/customer-edits.js';
 import { customerShortId } from '../services/customers.js';
@@ -108,7 +108,7 @@ async function editDeal(env: CommandEnv, ref: string, field: DealField, value: s
   let change: { title?: string; amountFen?: number };
   if (field === 'amount') {
     const amount = parseAmountToFen(value);
-    if (!amount.ok) throw new UsageError(`看不懂金额「${value}」。可以写：120000、12万、12w、¥120,000.00。`);
+    if (!amount.ok) throw new UsageError(amountProblemText('商机金额', value, amount.problem));
     change = { amountFen: amount.fen };
   } else change = { title: value };
   const deal = await resolveDeal(env, ref, (id) => `/修改 ${id} ${afterRef}`);

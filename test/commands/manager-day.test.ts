@@ -50,14 +50,14 @@ describe(`the manager's day: /待办 and /团队 (${testDriver()})`, () => {
     for (const d of escalated) expect(todo).toContain(`🔺 已升级 ${d}`);
     expect(todo).toContain('停滞商机');
     expect(todo).toMatch(new RegExp(`${stale} 甲一机械 · 老单 在「线索」已 32 天（李销售甲）`));
-    expect(todo).toContain(`新线索未联系（1）**\n- ${lead} 乙方公司 · 新线索，72 小时未联系（李销售乙）`);
+    expect(todo).toContain(`新线索未联系（1）\n- ${lead} 乙方公司 · 新线索，72 小时未联系（李销售乙）`);
     expect(todo).toContain('李离职 → 李接手');
     expect(todo).not.toContain(other);
 
     const team = (await chat.say('李经理', '/团队')).text;
     expect(team).toContain('我的团队（3 人）'); // 李离职 was deactivated by the handover
-    expect(team).toContain('**李销售甲**：在跟 4 个 · ¥110,000.00 · 待跟进 4 ⚠️ · 本周跟进 3 次 · 最近跟进 12-01 10:00');
-    expect(team).toContain('**李销售乙**：在跟 1 个 · ¥30,000.00 · 待跟进 1 ⚠️ · 本周跟进 0 次 · 最近跟进 暂无');
+    expect(team).toContain('李销售甲：在跟 4 个 · ¥110,000.00 · 待跟进 4 ⚠️ · 本周跟进 3 次 · 最近跟进 12-01 10:00');
+    expect(team).toContain('李销售乙：在跟 1 个 · ¥30,000.00 · 待跟进 1 ⚠️ · 本周跟进 0 次 · 最近跟进 暂无');
     expect(team).not.toContain('王别组');
 
     expect((await chat.say('李销售乙', '/团队')).text).toContain('只对有下属的经理和总监开放');

@@ -1,3 +1,4 @@
+import { plainText } from '../../cards/markup.js';
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MailboxEntry } from '../../bots/console/mailbox.js';
@@ -97,7 +98,7 @@ describe(`quote thresholds, one pending request per deal, /撤回, and winning a
       expect(u.card.buttons).toHaveLength(0);
       expect(u.card.state).toBe('neutral');
       expect(u.card.footer).toContain('已撤回 · 郑销售');
-      expect(u.card.body).toContain('— 已撤回');
+      expect(plainText(u.card.body ?? '')).toContain('— 已撤回');
       expect(texts(entries)).toContain(`郑销售 撤回了报价审批 ${a}`);
     }
     // A click on the stale card, or a second /撤回, changes nothing.
