@@ -33,7 +33,7 @@ export const FIELD_LIMITS = {
   industry: { label: '行业', max: 50 },
   source: { label: '来源', max: 50 },
   phone: { label: '电话', max: 30 },
-  tag: { label: '标签', max: 30 },
+  tag: { label: '标签', max: 20 },
 } as const;
 export type GatedField = keyof typeof FIELD_LIMITS;
 

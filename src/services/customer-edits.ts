@@ -5,6 +5,7 @@ import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { contacts, customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { normalisePhone } from '../domain/names.js';
+import { FIELD_LIMITS } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { type Customer, customerShortId, nameColumns } from './customers.js';
@@ -21,10 +22,11 @@ export interface CustomerChange {
 }
 
 /** Longest company name we store: the normalised key sits in a unique index (btree rows have a size limit). */
-const MAX_NAME = 100;
+// Caps come from the one owner of field limits, the text gate (src/domain/text-gate.ts).
+const MAX_NAME = FIELD_LIMITS.companyName.max;
 /** Short free-text fields (region, industry, source, contact name and role). */
-const MAX_SHORT = 50;
-const MAX_TAG = 20;
+const MAX_SHORT = FIELD_LIMITS.region.max;
+const MAX_TAG = FIELD_LIMITS.tag.max;
 const MAX_TAGS = 20;
 
 export type Contact = typeof contacts.$inferSelect;
