@@ -21,7 +21,6 @@ export interface CustomerChange {
   sourceChannel?: string | null;
 }
 
-/** Longest company name we store: the normalised key sits in a unique index (btree rows have a size limit). */
 // Caps come from the one owner of field limits, the text gate (src/domain/text-gate.ts).
 const MAX_NAME = FIELD_LIMITS.companyName.max;
 /** Short free-text fields (region, industry, source, contact name and role). */
