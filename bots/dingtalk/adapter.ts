@@ -1,7 +1,7 @@
 // createDingtalkAdapter: the ChatAdapter for a DingTalk internal-app robot — Stream or HTTP in, OpenAPI out.
 // Cards are template cards when a template is configured (Stream mode, updated by outTrackId), otherwise
 // ActionCards whose buttons send the matching command.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dingtalkMarkdownText, renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
 import { stripInvisible } from '../../cards/escape.js';
 import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
@@ -18,7 +18,20 @@ export interface DingtalkDeps {
   signLedger?: SignLedger;
   now?: () => number;
   log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  /** Abort each API call after this long (default 10 s). */
+  timeoutMs?: number;
 }
+
+/**
+ * Retry policy (DingTalk has no idempotency key for robot messages): a send that timed out or got a 5xx is
+ * retried, so a text or ActionCard whose first attempt did arrive may arrive twice — at least once, never lost.
+ * ActionCard buttons only send a command (`/批准 A-12`), and the core decides an approval once, so a second copy
+ * has nothing live to act on. Template cards are idempotent: the outTrackId is derived from the outbox row, so a
+ * retry of a card that did arrive is refused as "outTrackId exists" and taken as delivered — an approver never
+ * holds two live copies of one card, and the one copy is the one `updateCard` later closes.
+ */
+export const outTrackId = (kind: string, key?: string) =>
+  `crm-${kind}-${key ? createHash('sha256').update(key).digest('hex').slice(0, 24) : randomBytes(12).toString('hex')}`;
 
 function robotMessage(message: OutboundMessage): RobotMessage {
   if (message.type === 'text') return { msgKey: 'sampleText', msgParam: { content: message.text } };
@@ -27,7 +40,7 @@ function robotMessage(message: OutboundMessage): RobotMessage {
 }
 
 export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps): ChatAdapter {
-  const api = createDingtalkApi(config, deps.tokenStore, deps.now);
+  const api = createDingtalkApi(config, deps.tokenStore, deps.now, deps.timeoutMs);
   const stream = config.mode === 'stream' ? createDingtalkStream(config, deps.log) : undefined;
   // Template-card clicks come back over the Stream connection only.
   const templates = config.mode === 'stream' && config.cardTemplateId;
@@ -36,11 +49,11 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
     platform: 'dingtalk',
     httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now, deps.signLedger) : [],
     ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
-    async send(target: SendTarget, message: OutboundMessage) {
+    async send(target: SendTarget, message: OutboundMessage, opts) {
       if (templates && message.type === 'card' && message.card.buttons.length > 0) {
-        const outTrackId = `crm-${message.card.kind}-${randomBytes(12).toString('hex')}`;
-        await api.createCard({ kind: target.kind === 'user' ? 'user' : 'group', id: target.id }, outTrackId, renderDingtalkTemplateData(message.card));
-        return { messageId: outTrackId, cardRef: outTrackId };
+        const id = outTrackId(message.card.kind, opts?.idempotencyKey);
+        await api.createCard({ kind: target.kind === 'user' ? 'user' : 'group', id: target.id }, id, renderDingtalkTemplateData(message.card), Boolean(opts?.idempotencyKey));
+        return { messageId: id, cardRef: id };
       }
       const m = robotMessage(message);
       return target.kind === 'user' ? api.sendToUser(target.id, m.msgKey, m.msgParam) : api.sendToGroup(target.id, m.msgKey, m.msgParam);

@@ -1,16 +1,22 @@
-// DingTalk new-API errors (HTTP 4xx/5xx with {code, message, requestid}; ../shared/platforms.md §3.4) → AdapterError.
-import { AdapterError } from '../adapter.js';
+// DingTalk new-API failures (HTTP 4xx/5xx with {code, message, requestid}; ../shared/platforms.md §3.4) →
+// retry / refresh / dead. test/bots/dingtalk/errors.test.ts checks every row.
+import { adapterError, type ErrorRule, type Failure } from '../error-rules.js';
 
-export function dingtalkError(status: number, body: { code?: unknown; message?: unknown }): AdapterError {
-  const code = String(body.code ?? '');
-  const text = `HTTP ${status} ${code} ${String(body.message ?? '')}`.trim().slice(0, 300);
-  if (code === 'InvalidAuthentication' || (status === 401 && !code)) return new AdapterError('dingtalk', 'TOKEN_EXPIRED', text, true);
-  if (status === 429 || /QpsLimit|too\.fast|Throttling|FlowControl/i.test(code)) return new AdapterError('dingtalk', 'RATE_LIMITED', text, true, 5_000);
-  if (status >= 500) return new AdapterError('dingtalk', 'NETWORK', text, true);
-  if (/Forbidden|AccessDenied|invalidClient|InvalidAppKey/i.test(code)) return new AdapterError('dingtalk', 'AUTH_FAILED', text, false);
-  return new AdapterError('dingtalk', 'PLATFORM_REJECTED', text, false);
+const code = (f: Failure) => String(f.code ?? '');
+
+export const DINGTALK_ERRORS: readonly ErrorRule[] = [
+  { when: 'no answer (timeout, reset, DNS)', matches: (f) => f.status === 0, action: 'retry', as: 'NETWORK', examples: [{ status: 0 }] },
+  { when: 'access token rejected (InvalidAuthentication, or HTTP 401 without a code)', matches: (f) => code(f) === 'InvalidAuthentication' || (f.status === 401 && !f.code), action: 'refresh', as: 'TOKEN_EXPIRED', examples: [{ status: 401, code: 'InvalidAuthentication' }, { status: 401 }] },
+  // Before the Forbidden row: DingTalk's QPS code is Forbidden.AccessDenied.QpsLimitForApi.
+  { when: 'rate limited (HTTP 429, QpsLimit, Throttling, FlowControl)', matches: (f) => f.status === 429 || /QpsLimit|too\.fast|Throttling|FlowControl/i.test(code(f)), action: 'retry', as: 'RATE_LIMITED', retryAfterMs: 5_000, examples: [{ status: 429 }, { status: 403, code: 'Forbidden.AccessDenied.QpsLimitForApi' }, { status: 400, code: 'Throttling.Api' }] },
+  { when: 'HTTP 5xx, with or without a code', matches: (f) => f.status >= 500, action: 'retry', as: 'NETWORK', examples: [{ status: 500, code: 'InternalError' }, { status: 503 }] },
+  { when: 'credentials or permission (Forbidden, AccessDenied, invalidClient, InvalidAppKey)', matches: (f) => /Forbidden|AccessDenied|invalidClient|InvalidAppKey/i.test(code(f)), action: 'dead', as: 'AUTH_FAILED', examples: [{ status: 403, code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied' }, { status: 400, code: 'invalidClientIdOrSecret' }] },
+  { when: 'any other 4xx (bad parameter, unknown robot or card…)', matches: () => true, action: 'dead', as: 'PLATFORM_REJECTED', examples: [{ status: 400, code: 'invalidParameter.msgKey' }, { status: 404 }] },
+];
+
+export function dingtalkError(status: number, body: { code?: unknown; message?: unknown }): ReturnType<typeof adapterError> {
+  const c = body.code === undefined || body.code === null || body.code === '' ? undefined : String(body.code);
+  return adapterError('dingtalk', DINGTALK_ERRORS, { status, code: c }, `HTTP ${status} ${c ?? ''} ${String(body.message ?? '')}`.trim());
 }
 
-export function networkError(err: unknown): AdapterError {
-  return new AdapterError('dingtalk', 'NETWORK', String((err as Error)?.message ?? err).slice(0, 300), true, undefined, { cause: err });
-}
+export const networkError = (err: unknown) => adapterError('dingtalk', DINGTALK_ERRORS, { status: 0 }, String((err as Error)?.message ?? err), err);

@@ -14,6 +14,8 @@ export interface FeishuDeps {
   tokenStore: TokenStore;
   now?: () => number;
   log?: SinkLogger;
+  /** Abort each API call after this long (default 10 s). */
+  timeoutMs?: number;
 }
 
 function content(message: OutboundMessage): { msgType: string; content: unknown } {
@@ -29,7 +31,7 @@ function content(message: OutboundMessage): { msgType: string; content: unknown 
 }
 
 export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): ChatAdapter {
-  const api = createFeishuApi(config, deps.tokenStore, deps.log);
+  const api = createFeishuApi(config, deps.tokenStore, deps.log, deps.timeoutMs);
   const events = createFeishuEvents({ ...(deps.now ? { now: deps.now } : {}), ...(deps.log ? { log: deps.log } : {}) });
   const ws = config.mode === 'ws' ? createFeishuWs(config, events, deps.log) : undefined;
 
@@ -47,6 +49,7 @@ export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): Cha
       : {}),
     async send(target: SendTarget, message: OutboundMessage, opts) {
       const { msgType, content: body } = content(message);
+      // uuid: Feishu drops a create with a uuid it saw within the hour — the key is per install and outbox row.
       const r = await api.createMessage(target.kind === 'user' ? 'open_id' : 'chat_id', target.id, msgType, body, opts?.idempotencyKey);
       const messageId = String(r.data?.message_id ?? '');
       return { messageId, ...(msgType === 'interactive' && messageId ? { cardRef: messageId } : {}) };

@@ -31,12 +31,32 @@ interface FeishuReply {
   data?: Record<string, unknown>;
 }
 
-export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger) {
+/** Every call is aborted after this long (the SDK's axios has no timeout of its own). */
+export const FEISHU_TIMEOUT_MS = 10_000;
+
+/** The SDK's own HTTP instance (its interceptors unwrap bodies) with a timeout on every request. */
+function timedHttp(timeoutMs: number): lark.HttpInstance {
+  const h = lark.defaultHttpInstance as unknown as lark.HttpInstance;
+  const t = <O extends object | undefined>(o: O) => ({ timeout: timeoutMs, ...(o ?? {}) });
+  return {
+    request: (o) => h.request(t(o)),
+    get: (url, o) => h.get(url, t(o)),
+    delete: (url, o) => h.delete(url, t(o)),
+    head: (url, o) => h.head(url, t(o)),
+    options: (url, o) => h.options(url, t(o)),
+    post: (url, d, o) => h.post(url, d, t(o)),
+    put: (url, d, o) => h.put(url, d, t(o)),
+    patch: (url, d, o) => h.patch(url, d, t(o)),
+  };
+}
+
+export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger, timeoutMs = FEISHU_TIMEOUT_MS) {
   const client = new lark.Client({
     appId: config.appId,
     appSecret: config.appSecret,
     domain: config.domain,
     cache: storeCache(store),
+    httpInstance: timedHttp(timeoutMs),
     ...sdkLogger(log),
   });
 

@@ -1,5 +1,5 @@
 // createWecomAdapter: the ChatAdapter for a WeCom self-built app — callback routes in, message API out.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { renderWecomCard, renderWecomMarkdown, renderWecomUpdate, wecomMarkdownMessage } from '../../cards/wecom/render.js';
 import { WECOM_LIMITS, clipBytes } from '../../cards/wecom/limits.js';
 import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../adapter.js';
@@ -11,23 +11,46 @@ import type { TokenStore } from '../token-cache.js';
 export interface WecomDeps {
   tokenStore: TokenStore;
   now?: () => number;
+  /** Abort each API call after this long (default 10 s). */
+  timeoutMs?: number;
 }
 
-/** Resend protection: WeCom drops a repeat of the same content to the same user within this window. */
+/**
+ * Resend protection. WeCom's documented rule (doc 90236): with `enable_duplicate_check: 1`, a message whose request
+ * JSON is the same as one sent within `duplicate_check_interval` seconds is not delivered again. So every send
+ * with an idempotency key (an outbox row) sets the check, and the request JSON is made unique per row: cards carry
+ * a task_id derived from the row, text and markdown end with an invisible tag derived from the row. A retry of
+ * the same row (a timeout whose first attempt did arrive) is dropped by WeCom; two rows with the same words — the
+ * same `/待办` answer asked twice in a minute — differ in the tag and both arrive. Checking only on retries would
+ * not work: the first attempt's JSON (without the check) is not what WeCom compares against.
+ */
 const DUPLICATE_CHECK_SEC = 1800;
 
-export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAdapter {
-  const api = createWecomApi(config, deps.tokenStore, deps.now);
+const rowHash = (key: string) => createHash('sha256').update(key).digest();
 
-  function body(message: OutboundMessage): Record<string, unknown> {
-    if (message.type === 'text') return { msgtype: 'text', text: { content: message.text } };
-    if (message.type === 'markdown') {
-      const content = wecomMarkdownMessage(message.title, message.text);
-      return { msgtype: 'markdown', markdown: { content: clipBytes(content, WECOM_LIMITS.appMarkdownBytes) } };
-    }
-    if (message.card.buttons.length === 0) return { msgtype: 'markdown', markdown: { content: renderWecomMarkdown(message.card) } };
-    const taskId = `crm-${message.card.kind}-${randomBytes(9).toString('hex')}`;
-    return { msgtype: 'template_card', template_card: renderWecomCard(message.card, { taskId }) };
+/** Zero-width characters (U+200B/C/D, U+2060) spelling 12 base-4 digits of the row's hash: 36 bytes, invisible. */
+const ZW = ['\u200b', '\u200c', '\u200d', '\u2060'] as const;
+export function rowTag(key: string): string {
+  const h = rowHash(key);
+  let out = '';
+  for (let i = 0; i < 3; i++) for (let j = 6; j >= 0; j -= 2) out += ZW[(h[i]! >> j) & 3];
+  return out;
+}
+const TAG_BYTES = 36;
+
+/** A template card's task_id: stable for one outbox row (its retries), fresh for every other send. */
+export const cardTaskId = (kind: string, key?: string) => `crm-${kind}-${key ? rowHash(key).subarray(0, 12).toString('hex') : randomBytes(9).toString('hex')}`;
+
+export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAdapter {
+  const api = createWecomApi(config, deps.tokenStore, deps.now, deps.timeoutMs);
+
+  function body(message: OutboundMessage, key?: string): Record<string, unknown> {
+    const limit = WECOM_LIMITS.appMarkdownBytes - (key ? TAG_BYTES : 0);
+    const tagged = (content: string) => (key ? `${clipBytes(content, limit)}${rowTag(key)}` : clipBytes(content, limit));
+    if (message.type === 'text') return { msgtype: 'text', text: { content: tagged(message.text) } };
+    if (message.type === 'markdown') return { msgtype: 'markdown', markdown: { content: tagged(wecomMarkdownMessage(message.title, message.text)) } };
+    if (message.card.buttons.length === 0) return { msgtype: 'markdown', markdown: { content: tagged(renderWecomMarkdown(message.card, limit)) } };
+    return { msgtype: 'template_card', template_card: renderWecomCard(message.card, { taskId: cardTaskId(message.card.kind, key) }) };
   }
 
   return {
@@ -37,7 +60,7 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
       if (target.kind === 'user') {
         const r = await api.sendMessage({
           touser: target.id,
-          ...body(message),
+          ...body(message, opts?.idempotencyKey),
           ...(opts?.idempotencyKey ? { enable_duplicate_check: 1, duplicate_check_interval: DUPLICATE_CHECK_SEC } : {}),
         });
         return { messageId: String(r.msgid ?? ''), ...(r.response_code ? { cardRef: String(r.response_code) } : {}) };

@@ -5,7 +5,8 @@ import type { WecomConfig } from './config.js';
 import { httpError, networkError, wecomError } from './errors.js';
 import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 
-const TIMEOUT_MS = 10_000;
+/** Every call is aborted after this long (overridable per adapter for tests). */
+export const WECOM_TIMEOUT_MS = 10_000;
 
 interface WecomReply {
   errcode?: number;
@@ -13,21 +14,30 @@ interface WecomReply {
   [k: string]: unknown;
 }
 
-async function call(url: string, init: RequestInit): Promise<WecomReply> {
+async function callOnce(url: string, init: RequestInit, timeoutMs = WECOM_TIMEOUT_MS): Promise<WecomReply> {
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    text = await res.text();
   } catch (err) {
     throw networkError(err);
   }
-  if (!res.ok) throw httpError(res.status);
-  const body = (await res.json().catch(() => ({ errcode: -2, errmsg: 'invalid JSON' }))) as WecomReply;
+  let body: WecomReply | undefined;
+  try {
+    body = JSON.parse(text) as WecomReply;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) throw typeof body?.errcode === 'number' ? wecomError(body.errcode, String(body.errmsg ?? ''), res.status) : httpError(res.status);
+  if (!body) throw wecomError(-2, 'invalid JSON');
   if (body.errcode && body.errcode !== 0) throw wecomError(body.errcode, String(body.errmsg ?? ''));
   return body;
 }
 
-export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () => number) {
+export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () => number, timeoutMs = WECOM_TIMEOUT_MS) {
   const base = config.apiBase;
+  const call = (url: string, init: RequestInit) => callOnce(url, init, timeoutMs);
   const tokens = createTokenCache({
     key: `wecom:${config.corpId}:${config.agentId}`,
     store,

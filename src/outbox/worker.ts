@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { AdapterError, type ChatAdapter, type Platform, type SendTarget } from '../../bots/adapter.js';
 import type { Db } from '../db/client.js';
+import { outboxIdempotencyKey } from '../db/install-id.js';
 import { at, queryRows } from '../db/rows.js';
 import { outbox, sentCards } from '../db/schema/index.js';
 import type { OutboxPayload, RecordAs } from './enqueue.js';
@@ -73,7 +74,7 @@ export function createOutboxWorker(opts: WorkerOptions) {
         await adapter.updateCard((row.target as { cardRef: string }).cardRef, row.payload.card);
         await markSent(row);
       } else {
-        const ref = await adapter.send(row.target as SendTarget, row.payload.message, { idempotencyKey: `outbox-${row.id}` });
+        const ref = await adapter.send(row.target as SendTarget, row.payload.message, { idempotencyKey: await outboxIdempotencyKey(opts.db, row.id) });
         await opts.db.transaction(async (tx) => {
           if (row.record_as && row.tenant_id) {
             await tx.insert(sentCards).values({

@@ -1,7 +1,8 @@
 // A fake DingTalk OpenAPI on 127.0.0.1: oauth2/accessToken, robot oToMessages/batchSend and groupMessages/send,
 // card instances createAndDeliver / update, and the Stream gateway (connections/open + a WebSocket that pushes
 // CALLBACK frames and collects the client's acks). It checks the x-acs-dingtalk-access-token header, robotCode,
-// msgKey/msgParam (a JSON *string*, ≤ 15,000 bytes), ≤ 20 userIds, and can be told to fail on demand.
+// msgKey/msgParam (a JSON *string*, ≤ 15,000 bytes), ≤ 20 userIds, and can be told to fail on demand or to
+// answer a send only after a delay (it is delivered first — the ambiguous timeout).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,6 +24,7 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
   const tokens = new Set<string>();
   const cards = new Map<string, { target: string; params: Record<string, string>; updates: Array<Record<string, string>> }>();
   let failures: DingtalkFail[] = [];
+  const slow: number[] = [];
   let tokenCalls = 0;
   const acks: any[] = [];
   let socket: WebSocket | undefined;
@@ -31,6 +33,10 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
 
   app.addHook('preHandler', async (req) => {
     received.push({ method: req.method, path: req.url.split('?')[0]!, headers: req.headers, body: req.body });
+  });
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (/^\/v1\.0\/(robot|card)\//.test(req.url) && slow.length > 0) await new Promise((r) => setTimeout(r, slow.shift()));
+    return payload;
   });
   const err = (reply: any, status: number, code: string, message: string) => reply.code(status).send({ code, message, requestid: randomBytes(6).toString('hex') });
   const guard = (req: any, reply: any) => {
@@ -140,6 +146,8 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     sends: () => received.filter((r) => r.path === '/v1.0/robot/oToMessages/batchSend' || r.path === '/v1.0/robot/groupMessages/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: DingtalkFail, n = 1) => (failures = [...failures, ...Array<DingtalkFail>(n).fill(kind)]),
+    /** The next `n` robot/card calls are processed, then answered only after `ms`. */
+    slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),
     connected: () => ready,
     /** Pushes a CALLBACK frame; resolves with the client's ack for it (or undefined after `waitMs`). */
     async push(topic: string, data: unknown, messageId = `m-${++seq}`, waitMs = 5000): Promise<any> {

@@ -1,11 +1,12 @@
 // A fake Feishu open API on 127.0.0.1: tenant_access_token, im/v1 message create and patch, contact user get.
 // It checks the bearer token, receive ids, content JSON and the card rules the real API enforces (schema 2.0
 // shape, object button values, update_multi for patching, 30 KB), records every request, dedups on `uuid`, and
-// can be told to fail (invalid token 99991663, rate limit 99991400/HTTP 429, HTTP 5xx).
+// can be told to fail (invalid token 99991663, rate limit 99991400/HTTP 429, HTTP 5xx with or without a JSON code)
+// or to answer a create only after a delay (the message is stored first — the ambiguous timeout).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 
-export type FeishuFail = 'token_expired' | 'rate_limited' | 'http_500';
+export type FeishuFail = 'token_expired' | 'rate_limited' | 'http_500' | 'http_500_code';
 
 export interface FeishuReceived {
   method: string;
@@ -29,16 +30,27 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
   const messages = new Map<string, Stored>();
   const byUuid = new Map<string, string>();
   let failures: FeishuFail[] = [];
+  const slow: number[] = [];
+  let hang: Promise<void> | undefined;
+  let release = () => {};
   let tokenCalls = 0;
 
   app.addHook('preHandler', async (req) => {
     received.push({ method: req.method, path: req.url.split('?')[0]!, query: req.query as Record<string, string>, headers: req.headers, body: req.body });
+  });
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method === 'POST' && req.url.startsWith('/open-apis/im/v1/messages')) {
+      if (hang) await hang;
+      if (slow.length > 0) await new Promise((r) => setTimeout(r, slow.shift()));
+    }
+    return payload;
   });
   const err = (reply: any, http: number, code: number, msg: string) => reply.code(http).send({ code, msg });
   const fail = (reply: any) => {
     const f = failures.shift();
     if (!f) return undefined;
     if (f === 'http_500') return reply.code(500).send('Internal Server Error');
+    if (f === 'http_500_code') return err(reply, 500, 1500, 'internal error');
     if (f === 'token_expired') return err(reply, 400, 99991663, 'Invalid access token for authorization.');
     return err(reply, 429, 99991400, 'request trigger frequency limit');
   };
@@ -141,8 +153,15 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     patches: () => received.filter((r) => r.method === 'PATCH'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: FeishuFail, n = 1) => (failures = [...failures, ...Array<FeishuFail>(n).fill(kind)]),
+    /** The next `n` message creates are stored, then answered only after `ms`. */
+    slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),
+    /** Every message create hangs (after storing) until `release()`: the Feishu API stalls. */
+    hangSends() {
+      hang = new Promise<void>((r) => (release = () => ((hang = undefined), r())));
+    },
+    release: () => release(),
     expireTokens: () => tokens.clear(),
-    close: () => app.close(),
+    close: () => (release(), app.close()),
   };
 }
 

@@ -1,10 +1,12 @@
 // A fake WeCom API on 127.0.0.1: gettoken, message/send, message/update_template_card, user/get and group-robot
 // webhook/send. It checks tokens, fields and documented limits like the real API, records every request, and can
-// be told to fail (expired token 42001, rate limit 45009, HTTP 5xx).
+// be told to fail (expired token 42001, rate limit 45009, HTTP 5xx with or without a JSON errcode) or to answer a
+// send only after a delay (it is delivered first — the ambiguous timeout). The duplicate check follows doc 90236:
+// the same request JSON within the interval is not delivered again (answered with the first send's ids).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 
-export type FailKind = 'token_expired' | 'rate_limited' | 'http_500' | 'http_503';
+export type FailKind = 'token_expired' | 'rate_limited' | 'http_500' | 'http_503' | 'http_502_code';
 
 export interface Received {
   path: string;
@@ -20,16 +22,20 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   const tokens = new Set<string>();
   const usedTaskIds = new Set<string>();
   const responseCodes = new Map<string, boolean>();
-  const recent = new Map<string, number>();
+  const recent = new Map<string, { at: number; reply: Record<string, unknown> }>();
+  const slow: number[] = [];
   const delivered: Array<{ touser: string; content: string }> = [];
+  const cards: Array<{ touser: string; taskId: string; responseCode: string }> = [];
   let failures: FailKind[] = [];
   let tokenCalls = 0;
+  let duplicatesDropped = 0;
 
   const fail = (reply: { code(n: number): { send(b: unknown): unknown } }) => {
     const f = failures.shift();
     if (!f) return undefined;
     if (f === 'http_500') return reply.code(500).send('internal');
     if (f === 'http_503') return reply.code(503).send('busy');
+    if (f === 'http_502_code') return reply.code(502).send({ errcode: 50001, errmsg: 'system error' });
     if (f === 'token_expired') return reply.code(200).send({ errcode: 42001, errmsg: 'access_token expired' });
     return reply.code(200).send({ errcode: 45009, errmsg: 'api freq out of limit' });
   };
@@ -40,6 +46,11 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   });
   app.addHook('preHandler', async (req) => {
     received[received.length - 1]!.body = req.body as Record<string, unknown> | undefined;
+  });
+  // slowNext: the send is processed (delivered), then answered late — the client has given up by then.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.url.startsWith('/cgi-bin/message/send') && slow.length > 0) await new Promise((r) => setTimeout(r, slow.shift()));
+    return payload;
   });
 
   app.get('/cgi-bin/gettoken', async (req) => {
@@ -61,6 +72,18 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     const b = req.body as Record<string, any>;
     if (b.agentid !== opts.agentId) return err(40056, 'invalid agentid');
     if (!b.touser) return err(82001, 'All touser invalid');
+    // enable_duplicate_check: the same request JSON within the interval is not delivered again.
+    const dupKey = JSON.stringify(b);
+    const last = recent.get(dupKey);
+    if (b.enable_duplicate_check === 1 && last && Date.now() - last.at < (b.duplicate_check_interval ?? 1800) * 1000) {
+      duplicatesDropped++;
+      return last.reply;
+    }
+    const ok = (extra: Record<string, unknown> = {}) => {
+      const r = { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex'), ...extra };
+      if (b.enable_duplicate_check === 1) recent.set(dupKey, { at: Date.now(), reply: r });
+      return r;
+    };
     if (b.msgtype === 'text' && (!b.text?.content || bytes(b.text.content) > 2048)) return err(45002, 'content size out of limit');
     if (b.msgtype === 'markdown' && (!b.markdown?.content || bytes(b.markdown.content) > 2048)) return err(45002, 'content size out of limit');
     if (b.msgtype === 'template_card') {
@@ -74,18 +97,12 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
       usedTaskIds.add(c.task_id);
       const code = randomBytes(12).toString('hex');
       responseCodes.set(code, false);
-      return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex'), response_code: code };
+      cards.push({ touser: String(b.touser), taskId: String(c.task_id), responseCode: code });
+      return ok({ response_code: code });
     }
     if (!['text', 'markdown'].includes(b.msgtype)) return err(40008, 'invalid message type');
-    // enable_duplicate_check: the same content to the same user within the interval is not delivered again.
-    const key = `${b.touser}\u0000${JSON.stringify(b.text ?? b.markdown)}`;
-    const last = recent.get(key);
-    if (b.enable_duplicate_check === 1 && last && Date.now() - last < (b.duplicate_check_interval ?? 1800) * 1000) {
-      return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex') };
-    }
-    recent.set(key, Date.now());
     delivered.push({ touser: String(b.touser), content: String(b.text?.content ?? b.markdown?.content ?? '') });
-    return { errcode: 0, errmsg: 'ok', msgid: randomBytes(8).toString('hex') };
+    return ok();
   });
 
   app.post('/cgi-bin/message/update_template_card', async (req, reply) => {
@@ -124,6 +141,11 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     received,
     /** Text/markdown messages that reached a user (after WeCom's duplicate check). */
     delivered,
+    /** Template cards that reached a user. */
+    cards,
+    duplicatesDropped: () => duplicatesDropped,
+    /** The next `n` message/send calls are delivered, then answered only after `ms`. */
+    slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),
     sends: () => received.filter((r) => r.path === '/cgi-bin/message/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: FailKind, n = 1) => (failures = [...failures, ...Array<FailKind>(n).fill(kind)]),

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../bots/adapter.js';
+import { installId } from '../../src/db/install-id.js';
 import { outbox, sentCards } from '../../src/db/schema/index.js';
 import { enqueue } from '../../src/outbox/enqueue.js';
 import { backoffMs, createOutboxWorker } from '../../src/outbox/worker.js';
@@ -52,7 +53,9 @@ describe(`outbox sender (${testDriver()})`, () => {
     [row] = await db.select().from(outbox).where(eq(outbox.id, id!));
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     expect(fake.sent).toHaveLength(1);
-    expect(fake.sent[0]!.key).toBe(`outbox-${id}`);
+    // One key for every attempt of the row, unique across installs: the database's install id + the row id.
+    expect(fake.sent[0]!.key).toBe(`${await installId(db)}-${id}`);
+    expect(fake.sent[0]!.key).toMatch(/^[0-9a-f]{16}-\d+$/);
   });
 
   it('honours retry-after for rate limits and marks permanent failures dead with the error kept', async () => {
