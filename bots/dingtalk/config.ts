@@ -13,8 +13,8 @@ export const dingtalkConfigSchema = z.object({
   DINGTALK_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Client ID (AppKey) 只含字母数字'),
   DINGTALK_CLIENT_SECRET: z.string().min(16, 'Client Secret 太短'),
   DINGTALK_ROBOT_CODE: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'RobotCode 只含字母数字').optional(),
-  DINGTALK_API_BASE: z.url().default('https://api.dingtalk.com'),
-  DINGTALK_MODE: z.enum(['stream', 'http']).default('stream'),
+  DINGTALK_API_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://api.dingtalk.com'),
+  DINGTALK_MODE: z.enum(['stream', 'http'], { error: '必须是 stream（Stream 长连接）或 http（HTTP 回调）' }).default('stream'),
   DINGTALK_CARD_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9._-]{8,128}$/, '模板 ID 形如 xxxx-xxxx.schema').optional(),
 });
 

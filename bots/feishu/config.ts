@@ -8,13 +8,15 @@ import { CONFIG_PARSE } from '../../src/config/env.js';
 
 const DOMAINS = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' } as const;
 
+const DOMAIN_HINT = '必须是 feishu、lark 或 https:// 开头的网址';
+
 export const feishuConfigSchema = z.object({
   FEISHU_APP_ID: z.string().regex(/^cli_[0-9a-zA-Z]{8,32}$/, 'App ID 形如 cli_ 开头的字母数字'),
   FEISHU_APP_SECRET: z.string().min(16, 'App Secret 太短'),
   FEISHU_VERIFICATION_TOKEN: z.string().min(8, 'Verification Token 太短').optional(),
   FEISHU_ENCRYPT_KEY: z.string().min(8, 'Encrypt Key 太短').optional(),
-  FEISHU_DOMAIN: z.union([z.enum(['feishu', 'lark']), z.url()]).default('feishu'),
-  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
+  FEISHU_DOMAIN: z.union([z.enum(['feishu', 'lark'], { error: DOMAIN_HINT }), z.url({ error: DOMAIN_HINT })], { error: DOMAIN_HINT }).default('feishu'),
+  FEISHU_MODE: z.enum(['webhook', 'ws'], { error: '必须是 webhook（事件回调）或 ws（长连接）' }).default('webhook'),
 });
 
 export interface FeishuConfig {

@@ -7,11 +7,11 @@ import { CONFIG_PARSE } from '../../src/config/env.js';
 
 export const wecomConfigSchema = z.object({
   WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9]{6,64}$/, '企业ID 只含字母和数字'),
-  WECOM_AGENT_ID: z.coerce.number().int().positive(),
+  WECOM_AGENT_ID: z.coerce.number({ error: 'AgentId 必须是正整数（例如 1000002）' }).int('AgentId 必须是正整数（例如 1000002）').positive('AgentId 必须是正整数（例如 1000002）'),
   WECOM_SECRET: z.string().min(16, '应用 Secret 太短'),
   WECOM_TOKEN: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'Token 为 1–32 位字母数字'),
   WECOM_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母数字'),
-  WECOM_API_BASE: z.url().default('https://qyapi.weixin.qq.com'),
+  WECOM_API_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://qyapi.weixin.qq.com'),
   /** Group robots for digests: `华东群=key1,华南群=key2`. */
   WECOM_GROUP_WEBHOOKS: z
     .string()

@@ -11,17 +11,17 @@ export const coreEnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, '必须是 postgres:// 或 postgresql:// 开头的连接串')
     .optional(),
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: z.string().min(1, '不能为空').default('./data'),
   PORT: z.coerce.number({ error: '必须是 0–65535 的整数' }).int('必须是 0–65535 的整数').min(0, '必须是 0–65535 的整数').max(65535, '必须是 0–65535 的整数').default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z.string().min(1, '不能为空').default('127.0.0.1'),
   TZ_DEFAULT: z
     .string()
     .default('Asia/Shanghai')
     .refine(isValidTimeZone, '不是有效的 IANA 时区（例如 Asia/Shanghai）'),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `必须是以下之一：${LOG_LEVELS.join('、')}` }).default('info'),
   ADMIN_TOKEN: z.string().min(16, '至少 16 个字符').optional(),
   /** Name of the tenant created on first start for the console adapter. */
-  DEFAULT_TENANT_NAME: z.string().min(1).default('我的公司'),
+  DEFAULT_TENANT_NAME: z.string().min(1, '不能为空').default('我的公司'),
 });
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;
@@ -34,7 +34,7 @@ export const KNOWN_PREFIXES = ['CHATCRM_', 'WECOM_', 'FEISHU_', 'DINGTALK_'] as 
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`配置有误 (configuration problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`配置有误，请逐项修改后重新启动：\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

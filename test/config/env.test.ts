@@ -26,7 +26,7 @@ describe('core configuration', () => {
     expect(problems).toHaveLength(5);
     expect(problems.find((p) => p.startsWith('PORT:'))).toContain('"eighty"');
     expect(problems.find((p) => p.startsWith('PORT:'))).toContain('必须是 0–65535 的整数');
-    expect(problems.find((p) => p.startsWith('LOG_LEVEL:'))).toContain('无效选项');
+    expect(problems.find((p) => p.startsWith('LOG_LEVEL:'))).toContain('必须是以下之一');
     // zod's English defaults never reach the user.
     expect(problems.join('\n')).not.toMatch(/Invalid|expected|received/);
     expect(problems.find((p) => p.startsWith('TZ_DEFAULT:'))).toContain('IANA');
