@@ -15,6 +15,16 @@ import type { ConsoleRequest } from './adapter.js';
 
 const ROLES = ['rep', 'manager', 'director', 'finance', 'tech', 'admin'] as const;
 
+/** Whether a ChatCRM server answers its health check on the configured address (half a second at most). */
+async function serverAnswers(host: string, port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/healthz`, { signal: AbortSignal.timeout(500) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: { as: { type: 'string' }, role: { type: 'string' } },
@@ -33,6 +43,15 @@ async function main() {
   const env = parseCoreEnv(loadEnv(), knownEnvNames());
   const mailboxDir = join(env.DATA_DIR, 'console');
   const transport: Transport = await openTransport(env);
+  // Say which database this is: a console on another DATA_DIR than the server's silently used an empty one.
+  console.log(`🗄 数据库：${transport.describe}`);
+  if (!transport.describe.startsWith('通过运行中的服务') && (await serverAnswers(env.HOST, env.PORT))) {
+    console.log(
+      `⚠️ ${env.HOST}:${env.PORT} 上有一个 ChatCRM 服务在运行，但它没有占用这个数据库——它多半用的是另一个 DATA_DIR 或 DATABASE_URL。` +
+        '这里的记录与它互不相通；请用与服务相同的 DATA_DIR / DATABASE_URL 重新运行 npm run chat。',
+    );
+  }
+  if (role) console.log(`ℹ️ --role ${role} 只对第一次出现的「${user}」生效；已有用户的角色不变（要改已有用户的角色，请用管理 API：PATCH /admin/api/users/:id {"role":"…"}）。`);
   const interactive = process.stdin.isTTY === true;
   let buttons: Array<{ button: CardButton; cardRef: string }> = [];
 
