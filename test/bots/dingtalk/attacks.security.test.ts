@@ -73,14 +73,14 @@ describe(`DingTalk: every #17 attack through the HTTP callback (${testDriver()})
 
   it('signed __proto__ payloads: no prototype is set, no field is smuggled, nothing is written', async () => {
     const db = w.t().db;
-    // 1. The fields a decoder needs hidden only in __proto__: refused as malformed (400), nothing written.
+    // 1. The staffId hidden only in __proto__ is not read: the sender counts as an external contact (200, so DingTalk
+    // stops re-delivering) and nothing is written.
     const hidden = JSON.stringify(robotMessage('mallory', '/设置 角色 mallory 管理员'))
       .replace(/"senderStaffId":"[^"]*",?/, '')
       .replace(/^\{/, `{"__proto__":{"senderStaffId":"${staffId('admin1')}","isAdmin":true},`);
     let before = await effects(db);
     const res = await post(signedRobotCallback(undefined, { raw: hidden }));
-    expect(res.statusCode).toBeGreaterThanOrEqual(200);
-    expect(res.statusCode).toBeLessThan(500);
+    expect(res.statusCode).toBe(200);
     await w.worker().drain();
     expect(changed(before, await effects(db))).toEqual({});
 
