@@ -10,6 +10,8 @@ export interface ApprovalStepView {
   approverName: string;
   /** The role's holder, when that was the requester and the step went to `approverName` instead. */
   reroutedFrom?: string;
+  /** The step's earlier approver, who was deactivated (left, handed over) before deciding. */
+  reassignedFrom?: string;
   status: 'pending' | 'approved' | 'rejected' | 'skipped';
   decidedAt?: Date;
   comment?: string;
@@ -37,7 +39,11 @@ export function buildApprovalCard(i: ApprovalCardInput): Card {
   const mark = (s: ApprovalStepView) => (i.status === 'withdrawn' && s.status === 'skipped' ? '— 已撤回' : STEP_MARK[s.status]);
   const steps = i.steps.map((s) => {
     const line = md`- ${`${s.roleLabel} ${s.approverName}：${mark(s)}${s.decidedAt ? ` ${shortTime(s.decidedAt, i.timeZone)}` : ''}${s.comment ? `（${s.comment}）` : ''}`}`;
-    return s.reroutedFrom ? joinText([line, md`  ${s.reroutedFrom} 是申请人，本步改由 ${s.approverName} 审批`]) : line;
+    return joinText([
+      line,
+      s.reassignedFrom && md`  ${s.reassignedFrom} 已停用，本步改由 ${s.approverName} 审批`,
+      s.reroutedFrom && md`  ${s.reroutedFrom} 是申请人，本步改由 ${s.approverName} 审批`,
+    ]);
   });
   const base: Card = {
     kind: 'approval',

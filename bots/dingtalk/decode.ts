@@ -1,6 +1,7 @@
 // DingTalk robot messages (HTTP callback body = Stream robot frame data) and card callbacks → InboundEvents.
 import { z } from 'zod';
 import type { InboundEvent } from '../adapter.js';
+import { parseJsonData } from '../plain-data.js';
 
 /** Stream re-pushes an un-acked callback after ~60 s; HTTP callbacks should be answered at once. */
 export const DINGTALK_DEADLINE_MS = 5000;
@@ -66,7 +67,7 @@ export function decodeCardCallback(data: unknown, now: Date): InboundEvent | nul
   let actionIds: string[] = [];
   let payload = '';
   try {
-    const content = JSON.parse(c.content) as { cardPrivateData?: { actionIds?: unknown; params?: Record<string, unknown> } };
+    const content = parseJsonData(c.content) as { cardPrivateData?: { actionIds?: unknown; params?: Record<string, unknown> } };
     actionIds = Array.isArray(content.cardPrivateData?.actionIds) ? content.cardPrivateData.actionIds.map(String) : [];
     const d = content.cardPrivateData?.params?.d;
     payload = typeof d === 'string' ? d : '';
@@ -75,7 +76,7 @@ export function decodeCardCallback(data: unknown, now: Date): InboundEvent | nul
   }
   let action = '';
   try {
-    action = String((JSON.parse(payload) as { a?: unknown }).a ?? '');
+    action = String((parseJsonData(payload) as { a?: unknown }).a ?? '');
   } catch {
     // Not our button: the core answers "card expired".
   }

@@ -2,6 +2,7 @@
 // robot code → (sign, msgId) ledger → dispatch. A request failing a check gets 401/400 and never reaches the database.
 import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
 import type { DingtalkConfig } from './config.js';
+import { parseJsonData } from '../plain-data.js';
 import { decodeRobotMessage, robotMessageSchema } from './decode.js';
 import { checkTimestamp, createMemorySignLedger, type SignLedger, verifyDingtalkSign } from './verify.js';
 
@@ -21,7 +22,7 @@ async function receive(config: DingtalkConfig, req: RawRequest, dispatch: Dispat
   if (!checkTimestamp(timestamp, now())) return json(401);
   let body: unknown;
   try {
-    body = JSON.parse(req.body.toString('utf8'));
+    body = parseJsonData(req.body.toString('utf8'));
   } catch {
     return json(400);
   }

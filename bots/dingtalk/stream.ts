@@ -6,6 +6,7 @@ import { renderDingtalkTemplateData } from '../../cards/dingtalk/render.js';
 import type { Dispatch } from '../adapter.js';
 import type { DingtalkConfig } from './config.js';
 import { decodeCardCallback, decodeRobotMessage, robotMessageSchema } from './decode.js';
+import { parseJsonData } from '../plain-data.js';
 
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
 export const TOPIC_CARD = '/v1.0/card/instances/callback';
@@ -38,7 +39,7 @@ export function createDingtalkStream(config: DingtalkConfig, log?: { warn(o: obj
   async function onRobot(dispatch: Dispatch, frame: DWClientDownStream) {
     let data: unknown;
     try {
-      data = JSON.parse(frame.data);
+      data = parseJsonData(frame.data);
     } catch {
       return client?.socketCallBackResponse(frame.headers.messageId, {});
     }
@@ -51,7 +52,7 @@ export function createDingtalkStream(config: DingtalkConfig, log?: { warn(o: obj
   async function onCard(dispatch: Dispatch, frame: DWClientDownStream) {
     let event;
     try {
-      event = decodeCardCallback(JSON.parse(frame.data), new Date());
+      event = decodeCardCallback(parseJsonData(frame.data), new Date());
     } catch {
       event = null;
     }

@@ -3,6 +3,7 @@
 // JSON.stringify(parsed body) and compares with ===, so we check the exact bytes ourselves, in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as lark from '@larksuiteoapi/node-sdk';
+import { parseJsonData } from '../plain-data.js';
 
 export class FeishuCryptoError extends Error {}
 
@@ -35,7 +36,7 @@ export function decryptEvent(encryptKey: string, encrypted: string): Record<stri
     throw new FeishuCryptoError('decrypt failed');
   }
   try {
-    const obj: unknown = JSON.parse(plain);
+    const obj: unknown = parseJsonData(plain);
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('not an object');
     return obj as Record<string, unknown>;
   } catch {

@@ -2,6 +2,7 @@
 // → platform-neutral InboundEvents. Strict zod shapes; anything else is ignored, never half-handled.
 import { z } from 'zod';
 import type { InboundEvent } from '../adapter.js';
+import { parseJsonData } from '../plain-data.js';
 
 /** Feishu waits 3 s for the answer to events and card callbacks (webhook and long connection). */
 export const FEISHU_DEADLINE_MS = 3000;
@@ -37,7 +38,7 @@ export function decodeMessageEvent(data: unknown, now: Date): InboundEvent | nul
   if (sender.sender_type && sender.sender_type !== 'user') return null;
   let text = '';
   try {
-    text = m.message_type === 'text' ? String((JSON.parse(m.content) as { text?: unknown }).text ?? '') : m.message_type === 'post' ? postText(JSON.parse(m.content)) : '';
+    text = m.message_type === 'text' ? String((parseJsonData(m.content) as { text?: unknown }).text ?? '') : m.message_type === 'post' ? postText(parseJsonData(m.content)) : '';
   } catch {
     return null;
   }
@@ -101,7 +102,7 @@ export function decodeCardAction(data: unknown, now: Date): InboundEvent | null 
   const payload = typeof value.d === 'string' ? value.d : '';
   let action = '';
   try {
-    action = String((JSON.parse(payload) as { a?: unknown }).a ?? '');
+    action = String((parseJsonData(payload) as { a?: unknown }).a ?? '');
   } catch {
     // Not our button; the core answers "card expired".
   }

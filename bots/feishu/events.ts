@@ -3,6 +3,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { renderFeishuCard } from '../../cards/feishu/render.js';
 import type { Dispatch, DispatchOutcome } from '../adapter.js';
+import { plainData } from '../plain-data.js';
 import { decodeCardAction, decodeMessageEvent } from './decode.js';
 import { sdkLogger, type SinkLogger } from './logger.js';
 
@@ -20,12 +21,13 @@ export function createFeishuEvents(opts: { now?: () => number; log?: SinkLogger 
   let dispatch: Dispatch | undefined;
   const dispatcher = new lark.EventDispatcher({ ...sdkLogger(opts.log) }).register({
     'im.message.receive_v1': async (data: unknown) => {
-      const event = decodeMessageEvent(data, new Date(now()));
+      // The SDK flattens header and event with Object.assign: read only own data from what it built.
+      const event = decodeMessageEvent(plainData(data), new Date(now()));
       if (event && dispatch) await dispatch(event);
       return {};
     },
     'card.action.trigger': async (data: unknown) => {
-      const event = decodeCardAction(data, new Date(now()));
+      const event = decodeCardAction(plainData(data), new Date(now()));
       if (!event || !dispatch) return { toast: { type: 'error', content: '无法识别的操作' } };
       return cardAnswer(await dispatch(event));
     },
@@ -36,7 +38,7 @@ export function createFeishuEvents(opts: { now?: () => number; log?: SinkLogger 
     /** Runs an already verified and decrypted event body; returns the JSON to answer with. */
     async handle(body: Record<string, unknown>, d: Dispatch): Promise<unknown> {
       dispatch = d;
-      const out = await dispatcher.invoke(body, { needCheck: false });
+      const out = await dispatcher.invoke(plainData(body) as Record<string, unknown>, { needCheck: false });
       // The SDK answers unknown event types with a string; Feishu only needs a 200.
       return typeof out === 'object' && out !== null ? out : {};
     },

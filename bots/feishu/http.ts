@@ -5,6 +5,7 @@ import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
 import type { FeishuConfig } from './config.js';
 import { FeishuCryptoError, checkTimestamp, decryptEvent, safeEqual, verifyFeishuSignature } from './crypto.js';
 import type { FeishuEvents } from './events.js';
+import { parseJsonData } from '../plain-data.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const json = (status: number, body: unknown = {}): RawReply => ({
@@ -21,7 +22,7 @@ async function receive(config: FeishuConfig, events: FeishuEvents, req: RawReque
   if (req.body.length === 0 || req.body.length > MAX_BODY_BYTES) return json(req.body.length ? 413 : 400);
   let outer: Record<string, unknown>;
   try {
-    outer = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
+    outer = parseJsonData(req.body.toString('utf8')) as Record<string, unknown>;
     if (!outer || typeof outer !== 'object' || Array.isArray(outer) || typeof outer.encrypt !== 'string') return json(400);
   } catch {
     return json(400);

@@ -3,6 +3,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 import type { InboundEvent } from '../adapter.js';
+import { plainData } from '../plain-data.js';
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -25,7 +26,37 @@ export function parseXml(xml: string): Record<string, unknown> {
   }
   const root = (doc as { xml?: unknown }).xml;
   if (!root || typeof root !== 'object') throw new WecomMalformedError('no <xml> root');
-  return root as Record<string, unknown>;
+  return plainData(root) as Record<string, unknown>;
+}
+
+export interface Envelope {
+  ToUserName: string;
+  Encrypt: string;
+  AgentID?: string;
+}
+
+const ENVELOPE_FIELD = /\s*<(ToUserName|Encrypt|AgentID)>(?:<!\[CDATA\[([^\]<>]{1,60000})\]\]>|([^<>\]]{1,60000}))<\/\1>\s*/y;
+
+/**
+ * The callback envelope, read BEFORE the signature is checked, so by a small strict extractor instead of an XML
+ * parser: `<xml>` holding only ToUserName, Encrypt and (optionally) AgentID, each once, as text or CDATA. Anything
+ * else (other or repeated elements, attributes, comments, entities) is refused at once, so an unsigned envelope of
+ * thousands of sibling elements costs no more than any other refusal; XML is parsed only after the signature holds.
+ */
+export function extractEnvelope(xml: string): Envelope | null {
+  const m = /^\s*<xml>([\s\S]*)<\/xml>\s*$/.exec(xml);
+  if (!m) return null;
+  const body = m[1]!;
+  const out: Record<string, string> = {};
+  ENVELOPE_FIELD.lastIndex = 0;
+  let count = 0;
+  while (ENVELOPE_FIELD.lastIndex < body.length) {
+    const f = ENVELOPE_FIELD.exec(body);
+    if (!f || ++count > 3 || out[f[1]!] !== undefined) return null;
+    out[f[1]!] = (f[2] ?? f[3]!).trim();
+  }
+  if (!out.ToUserName || !out.Encrypt) return null;
+  return { ToUserName: out.ToUserName, Encrypt: out.Encrypt, ...(out.AgentID ? { AgentID: out.AgentID } : {}) };
 }
 
 export const envelopeSchema = z.object({

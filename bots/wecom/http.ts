@@ -1,9 +1,9 @@
-// WeCom callback routes (doc 90238, 91116). Order: size → signature → timestamp → decrypt → receive id → parse →
+// WeCom callback routes (doc 90238, 91116). Order: size → strict envelope extractor → signature → timestamp → decrypt → receive id → parse →
 // dispatch. Anything failing a check gets 401/400 with an empty body and never reaches the database.
 import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
 import type { WecomConfig } from './config.js';
 import { WecomCryptoError, decryptStrict, encryptReply, getSignature } from './crypto.js';
-import { WecomMalformedError, decodeMessage, envelopeSchema, parseXml } from './decode.js';
+import { WecomMalformedError, decodeMessage, extractEnvelope } from './decode.js';
 import { checkTimestamp, verifySignature } from './verify.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -35,16 +35,12 @@ async function verifyUrl(config: WecomConfig, req: RawRequest, now: () => number
 async function receive(config: WecomConfig, req: RawRequest, dispatch: Dispatch, now: () => number): Promise<RawReply> {
   if (req.body.length > MAX_BODY_BYTES) return empty(413);
   const { msg_signature: signature = '', timestamp = '', nonce = '' } = req.query;
-  let encrypted: string;
-  try {
-    const env = envelopeSchema.safeParse(parseXml(req.body.toString('utf8')));
-    if (!env.success) return empty(400);
-    encrypted = env.data.Encrypt;
-    if (env.data.ToUserName !== config.corpId) return empty(401);
-    if (env.data.AgentID && env.data.AgentID !== String(config.agentId)) return empty(401);
-  } catch {
-    return empty(400);
-  }
+  // Strict extractor first (size and element count), XML only after the signature: see extractEnvelope.
+  const env = extractEnvelope(req.body.toString('utf8'));
+  if (!env) return empty(400);
+  const encrypted = env.Encrypt;
+  if (env.ToUserName !== config.corpId) return empty(401);
+  if (env.AgentID && env.AgentID !== String(config.agentId)) return empty(401);
   if (!verifySignature({ token: config.token, timestamp, nonce, encrypted, signature })) return empty(401);
   if (!checkTimestamp(timestamp, now())) return empty(401);
   let event;

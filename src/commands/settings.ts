@@ -17,7 +17,7 @@ async function onePerson(ctx: Ctx, name: string): Promise<User> {
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [5万] [5%] | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关',
+  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关',
   summary: '管理员：审批阈值、提醒规则、人员角色和上级；每个人：早报开关',
   examples: ['/设置 审批', '/设置 审批 8万 10%', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
@@ -26,7 +26,11 @@ export const settingsCommand: CommandSpec = {
     if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
     assertAdmin(ctx);
     if (what === '审批' || what === 'approval') {
-      if (args.length > 0) {
+      if (args[0] === '转交' || args[0] === 'handover') {
+        const to = args[1] === '接手人' || args[1] === 'receiver' ? 'receiver' : args[1] === '上级' || args[1] === 'manager' ? 'manager' : undefined;
+        if (!to) throw new UsageError('离职或停用的审批人手上的待审批步骤转给谁？请写「上级」或「接手人」，例如：/设置 审批 转交 接手人');
+        await updateSettings(ctx, { approval: { strandedStepsTo: to } });
+      } else if (args.length > 0) {
         const patch: { financeTechMinFen?: number; directorDiscountBp?: number } = {};
         for (const a of args) {
           const pct = /[%％折]$/.test(a) ? parsePercent(a) : { ok: false as const };
@@ -38,7 +42,7 @@ export const settingsCommand: CommandSpec = {
         await updateSettings(ctx, { approval: patch });
       }
       const rules = (await getSettings(ctx)).approval;
-      return [text(`审批规则：\n· 金额 > ${formatFen(rules.financeTechMinFen)} → 财务 + 技术 并行审批\n· 折扣 > ${rules.directorDiscountBp / 100}% → 销售总监\n· 其他 → 直属上级\n修改：/设置 审批 8万 10%`)];
+      return [text(`审批规则：\n· 金额 > ${formatFen(rules.financeTechMinFen)} → 财务 + 技术 并行审批\n· 折扣 > ${rules.directorDiscountBp / 100}% → 销售总监\n· 其他 → 直属上级\n· 审批人停用或离职交接时，其待审批步骤转给：${rules.strandedStepsTo === 'receiver' ? '交接的接手人（无交接时为其上级）' : '其上级'}\n修改：/设置 审批 8万 10% 或 /设置 审批 转交 上级|接手人`)];
     }
     if (what === '角色' || what === 'role') {
       const [name, roleText] = args;

@@ -93,6 +93,12 @@ export const tenantSettingsSchema = z.object({
       directorDiscountBp: z.number().int().min(0).max(10_000).default(500),
       /** A pending step older than this many working hours reminds its approver once. */
       reminderWorkingHours: z.number().positive().default(8),
+      /**
+       * Where a deactivated approver's pending steps go: their manager (up the reporting line, then an admin),
+       * or, when they leave through a handover (/交接), the handover's receiver. Never the requester.
+       * Default: the manager, who already approves for that team and whose authority the step needs.
+       */
+      strandedStepsTo: z.enum(['manager', 'receiver']).default('manager'),
     })
     .prefault({}),
   nudges: z

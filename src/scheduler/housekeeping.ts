@@ -8,8 +8,14 @@ import { claimSlot } from './claim.js';
 
 const DAY = 86_400_000;
 export const RETENTION = { inboundEventsDays: 30, sentOutboxDays: 30, schedulerMinuteClaimsDays: 2, schedulerDailyClaimsDays: 90 } as const;
+/**
+ * A DingTalk (timestamp, sign) pair is accepted for ±2 min of its timestamp (bots/dingtalk/verify.ts
+ * TIMESTAMP_WINDOW_MS); its ledger row must outlive that, plus a day of margin for clock skew between instances.
+ * Kept here as a number because src/ does not import bots/; test/scheduler/housekeeping.test.ts checks it covers the window.
+ */
+export const DINGTALK_SIGN_RETENTION_MS = 2 * 60_000 + DAY;
 
-export async function runHousekeeping(db: Db, now: Date, instanceId: string): Promise<{ events: number; outbox: number; claims: number } | undefined> {
+export async function runHousekeeping(db: Db, now: Date, instanceId: string): Promise<{ events: number; outbox: number; claims: number; signatures: number } | undefined> {
   if (!(await claimSlot(db, 'housekeeping', now.toISOString().slice(0, 10), instanceId))) return undefined;
   const before = (days: number) => new Date(now.getTime() - days * DAY);
   const deleted = async (statement: ReturnType<typeof sql>) =>
@@ -20,5 +26,8 @@ export async function runHousekeeping(db: Db, now: Date, instanceId: string): Pr
   const minuteCut = before(RETENTION.schedulerMinuteClaimsDays).toISOString().slice(0, 16);
   const dayCut = before(RETENTION.schedulerDailyClaimsDays).toISOString().slice(0, 10);
   const claims = await deleted(sql`delete from scheduler_runs where (length(slot) > 10 and slot < ${minuteCut}) or (length(slot) <= 10 and slot < ${dayCut})`);
-  return { events, outbox, claims };
+  // By the signed header timestamp (ms), the value acceptance is decided on; rows that are not digits cannot exist.
+  const signCut = now.getTime() - DINGTALK_SIGN_RETENTION_MS;
+  const signatures = await deleted(sql`delete from dingtalk_signatures where timestamp ~ '^[0-9]{1,15}$' and timestamp::bigint < ${signCut}`);
+  return { events, outbox, claims, signatures };
 }

@@ -10,6 +10,8 @@ import { mergeSettings, pipelinePatchSchema, readSettings, tenantSettingsSchema 
 import { ROLES } from '../domain/roles.js';
 import { DomainError } from '../domain/errors.js';
 import { assertManagerChange } from '../services/settings.js';
+import { moveStepsOfLeaver } from '../services/approvals.js';
+import { systemCtx } from '../services/audit.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
 import { adminOpenApi } from './admin-openapi.js';
@@ -117,6 +119,11 @@ export function adminApi(db: Db, token: string | undefined) {
           const [updated] = await db.transaction(async (tx) => {
             const rows = await tx.update(users).set({ ...b.value, updatedAt: new Date(), ...(b.value.active === false ? { deactivatedAt: new Date() } : {}) }).where(eq(users.id, u.id)).returning();
             await tx.insert(auditLog).values({ tenantId: u.tenantId, action: 'user.update', entityType: 'user', entityId: u.id, before: u, after: rows[0] });
+            // Deactivating someone moves their pending approval steps on (the same service as /交接).
+            if (u.active && b.value.active === false) {
+              const [t] = await tx.select({ timeZone: tenants.timeZone }).from(tenants).where(eq(tenants.id, u.tenantId));
+              await moveStepsOfLeaver(systemCtx(tx, u.tenantId, new Date(), t?.timeZone ?? 'Asia/Shanghai'), u.id, { reason: 'deactivate' });
+            }
             return rows;
           });
           return updated;

@@ -20,11 +20,13 @@ export async function loadApproval(db: DbOrTx, requestId: string) {
     .where(eq(approvalRequests.id, requestId));
   if (!row) return undefined;
   const rerouted = alias(users, 'rerouted_from');
+  const reassigned = alias(users, 'reassigned_from');
   const steps = await db
-    .select({ step: approvalSteps, approverName: users.name, reroutedFromName: rerouted.name })
+    .select({ step: approvalSteps, approverName: users.name, reroutedFromName: rerouted.name, reassignedFromName: reassigned.name })
     .from(approvalSteps)
     .innerJoin(users, eq(users.id, approvalSteps.approverId))
     .leftJoin(rerouted, eq(rerouted.id, approvalSteps.reroutedFromId))
+    .leftJoin(reassigned, eq(reassigned.id, approvalSteps.reassignedFromId))
     .where(eq(approvalSteps.requestId, requestId))
     .orderBy(asc(approvalSteps.createdAt), asc(approvalSteps.role));
   return { ...row, steps };
@@ -46,10 +48,11 @@ export function cardOf(a: LoadedApproval, timeZone: string): Card {
     status: a.request.status === 'cancelled' ? 'withdrawn' : a.request.status,
     ...(a.request.status === 'cancelled' && a.request.closedAt ? { withdrawnAt: a.request.closedAt } : {}),
     timeZone,
-    steps: a.steps.map(({ step, approverName, reroutedFromName }) => ({
+    steps: a.steps.map(({ step, approverName, reroutedFromName, reassignedFromName }) => ({
       roleLabel: APPROVER_ROLE_LABELS[step.role],
       approverName,
       ...(reroutedFromName ? { reroutedFrom: reroutedFromName } : {}),
+      ...(reassignedFromName ? { reassignedFrom: reassignedFromName } : {}),
       status: step.status,
       ...(step.decidedAt ? { decidedAt: step.decidedAt } : {}),
       ...(step.comment ? { comment: step.comment } : {}),

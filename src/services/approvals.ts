@@ -1,18 +1,21 @@
 // Deciding approval steps: only the pending approver (the platform-verified actor) may decide; one rejection
 // rejects, all approvals approve; then the rep is told and every copy of the card is updated in place. The
 // requester may withdraw a pending request (/撤回), which updates every copy the same way.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Card } from '../../cards/model.js';
-import { approvalRequests, approvalSteps, quotes, sentCards } from '../db/schema/index.js';
+import { approvalRequests, approvalSteps, outbox, quotes, sentCards } from '../db/schema/index.js';
 import { APPROVER_ROLE_LABELS, requestOutcome } from '../domain/approval-rules.js';
 import { DomainError } from '../domain/errors.js';
 import { formatFen } from '../domain/money.js';
 import { assertFieldFits } from '../domain/text-gate.js';
 import { enqueue, notifyUser } from '../outbox/enqueue.js';
 import { cardOf, loadApproval, type LoadedApproval } from './approval-view.js';
+import { activeAdmins, replacementApprover } from './approvers.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { parseShortId, shortId } from './counters.js';
+import { tenantSettings } from './tenant-settings.js';
+import { getUser, type User } from './users.js';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -73,6 +76,8 @@ export async function decideApproval(ctx: Ctx, requestId: string, decision: Deci
   const after = (await loadApproval(ctx.db, requestId))!;
   const outcome = requestOutcome(after.steps.map((s) => s.step.status));
   if (outcome !== 'pending') await closeRequest(ctx, after, outcome);
+  // Still open: every copy shows who has decided and who is still pending, not only once the request closes.
+  else await updateCardCopies(ctx, requestId, cardOf(after, ctx.timeZone), { progress: progressKey(after) });
   const final = (await loadApproval(ctx.db, requestId))!;
   return { approval: final, outcome, card: cardOf(final, ctx.timeZone) };
 }
@@ -115,7 +120,7 @@ async function closeRequest(ctx: Ctx, a: LoadedApproval, outcome: 'approved' | '
  * Updates every copy of an approval card we sent (each approver, each platform) to `card`, in place. Copies the
  * platform cannot update get `textForUnupdatable` instead (once per recipient, never the actor), when given.
  */
-async function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: { textForUnupdatable?: string }) {
+async function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: { textForUnupdatable?: string; progress?: string }) {
   const told = new Set<string>();
   const copies = await ctx.db
     .select()
@@ -123,21 +128,101 @@ async function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: {
     .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, requestId), isNull(sentCards.cardRefUsedAt)));
   for (const copy of copies) {
     if (!copy.cardRef) {
-      if (opts.textForUnupdatable && copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {
+      if (!opts.progress && opts.textForUnupdatable && copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {
         told.add(copy.userId);
         await notifyUser(ctx.db, ctx.actor.tenantId, copy.userId, { type: 'text', text: opts.textForUnupdatable });
       }
       continue;
     }
+    // A WeCom response_code updates a card once (platforms.md §1.7): it is kept for the final state, and the
+    // clicker's own WeCom card is answered in place by the click.
+    if (opts.progress && copy.platform === 'wecom') continue;
+    // Each update carries the card's full latest state, so one still waiting to be sent is superseded rather
+    // than delivered after (or alongside) the newer one: updates to one card never arrive out of order.
+    await ctx.db
+      .delete(outbox)
+      .where(and(eq(outbox.status, 'pending'), sql`${outbox.payload}->>'op' = 'update'`, sql`${outbox.target}->>'cardRef' = ${copy.cardRef}`));
     await enqueue(ctx.db, {
       tenantId: ctx.actor.tenantId,
       platform: copy.platform,
       target: { cardRef: copy.cardRef },
       payload: { op: 'update', card },
-      dedupKey: `approval-final:${copy.id}`,
+      dedupKey: opts.progress ? `approval-progress:${copy.id}:${opts.progress}` : `approval-final:${copy.id}`,
     });
   }
 }
+
+/** Identifies a state of an open request (who decides which step, and how far), for the progress updates' dedup key. */
+function progressKey(a: LoadedApproval): string {
+  return a.steps.map((s) => `${s.step.role}.${s.step.approverId.slice(0, 8)}.${s.step.status[0]}`).join('-');
+}
+
+export interface MovedSteps {
+  moved: Array<{ approval: string; role: string; to: string }>;
+  /** Steps nobody could take (no manager, receiver or admin other than the requester): they stay, admins are told. */
+  stranded: string[];
+}
+
+/**
+ * A deactivated approver's pending steps move on (admin API deactivation, /交接): to the handover's receiver or
+ * the leaver's manager as the tenant chose, never to the requester (services/approvers.ts). Every copy of the
+ * card shows the new approver, the new approver gets the card, and each move is audited. Call it in the
+ * transaction that deactivates `leaver`.
+ */
+export async function moveStepsOfLeaver(ctx: Ctx, leaverId: string, opts: { receiver?: User; reason: 'deactivate' | 'handover' }): Promise<MovedSteps> {
+  const leaver = await getUser(ctx.db, leaverId);
+  const result: MovedSteps = { moved: [], stranded: [] };
+  if (!leaver) return result;
+  const { strandedStepsTo } = (await tenantSettings(ctx.db, leaver.tenantId)).approval;
+  const pending = await ctx.db
+    .select({ step: approvalSteps, request: approvalRequests })
+    .from(approvalSteps)
+    .innerJoin(approvalRequests, eq(approvalRequests.id, approvalSteps.requestId))
+    .where(and(eq(approvalSteps.tenantId, leaver.tenantId), eq(approvalSteps.approverId, leaver.id), eq(approvalSteps.status, 'pending'), eq(approvalRequests.status, 'pending')));
+  const touched = new Map<string, Set<string>>();
+  for (const { step, request } of pending) {
+    const label = shortId('approval', request.shortNo);
+    const requester = (await getUser(ctx.db, request.requesterId))!;
+    const next = await replacementApprover(ctx.db, leaver, requester, { receiver: opts.receiver, strandedStepsTo });
+    if (!next) {
+      result.stranded.push(label);
+      continue;
+    }
+    const updated = await ctx.db
+      .update(approvalSteps)
+      .set({ approverId: next.user.id, reassignedFromId: leaver.id, reroutedFromId: next.reroutedFrom?.id ?? step.reroutedFromId })
+      .where(and(eq(approvalSteps.id, step.id), eq(approvalSteps.status, 'pending'), eq(approvalSteps.approverId, leaver.id)))
+      .returning({ id: approvalSteps.id });
+    if (updated.length === 0) continue;
+    await recordAudit(ctx, {
+      action: 'approval.step.reassign',
+      entityType: 'approval_step',
+      entityId: step.id,
+      before: { approverId: leaver.id },
+      after: { approverId: next.user.id, reason: opts.reason, rule: strandedStepsTo, ...(next.reroutedFrom ? { reroutedFromId: next.reroutedFrom.id } : {}) },
+    });
+    result.moved.push({ approval: label, role: APPROVER_ROLE_LABELS[step.role], to: next.user.name });
+    const to = touched.get(request.id) ?? new Set<string>();
+    touched.set(request.id, to.add(next.user.id));
+  }
+  for (const [requestId, newApprovers] of touched) {
+    const a = (await loadApproval(ctx.db, requestId))!;
+    const card = cardOf(a, ctx.timeZone);
+    await updateCardCopies(ctx, requestId, card, { progress: progressKey(a) });
+    for (const userId of newApprovers) {
+      await notifyUser(ctx.db, leaver.tenantId, userId, { type: 'card', card }, {
+        recordAs: { subjectKind: 'approval', subjectId: requestId, userId },
+        dedupKey: `approval-moved:${requestId}:${leaver.id}:${userId}`,
+      });
+    }
+  }
+  if (result.stranded.length > 0) {
+    const text = `⚠️ ${leaver.name} 已停用，但审批 ${result.stranded.join('、')} 中由其处理的步骤找不到可接手的人（没有上级、接手人或其他管理员）。请用 /设置 上级 补齐汇报线。`;
+    for (const admin of await activeAdmins(ctx.db, leaver.tenantId)) await notifyUser(ctx.db, leaver.tenantId, admin.id, { type: 'text', text });
+  }
+  return result;
+}
+
 
 /**
  * /撤回: the requester takes back a pending request (to change the price, say). The request is cancelled, its

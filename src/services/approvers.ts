@@ -33,6 +33,26 @@ export async function aboveRequester(db: DbOrTx, requester: User): Promise<User 
   return (await activeAdmins(db, requester.tenantId)).find((a) => a.id !== requester.id);
 }
 
+/**
+ * Who takes over a step whose approver left (deactivated by the admin API or a /交接 handover): the handover's
+ * receiver when the tenant chose that (settings `approval.strandedStepsTo`), else the leaver's manager, up the
+ * reporting line, then an admin. Whoever it is, the requester never decides their own request: that candidate
+ * goes through the same rerouting as at request time (`aboveRequester`).
+ */
+export async function replacementApprover(
+  db: DbOrTx,
+  leaver: User,
+  requester: User,
+  opts: { receiver?: User | undefined; strandedStepsTo: 'manager' | 'receiver' },
+): Promise<ResolvedApprover | undefined> {
+  const receiver = opts.strandedStepsTo === 'receiver' && opts.receiver?.active && opts.receiver.id !== leaver.id ? opts.receiver : undefined;
+  const candidate = receiver ?? (await aboveRequester(db, leaver));
+  if (!candidate || candidate.id === leaver.id) return undefined;
+  if (candidate.id !== requester.id) return { user: candidate };
+  const instead = await aboveRequester(db, requester);
+  return instead && instead.id !== leaver.id ? { user: instead, reroutedFrom: candidate } : undefined;
+}
+
 async function activeUser(db: DbOrTx, tenantId: string, id: string | null): Promise<User | undefined> {
   if (!id) return undefined;
   const [u] = await db.select().from(users).where(and(eq(users.id, id), eq(users.tenantId, tenantId), eq(users.active, true)));

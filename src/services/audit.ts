@@ -14,7 +14,7 @@ export interface AuditEntry {
 export async function recordAudit(ctx: Ctx, entry: AuditEntry, db: DbOrTx = ctx.db): Promise<void> {
   await db.insert(auditLog).values({
     tenantId: ctx.actor.tenantId,
-    actorId: ctx.actor.userId,
+    actorId: ctx.actor.userId || null,
     action: entry.action,
     entityType: entry.entityType,
     entityId: entry.entityId,
@@ -25,4 +25,9 @@ export async function recordAudit(ctx: Ctx, entry: AuditEntry, db: DbOrTx = ctx.
     // The use-case's clock, like every other write it makes (tests and catch-up runs bring their own).
     createdAt: ctx.now,
   });
+}
+
+/** The context of a change no chat user made (admin API, import): audited with no actor. */
+export function systemCtx(db: DbOrTx, tenantId: string, now: Date, timeZone: string): Ctx {
+  return { db, actor: { tenantId, userId: '', name: '系统', role: 'admin' }, now, timeZone };
 }

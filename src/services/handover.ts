@@ -13,6 +13,7 @@ import { isQuiet } from '../domain/quiet-hours.js';
 import { seesAll } from '../domain/roles.js';
 import { enqueue, notifyUser } from '../outbox/enqueue.js';
 import { claimSlot } from '../scheduler/claim.js';
+import { moveStepsOfLeaver } from './approvals.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import type { TenantRules } from './tenant-settings.js';
@@ -113,6 +114,9 @@ export async function startHandover(ctx: Ctx, leaver: User, receiver: User): Pro
       before: { active: locked.active },
       after: { active: false, reason: 'handover', handoverId: h.id },
     });
+
+    // Their pending approval steps move on now, so no request waits for someone who has left.
+    await moveStepsOfLeaver(sub, leaver.id, { receiver, reason: 'handover' });
 
     const card = await handoverCard(tx, h, ctx.timeZone);
     await notifyUser(tx, tenantId, receiver.id, { type: 'card', card }, {

@@ -22,3 +22,40 @@ export const HOSTILE: string[] = [
 
 /** A benign string of similar shape, to diff markup counts against. */
 export const BENIGN = '普通文本';
+
+/** Markup constructs a platform would act on; counted, so hostile output must have exactly the benign count. */
+const CONSTRUCTS: Record<string, RegExp> = {
+  link: /\]\(/g,
+  image: /!\[/g,
+  url: /[a-z]+:\/\//gi,
+  tag: /<\/?[a-z][^>]*>/gi,
+  heading: /(^|\\n|\n)\s*#{1,6}/g,
+  quote: /(^|\\n|\n)\s*>/g,
+  list: /(^|\\n|\n)\s*([-+*]|\d+[.)])\s/g,
+  setext: /(^|\\n|\n)\s*(=+|-{2,})\s*($|\\n|\n)/g,
+  emphasis: /\*|~~|(^|[^\w])_/g,
+  code: /`/g,
+  table: /\|/g,
+  math: /\$/g,
+  button: /"(tag":"button|actionURL\d|singleURL|key)"/g,
+};
+
+export function markupCounts(s: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(CONSTRUCTS).map(([k, re]) => [k, (s.match(re) ?? []).length]));
+}
+
+/** The strings of a Feishu card that Feishu parses as markup (markdown / lark_md; plain_text is not), plus its buttons. */
+export function feishuMarkup(card: Record<string, unknown>): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.tag === 'markdown' || o.tag === 'lark_md') out.push(String(o.content));
+      if (o.tag === 'button') out.push(`"tag":"button" ${JSON.stringify(o.behaviors)}`);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}

@@ -14,7 +14,7 @@ import { joinText, md, type Text } from '../../cards/markup.js';
 import type { Card } from '../../cards/model.js';
 import { buildNudgeCard } from '../../cards/nudge-card.js';
 import { renderWecomCard, renderWecomMarkdown, wecomMarkdownMessage } from '../../cards/wecom/render.js';
-import { BENIGN, HOSTILE } from './hostile-corpus.js';
+import { BENIGN, HOSTILE, feishuMarkup, markupCounts as counts } from './hostile-corpus.js';
 
 const at = new Date('2026-11-25T02:32:00Z');
 const tz = 'Asia/Shanghai';
@@ -51,21 +51,6 @@ const messages: Record<string, (u: string) => Text> = {
 };
 
 /** Per platform: the strings it parses as markup (plain_text slots are not), plus its buttons and link targets. */
-function feishuMarkup(card: Record<string, unknown>): string {
-  const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'markdown' || o.tag === 'lark_md') out.push(String(o.content));
-      if (o.tag === 'button') out.push(`"tag":"button" ${JSON.stringify(o.behaviors)}`);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out.join('\n');
-}
-
 function dingtalkMarkup(c: Card): string {
   const m = renderDingtalkMessage(c).msgParam;
   const buttons = Object.entries(m).filter(([k]) => /URL/.test(k)).map(([k, v]) => `"${k}" ${v}`);
@@ -86,27 +71,6 @@ const platforms: Record<string, { card: (c: Card) => string; message: (t: Text) 
   },
   wecom: { card: wecomMarkup, message: (t) => wecomMarkdownMessage('标题', t), visible: (s) => s.normalize('NFKC') },
 };
-
-/** Markup constructs a platform would act on; counted, so hostile output must have exactly the benign count. */
-const CONSTRUCTS: Record<string, RegExp> = {
-  link: /\]\(/g,
-  image: /!\[/g,
-  url: /[a-z]+:\/\//gi,
-  tag: /<\/?[a-z][^>]*>/gi,
-  heading: /(^|\\n|\n)\s*#{1,6}/g,
-  quote: /(^|\\n|\n)\s*>/g,
-  list: /(^|\\n|\n)\s*([-+*]|\d+[.)])\s/g,
-  setext: /(^|\\n|\n)\s*(=+|-{2,})\s*($|\\n|\n)/g,
-  emphasis: /\*|~~|(^|[^\w])_/g,
-  code: /`/g,
-  table: /\|/g,
-  math: /\$/g,
-  button: /"(tag":"button|actionURL\d|singleURL|key)"/g,
-};
-
-function counts(s: string): Record<string, number> {
-  return Object.fromEntries(Object.entries(CONSTRUCTS).map(([k, re]) => [k, (s.match(re) ?? []).length]));
-}
 
 /** What the user wrote, as a reader sees it: invisible controls dropped, whitespace runs collapsed. */
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();

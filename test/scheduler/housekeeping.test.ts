@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { at, queryRows } from '../../src/db/rows.js';
-import { runHousekeeping } from '../../src/scheduler/housekeeping.js';
+import { TIMESTAMP_WINDOW_MS } from '../../bots/dingtalk/verify.js';
+import { DINGTALK_SIGN_RETENTION_MS, runHousekeeping } from '../../src/scheduler/housekeeping.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
 
 describe(`daily housekeeping (${testDriver()})`, () => {
@@ -20,7 +21,15 @@ describe(`daily housekeeping (${testDriver()})`, () => {
     await db.execute(sql`insert into scheduler_runs (job, slot, claimed_by) values
       ('rules', '2026-11-20T08:01', 'x'), ('rules', '2026-11-24T08:01', 'x'), ('digest:t1', '2026-06-01', 'x'), ('digest:t1', '2026-11-24', 'x')`);
 
-    expect(await runHousekeeping(db, now, 'i1')).toEqual({ events: 1, outbox: 1, claims: 2 });
+    const ms = (d: Date) => String(d.getTime());
+    await db.execute(sql`insert into dingtalk_signatures (sign, timestamp, msg_id) values
+      ('old-sign', ${ms(new Date(now.getTime() - DINGTALK_SIGN_RETENTION_MS - 1000))}, 'm-old'),
+      ('fresh-sign', ${ms(new Date(now.getTime() - TIMESTAMP_WINDOW_MS))}, 'm-fresh')`);
+
+    expect(await runHousekeeping(db, now, 'i1')).toEqual({ events: 1, outbox: 1, claims: 2, signatures: 1 });
+    // A pair still inside the accepted window keeps its row, so its replay with another body stays refused.
+    expect(await queryRows(db, sql`select sign from dingtalk_signatures`)).toEqual([{ sign: 'fresh-sign' }]);
+    expect(DINGTALK_SIGN_RETENTION_MS).toBeGreaterThan(TIMESTAMP_WINDOW_MS);
     expect(await runHousekeeping(db, now, 'i2')).toBeUndefined(); // claimed once per day
     const keys = await queryRows<{ event_key: string }>(db, sql`select event_key from inbound_events order by event_key`);
     expect(keys.map((k) => k.event_key)).toEqual(['old-pending', 'recent']);

@@ -46,6 +46,8 @@ export const approvalSteps = pgTable(
       .references(() => users.id),
     /** Set when the role's holder was the requester and the step went up the reporting line instead. */
     reroutedFromId: uuid('rerouted_from_id').references(() => users.id),
+    /** Set when the step's earlier approver was deactivated (admin API, /交接) and the step moved to `approverId`. */
+    reassignedFromId: uuid('reassigned_from_id').references(() => users.id),
     status: approvalStepStatus('status').notNull().default('pending'),
     comment: text('comment'),
     decidedAt: ts('decided_at'),

@@ -1,0 +1,2 @@
+ALTER TABLE "approval_steps" ADD COLUMN "reassigned_from_id" uuid;--> statement-breakpoint
+ALTER TABLE "approval_steps" ADD CONSTRAINT "approval_steps_reassigned_from_id_users_id_fk" FOREIGN KEY ("reassigned_from_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;
