@@ -25,7 +25,7 @@ export interface PlatformSetup {
   build(deps: AdapterDeps): ChatAdapter[];
 }
 
-export function createAdapters(env: Record<string, string | undefined>): PlatformSetup {
+export function createAdapters(env: Record<string, string | undefined>, opts: { timeoutMs?: number } = {}): PlatformSetup {
   const problems: string[] = [];
   const enabled: string[] = ['console'];
   const builders: Array<(deps: AdapterDeps) => ChatAdapter> = [];
@@ -37,7 +37,7 @@ export function createAdapters(env: Record<string, string | undefined>): Platfor
   const feishu = readFeishuConfig(env);
   if (feishu.enabled) {
     enabled.push(`feishu (${feishu.config.mode})`);
-    builders.push((deps) => createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
+    builders.push((deps) => createFeishuAdapter({ ...feishu.config, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
   } else problems.push(...(feishu.errors ?? []));
   const dingtalk = readDingtalkConfig(env);
   if (dingtalk.enabled) {

@@ -25,6 +25,26 @@ function storeCache(store: TokenStore): lark.Cache {
   };
 }
 
+/** Default deadline of one Feishu API call; the request is aborted when it passes (FeishuConfig.timeoutMs). */
+const TIMEOUT_MS = 10_000;
+
+/** The SDK's axios instance with a deadline on every request: a hung Feishu call is aborted, never awaited forever. */
+function timedHttp(timeoutMs: number): lark.HttpInstance {
+  // Typed loosely: the SDK's interceptor already unwraps axios responses to their data.
+  const http = lark.defaultHttpInstance as unknown as lark.HttpInstance;
+  const timed = <T>(opts: T) => ({ ...opts, timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+  return {
+    request: (opts) => http.request(timed(opts) as never),
+    get: (url, opts) => http.get(url, timed(opts ?? {}) as never),
+    delete: (url, opts) => http.delete(url, timed(opts ?? {}) as never),
+    head: (url, opts) => http.head(url, timed(opts ?? {}) as never),
+    options: (url, opts) => http.options(url, timed(opts ?? {}) as never),
+    post: (url, data, opts) => http.post(url, data, timed(opts ?? {}) as never),
+    put: (url, data, opts) => http.put(url, data, timed(opts ?? {}) as never),
+    patch: (url, data, opts) => http.patch(url, data, timed(opts ?? {}) as never),
+  };
+}
+
 interface FeishuReply {
   code?: number;
   msg?: string;
@@ -37,6 +57,7 @@ export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: S
     appSecret: config.appSecret,
     domain: config.domain,
     cache: storeCache(store),
+    httpInstance: timedHttp(config.timeoutMs ?? TIMEOUT_MS),
     ...sdkLogger(log),
   });
 
