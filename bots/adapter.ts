@@ -110,6 +110,8 @@ export interface HttpRoute {
 
 export interface ChatAdapter {
   platform: Platform;
+  /** The platform app this adapter sends as (WeCom corp/agent, Feishu app id, DingTalk robot): one outbox lane each. */
+  app?: string;
   httpRoutes: HttpRoute[];
   /** Long-connection transports (Feishu ws, DingTalk Stream). */
   start?(dispatch: Dispatch): Promise<void>;

@@ -25,24 +25,26 @@ export interface PlatformSetup {
   build(deps: AdapterDeps): ChatAdapter[];
 }
 
-export function createAdapters(env: Record<string, string | undefined>): PlatformSetup {
+export function createAdapters(env: Record<string, string | undefined>, opts: { timeoutMs?: number } = {}): PlatformSetup {
+  // CHATCRM_PLATFORM_TIMEOUT_MS: the deadline of every platform API call, the same for all three.
+  const timeout = opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {};
   const problems: string[] = [];
   const enabled: string[] = ['console'];
   const builders: Array<(deps: AdapterDeps) => ChatAdapter> = [];
   const wecom = readWecomConfig(env);
   if (wecom.enabled) {
     enabled.push('wecom');
-    builders.push((deps) => createWecomAdapter(wecom.config, { tokenStore: createDbTokenStore(deps.db) }));
+    builders.push((deps) => createWecomAdapter(wecom.config, { tokenStore: createDbTokenStore(deps.db), ...timeout }));
   } else problems.push(...(wecom.errors ?? []));
   const feishu = readFeishuConfig(env);
   if (feishu.enabled) {
     enabled.push(`feishu (${feishu.config.mode})`);
-    builders.push((deps) => createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
+    builders.push((deps) => createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...timeout, ...(deps.log ? { log: deps.log } : {}) }));
   } else problems.push(...(feishu.errors ?? []));
   const dingtalk = readDingtalkConfig(env);
   if (dingtalk.enabled) {
     enabled.push(`dingtalk (${dingtalk.config.mode})`);
-    builders.push((deps) => createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), signLedger: createDbSignLedger(deps.db), ...(deps.log ? { log: deps.log } : {}) }));
+    builders.push((deps) => createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), signLedger: createDbSignLedger(deps.db), ...timeout, ...(deps.log ? { log: deps.log } : {}) }));
   } else problems.push(...(dingtalk.errors ?? []));
   builders.push((deps) =>
     createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),

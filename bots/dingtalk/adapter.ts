@@ -47,6 +47,7 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
 
   return {
     platform: 'dingtalk',
+    app: config.robotCode,
     httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now, deps.signLedger) : [],
     ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
     async send(target: SendTarget, message: OutboundMessage, opts) {

@@ -37,6 +37,7 @@ export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): Cha
 
   return {
     platform: 'feishu',
+    app: config.appId,
     httpRoutes: config.mode === 'webhook' ? feishuRoutes(config, events, deps.now) : [],
     ...(ws
       ? {

@@ -25,32 +25,33 @@ function storeCache(store: TokenStore): lark.Cache {
   };
 }
 
+/** Default deadline of one Feishu API call; the request is aborted when it passes (FeishuConfig.timeoutMs). */
+const TIMEOUT_MS = 10_000;
+
+/** The SDK's axios instance with a deadline on every request: a hung Feishu call is aborted, never awaited forever. */
+function timedHttp(timeoutMs: number): lark.HttpInstance {
+  // Typed loosely: the SDK's interceptor already unwraps axios responses to their data.
+  const http = lark.defaultHttpInstance as unknown as lark.HttpInstance;
+  const timed = <T>(opts: T) => ({ ...opts, timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+  return {
+    request: (opts) => http.request(timed(opts) as never),
+    get: (url, opts) => http.get(url, timed(opts ?? {}) as never),
+    delete: (url, opts) => http.delete(url, timed(opts ?? {}) as never),
+    head: (url, opts) => http.head(url, timed(opts ?? {}) as never),
+    options: (url, opts) => http.options(url, timed(opts ?? {}) as never),
+    post: (url, data, opts) => http.post(url, data, timed(opts ?? {}) as never),
+    put: (url, data, opts) => http.put(url, data, timed(opts ?? {}) as never),
+    patch: (url, data, opts) => http.patch(url, data, timed(opts ?? {}) as never),
+  };
+}
+
 interface FeishuReply {
   code?: number;
   msg?: string;
   data?: Record<string, unknown>;
 }
 
-/** Every call is aborted after this long (the SDK's axios has no timeout of its own). */
-export const FEISHU_TIMEOUT_MS = 10_000;
-
-/** The SDK's own HTTP instance (its interceptors unwrap bodies) with a timeout on every request. */
-function timedHttp(timeoutMs: number): lark.HttpInstance {
-  const h = lark.defaultHttpInstance as unknown as lark.HttpInstance;
-  const t = <O extends object | undefined>(o: O) => ({ timeout: timeoutMs, ...(o ?? {}) });
-  return {
-    request: (o) => h.request(t(o)),
-    get: (url, o) => h.get(url, t(o)),
-    delete: (url, o) => h.delete(url, t(o)),
-    head: (url, o) => h.head(url, t(o)),
-    options: (url, o) => h.options(url, t(o)),
-    post: (url, d, o) => h.post(url, d, t(o)),
-    put: (url, d, o) => h.put(url, d, t(o)),
-    patch: (url, d, o) => h.patch(url, d, t(o)),
-  };
-}
-
-export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger, timeoutMs = FEISHU_TIMEOUT_MS) {
+export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger, timeoutMs = config.timeoutMs ?? TIMEOUT_MS) {
   const client = new lark.Client({
     appId: config.appId,
     appSecret: config.appSecret,

@@ -26,6 +26,8 @@ export interface FeishuConfig {
   encryptKey: string;
   /** Base URL of the open platform, without a trailing slash. */
   domain: string;
+  /** Deadline of one API call in ms (default 10 s); set from CHATCRM_PLATFORM_TIMEOUT_MS. */
+  timeoutMs?: number;
   mode: 'webhook' | 'ws';
 }
 

@@ -55,6 +55,7 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
 
   return {
     platform: 'wecom',
+    app: `${config.corpId}/${config.agentId}`,
     httpRoutes: wecomRoutes(config, deps.now),
     async send(target: SendTarget, message: OutboundMessage, opts) {
       if (target.kind === 'user') {

@@ -22,6 +22,16 @@ export const coreEnvSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, '至少 16 个字符').optional(),
   /** Name of the tenant created on first start for the console adapter. */
   DEFAULT_TENANT_NAME: z.string().min(1, '不能为空').default('我的公司'),
+  /** Inbox drainers per process (PostgreSQL; PGlite always runs one). */
+  CHATCRM_INBOX_DRAINERS: z.coerce.number({ error: '必须是 1–32 的整数' }).int('必须是 1–32 的整数').min(1, '必须是 1–32 的整数').max(32, '必须是 1–32 的整数').default(4),
+  /** Deadline of one platform API call, in ms. */
+  CHATCRM_PLATFORM_TIMEOUT_MS: z.coerce.number({ error: '必须是 100–60000 的整数（毫秒）' }).int('必须是 100–60000 的整数（毫秒）').min(100, '必须是 100–60000 的整数（毫秒）').max(60_000, '必须是 100–60000 的整数（毫秒）').default(10_000),
+  /** After this long a claimed outbox row whose sender vanished is sent again, in ms. */
+  CHATCRM_OUTBOX_LEASE_MS: z.coerce.number({ error: '必须是 1000–3600000 的整数（毫秒）' }).int('必须是 1000–3600000 的整数（毫秒）').min(1000, '必须是 1000–3600000 的整数（毫秒）').max(3_600_000, '必须是 1000–3600000 的整数（毫秒）').default(60_000),
+  /** Messages per second per app (defaults: src/outbox/worker.ts DEFAULT_RATE_PER_SECOND). */
+  CHATCRM_RATE_WECOM: z.coerce.number({ error: '必须是大于 0 的数（条/秒）' }).positive('必须是大于 0 的数（条/秒）').optional(),
+  CHATCRM_RATE_FEISHU: z.coerce.number({ error: '必须是大于 0 的数（条/秒）' }).positive('必须是大于 0 的数（条/秒）').optional(),
+  CHATCRM_RATE_DINGTALK: z.coerce.number({ error: '必须是大于 0 的数（条/秒）' }).positive('必须是大于 0 的数（条/秒）').optional(),
 });
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;

@@ -86,7 +86,7 @@ export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: Inboun
     await queueReplies(tx, tenant.id, event, [{ type: 'text', text: '你的账号已停用，无法操作。如有疑问请联系管理员。' }]);
     return { toast: '账号已停用', toastType: 'error' };
   }
-  const result = await savepoint(tx, deps, event, async (sp) => {
+  const result = await savepoint(tx, deps, event, tenant.id, async (sp) => {
     const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
     if (event.type === 'message') return { replies: event.nonText ? [{ type: 'text', text: NON_TEXT }] : await runChatText(spEnv, event.text) };
     return handleCardAction(spEnv, event);
@@ -103,13 +103,14 @@ async function savepoint(
   tx: DbOrTx,
   deps: DispatchDeps,
   event: InboundEvent,
+  tenantId: string,
   work: (sp: DbOrTx) => Promise<DispatchOutcome & { replies?: OutboundMessage[] }>,
 ): Promise<DispatchOutcome & { replies?: OutboundMessage[] }> {
   try {
     return await tx.transaction(work);
   } catch (err) {
     if (isConnectionError(err)) throw err;
-    deps.log?.error({ err, platform: event.platform, eventKey: event.eventKey }, 'inbound event failed');
+    deps.log?.error({ err, platform: event.platform, tenantId, eventKey: event.eventKey, type: event.type }, 'inbound event failed');
     return { replies: [{ type: 'text', text: SORRY }], toast: '处理失败，请稍后再试', toastType: 'error' };
   }
 }

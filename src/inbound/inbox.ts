@@ -42,37 +42,56 @@ export function createInboxDispatch(deps: InboxDeps): Dispatch {
   };
 }
 
+/** The sender a message belongs to: one user's messages are processed one at a time, in arrival order. */
+const USER_KEY = sql.raw(`(platform::text || ':' || coalesce(payload->>'tenantKey', '') || ':' || coalesce(payload->'actor'->>'platformUserId', ''))`);
+
 /**
- * Processes pending inbox rows in arrival order, each in its own transaction that also marks it done, until none
- * is left (or `limit` were handled). Several processes may drain at once (SKIP LOCKED); returns how many it did.
+ * Processes pending inbox rows until none is left (or `limit` were handled); returns how many it did.
+ * Any number of drainers, in any number of processes, may run at once: each takes the oldest pending message of
+ * a sender whose user lock (a transaction-scoped advisory lock on the sender key) it gets, so one sender's
+ * messages run strictly in arrival order while different senders run in parallel. The message is marked done
+ * in the same transaction as its effects.
  */
 export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promise<number> {
   let done = 0;
-  let after = 0;
   while (done < limit) {
-    const [next] = await queryRows<{ id: number; payload: unknown }>(
+    // The oldest pending message of every sender, oldest first.
+    const candidates = await queryRows<{ id: number; user_key: string; payload: unknown }>(
       db,
-      sql`select id, payload from inbound_events where status = 'pending' and id > ${after} order by id limit 1`,
+      sql`select id, user_key, payload from (
+            select distinct on (${USER_KEY}) id, ${USER_KEY} as user_key, payload from inbound_events
+            where status = 'pending' order by ${USER_KEY}, id) oldest
+          order by id limit 50`,
     );
-    if (!next) break;
-    after = Number(next.id);
-    const event = fromPayload((typeof next.payload === 'string' ? JSON.parse(next.payload) : next.payload) as Record<string, unknown>);
-    // Outside the transaction: the directory lookup may use the database (token cache), and PGlite has one
-    // connection — a query waiting on our own open transaction would never run.
-    const displayName = event.actor.displayName ?? (await directoryName(deps, event));
-    const handled = await db.transaction(async (tx) => {
-      // Another drainer may have taken it meanwhile: claim it in one statement, or move on.
-      const claimed = await queryRows<{ id: number }>(
-        tx,
-        sql`update inbound_events set status = 'done', payload = null
-            where id = (select id from inbound_events where id = ${after} and status = 'pending' for update skip locked)
-            returning id`,
-      );
-      if (claimed.length === 0) return false;
-      await processEvent(tx, deps, event, displayName);
-      return true;
-    });
-    if (handled) done++;
+    if (candidates.length === 0) break;
+    let progressed = false;
+    for (const c of candidates) {
+      if (done >= limit) break;
+      const event = fromPayload((typeof c.payload === 'string' ? JSON.parse(c.payload) : c.payload) as Record<string, unknown>);
+      // Outside the transaction: the directory lookup may use the database (token cache), and PGlite has one
+      // connection — a query waiting on our own open transaction would never run.
+      const displayName = event.actor.displayName ?? (await directoryName(deps, event));
+      const handled = await db.transaction(async (tx) => {
+        const [lock] = await queryRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtextextended(${c.user_key}, 7)) as ok`);
+        if (!lock?.ok) return false; // another drainer is on this sender; take the next one
+        // Holding the sender's lock: the row is still ours to run only if it is still that sender's oldest.
+        const claimed = await queryRows<{ id: number }>(
+          tx,
+          sql`update inbound_events set status = 'done', payload = null
+              where id = (select id from inbound_events where status = 'pending' and ${USER_KEY} = ${c.user_key} order by id limit 1 for update skip locked)
+                and id = ${c.id}
+              returning id`,
+        );
+        if (claimed.length === 0) return false;
+        await processEvent(tx, deps, event, displayName);
+        return true;
+      });
+      if (handled) {
+        done++;
+        progressed = true;
+      }
+    }
+    if (!progressed) break; // every waiting sender is being served by another drainer
   }
   if (done > 0) deps.onQueued?.();
   return done;

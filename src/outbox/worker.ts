@@ -1,5 +1,6 @@
 // The outbox sender: claims due rows with FOR UPDATE SKIP LOCKED (several senders share the work), delivers them
-// through the adapters under a per-platform rate limit, retries with backoff, and marks permanent failures dead.
+// through the adapters under a per-app rate limit, retries with backoff, and marks permanent failures dead.
+// src/background.ts runs one worker per (platform, app) lane, so a slow or hung platform delays only its own rows.
 import { eq, sql } from 'drizzle-orm';
 import { AdapterError, type ChatAdapter, type Platform, type SendTarget } from '../../bots/adapter.js';
 import type { Db } from '../db/client.js';
@@ -24,13 +25,20 @@ export interface WorkerOptions {
   adapters: ChatAdapter[];
   now?: () => Date;
   batchSize?: number;
-  /** Messages per second per platform (default 20). */
+  /** Messages per second per platform app (default DEFAULT_RATE_PER_SECOND). */
   ratePerSecond?: Partial<Record<Platform, number>>;
   maxAttempts?: number;
   /** A claimed row is retried by anyone after this long (a sender that crashed mid-send). */
   leaseMs?: number;
   log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }
+
+/**
+ * Documented send limits per app (bots/… and /work/shared/platforms.md): WeCom 10,000 calls/min per API per corp
+ * (and 30/min per member); Feishu message create 1,000/min and 50/s per app; DingTalk publishes no number, so we
+ * stay at a conservative 20/s. Override with CHATCRM_RATE_<PLATFORM>.
+ */
+export const DEFAULT_RATE_PER_SECOND: Record<Platform, number> = { wecom: 100, feishu: 15, dingtalk: 20, console: 1000 };
 
 /** Exponential backoff: 2 s, 4 s, 8 s … capped at 10 minutes. */
 export const backoffMs = (attempt: number) => Math.min(600_000, 1000 * 2 ** Math.max(1, attempt));
@@ -41,7 +49,7 @@ export function createOutboxWorker(opts: WorkerOptions) {
   const limiters = new Map<Platform, RateLimiter>();
   const limiter = (p: Platform) => {
     let l = limiters.get(p);
-    if (!l) limiters.set(p, (l = new RateLimiter(opts.ratePerSecond?.[p] ?? 20, 1)));
+    if (!l) limiters.set(p, (l = new RateLimiter(opts.ratePerSecond?.[p] ?? DEFAULT_RATE_PER_SECOND[p], 1)));
     return l;
   };
   const maxAttempts = opts.maxAttempts ?? 8;
@@ -100,16 +108,18 @@ export function createOutboxWorker(opts: WorkerOptions) {
   }
 
   async function markDead(row: OutboxRow, error: string) {
-    opts.log?.error({ outboxId: row.id, platform: row.platform, error }, 'outbox message dead');
+    opts.log?.error({ outboxId: row.id, platform: row.platform, tenantId: row.tenant_id, error }, 'outbox message dead');
     await opts.db.update(outbox).set({ status: 'dead', lastError: error.slice(0, 1000), lockedUntil: null }).where(eq(outbox.id, row.id));
   }
 
   async function onFailure(row: OutboxRow, err: unknown) {
     const retryable = err instanceof AdapterError ? err.retryable : true;
     const message = err instanceof AdapterError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
+    // Not a platform's answer: our bug or the database; keep the stack.
+    if (!(err instanceof AdapterError)) opts.log?.error({ err, outboxId: row.id, platform: row.platform, tenantId: row.tenant_id }, 'outbox delivery failed unexpectedly');
     if (!retryable || row.attempts >= maxAttempts) return markDead(row, message);
     const wait = err instanceof AdapterError && err.retryAfterMs ? err.retryAfterMs : backoffMs(row.attempts);
-    opts.log?.warn({ outboxId: row.id, platform: row.platform, attempt: row.attempts, wait, error: message }, 'outbox retry');
+    opts.log?.warn({ outboxId: row.id, platform: row.platform, tenantId: row.tenant_id, attempt: row.attempts, wait, error: message }, 'outbox retry');
     await opts.db
       .update(outbox)
       .set({ status: 'pending', nextAttemptAt: new Date(now().getTime() + wait), lockedUntil: null, lastError: message.slice(0, 1000) })

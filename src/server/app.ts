@@ -13,6 +13,8 @@ export interface AppDeps {
   adapters: ChatAdapter[];
   dispatch: Dispatch;
   logLevel?: string;
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: { write(line: string): void };
   /** Extra plugins (admin API …) registered after the core routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -32,6 +34,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: deps.logLevel ?? 'info',
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
         // Query strings carry signatures and echostr; log only the path.

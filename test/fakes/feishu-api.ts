@@ -34,6 +34,7 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
   let hang: Promise<void> | undefined;
   let release = () => {};
   let tokenCalls = 0;
+  let hanging: { promise: Promise<void>; release(): void } | undefined;
 
   app.addHook('preHandler', async (req) => {
     received.push({ method: req.method, path: req.url.split('?')[0]!, query: req.query as Record<string, string>, headers: req.headers, body: req.body });
@@ -87,6 +88,7 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
   });
 
   app.post('/open-apis/im/v1/messages', async (req, reply) => {
+    if (hanging) await hanging.promise; // a hung Feishu: the request is answered only when released
     const bad = checkAuth(req, reply) ?? fail(reply);
     if (bad) return bad;
     const q = req.query as Record<string, string>;
@@ -149,6 +151,16 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     baseUrl,
     received,
     messages,
+    /** Message sends hang (no answer) until `release()` is called. */
+    hang() {
+      let release = () => {};
+      const promise = new Promise<void>((r) => (release = r));
+      hanging = { promise, release };
+      return () => {
+        hanging = undefined;
+        release();
+      };
+    },
     creates: () => received.filter((r) => r.method === 'POST' && r.path === '/open-apis/im/v1/messages'),
     patches: () => received.filter((r) => r.method === 'PATCH'),
     tokenCalls: () => tokenCalls,

@@ -62,6 +62,8 @@ describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
       WECOM_TOKEN: TEST_WECOM.token,
       WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
       WECOM_API_BASE: fake.baseUrl,
+      // Rows the killed process had claimed mid-send are sent again after the lease (3 s here, 60 s by default).
+      CHATCRM_OUTBOX_LEASE_MS: '3000',
     };
     if (testDriver() === 'postgres') {
       testDb = await createTestDb();
@@ -107,7 +109,7 @@ describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
     const until = Date.now() + 90_000;
     const deliveredFor = (name: string) => fake.delivered.filter((d) => d.content.includes(name)).length;
     while (Date.now() < until && acked.some((n) => deliveredFor(n) === 0)) await sleep(200);
-    await sleep(1500); // anything sent twice would show up now
+    await sleep(4500); // past the lease: rows the killed process held are resent now, and anything sent twice would show up
     server.kill('SIGTERM');
     await new Promise((r) => server!.once('exit', r));
     server = undefined;

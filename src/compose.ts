@@ -1,0 +1,135 @@
+// THE composition root: configuration → database (+ migrations) → adapters → dispatch (the inbox path) → fastify
+// server → background work (inbox drainers, one outbox lane per platform app, scheduler), and the order to close
+// them. src/main.ts and the tests (test/helpers/server.ts) both build the app here, so the tests run production.
+import type { FastifyInstance } from 'fastify';
+import type { ChatAdapter } from '../bots/adapter.js';
+import { createAdapters } from '../bots/index.js';
+import { startBackground, type Background, type Logger } from './background.js';
+import { ConfigError, parseCoreEnv, type CoreEnv } from './config/env.js';
+import { knownEnvNames } from './config/known-names.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { installPostgresJsCrashGuard } from './db/postgres-guard.js';
+import type { DispatchDeps } from './inbound/dispatch.js';
+import { createInboxDispatch } from './inbound/inbox.js';
+import { adminApi } from './server/admin-api.js';
+import { buildApp } from './server/app.js';
+import { ensureDefaultTenant } from './services/tenants.js';
+
+export interface ComposeOverrides {
+  /** An open database (tests); the app migrates it but leaves closing it to the caller. */
+  database?: Database;
+  /** The code's clock (tests move time with it). */
+  now?: () => Date;
+  /** Log lines as JSON, one per line (tests read them). */
+  logStream?: { write(line: string): void };
+  /** How often idle loops look for work they were not told about, ms (default 1000). */
+  pollMs?: number;
+  /** Run the minute scheduler (default true). */
+  scheduler?: boolean;
+  instanceId?: string;
+}
+
+export interface ComposedApp {
+  env: CoreEnv;
+  database: Database;
+  server: FastifyInstance;
+  adapters: ChatAdapter[];
+  background: Background;
+  log: Logger;
+  /** Stops accepting, finishes in-flight requests, stops background work, closes the database (if ours). */
+  close(): Promise<void>;
+}
+
+export async function composeApp(raw: Record<string, string | undefined>, overrides: ComposeOverrides = {}): Promise<ComposedApp> {
+  const problems: string[] = [];
+  let env: CoreEnv | undefined;
+  try {
+    env = parseCoreEnv(raw, knownEnvNames());
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  const platforms = createAdapters(raw, env ? { timeoutMs: env.CHATCRM_PLATFORM_TIMEOUT_MS } : {});
+  problems.push(...platforms.problems);
+  if (problems.length > 0 || !env) throw new ConfigError(problems);
+
+  if (!overrides.database && env.DATABASE_URL) installPostgresJsCrashGuard((m) => console.warn(m));
+  const database = overrides.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+  const ownDatabase = !overrides.database;
+  try {
+    await migrateDatabase(database);
+    await ensureDefaultTenant(database.db, { name: env.DEFAULT_TENANT_NAME, timeZone: env.TZ_DEFAULT });
+  } catch (err) {
+    if (ownDatabase) await database.close().catch(() => {});
+    throw err;
+  }
+
+  // The server's logger is everyone's logger; until it exists, lines go nowhere (nothing runs before it does).
+  let server: FastifyInstance | undefined;
+  const log: Logger = {
+    info: (o, m) => server?.log.info(o, m),
+    warn: (o, m) => server?.log.warn(o, m),
+    error: (o, m) => server?.log.error(o, m),
+  };
+  const adapters = platforms.build({ db: database.db, dataDir: env.DATA_DIR, log });
+  let background: Background | undefined;
+  const inbox: DispatchDeps = {
+    db: database.db,
+    defaultTimeZone: env.TZ_DEFAULT,
+    defaultTenantName: env.DEFAULT_TENANT_NAME,
+    log,
+    ...(overrides.now ? { now: overrides.now } : {}),
+    onQueued: () => background?.kickOutbox(),
+    lookupName: async (platform, id) => (await adapters.find((a) => a.platform === platform)?.lookupUser?.(id))?.name,
+  };
+  // Messages are recorded and acknowledged at once, then run by the inbox drainers (src/inbound/inbox.ts).
+  const dispatch = createInboxDispatch({ ...inbox, onAccepted: () => background?.kickInbox() });
+  server = await buildApp({
+    db: database.db,
+    adapters,
+    dispatch,
+    logLevel: env.LOG_LEVEL,
+    ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN)],
+  });
+  const rate = {
+    ...(env.CHATCRM_RATE_WECOM ? { wecom: env.CHATCRM_RATE_WECOM } : {}),
+    ...(env.CHATCRM_RATE_FEISHU ? { feishu: env.CHATCRM_RATE_FEISHU } : {}),
+    ...(env.CHATCRM_RATE_DINGTALK ? { dingtalk: env.CHATCRM_RATE_DINGTALK } : {}),
+  };
+  background = startBackground({
+    db: database.db,
+    adapters,
+    dispatch,
+    inbox,
+    log,
+    // PGlite has one connection: more drainers would only queue behind each other.
+    drainers: database.describe.startsWith('PostgreSQL') ? env.CHATCRM_INBOX_DRAINERS : 1,
+    ratePerSecond: rate,
+    leaseMs: env.CHATCRM_OUTBOX_LEASE_MS,
+    ...(overrides.now ? { now: overrides.now } : {}),
+    ...(overrides.pollMs ? { pollMs: overrides.pollMs } : {}),
+    ...(overrides.scheduler === false ? { scheduler: false } : {}),
+    ...((overrides.instanceId ?? raw.CHATCRM_INSTANCE_ID) ? { instanceId: overrides.instanceId ?? raw.CHATCRM_INSTANCE_ID! } : {}),
+  });
+  const bg = background;
+  const app = server;
+  let closing: Promise<void> | undefined;
+  return {
+    env,
+    database,
+    server: app,
+    adapters,
+    background: bg,
+    log,
+    close() {
+      closing ??= (async () => {
+        await app.close(); // stop accepting, finish in-flight requests
+        await bg.stop(); // drainers finish their message, lanes the row they are sending
+        if (ownDatabase) await database.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// The production app for tests: built by the same composition root as `npm start` (src/compose.ts), on the test
+// database, with the platforms pointed at the fake APIs on 127.0.0.1. Messages take the production inbox path
+// (record → ack → background drainers → outbox lanes); `settle()` waits until that work is done.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
+import type { RawRequest } from '../../bots/adapter.js';
+import { composeApp, type ComposedApp } from '../../src/compose.js';
+import { queryRows } from '../../src/db/rows.js';
+import { TEST_DINGTALK } from '../bots/dingtalk/sign.js';
+import { TEST_FEISHU } from '../bots/feishu/sign.js';
+import { TEST_WECOM } from '../bots/wecom/sign.js';
+import type { TestDb } from './db.js';
+
+export const wecomEnv = (apiBase: string) => ({
+  WECOM_CORP_ID: TEST_WECOM.corpId,
+  WECOM_AGENT_ID: String(TEST_WECOM.agentId),
+  WECOM_SECRET: TEST_WECOM.secret,
+  WECOM_TOKEN: TEST_WECOM.token,
+  WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
+  WECOM_API_BASE: apiBase,
+  WECOM_GROUP_WEBHOOKS: Object.entries(TEST_WECOM.webhooks ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+});
+
+export const feishuEnv = (domain: string) => ({
+  FEISHU_APP_ID: TEST_FEISHU.appId,
+  FEISHU_APP_SECRET: TEST_FEISHU.appSecret,
+  FEISHU_VERIFICATION_TOKEN: TEST_FEISHU.verificationToken,
+  FEISHU_ENCRYPT_KEY: TEST_FEISHU.encryptKey,
+  FEISHU_DOMAIN: domain,
+  FEISHU_MODE: 'webhook',
+});
+
+export const dingtalkEnv = (apiBase: string) => ({
+  DINGTALK_CLIENT_ID: TEST_DINGTALK.clientId,
+  DINGTALK_CLIENT_SECRET: TEST_DINGTALK.clientSecret,
+  DINGTALK_ROBOT_CODE: TEST_DINGTALK.robotCode,
+  DINGTALK_API_BASE: apiBase,
+  DINGTALK_MODE: 'http',
+});
+
+export interface TestServer extends ComposedApp {
+  /** Log lines the app wrote (parsed JSON). */
+  logs: Array<Record<string, any>>;
+  /** Sends a raw platform request to a bot route. */
+  post(path: string, req: RawRequest): Promise<LightMyRequestResponse>;
+  /** Waits (bounded) until the inbox is empty, nothing is due in the outbox, and every loop is idle. */
+  settle(timeoutMs?: number): Promise<void>;
+}
+
+export async function startTestServer(
+  t: TestDb,
+  env: Record<string, string>,
+  o: { now?: () => Date; scheduler?: boolean } = {},
+): Promise<TestServer> {
+  const logs: Array<Record<string, any>> = [];
+  const app = await composeApp(
+    { DATA_DIR: mkdtempSync(join(tmpdir(), 'chatcrm-test-')), LOG_LEVEL: 'warn', ...env },
+    {
+      database: t.database,
+      logStream: { write: (line: string) => void logs.push(JSON.parse(line)) },
+      pollMs: 50,
+      scheduler: o.scheduler ?? false,
+      ...(o.now ? { now: o.now } : {}),
+    },
+  );
+  const post = (path: string, req: RawRequest) => {
+    const q = new URLSearchParams(req.query as Record<string, string>).toString();
+    return app.server.inject({ method: req.method as 'POST', url: q ? `${path}?${q}` : path, headers: req.headers as Record<string, string>, payload: req.body });
+  };
+  async function settle(timeoutMs = 10_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      app.background.kick();
+      await new Promise((r) => setTimeout(r, 5));
+      const [w] = await queryRows<{ inbox: number; outbox: number }>(
+        t.db,
+        sql`select (select count(*)::int from inbound_events where status = 'pending') as inbox,
+                   (select count(*)::int from outbox where status in ('pending', 'sending') and next_attempt_at <= now()) as outbox`,
+      );
+      if (Number(w!.inbox) === 0 && Number(w!.outbox) === 0 && app.background.idle()) return;
+      if (Date.now() > until) throw new Error(`not settled: ${JSON.stringify(w)}`);
+    }
+  }
+  return Object.assign(app, { logs, post, settle });
+}
