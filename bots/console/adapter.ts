@@ -13,6 +13,8 @@ export const consoleRequestSchema = z.object({
   user: z.string().min(1).max(64),
   role: z.enum(['rep', 'manager', 'director', 'finance', 'tech', 'admin']).optional(),
   eventKey: z.string().min(1).max(128),
+  /** `npm run chat -- --group 华东群`: the message is said in this group chat (replies go to the group's mailbox). */
+  group: z.string().min(1).max(64).optional(),
   text: z.string().max(4000).optional(),
   action: z.object({ name: z.string().max(64), data: z.string().max(1024), cardRef: z.string().max(256).optional() }).optional(),
 });
@@ -28,7 +30,7 @@ export function consoleEvent(req: ConsoleRequest, now = new Date()): InboundEven
     tenantKey: CONSOLE_TENANT_KEY,
     eventKey: req.eventKey,
     actor: { platformUserId: req.user, displayName: req.user, ...(req.role ? { roleIfNew: req.role } : {}) },
-    chat: { id: req.user, kind: 'direct' as const },
+    chat: req.group ? { id: req.group, kind: 'group' as const } : { id: req.user, kind: 'direct' as const },
     receivedAt: now,
   };
   if (req.action) {

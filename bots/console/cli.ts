@@ -1,4 +1,4 @@
-// `npm run chat -- --as 张三 [--role manager]`: talk to ChatCRM from a terminal, on the same database and code
+// `npm run chat -- --as 张三 [--role manager] [--group 华东群]`: talk to ChatCRM from a terminal, on the same database and code
 // path as the platforms. Works directly on the database, or through a running server when it holds PGlite.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -27,15 +27,20 @@ async function serverAnswers(host: string, port: number): Promise<boolean> {
 
 async function main() {
   const { values } = parseArgs({
-    options: { as: { type: 'string' }, role: { type: 'string' } },
+    options: { as: { type: 'string' }, role: { type: 'string' }, group: { type: 'string' } },
     allowPositionals: true,
   });
   const user = values.as?.trim();
   if (!user) {
-    console.error('用法：npm run chat -- --as <你的名字> [--role rep|manager|director|finance|tech|admin]');
+    console.error('用法：npm run chat -- --as <你的名字> [--role rep|manager|director|finance|tech|admin] [--group <群名>]');
     process.exit(2);
   }
   const role = values.role as ConsoleRequest['role'];
+  const group = values.group?.trim() || undefined;
+  if (group && group.length > 64) {
+    console.error('--group 群名最多 64 个字。');
+    process.exit(2);
+  }
   if (role && !ROLES.includes(role)) {
     console.error(`--role 只能是：${ROLES.join(' / ')}`);
     process.exit(2);
@@ -55,11 +60,16 @@ async function main() {
   const interactive = process.stdin.isTTY === true;
   let buttons: Array<{ button: CardButton; cardRef: string }> = [];
 
-  const show = (entries: MailboxEntry[]) => {
-    const shown = printEntries(entries);
+  // In a group (--group) the user sees both what reaches them personally and what the group receives.
+  const take = () => takeMailbox(mailboxDir, user).map((e) => ({ e })).concat(group ? takeMailbox(mailboxDir, group).map((e) => ({ e, group })) : []);
+  const show = (entries: Array<{ e: MailboxEntry; group?: string }>) => {
+    const mine = entries.filter((x) => !x.group).map((x) => x.e);
+    const theirs = entries.filter((x) => x.group).map((x) => x.e);
+    const personal = printEntries(mine, group ? { from: '私聊' } : {});
+    const shown = [...personal, ...(group ? printEntries(theirs, { from: group, startAt: personal.length + 1 }) : [])];
     if (shown.length > 0) buttons = shown;
   };
-  const waiting = await transport.settle(() => takeMailbox(mailboxDir, user));
+  const waiting = await transport.settle(take);
   if (waiting.length > 0) {
     console.log(`📬 你有 ${waiting.length} 条新消息：`);
     show(waiting);
@@ -67,7 +77,7 @@ async function main() {
   if (interactive) console.log(`你好 ${user}！输入 /帮助 查看命令，卡片按钮输入序号点击，Ctrl+D 退出。（${transport.describe}）`);
 
   const rl = createInterface({ input: process.stdin, terminal: interactive });
-  const prompt = () => interactive && process.stdout.write(`${user}> `);
+  const prompt = () => interactive && process.stdout.write(`${group ? `${user}@${group}` : user}> `);
   prompt();
   for await (const raw of rl) {
     const line = raw.trim();
@@ -75,12 +85,12 @@ async function main() {
       const n = /^\d+$/.test(line) ? Number(line) : 0;
       const pressed = n > 0 ? buttons[n - 1] : undefined;
       const request: ConsoleRequest = pressed
-        ? { user, eventKey: randomUUID(), action: { name: pressed.button.action, data: pressed.button.data, cardRef: pressed.cardRef }, ...(role ? { role } : {}) }
-        : { user, eventKey: randomUUID(), text: line, ...(role ? { role } : {}) };
-      if (!interactive) console.log(`${user}> ${line}`);
+        ? { user, eventKey: randomUUID(), action: { name: pressed.button.action, data: pressed.button.data, cardRef: pressed.cardRef }, ...(role ? { role } : {}), ...(group ? { group } : {}) }
+        : { user, eventKey: randomUUID(), text: line, ...(role ? { role } : {}), ...(group ? { group } : {}) };
+      if (!interactive) console.log(`${group ? `${user}@${group}` : user}> ${line}`);
       const outcome = await transport.send(request);
       if (pressed && outcome.toast) console.log(`💬 ${outcome.toast}`);
-      show(await transport.settle(() => takeMailbox(mailboxDir, user)));
+      show(await transport.settle(take));
     }
     prompt();
   }

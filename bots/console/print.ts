@@ -1,20 +1,28 @@
-// Prints mailbox entries as text; cards show numbered buttons, which the CLI remembers for the next input.
+// Prints mailbox entries as text; cards show numbered buttons, which the CLI remembers for the next input. The
+// numbers run on across every card printed together, so each shown button stays pressable.
 import { renderConsoleCard } from '../../cards/console/render.js';
 import { plainText } from '../../cards/markup.js';
-import type { CardButton } from '../../cards/model.js';
+import type { Card, CardButton } from '../../cards/model.js';
 import type { MailboxEntry } from './mailbox.js';
 
-export function printEntries(entries: MailboxEntry[]): Array<{ button: CardButton; cardRef: string }> {
-  let buttons: Array<{ button: CardButton; cardRef: string }> = [];
+/** `from` labels each entry (the chat it reached); `startAt` is the first button's number when cards were printed just before. */
+export function printEntries(entries: MailboxEntry[], opts: { from?: string; startAt?: number } = {}): Array<{ button: CardButton; cardRef: string }> {
+  const start = opts.startAt ?? 1;
+  const buttons: Array<{ button: CardButton; cardRef: string }> = [];
+  const cardText = (card: Card, cardRef: string) => {
+    const shown = renderConsoleCard(card, start + buttons.length);
+    buttons.push(...card.buttons.map((button) => ({ button, cardRef })));
+    return shown;
+  };
   for (const e of entries) {
+    if (opts.from) console.log(`［${opts.from}］`);
     if (e.kind === 'update') {
-      console.log(`🔄 卡片已更新：\n${renderConsoleCard(e.card)}`);
+      console.log(`🔄 卡片已更新：\n${cardText(e.card, e.cardRef)}`);
       continue;
     }
     const m = e.message;
     if (m.type === 'card') {
-      console.log(renderConsoleCard(m.card));
-      buttons = m.card.buttons.map((button) => ({ button, cardRef: e.cardRef }));
+      console.log(cardText(m.card, e.cardRef));
     } else {
       console.log(m.type === 'markdown' && m.title ? `【${m.title}】\n${plainText(m.text)}` : plainText(m.text));
     }

@@ -17,7 +17,7 @@ export interface Transport {
   describe: string;
   send(req: ConsoleRequest): Promise<DispatchOutcome>;
   /** Collects mailbox entries once delivery has settled. */
-  settle(take: () => MailboxEntry[]): Promise<MailboxEntry[]>;
+  settle<T>(take: () => T[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ function viaServer(env: CoreEnv): Transport {
     },
     async settle(take) {
       // The server's sender delivers within moments; wait until the mailbox stays quiet briefly.
-      const got: MailboxEntry[] = [];
+      const got: Array<ReturnType<typeof take>[number]> = [];
       const deadline = Date.now() + 3000;
       let quietSince = Date.now();
       while (Date.now() < deadline) {

@@ -6,12 +6,13 @@ import type { Card, CardButton } from '../model.js';
 
 const MARK: Record<Card['state'], string> = { info: 'ℹ️', pending: '⏳', success: '✅', danger: '❌', warning: '⚠️', neutral: '▫️' };
 
-export function renderConsoleCard(card: Card): string {
+/** `firstNumber`: the number of the card's first button, so several cards shown together number their buttons on. */
+export function renderConsoleCard(card: Card, firstNumber = 1): string {
   const lines = [`┌ ${MARK[card.state]} ${txt(card.title)}`];
   if (card.subtitle) lines.push(`│ ${txt(card.subtitle)}`);
   for (const f of card.fields) lines.push(`│ ${txt(f.label)}：${txt(f.value)}`);
   if (card.body) for (const l of txt(plainText(card.body)).split('\n')) lines.push(`│ ${l}`);
-  if (card.buttons.length > 0) lines.push(`│ ${card.buttons.map((b, i) => `[${i + 1}] ${txt(b.label)}`).join('  ')}`);
+  if (card.buttons.length > 0) lines.push(`│ ${card.buttons.map((b, i) => `[${firstNumber + i}] ${txt(b.label)}`).join('  ')}`);
   if (card.footer) lines.push(`│ ${txt(card.footer)}`);
   lines.push('└');
   return lines.join('\n');

@@ -34,6 +34,7 @@ export const FIELD_LIMITS = {
   source: { label: '来源', max: 50 },
   phone: { label: '电话', max: 30 },
   tag: { label: '标签', max: 20 },
+  teamName: { label: '团队名', max: 64 },
 } as const;
 export type GatedField = keyof typeof FIELD_LIMITS;
 

@@ -12,6 +12,8 @@ import { DomainError } from '../domain/errors.js';
 import { assertManagerChange } from '../services/settings.js';
 import { moveStepsOfLeaver } from '../services/approvals.js';
 import { systemCtx } from '../services/audit.js';
+import { FIELD_LIMITS } from '../domain/text-gate.js';
+import { bindTeamChat } from '../services/team-chats.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
 import { adminOpenApi } from './admin-openapi.js';
@@ -37,7 +39,7 @@ export const userPatchSchema = z
     region: z.string().max(64).nullable().optional(),
   })
   .strict();
-export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(64), digestHour: z.number().int().min(0).max(23).optional() }).strict();
+export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(FIELD_LIMITS.teamName.max), digestHour: z.number().int().min(0).max(23).optional() }).strict();
 export const teamChatSchema = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
 /** A section's fields, each optional and WITHOUT its default, so a patch changes only what it names. */
 function sectionPatch<S extends z.ZodRawShape>(section: z.ZodObject<S>) {
@@ -146,8 +148,9 @@ export function adminApi(db: Db, token: string | undefined) {
           if (!b.ok) return reply.code(400).send(b.error);
           const [team] = await db.select().from(teams).where(eq(teams.id, p.value.id));
           if (!team) return reply.code(404).send({ error: 'not found' });
-          const [chat] = await db.insert(teamChats).values({ teamId: team.id, ...b.value }).onConflictDoNothing().returning();
-          return reply.code(chat ? 201 : 200).send(chat ?? (await db.select().from(teamChats).where(and(eq(teamChats.teamId, team.id), eq(teamChats.chatId, b.value.chatId))))[0]);
+          // The same function as /设置 战报 本群 in the chat (services/team-chats.ts).
+          const bound = await bindTeamChat(db, team, b.value);
+          return reply.code(bound.created ? 201 : 200).send(bound.chat);
         });
       },
       { prefix: '/admin/api' },

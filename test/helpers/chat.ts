@@ -47,8 +47,8 @@ export function createChat(db: Db, opts: { now?: () => Date } = {}) {
     worker,
     mailboxDir,
     /** Sends a chat line as `user` (created with `role` on first use). */
-    say: (user: string, text: string, o: { role?: Role; eventKey?: string } = {}) =>
-      send(user, { text, ...(o.eventKey ? { eventKey: o.eventKey } : {}) }, o.role),
+    say: (user: string, text: string, o: { role?: Role; eventKey?: string; group?: string } = {}) =>
+      send(user, { text, ...(o.eventKey ? { eventKey: o.eventKey } : {}), ...(o.group ? { group: o.group } : {}) }, o.role),
     /** Clicks a button of a card the user received. */
     click: (user: string, button: CardButton, cardRef?: string, o: { eventKey?: string } = {}) =>
       send(user, { action: { name: button.action, data: button.data, ...(cardRef ? { cardRef } : {}) }, ...(o.eventKey ? { eventKey: o.eventKey } : {}) }),

@@ -42,6 +42,19 @@ describe('npm run chat: a scripted console session', () => {
     expect(manager.stdout).toContain('审批已全部通过');
   }, 120_000);
 
+  it('talks in a group chat with --group and shows what the group receives', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chatcrm-cli-'));
+    const rep = run(dataDir, ['--as', '张三', '--group', '华东群'], '/设置 战报 本群 华东销售部\n');
+    expect(rep.stdout).toContain('张三@华东群> /设置 战报 本群 华东销售部');
+    expect(rep.stdout).toContain('［华东群］');
+    expect(rep.stdout).toContain('只有销售经理、销售总监或管理员可以设置群战报');
+    const manager = run(dataDir, ['--as', '李经理', '--role', 'manager', '--group', '华东群'], '/设置 战报 本群 华东销售部\n');
+    expect(manager.status).toBe(0);
+    expect(manager.stdout).toContain('［华东群］');
+    expect(manager.stdout).toContain('已开启本群战报：「华东销售部」团队（新建）');
+    expect(manager.stdout).toContain('成员（1 人）：李经理');
+  }, 120_000);
+
   it('explains how to use it when --as is missing', () => {
     const out = run(mkdtempSync(join(tmpdir(), 'chatcrm-cli-')), [], '');
     expect(out.status).toBe(2);

@@ -96,6 +96,24 @@ describe(`DingTalk end to end over HTTP: callback → rows → OpenAPI (${testDr
     expect(last.body.openConversationId).toBe('cid_group_sales');
   });
 
+  it('binds the group to a team with /设置 战报 本群 (managers only) and turns it off with /设置 战报 关', async () => {
+    await say('钉钉组员', '/帮助');
+    await say('钉钉组员', '@ChatCRM /设置 战报 本群 钉钉华南组', { group: 'cid_group_south' });
+    expect(JSON.parse(fake.sends().at(-1)!.body.msgParam).content).toContain('只有销售经理、销售总监或管理员可以设置群战报');
+    expect(await count(t().db, 'team_chats')).toBe(0);
+    await say('钉钉经理', '/帮助');
+    await t().db.execute(sql`update users u set role = 'manager' from user_identities ui where ui.user_id = u.id and ui.platform_user_id = ${staffId('钉钉经理')}`);
+    await say('钉钉经理', '@ChatCRM /设置 战报 本群 钉钉华南组', { group: 'cid_group_south' });
+    const reply = fake.sends().at(-1)!;
+    expect(reply.body.openConversationId).toBe('cid_group_south');
+    expect(JSON.parse(reply.body.msgParam).content).toContain('已开启本群战报：「钉钉华南组」团队（新建）');
+    const rows = await queryRows<{ platform: string; chat_id: string; name: string }>(t().db, sql`select c.platform, c.chat_id, t.name from team_chats c join teams t on t.id = c.team_id`);
+    expect(rows).toEqual([{ platform: 'dingtalk', chat_id: 'cid_group_south', name: '钉钉华南组' }]);
+    await say('钉钉经理', '@ChatCRM /设置 战报 关', { group: 'cid_group_south' });
+    expect(JSON.parse(fake.sends().at(-1)!.body.msgParam).content).toContain('已关闭本群战报');
+    expect(await count(t().db, 'team_chats')).toBe(0);
+  });
+
   it('changes nothing when the same msgId arrives twice, and ignores external contacts', async () => {
     const before = await count(t().db, 'customers');
     const body = robotMessage('张三', '/新客户 重复投递测试厂 13900000000', { msgId: 'msgDup1' });

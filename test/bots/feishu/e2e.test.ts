@@ -125,6 +125,31 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
     expect(fake.creates().at(-1)!.query.receive_id_type).toBe('chat_id');
   });
 
+  it('binds the group to a team with /设置 战报 本群 (managers only); a re-pushed event binds nothing twice', async () => {
+    const mention = [{ key: '@_user_1', name: 'ChatCRM', id: { open_id: 'ou_bot' } }];
+    const inGroup = (text: string, user: string, eventId: string) =>
+      post(signedEvent(messageEvent(user, `@_user_1 ${text}`, { chatType: 'group', chatId: 'oc_group_east', mentions: mention, eventId })));
+    const groupText = () => {
+      const m = [...fake.messages.values()].filter((x) => x.receiveId === 'oc_group_east').at(-1);
+      return m?.content?.text ?? JSON.stringify(m?.content ?? {});
+    };
+    await inGroup('/设置 战报 本群 飞书华东组', 'zhangsan', 'ev-digest-rep');
+    await worker.drain();
+    expect(groupText()).toContain('只有销售经理、销售总监或管理员可以设置群战报');
+    await say('fs_manager', '/帮助');
+    await t().db.execute(sql`update users u set role = 'manager' from user_identities ui where ui.user_id = u.id and ui.platform_user_id = ${openId('fs_manager')}`);
+    for (let i = 0; i < 2; i++) expect((await inGroup('/设置 战报 本群 飞书华东组', 'fs_manager', 'ev-digest-on')).statusCode).toBe(200);
+    await worker.drain();
+    expect(groupText()).toContain('已开启本群战报：「飞书华东组」团队（新建）');
+    expect([...fake.messages.values()].filter((x) => x.receiveId === 'oc_group_east' && /已开启本群战报/.test(x.content?.text ?? ''))).toHaveLength(1);
+    const rows = await queryRows<{ platform: string; chat_id: string }>(t().db, sql`select platform, chat_id from team_chats`);
+    expect(rows).toEqual([{ platform: 'feishu', chat_id: 'oc_group_east' }]);
+    await inGroup('/设置 战报 关', 'fs_manager', 'ev-digest-off');
+    await worker.drain();
+    expect(groupText()).toContain('已关闭本群战报');
+    expect(await count(t().db, 'team_chats')).toBe(0);
+  });
+
   it('changes nothing when the same event is pushed twice', async () => {
     const before = await count(t().db, 'customers');
     const req = signedEvent(messageEvent('zhangsan', '/新客户 重复投递测试厂 13900000000', { eventId: 'ev-dup-1' }));
