@@ -24,9 +24,11 @@ import { startFakeWecom, type FakeWecom } from '../fakes/wecom-api.js';
 import { createClock } from '../helpers/clock.js';
 import { createTestDb, testDriver, useTestDb, type TestDb } from '../helpers/db.js';
 
-/** Adapters give up after this long; the fakes answer "slow" sends after SLOW_MS (having delivered them). */
-const TIMEOUT_MS = 150;
-const SLOW_MS = 400;
+/** Adapters give up after this long; the fakes answer "slow" sends after SLOW_MS (having delivered them).
+ * The fakes share the test's event loop with PGlite, so on a loaded machine an ordinary answer can take several
+ * hundred ms: the timeout leaves room for that, and SLOW_MS is well past it. */
+const TIMEOUT_MS = 1_500;
+const SLOW_MS = 3_000;
 
 const approval = (approvalId: string) =>
   buildApprovalCard({
