@@ -1,4 +1,17 @@
-// Display helpers shared by the card builders (money in fen, times in the tenant zone). Pure.
+// Display helpers shared by the card builders and renderers (money in fen, times in the tenant zone, title icons). Pure.
+import type { Card } from './model.js';
+
+/** The icon a renderer that has no header colour shows for a card's state (console, DingTalk markdown). */
+export const STATE_MARK: Record<Card['state'], string> = { info: 'ℹ️', pending: '⏳', success: '✅', danger: '❌', warning: '⚠️', neutral: '▫️' };
+
+/**
+ * The card's title led by its state icon — unless the title already opens with an icon of its own (`⚠️ 升级提醒`,
+ * `📊 战报`), which is the more specific one; never two icons in a row. `esc` escapes the title for the platform.
+ */
+export function markedTitle(card: Pick<Card, 'title' | 'state'>, esc: (s: string) => string = (s) => s): string {
+  const title = esc(card.title);
+  return /^\p{Extended_Pictographic}/u.test(card.title.trimStart()) ? title : `${STATE_MARK[card.state]} ${title}`;
+}
 export function yuan(fen: number): string {
   const abs = Math.abs(Math.trunc(fen));
   return `${fen < 0 ? '-' : ''}¥${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;

@@ -9,7 +9,7 @@ import { ConfigError, loadEnv, parseCoreEnv } from '../../src/config/env.js';
 import { knownEnvNames } from '../../src/config/known-names.js';
 import { DataDirLockedError } from '../../src/db/lock.js';
 import { takeMailbox, type MailboxEntry } from './mailbox.js';
-import { printEntries } from './print.js';
+import { printEntries, toastToPrint } from './print.js';
 import { openTransport, type Transport } from './transport.js';
 import type { ConsoleRequest } from './adapter.js';
 
@@ -89,8 +89,10 @@ async function main() {
         : { user, eventKey: randomUUID(), text: line, ...(role ? { role } : {}), ...(group ? { group } : {}) };
       if (!interactive) console.log(`${group ? `${user}@${group}` : user}> ${line}`);
       const outcome = await transport.send(request);
-      if (pressed && outcome.toast) console.log(`💬 ${outcome.toast}`);
-      show(await transport.settle(take));
+      const arrived = await transport.settle(take);
+      const toast = pressed ? toastToPrint(outcome.toast, arrived.map((x) => x.e)) : undefined;
+      if (toast) console.log(`💬 ${toast}`);
+      show(arrived);
     }
     prompt();
   }

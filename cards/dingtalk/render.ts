@@ -6,11 +6,10 @@
 //   template described in cards/dingtalk/TEMPLATE.md, updated in place by outTrackId.
 import { neutralizeMarkdown as esc, stripInvisible } from '../escape.js';
 import { renderText, type Text } from '../markup.js';
+import { markedTitle } from '../format.js';
 import type { Card } from '../model.js';
 import { clip, clipBytes } from '../wecom/limits.js';
 import { DINGTALK_LIMITS as L } from './limits.js';
-
-const MARK = { info: 'ℹ️', pending: '⏳', success: '✅', danger: '❌', warning: '⚠️', neutral: '▫️' } as const;
 
 export interface RobotMessage {
   msgKey: string;
@@ -19,7 +18,7 @@ export interface RobotMessage {
 
 /** DingTalk markdown (all user text escaped, cards/escape.ts): `#` headings, bold, lists, line breaks need two spaces or a blank line. */
 export function dingtalkMarkdown(card: Card): string {
-  const lines = [`### ${MARK[card.state]} ${esc(card.title)}`];
+  const lines = [`### ${markedTitle(card, esc)}`];
   if (card.subtitle) lines.push(`> ${esc(card.subtitle)}`);
   if (card.fields.length > 0) lines.push('', ...card.fields.map((f) => `- **${esc(f.label)}**：${esc(f.value)}`));
   // Line breaks inside user text stay plain newlines (DingTalk joins them into the paragraph); ours get `  \n`.

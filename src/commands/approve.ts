@@ -58,7 +58,9 @@ export function decisionReply(r: DecisionResult, decision: 'approved' | 'rejecte
     const waiting = r.approval.steps.filter((s) => s.step.status === 'pending').map((s) => `${APPROVER_ROLE_LABELS[s.step.role]} ${s.approverName}`);
     return `已${decision === 'approved' ? '批准' : '驳回'} ${label}，还在等：${waiting.join('、')}。`;
   }
-  return `已${decision === 'approved' ? '批准' : '驳回'} ${label}，审批${r.outcome === 'approved' ? '已全部通过' : '已驳回'}，已通知 ${r.approval.repName}。`;
+  // A rejection closes the request, so "审批已驳回" would only repeat it; an approval says whether it was the last one.
+  const closed = decision === 'rejected' ? '' : r.outcome === 'approved' ? '审批已全部通过，' : '但审批已被驳回，';
+  return `已${decision === 'approved' ? '批准' : '驳回'} ${label}，${closed}已通知 ${r.approval.repName}。`;
 }
 
 async function decide(env: CommandEnv, ref: string | undefined, decision: 'approved' | 'rejected', comment: string) {

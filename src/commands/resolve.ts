@@ -50,12 +50,24 @@ export async function resolveDeal(
 ): Promise<Deal & { customerName: string }> {
   const found = await findDeals(env.ctx, ref);
   if (found.length === 1) return found[0]!;
-  if (found.length === 0) throw new DomainError('NOT_FOUND', `没有找到商机「${ref}」（或不在你的名下）。用 /待办 或 /漏斗 查看你的商机。`);
+  if (found.length === 0) throw new DomainError('NOT_FOUND', await noDealMessage(env, ref));
   return offerChoice(
     env,
     `「${ref}」匹配到 ${found.length} 个商机，请回复序号选择：`,
     found.map((d) => ({ label: `${dealShortId(d)} ${d.customerName} · ${d.title}`, command: commandFor(dealShortId(d)) })),
   );
+}
+
+/**
+ * Why no deal matched: a customer's name (findDeals already matches customer names, so that customer has no deal
+ * the user can see) gets the right noun and the way on, anything else the plain "not found".
+ */
+async function noDealMessage(env: CommandEnv, ref: string): Promise<string> {
+  const [customer, ...more] = await findCustomers(env.ctx, ref);
+  if (!customer) return `没有找到商机「${ref}」（或不在你的名下）。用 /待办 或 /漏斗 查看你的商机。`;
+  const id = customerShortId(customer);
+  const which = more.length > 0 ? `客户（如 ${id} ${customer.name}）` : `客户 ${id}`;
+  return `「${ref}」是${which}，不是商机；它名下还没有你能看到的商机。查看客户：/查看 ${id}；新建商机：/新商机 ${id} <商机名称> [金额]`;
 }
 
 /**

@@ -145,7 +145,7 @@ export const showCommand: CommandSpec = {
       for (const q of v.quotes) lines.push(md`- ${shortId('quote', q.shortNo)} ${shortId('deal', q.dealShortNo)} ${formatFen(q.amountFen)} · ${status[q.status]}`);
     }
     if (v.changes.length > 0) {
-      lines.push('**最近改动**');
+      lines.push(md`**最近改动**`);
       for (const ch of v.changes) lines.push(md`- ${formatDate(ch.at, tz, env.ctx.now)} ${ch.actorName}：${ch.text}`);
     }
     return [markdown(joinText(lines), `${c.name}`)];

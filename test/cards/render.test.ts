@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildApprovalCard } from '../../cards/approval-card.js';
 import { buildChoiceCard } from '../../cards/choice-card.js';
-import { renderConsoleCard } from '../../cards/console/render.js';
+import { consoleText, renderConsoleCard } from '../../cards/console/render.js';
+import { md, ours } from '../../cards/markup.js';
 import { buildDigestCard } from '../../cards/digest-card.js';
 import { DINGTALK_LIMITS } from '../../cards/dingtalk/limits.js';
 import { renderDingtalkMessage, renderDingtalkTemplateData } from '../../cards/dingtalk/render.js';
@@ -144,5 +145,33 @@ describe('Console renderer', () => {
   it('numbers the buttons and shows the footer of a resolved card', () => {
     expect(renderConsoleCard(samples['approval pending']!)).toContain('[1] 批准  [2] 驳回');
     expect(renderConsoleCard(samples['approval rejected']!)).toContain('已驳回');
+  });
+
+  it('shows one icon before a title: the card’s own (⚠️ 升级提醒, 📊 战报) or else the state’s', () => {
+    expect(renderConsoleCard(samples.escalation!).split('\n')[0]).toBe('┌ ⚠️ 升级提醒：D-17 已 3 天没有跟进');
+    expect(renderConsoleCard(samples.nudge!).split('\n')[0]).toBe('┌ ⏰ D-17 已 2 天没有跟进');
+    expect(renderConsoleCard(samples.digest!).split('\n')[0]).toBe('┌ 📊 华东销售一组 每日战报 11-25');
+    expect(renderConsoleCard(samples['approval pending']!).split('\n')[0]).toBe('┌ ⏳ 报价审批 A-12');
+    for (const card of Object.values(samples)) {
+      const heads = [renderConsoleCard(card).split('\n')[0]!, (renderDingtalkMessage(card).msgParam.text ?? renderDingtalkMessage(card).msgParam.markdown ?? '').split('\n')[0]!];
+      for (const head of heads) expect(head, head).not.toMatch(/\p{Extended_Pictographic}\uFE0F?\s*\p{Extended_Pictographic}/u);
+    }
+  });
+
+  it('renders our markup for the terminal: no raw ** (bold only on a TTY), user text exactly as typed', () => {
+    const plain = renderConsoleCard(samples['approval pending']!);
+    expect(plain).not.toContain('**');
+    expect(plain).toContain('│ 备注：年度框架 <含运费>');
+    expect(plain).toContain('│ 审批进度');
+    expect(plain).not.toContain('\u001b');
+    const tty = renderConsoleCard(samples['approval pending']!, 1, { ansi: true });
+    expect(tty).toContain('\u001b[1m备注\u001b[22m：年度框架 <含运费>');
+    expect(tty).toContain('\u001b[1m审批进度\u001b[22m');
+    // Bold around a user's name spans the user part; what the user typed (**, #, a link, an ESC) is never markup.
+    const typed = '**大客户** # [点我](http://x.cn) \u001b[31m红';
+    expect(consoleText(md`- **${typed}**：3 个`, { ansi: true })).toBe('- \u001b[1m**大客户** # [点我](http://x.cn) [31m红\u001b[22m：3 个');
+    expect(consoleText(md`- **${typed}**：3 个`)).toBe('- **大客户** # [点我](http://x.cn) [31m红：3 个');
+    // Our own heading and link read as text.
+    expect(consoleText(ours('## 今日待办\n[查看](https://example.cn/d/3)'))).toBe('今日待办\n查看（https://example.cn/d/3）');
   });
 });

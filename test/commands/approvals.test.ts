@@ -104,7 +104,10 @@ describe(`quote approval from cards (${testDriver()})`, () => {
     expect((await chat.say('吴经理', `/驳回 ${a}`)).text).toContain('驳回需要写原因');
     expect((await chat.say('郑销售', `/批准 ${a}`)).text).toContain(`审批 ${a} 是你发起的，不能自己审批`);
     expect((await chat.say('周总监', `/批准 ${a}`)).text).toContain(`你不是审批 ${a} 的审批人`);
-    expect((await chat.say('吴经理', `/驳回 ${a} 价格太低`)).text).toContain('审批已驳回');
+    // Said once: "已驳回 A-2，已通知 …", not "已驳回 A-2，审批已驳回，…".
+    const rejected = (await chat.say('吴经理', `/驳回 ${a} 价格太低`)).text;
+    expect(rejected.split('\n')).toContain(`已驳回 ${a}，已通知 郑销售。`);
+    expect(rejected).not.toContain('审批已驳回');
     expect((await chat.say('吴经理', `/批准 ${a}`)).text).toContain('已经驳回');
     const told = (await chat.inbox('郑销售')).map((e) => (e.kind === 'message' && e.message.type === 'text' ? e.message.text : ''));
     expect(told.join()).toContain('价格太低');

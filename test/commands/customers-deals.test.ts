@@ -36,6 +36,12 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
     expect((await chat.say('王五', '/新商机')).text).toContain('用法：/新商机');
     expect((await chat.say('王五', '/推进 D-1 火星')).text).toContain('不认识阶段「火星」');
     expect((await chat.say('王五', '/跟进 D-9999 打了电话')).text).toContain('没有找到商机「D-9999」');
+    // A customer's name where a deal is asked for: it says the name is a customer's and how to go on.
+    await chat.say('王五', '/新客户 嘉善阀门');
+    const cust = /C-\d+/.exec((await chat.say('王五', '/查看 嘉善阀门')).text)![0];
+    const noun = (await chat.say('王五', '/推进 嘉善阀门 方案')).text;
+    expect(noun).toBe(`「嘉善阀门」是客户 ${cust}，不是商机；它名下还没有你能看到的商机。查看客户：/查看 ${cust}；新建商机：/新商机 ${cust} <商机名称> [金额]`);
+    expect(noun).not.toContain('没有找到商机');
     expect((await chat.say('王五', '/跟进 C-1 打了电话 下次:下辈子')).text).toContain('看不懂日期「下辈子」');
   });
 

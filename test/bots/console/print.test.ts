@@ -1,8 +1,10 @@
 // Several cards printed together: every button has its own number and each maps to its own card.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { printEntries } from '../../../bots/console/print.js';
+import { printEntries, toastToPrint } from '../../../bots/console/print.js';
+import { joinText, md } from '../../../cards/markup.js';
 import type { MailboxEntry } from '../../../bots/console/mailbox.js';
 import type { Card } from '../../../cards/model.js';
+import type { OutboundMessage } from '../../../bots/adapter.js';
 
 const approval = (id: string): Card => ({
   kind: 'approval',
@@ -36,5 +38,35 @@ describe('console: buttons numbered across all cards shown at once', () => {
     expect(printEntries([entry('A-5')], { from: '华东群', startAt: 5 })).toHaveLength(2);
     expect(out.join('\n')).toContain('［华东群］');
     expect(out.join('\n')).toContain('[5] 批准  [6] 驳回');
+  });
+});
+
+describe('console: messages read as text, toasts said once', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const capture = () => {
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
+    return out;
+  };
+  const message = (m: OutboundMessage): MailboxEntry => ({
+    kind: 'message', at: '2026-11-24T02:00:00.000Z', cardRef: '张三#1', message: m,
+  });
+
+  it('prints a markdown message without raw ** (plain off a TTY, ANSI bold on one), user text as typed', () => {
+    const entry = message({ type: 'markdown', title: '今日待办', text: joinText([md`**该跟进的商机（1）**`, md`- D-3 ${'**华东五金**'} · 球阀`]) });
+    const out = capture();
+    printEntries([entry], { style: { ansi: false } });
+    expect(out[0]).toBe('【今日待办】\n该跟进的商机（1）\n- D-3 **华东五金** · 球阀');
+    out.length = 0;
+    printEntries([entry], { style: { ansi: true } });
+    expect(out[0]).toBe('【今日待办】\n\u001b[1m该跟进的商机（1）\u001b[22m\n- D-3 **华东五金** · 球阀');
+  });
+
+  it('drops a toast whose words also arrived as a message, keeps one that did not', () => {
+    const reply = message({ type: 'text', text: '已批准 A-3，审批已全部通过，已通知 张三。' });
+    expect(toastToPrint('已批准 A-3，审批已全部通过，已通知 张三。', [reply])).toBeUndefined();
+    expect(toastToPrint('这张卡片已过期，请重新操作', [reply])).toBe('这张卡片已过期，请重新操作');
+    expect(toastToPrint(undefined, [reply])).toBeUndefined();
+    expect(toastToPrint('已接收交接', [])).toBe('已接收交接');
   });
 });
