@@ -72,3 +72,7 @@ export async function fixedRate(make: MakeRequest, rate: number, seconds: number
   await Promise.all(inflight);
   return summarise(latencies, errors, (performance.now() - started) / 1000);
 }
+
+export function formatLoad(r: LoadResult) {
+  return `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors / ${r.requests}`;
+}
