@@ -17,7 +17,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { sql } from 'drizzle-orm';
 import type { LoadResult } from './load.js';
-import { CALLBACK_PATHS, signFor, toFetch, type LoadJob, type Platform } from './loadgen.js';
+import { CALLBACK_PATHS, dingtalkLowest, signFor, toFetch, useDingtalkBelow, type LoadJob, type Platform } from './loadgen.js';
 import type { FakesCommand } from './fakes-proc.js';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -35,10 +35,11 @@ const firstMessage = <T>(child: ChildProcess) =>
 /** One load job in a fresh load-generator process. */
 async function load(job: LoadJob): Promise<LoadResult & { startedAt: number }> {
   const child = forkTs('loadgen.ts');
-  const answer = firstMessage<{ result?: LoadResult & { startedAt: number }; error?: string }>(child);
-  child.send(job);
+  const answer = firstMessage<{ result?: LoadResult & { startedAt: number; dingtalkLowest: number }; error?: string }>(child);
+  child.send({ ...job, dingtalkBelow: dingtalkLowest() });
   const m = await answer;
   if (!m.result) throw new Error(`load generator: ${m.error}`);
+  useDingtalkBelow(m.result.dingtalkLowest);
   return m.result;
 }
 
@@ -155,10 +156,12 @@ async function startServer(db: Scratch, fakes: Fakes) {
     base,
     readySeconds: (performance.now() - t0) / 1000,
     logs,
-    stop: () =>
+    /** SIGTERM, then SIGKILL after `graceMs` (a server with an inbox backlog finishes its batch first). */
+    stop: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', () => (clearTimeout(kill), resolve()));
         child.kill('SIGTERM');
       }),
   };
@@ -167,7 +170,7 @@ async function startServer(db: Scratch, fakes: Fakes) {
 /** Sends one signed command from outside (not measured: setup and single probes); true on HTTP 200. */
 async function send(base: string, platform: Platform, user: string, text: string, tag: string) {
   const { url, init } = toFetch(signFor(platform, user, text, tag), `${base}${CALLBACK_PATHS[platform]}`);
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) } as RequestInit);
   await res.arrayBuffer();
   return res.status === 200;
 }
@@ -200,10 +203,12 @@ export interface OutsideResult {
 const n = (rows: Array<{ n: unknown }>) => Number(rows[0]?.n ?? 0);
 
 export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
-  const count = o.quick ? 600 : 5000;
+  const t0 = performance.now();
+  const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+  const count = o.quick ? 500 : 3000;
   const concurrency = 32;
   const rateSeconds = o.quick ? 3 : 10;
-  const burst = o.quick ? 300 : 2000;
+  const burst = o.quick ? 300 : 1000;
   const users = 50;
   const fakes = await startFakes();
   const bare = await startBare();
@@ -215,26 +220,27 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
     const dbA = await scratchDatabase();
     cleanup.unshift(() => dbA.close());
     const serverA = await startServer(dbA, fakes);
-    cleanup.unshift(() => serverA.stop());
+    cleanup.unshift(() => serverA.stop(1000));
     for (const [k, p] of PLATFORMS.entries()) {
       await send(serverA.base, p, `bench-${p}`, `/新客户 ${companyName(200 + k)} 1380000000${k}`, `s${k}`);
       await send(serverA.base, p, `bench-${p}`, `/新商机 ${companyName(200 + k)} 压测商机 1万`, `t${k}`);
     }
-    const bareResult = await load({ platform: 'wecom', url: `${bare.url}/bare`, tag: 'bare', text: '/跟进 压测 {i}', users: ['bench'], mode: { kind: 'closed', count, concurrency, maxSeconds: 60 } });
+    const bareResult = await load({ platform: 'wecom', url: `${bare.url}/bare`, tag: 'bare', text: '/跟进 压测 {i}', users: ['bench'], mode: { kind: 'closed', count, concurrency, maxSeconds: 60 }, warmup: Math.ceil(count / 5) });
     const acks: OutsideResult['acks'] = [];
     for (const [k, p] of PLATFORMS.entries()) {
       const url = `${serverA.base}${CALLBACK_PATHS[p]}`;
       const text = `/跟进 ${companyName(200 + k)} 电话沟通 压测 {i}`;
-      const max = await load({ platform: p, url, tag: `m${k}`, text, users: [`bench-${p}`], mode: { kind: 'closed', count, concurrency, maxSeconds: 60 } });
+      const max = await load({ platform: p, url, tag: `m${k}`, text, users: [`bench-${p}`], mode: { kind: 'closed', count, concurrency, maxSeconds: 60 }, warmup: Math.ceil(count / 5) });
       const backlogAtRate = dbA.live ? n(await dbA.live<{ n: number }>(`select count(*)::int as n from inbound_events where status = 'pending'`)) : undefined;
       const atRate = await load({ platform: p, url, tag: `r${k}`, text, users: [`bench-${p}`], mode: { kind: 'rate', rate: 200, seconds: rateSeconds } });
       acks.push({ platform: p, max, atRate, ...(backlogAtRate !== undefined ? { backlogAtRate } : {}) });
     }
-    await serverA.stop();
+    // Its scratch database is dropped, so there is no need to wait for the backlog.
+    await serverA.stop(1000);
 
     // 2. End to end on a fresh database: 50 WeCom users, each with a customer and a deal, send a burst of
     //    `/跟进`; from the first request until every follow-up row is written and its reply queued.
-    console.error(`[outside 2/4] end to end: ${burst} commands from ${users} users …`);
+    console.error(`${at()} [outside 2/4] end to end: ${burst} commands from ${users} users …`);
     const dbB = await scratchDatabase();
     cleanup.unshift(() => dbB.close());
     const serverB = await startServer(dbB, fakes);
@@ -269,7 +275,7 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
     await until('the burst replies', 600_000, async () => (await fakes.counts()).wecom >= before + 2 * users + ackedCount);
 
     // 3. One hung lane: Feishu's send hangs; how long does a WeCom reply take, next to the same probe unhung.
-    console.error('[outside 3/4] a WeCom reply while the Feishu API hangs …');
+    console.error(`${at()} [outside 3/4] a WeCom reply while the Feishu API hangs …`);
     const probe = async (user: string, timeoutMs: number) => {
       const t0 = performance.now();
       if (!(await send(serverB.base, 'wecom', user, '/待办', user))) throw new Error('probe not acknowledged');
@@ -293,7 +299,7 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
     const e2e = { users, commands: burst, acked: ackedCount, seconds: (endedAt! - burstResult.startedAt) / 1000, followUps: Number(done!.f), replies: Number(done!.o) };
 
     // 4. pgbench TPC-B on the same PostgreSQL server, in the same run.
-    console.error('[outside 4/4] pgbench …');
+    console.error(`${at()} [outside 4/4] pgbench …`);
     const pgbench = await runPgbench(o.quick);
     return { database: dbA.label, readySeconds: serverB.readySeconds, bare: bareResult, acks, e2e, pgbench, lane: { baselineMs, hungMs, hungForMs } };
   } finally {
