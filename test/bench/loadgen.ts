@@ -1,6 +1,6 @@
-// The load generator, run as its own process (fork) so the server's event loop carries only the server. It
-// receives one job over IPC, signs every request before the clock starts (real WeCom / Feishu / DingTalk
-// signing, test/bots/*/sign.ts), sends them with Node's fetch (undici, keep-alive), and answers with the result.
+// The load generator's jobs, run in their own process (loadgen-proc.ts) so the server's event loop carries only
+// the server. Every request is signed before the clock starts (real WeCom / Feishu / DingTalk signing,
+// test/bots/*/sign.ts) and sent over node:http keep-alive connections (load.ts).
 import type { RawRequest } from '../../bots/adapter.js';
 import { robotMessage, signedRobotCallback } from '../bots/dingtalk/sign.js';
 import { messageEvent, signedEvent } from '../bots/feishu/sign.js';
@@ -65,13 +65,4 @@ export async function runJob(job: LoadJob): Promise<LoadResult & { startedAt: nu
   const startedAt = Date.now();
   const r = job.mode.kind === 'closed' ? await closedLoop(make, job.mode.count, job.mode.concurrency, job.mode.maxSeconds) : await fixedRate(make, job.mode.rate, job.mode.seconds);
   return { ...r, startedAt, dingtalkLowest: dingtalkLowest() };
-}
-
-if (process.send) {
-  process.once('message', (job: LoadJob) => {
-    runJob(job).then(
-      (result) => process.send!({ result }, () => process.exit(0)),
-      (err: Error) => process.send!({ error: err.message }, () => process.exit(1)),
-    );
-  });
 }

@@ -1,6 +1,6 @@
 // The outside benchmark: the server is the production entry (`node --import tsx src/main.ts`) in its own process,
 // with all three platforms pointed at the fake APIs (another process), driven by the load generator (a third
-// process, test/bench/loadgen.ts), next to a bare fastify route in a fourth. The bench itself only orchestrates
+// process, test/bench/loadgen-proc.ts), next to a bare fastify route in a fourth. The bench itself only orchestrates
 // and polls the database. PostgreSQL when BENCH_DATABASE_URL is set (a scratch database per server), else PGlite
 // in a temporary DATA_DIR (read after the server stops, since the server holds its lock).
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -34,7 +34,7 @@ const firstMessage = <T>(child: ChildProcess) =>
 
 /** One load job in a fresh load-generator process. */
 async function load(job: LoadJob): Promise<LoadResult & { startedAt: number }> {
-  const child = forkTs('loadgen.ts');
+  const child = forkTs('loadgen-proc.ts');
   const answer = firstMessage<{ result?: LoadResult & { startedAt: number; dingtalkLowest: number }; error?: string }>(child);
   child.send({ ...job, dingtalkBelow: dingtalkLowest() });
   const m = await answer;
