@@ -102,15 +102,17 @@ async function scratchDatabase() {
   u.pathname = `/${name}`;
   const client = postgres(u.toString(), { max: 2, onnotice: () => {} });
   const live = async <T>(q: string) => (await client.unsafe(q)) as unknown as T[];
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatcrm-bench-')); // the server's files besides the database
   return {
     label: `PostgreSQL ${u.host}`,
-    env: { DATABASE_URL: u.toString(), DATA_DIR: mkdtempSync(join(tmpdir(), 'chatcrm-bench-')) } as Record<string, string>,
+    env: { DATABASE_URL: u.toString(), DATA_DIR: dataDir } as Record<string, string>,
     live: live as undefined | (<T>(q: string) => Promise<T[]>),
     afterStop: live,
     async close() {
       await client.end();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
