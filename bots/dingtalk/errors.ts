@@ -1,4 +1,4 @@
-// DingTalk new-API failures (HTTP 4xx/5xx with {code, message, requestid}; ../shared/platforms.md §3.4) →
+// DingTalk new-API failures (HTTP 4xx/5xx with {code, message, requestid}) →
 // retry / refresh / dead. test/bots/dingtalk/errors.test.ts checks every row.
 import { adapterError, type ErrorRule, type Failure } from '../error-rules.js';
 

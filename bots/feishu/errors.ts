@@ -1,4 +1,4 @@
-// Feishu failures (docs "通用错误码", im/v1 message errors; ../shared/platforms.md §2.6) → retry / refresh / dead.
+// Feishu failures (docs "通用错误码", im/v1 message errors) → retry / refresh / dead.
 // The SDK throws axios errors for non-2xx answers and returns {code,msg} bodies for 200s; both come through here.
 // test/bots/feishu/errors.test.ts checks every row.
 import { AdapterError } from '../adapter.js';

@@ -21,6 +21,9 @@ function toPayload(event: InboundEvent): Record<string, unknown> {
   return { ...rest, receivedAt: receivedAt.toISOString() };
 }
 
+/** The sender a message belongs to: one sender's messages are processed one at a time, in arrival order. */
+export const senderKey = (e: Pick<InboundEvent, 'platform' | 'tenantKey' | 'actor'>) => `${e.platform}:${e.tenantKey}:${e.actor.platformUserId}`;
+
 function fromPayload(payload: Record<string, unknown>): InboundEvent {
   return { ...(payload as unknown as InboundEvent), receivedAt: new Date(String(payload.receivedAt)) };
 }
@@ -34,16 +37,13 @@ export function createInboxDispatch(deps: InboxDeps): Dispatch {
     const event = gateEvent(incoming);
     const inserted = await deps.db
       .insert(inboundEvents)
-      .values({ platform: event.platform, eventKey: event.eventKey, status: 'pending', payload: toPayload(event) })
+      .values({ platform: event.platform, eventKey: event.eventKey, status: 'pending', payload: toPayload(event), senderKey: senderKey(event) })
       .onConflictDoNothing()
       .returning({ id: inboundEvents.id });
     if (inserted.length > 0) deps.onAccepted?.();
     return {};
   };
 }
-
-/** The sender a message belongs to: one user's messages are processed one at a time, in arrival order. */
-const USER_KEY = sql.raw(`(platform::text || ':' || coalesce(payload->>'tenantKey', '') || ':' || coalesce(payload->'actor'->>'platformUserId', ''))`);
 
 /**
  * Processes pending inbox rows until none is left (or `limit` were handled); returns how many it did.
@@ -59,8 +59,8 @@ export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promi
     const candidates = await queryRows<{ id: number; user_key: string; payload: unknown }>(
       db,
       sql`select id, user_key, payload from (
-            select distinct on (${USER_KEY}) id, ${USER_KEY} as user_key, payload from inbound_events
-            where status = 'pending' order by ${USER_KEY}, id) oldest
+            select distinct on (sender_key) id, sender_key as user_key, payload from inbound_events
+            where status = 'pending' order by sender_key, id) oldest
           order by id limit 50`,
     );
     if (candidates.length === 0) break;
@@ -78,7 +78,7 @@ export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promi
         const claimed = await queryRows<{ id: number }>(
           tx,
           sql`update inbound_events set status = 'done', payload = null
-              where id = (select id from inbound_events where status = 'pending' and ${USER_KEY} = ${c.user_key} order by id limit 1 for update skip locked)
+              where id = (select id from inbound_events where status = 'pending' and sender_key = ${c.user_key} order by id limit 1 for update skip locked)
                 and id = ${c.id}
               returning id`,
         );

@@ -34,7 +34,7 @@ export interface WorkerOptions {
 }
 
 /**
- * Documented send limits per app (bots/… and /work/shared/platforms.md): WeCom 10,000 calls/min per API per corp
+ * Documented send limits per app (the platforms' message-API docs): WeCom 10,000 calls/min per API per corp
  * (and 30/min per member); Feishu message create 1,000/min and 50/s per app; DingTalk publishes no number, so we
  * stay at a conservative 20/s. Override with CHATCRM_RATE_<PLATFORM>.
  */

@@ -14,10 +14,13 @@ export const inboundEvents = pgTable(
     /** 'pending' (in the inbox, payload set) or 'done'. */
     status: text('status').notNull().default('done'),
     payload: jsonb('payload'),
+    /** Whose message it is (`platform:tenantKey:platformUserId`, src/inbound/inbox.ts senderKey): one sender's messages run in order. */
+    senderKey: text('sender_key'),
     createdAt: createdAt(),
   },
   (t) => [
     unique('inbound_events_platform_key').on(t.platform, t.eventKey),
     index('inbound_events_pending').on(t.id).where(sql`status = 'pending'`),
+    index('inbound_events_pending_sender').on(t.senderKey, t.id).where(sql`status = 'pending'`),
   ],
 );
