@@ -1,7 +1,7 @@
 // How a failed platform call is classified: one table per platform (bots/<platform>/errors.ts), first matching row
 // wins. `retry` = try again later (with backoff or the row's wait), `refresh` = the access token was rejected (drop
 // it, fetch a new one, retry), `dead` = a retry cannot help (bad credentials, bad request, recipient gone).
-import { AdapterError, type AdapterErrorCode, type Platform } from './adapter.js';
+import { AdapterError, type AdapterErrorCode, type Platform } from '../src/adapter.js';
 
 export type ErrorAction = 'retry' | 'refresh' | 'dead';
 

@@ -2,7 +2,7 @@
 // Only src/main.ts and the console CLI call this; the core never imports a concrete adapter.
 import { join } from 'node:path';
 import type { Db } from '../src/db/client.js';
-import type { ChatAdapter } from './adapter.js';
+import type { ChatAdapter } from '../src/adapter.js';
 import { createConsoleAdapter } from './console/adapter.js';
 import { readConsoleSecret } from './console/secret.js';
 import { createDbSignLedger } from '../src/db/sign-ledger.js';

@@ -1,6 +1,6 @@
 // Access-token cache over a shared store (used by WeCom and DingTalk): refreshed before expiry or on demand,
 // one refresh in flight per process; the store (the database) lets instances share one token.
-import { AdapterError } from './adapter.js';
+import { AdapterError } from '../src/adapter.js';
 
 export interface TokenStore {
   get(key: string): Promise<{ token: string; expiresAt: Date } | undefined>;

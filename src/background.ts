@@ -3,7 +3,7 @@
 // - one outbox lane per (platform, app) delivers that app's rows under its own rate limit (src/outbox/worker.ts),
 //   so a slow or hung platform delays only its own replies;
 // - the scheduler claims each job's slot once across every process sharing the database.
-import type { ChatAdapter, Dispatch, Platform } from '../bots/adapter.js';
+import type { ChatAdapter, Dispatch, Platform } from './adapter.js';
 import type { Db } from './db/client.js';
 import { hostname } from 'node:os';
 import { drainInbox } from './inbound/inbox.js';

@@ -2,7 +2,7 @@
 // server → background work (inbox drainers, one outbox lane per platform app, scheduler), and the order to close
 // them. src/main.ts and the tests (test/helpers/server.ts) both build the app here, so the tests run production.
 import type { FastifyInstance } from 'fastify';
-import type { ChatAdapter } from '../bots/adapter.js';
+import type { ChatAdapter } from './adapter.js';
 import { createAdapters } from '../bots/index.js';
 import { startBackground, type Background, type Logger } from './background.js';
 import { ConfigError, parseCoreEnv, type CoreEnv } from './config/env.js';
@@ -111,7 +111,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.pollMs ? { pollMs: overrides.pollMs } : {}),
     ...(overrides.scheduler === false ? { scheduler: false } : {}),
-    ...((overrides.instanceId ?? raw.CHATCRM_INSTANCE_ID) ? { instanceId: overrides.instanceId ?? raw.CHATCRM_INSTANCE_ID! } : {}),
+    ...((overrides.instanceId ?? env.CHATCRM_INSTANCE_ID) ? { instanceId: overrides.instanceId ?? env.CHATCRM_INSTANCE_ID! } : {}),
   });
   const bg = background;
   const app = server;

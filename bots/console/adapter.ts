@@ -2,7 +2,7 @@
 // so `npm run chat` exercises exactly the code path the platforms use.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatAdapter, Dispatch, InboundEvent, RawReply, RawRequest } from '../adapter.js';
+import type { ChatAdapter, Dispatch, InboundEvent, RawReply, RawRequest } from '../../src/adapter.js';
 import { appendToMailbox, cardRefFor, userOfCardRef } from './mailbox.js';
 
 export const CONSOLE_TENANT_KEY = 'console';

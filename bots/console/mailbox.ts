@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Card } from '../../cards/model.js';
-import type { OutboundMessage } from '../adapter.js';
+import type { OutboundMessage } from '../../src/adapter.js';
 
 export type MailboxEntry =
   | { kind: 'message'; at: string; cardRef: string; message: OutboundMessage }

@@ -8,9 +8,8 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 import { createDispatch } from '../../src/inbound/dispatch.js';
 import { createOutboxWorker } from '../../src/outbox/worker.js';
 import { ensureDefaultTenant } from '../../src/services/tenants.js';
-import type { DispatchOutcome } from '../adapter.js';
+import type { DispatchOutcome } from '../../src/adapter.js';
 import { consoleEvent, createConsoleAdapter, signConsoleRequest, type ConsoleRequest } from './adapter.js';
-import type { MailboxEntry } from './mailbox.js';
 import { readConsoleSecret } from './secret.js';
 
 export interface Transport {

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { dingtalkMarkdownText, renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
 import { stripInvisible } from '../../cards/escape.js';
-import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
+import type { ChatAdapter, OutboundMessage, SendTarget } from '../../src/adapter.js';
 import type { TokenStore } from '../token-cache.js';
 import { createDingtalkApi } from './api.js';
 import type { DingtalkConfig } from './config.js';

@@ -1,7 +1,7 @@
 // Outbound DingTalk OpenAPI (api.dingtalk.com): access token (oauth2/accessToken, cached in the database and
 // refreshed on InvalidAuthentication), robot one-to-one and group messages, and template cards
 // (createAndDeliver / update by outTrackId). The per-message sessionWebhook is never used: it expires.
-import { AdapterError } from '../adapter.js';
+import { AdapterError } from '../../src/adapter.js';
 import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkError, networkError } from './errors.js';

@@ -1,6 +1,6 @@
 // DingTalk robot messages (HTTP callback body = Stream robot frame data) and card callbacks → InboundEvents.
 import { z } from 'zod';
-import type { InboundEvent } from '../adapter.js';
+import type { InboundEvent } from '../../src/adapter.js';
 import { parseJsonData } from '../plain-data.js';
 
 /** Stream re-pushes an un-acked callback after ~60 s; HTTP callbacks should be answered at once. */

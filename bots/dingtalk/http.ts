@@ -1,6 +1,6 @@
 // DingTalk robot HTTP callback (消息接收模式 HTTP). Order: size → sign + timestamp (constant time) → JSON → shape →
 // robot code → (sign, msgId) ledger → dispatch. A request failing a check gets 401/400 and never reaches the database.
-import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
+import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../../src/adapter.js';
 import type { DingtalkConfig } from './config.js';
 import { parseJsonData } from '../plain-data.js';
 import { decodeRobotMessage, robotMessageSchema } from './decode.js';

@@ -3,7 +3,7 @@
 // durably handled (its claim committed), so a crash before that makes DingTalk re-push (~60 s) instead of losing it.
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import { renderDingtalkTemplateData } from '../../cards/dingtalk/render.js';
-import type { Dispatch } from '../adapter.js';
+import type { Dispatch } from '../../src/adapter.js';
 import type { DingtalkConfig } from './config.js';
 import { decodeCardCallback, decodeRobotMessage, robotMessageSchema } from './decode.js';
 import { parseJsonData } from '../plain-data.js';

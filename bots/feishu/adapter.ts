@@ -1,7 +1,7 @@
 // createFeishuAdapter: the ChatAdapter for a Feishu/Lark custom app — webhook route or long connection in,
 // im/v1 messages out (cards as interactive messages, patched in place when an approval closes).
 import { renderFeishuCard } from '../../cards/feishu/render.js';
-import type { ChatAdapter, OutboundMessage, SendTarget } from '../adapter.js';
+import type { ChatAdapter, OutboundMessage, SendTarget } from '../../src/adapter.js';
 import { createFeishuApi } from './api.js';
 import type { FeishuConfig } from './config.js';
 import { createFeishuEvents } from './events.js';

@@ -4,7 +4,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { TokenStore } from '../token-cache.js';
 import type { FeishuConfig } from './config.js';
-import { AdapterError } from '../adapter.js';
+import { AdapterError } from '../../src/adapter.js';
 import { feishuError, fromThrown } from './errors.js';
 import { sdkLogger, type SinkLogger } from './logger.js';
 

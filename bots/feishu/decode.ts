@@ -1,7 +1,7 @@
 // Feishu events (schema 2.0, as flattened by the SDK's EventDispatcher: header and event fields at top level)
 // → platform-neutral InboundEvents. Strict zod shapes; anything else is ignored, never half-handled.
 import { z } from 'zod';
-import type { InboundEvent } from '../adapter.js';
+import type { InboundEvent } from '../../src/adapter.js';
 import { parseJsonData } from '../plain-data.js';
 
 /** Feishu waits 3 s for the answer to events and card callbacks (webhook and long connection). */

@@ -1,7 +1,7 @@
 // Feishu failures (docs "通用错误码", im/v1 message errors) → retry / refresh / dead.
 // The SDK throws axios errors for non-2xx answers and returns {code,msg} bodies for 200s; both come through here.
 // test/bots/feishu/errors.test.ts checks every row.
-import { AdapterError } from '../adapter.js';
+import { AdapterError } from '../../src/adapter.js';
 import { adapterError, type ErrorRule, type Failure } from '../error-rules.js';
 
 export const TOKEN_CODES = new Set([99991663, 99991661, 99991664]);

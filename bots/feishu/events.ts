@@ -2,7 +2,7 @@
 // handlers turn events into InboundEvents, run them through the core, and build Feishu's synchronous answer.
 import * as lark from '@larksuiteoapi/node-sdk';
 import { renderFeishuCard } from '../../cards/feishu/render.js';
-import type { Dispatch, DispatchOutcome } from '../adapter.js';
+import type { Dispatch, DispatchOutcome } from '../../src/adapter.js';
 import { plainData } from '../plain-data.js';
 import { decodeCardAction, decodeMessageEvent } from './decode.js';
 import { sdkLogger, type SinkLogger } from './logger.js';

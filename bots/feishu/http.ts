@@ -1,7 +1,7 @@
 // Feishu webhook route (docs "将事件发送至开发者服务器"): events and card callbacks share POST /bots/feishu/events.
 // Order: size → JSON → signature over the raw bytes (constant time) → timestamp window → decrypt → token and
 // app id → dispatch. A request failing any check gets 401/400 and never reaches the database.
-import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
+import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../../src/adapter.js';
 import type { FeishuConfig } from './config.js';
 import { FeishuCryptoError, checkTimestamp, decryptEvent, safeEqual, verifyFeishuSignature } from './crypto.js';
 import type { FeishuEvents } from './events.js';

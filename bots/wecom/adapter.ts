@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { renderWecomCard, renderWecomMarkdown, renderWecomUpdate, wecomMarkdownMessage } from '../../cards/wecom/render.js';
 import { WECOM_LIMITS, clipBytes } from '../../cards/wecom/limits.js';
-import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../adapter.js';
+import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../src/adapter.js';
 import { createWecomApi } from './api.js';
 import type { WecomConfig } from './config.js';
 import { wecomRoutes } from './http.js';

@@ -2,7 +2,7 @@
 // MsgId is a 64-bit integer that a JS number would corrupt.
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
-import type { InboundEvent } from '../adapter.js';
+import type { InboundEvent } from '../../src/adapter.js';
 import { plainData } from '../plain-data.js';
 
 const parser = new XMLParser({
@@ -58,12 +58,6 @@ export function extractEnvelope(xml: string): Envelope | null {
   if (!out.ToUserName || !out.Encrypt) return null;
   return { ToUserName: out.ToUserName, Encrypt: out.Encrypt, ...(out.AgentID ? { AgentID: out.AgentID } : {}) };
 }
-
-export const envelopeSchema = z.object({
-  ToUserName: z.string().min(1),
-  AgentID: z.string().optional(),
-  Encrypt: z.string().min(1),
-});
 
 const text = z.string();
 const messageSchema = z.object({

@@ -1,6 +1,6 @@
 // WeCom callback routes (doc 90238, 91116). Order: size → strict envelope extractor → signature → timestamp → decrypt → receive id → parse →
 // dispatch. Anything failing a check gets 401/400 with an empty body and never reaches the database.
-import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../adapter.js';
+import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../../src/adapter.js';
 import type { WecomConfig } from './config.js';
 import { WecomCryptoError, decryptStrict, encryptReply, getSignature } from './crypto.js';
 import { WecomMalformedError, decodeMessage, extractEnvelope } from './decode.js';

@@ -5,7 +5,7 @@
 import { stripInvisible as txt } from '../escape.js';
 import { markedTitle } from '../format.js';
 import { renderText, type Text } from '../markup.js';
-import type { Card, CardButton } from '../model.js';
+import type { Card } from '../model.js';
 
 export interface ConsoleStyle {
   /** ANSI bold (a TTY); false prints plain text, as for a pipe or a log file. */
@@ -41,9 +41,4 @@ export function renderConsoleCard(card: Card, firstNumber = 1, style: ConsoleSty
   if (card.footer) lines.push(`│ ${txt(card.footer)}`);
   lines.push('└');
   return lines.join('\n');
-}
-
-export function pressedButton(card: Card, input: string): CardButton | undefined {
-  const n = /^\s*(\d+)\s*$/.exec(input);
-  return n ? card.buttons[Number(n[1]) - 1] : undefined;
 }

@@ -2,7 +2,7 @@
 // fields and body, callback buttons whose value is an object `{ d: <action data> }` (the SDKs accept only objects),
 // `update_multi` so an update shows for every viewer of a shared card.
 import { neutralizeMarkdown, stripInvisible } from '../escape.js';
-import { plainText, renderText } from '../markup.js';
+import { renderText } from '../markup.js';
 import type { Card } from '../model.js';
 import { clip, clipBytes } from '../wecom/limits.js';
 import { FEISHU_LIMITS as L } from './limits.js';
@@ -68,12 +68,4 @@ function fitCard(out: Record<string, unknown>, elements: Record<string, unknown>
     size = Buffer.byteLength(JSON.stringify(out));
   }
   return out;
-}
-
-/** Plain markdown (digests in groups are cards without buttons, so this is only for text fallbacks). */
-export function renderFeishuText(card: Card): string {
-  const lines = [card.title, ...(card.subtitle ? [card.subtitle] : []), ...card.fields.map((f) => `${f.label}：${f.value}`)];
-  if (card.body) lines.push('', plainText(card.body));
-  if (card.footer) lines.push('', card.footer);
-  return lines.join('\n');
 }

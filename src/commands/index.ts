@@ -1,2 +1,2 @@
-export { runChatText, commandList, findCommand } from './run.js';
+export { runChatText } from './run.js';
 export type { CommandEnv, CommandSpec } from './registry.js';

@@ -1,10 +1,8 @@
 // /跟进 (log): record a follow-up with next step and due date; /撤销 (undo) takes the last one back.
-import { and, eq, isNull } from 'drizzle-orm';
-import { deals } from '../db/schema/index.js';
 import { formatDate, formatDay, isBeforeToday, parseDueDate } from '../domain/dates.js';
 import type { Customer } from '../services/customers.js';
 import { customerShortId } from '../services/customers.js';
-import { type Deal, dealShortId } from '../services/deals.js';
+import { type Deal, dealShortId, onlyOpenDeal } from '../services/deals.js';
 import {
   FOLLOW_UP_LABELS,
   type FollowUpKind,
@@ -43,7 +41,7 @@ export const logCommand: CommandSpec = {
       nextDueAt = checkedDueDate(env, line.options.due, due);
     }
     const target = await resolveDealOrCustomer(env, ref, (id) => `/跟进 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
-    const deal = target.deal ?? (await onlyOpenDeal(env, target.customer));
+    const deal = target.deal ?? (await onlyOpenDeal(env.ctx, target.customer.id));
     return logAndReply(env, { customer: target.customer, ...(deal ? { deal } : {}) }, {
       kind,
       summary: summary || words.join(' '),
@@ -71,16 +69,6 @@ function checkedDueDate(env: CommandEnv, typed: string, due: { date: Date; rolle
     throw new UsageError(`「${typed}」今年已经过去了。是指 ${full} 吗？请写完整日期：下次:${full}`);
   }
   return due.date;
-}
-
-/** A follow-up on a customer with exactly one open deal counts for that deal. */
-async function onlyOpenDeal(env: CommandEnv, customer: Customer): Promise<Deal | undefined> {
-  const open = await env.ctx.db
-    .select()
-    .from(deals)
-    .where(and(eq(deals.customerId, customer.id), isNull(deals.closedAt)))
-    .limit(2);
-  return open.length === 1 ? open[0] : undefined;
 }
 
 export async function logAndReply(

@@ -50,10 +50,6 @@ const OPTION_ALIASES: Record<string, string> = {
 // Longest first, so `下次跟进:` is not read as `下次` + `跟进:`. Half- and full-width colons both work.
 const OPTION_RE = new RegExp(`(?:^|\\s)(${Object.keys(OPTION_ALIASES).sort((a, b) => b.length - a.length).join('|')})\\s*[:：]`, 'gi');
 
-export function isCommand(text: string): boolean {
-  return /^\s*[/／]/.test(text);
-}
-
 export function parseLine(text: string): ParsedLine | undefined {
   const m = /^\s*[/／]\s*(\S+)\s*([\s\S]*)$/.exec(text);
   if (!m) return undefined;

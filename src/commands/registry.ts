@@ -1,6 +1,6 @@
 // The command registry: canonical id, Chinese and English names, usage; and the errors handlers may raise.
 import type { Text } from '../../cards/markup.js';
-import type { ChatRef, OutboundMessage, Platform } from '../../bots/adapter.js';
+import type { ChatRef, OutboundMessage, Platform } from '../adapter.js';
 import type { Card } from '../../cards/model.js';
 import type { Ctx } from '../services/context.js';
 import type { ParsedLine } from './parse.js';

@@ -1,31 +1,16 @@
 // Turning a typed reference (C-12, D-17, a fuzzy name) into exactly one record, or a numbered choice.
-import { sql } from 'drizzle-orm';
-import { pendingChoices } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { buildChoiceCard } from '../../cards/choice-card.js';
 import { type Customer, customerShortId, findCustomers } from '../services/customers.js';
 import { type Deal, dealShortId, findDeals } from '../services/deals.js';
 import { getCustomer } from '../services/customers.js';
+import { type ChoiceOption, storeChoice } from '../services/choices.js';
 import { ChoiceNeeded, type CommandEnv } from './registry.js';
 
-/** A pending choice expires after this long. */
-const CHOICE_TTL_MS = 30 * 60_000;
-
-export interface ChoiceOption {
-  label: string;
-  /** The full command to run when this option is chosen. */
-  command: string;
-}
+export type { ChoiceOption };
 
 export async function offerChoice(env: CommandEnv, question: string, options: ChoiceOption[]): Promise<never> {
-  const shown = options.slice(0, 9);
-  await env.ctx.db
-    .insert(pendingChoices)
-    .values({ userId: env.ctx.actor.userId, options: shown, expiresAt: new Date(env.ctx.now.getTime() + CHOICE_TTL_MS) })
-    .onConflictDoUpdate({
-      target: pendingChoices.userId,
-      set: { options: sql`excluded.options`, expiresAt: sql`excluded.expires_at` },
-    });
+  const shown = await storeChoice(env.ctx, options);
   throw new ChoiceNeeded(buildChoiceCard({ question, options: shown.map((o) => ({ label: o.label, command: o.command })) }));
 }
 

@@ -1,6 +1,6 @@
 // Runs one chat text: a command, a number answering a pending choice, or a plain sentence read as a follow-up.
 // Every failure a user can cause becomes a polite reply here; only unexpected errors propagate.
-import type { OutboundMessage } from '../../bots/adapter.js';
+import type { OutboundMessage } from '../adapter.js';
 import { isDomainError } from '../domain/errors.js';
 import { messageTooLong } from '../domain/text-gate.js';
 import { customerCommand } from './customer.js';
@@ -31,8 +31,6 @@ const byName = new Map<string, CommandSpec>();
 const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));
 for (const spec of [...specs, help]) for (const n of spec.names) byName.set(n.toLowerCase(), spec);
 
-export const commandList = () => [...specs, help];
-export const findCommand = (name: string) => byName.get(name.toLowerCase());
 
 export async function runChatText(env: CommandEnv, input: string): Promise<OutboundMessage[]> {
   const trimmed = input.trim();

@@ -8,7 +8,7 @@ import type { Db, DbOrTx } from '../db/client.js';
 import { auditLog, teams, userIdentities, users } from '../db/schema/index.js';
 import { parseRole, ROLE_LABELS, type Role } from '../domain/roles.js';
 import { cleanHeader, DEFAULT_HEADER_MAPPING, ImportFileError } from './customers.js';
-import { type CsvRecord, encodingLabel, readCsvFile, type DetectedEncoding } from './decode.js';
+import { type CsvRecord, encodingLabel, type DetectedEncoding } from './decode.js';
 
 export type UserField = 'name' | 'wecom' | 'dingtalk' | 'feishu' | 'role' | 'manager' | 'team' | 'region';
 export const PLATFORM_FIELDS = ['wecom', 'dingtalk', 'feishu'] as const;

@@ -1,15 +1,18 @@
-// What each card button does. The actor is always the platform-verified clicker; values in the card only say
-// which record the button is about, never who may act.
-import type { ActionData } from '../../cards/action-data.js';
-import type { InboundCardAction } from '../../bots/adapter.js';
+// Card clicks: each button's handler, and the entry the dispatcher calls. A click becomes the same command a user
+// could type where one exists, so clicks and text share one pipeline. The actor is always the platform-verified
+// clicker; values in the card only say which record the button is about, never who may act.
+import { decodeActionData, type ActionData } from '../../cards/action-data.js';
+import type { DispatchOutcome, InboundCardAction, OutboundMessage } from '../adapter.js';
 import { decisionReply } from '../commands/approve.js';
+import { runChatText } from '../commands/index.js';
 import { confirmReply } from '../commands/handover.js';
 import type { CommandEnv } from '../commands/registry.js';
 import { isDomainError } from '../domain/errors.js';
 import { decideApproval, findApprovalId } from '../services/approvals.js';
 import { approvalCard } from '../services/approval-view.js';
 import { confirmHandover } from '../services/handover.js';
-import { asCommand, type CardActionResult } from './card-action.js';
+
+export type CardActionResult = DispatchOutcome & { replies?: OutboundMessage[] };
 
 type Handler = (env: CommandEnv, data: ActionData, event: InboundCardAction) => Promise<CardActionResult>;
 
@@ -44,7 +47,7 @@ const confirmHandoverAction: Handler = async (env, data) => {
   }
 };
 
-export const cardActionHandlers: Record<string, Handler> = {
+const cardActionHandlers: Record<string, Handler> = {
   approve,
   reject,
   confirm_handover: confirmHandoverAction,
@@ -59,3 +62,15 @@ export const cardActionHandlers: Record<string, Handler> = {
     return { toast: reply, toastType: 'info', replies: [{ type: 'text', text: reply }] };
   },
 };
+
+export async function handleCardAction(env: CommandEnv, event: InboundCardAction): Promise<CardActionResult> {
+  const decoded = decodeActionData(event.data);
+  if (!decoded.ok) return { toast: '这张卡片已过期，请重新操作', toastType: 'error', replies: [] };
+  const handler = cardActionHandlers[decoded.value.a];
+  if (handler) return handler(env, decoded.value, event);
+  return { toast: '未知操作', toastType: 'error', replies: [] };
+}
+
+async function asCommand(env: CommandEnv, command: string): Promise<CardActionResult> {
+  return { replies: await runChatText(env, command) };
+}

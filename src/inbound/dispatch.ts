@@ -1,6 +1,6 @@
 // InboundEvent → claim its event key → resolve tenant and user → run the command or card action → queue the
 // replies in the outbox; all in one transaction, so a platform's retry of the same event changes nothing.
-import type { Dispatch, DispatchOutcome, InboundEvent, OutboundMessage, SendTarget } from '../../bots/adapter.js';
+import type { Dispatch, DispatchOutcome, InboundEvent, OutboundMessage, SendTarget } from '../adapter.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../db/rows.js';
@@ -10,7 +10,7 @@ import type { CommandEnv } from '../commands/registry.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { resolveTenant } from '../services/tenants.js';
 import { resolveUser, toActor } from '../services/users.js';
-import { handleCardAction } from './card-action.js';
+import { handleCardAction } from './card-actions.js';
 import { gateEvent } from './gate.js';
 
 export interface DispatchDeps {

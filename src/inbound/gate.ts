@@ -1,6 +1,6 @@
 // The edge of the core: every inbound event (each platform and the console) passes the text gate before it is
 // claimed, stored in the inbox or read by a command. Imports only the contract and src/domain/text-gate.ts.
-import type { InboundEvent } from '../../bots/adapter.js';
+import type { InboundEvent } from '../adapter.js';
 import { gateText, storableJson } from '../domain/text-gate.js';
 
 /**

@@ -3,7 +3,7 @@
 // milliseconds whatever the command costs, a crash after the ack loses nothing, and a retry changes nothing.
 // Card clicks stay synchronous: the platform shows our answer (toast, updated card) on the clicker's screen.
 import { sql } from 'drizzle-orm';
-import type { Dispatch, InboundEvent } from '../../bots/adapter.js';
+import type { Dispatch, InboundEvent } from '../adapter.js';
 import type { Db } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { inboundEvents } from '../db/schema/index.js';

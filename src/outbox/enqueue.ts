@@ -1,6 +1,6 @@
 // Writing outbound messages into the outbox, inside the caller's transaction; the worker delivers them later.
 import { and, eq, sql } from 'drizzle-orm';
-import type { OutboundMessage, Platform, SendTarget } from '../../bots/adapter.js';
+import type { OutboundMessage, Platform, SendTarget } from '../adapter.js';
 import type { Card } from '../../cards/model.js';
 import type { DbOrTx } from '../db/client.js';
 import { outbox, tenantIdentities, userIdentities, users } from '../db/schema/index.js';

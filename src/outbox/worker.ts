@@ -2,7 +2,7 @@
 // through the adapters under a per-app rate limit, retries with backoff, and marks permanent failures dead.
 // src/background.ts runs one worker per (platform, app) lane, so a slow or hung platform delays only its own rows.
 import { eq, sql } from 'drizzle-orm';
-import { AdapterError, type ChatAdapter, type Platform, type SendTarget } from '../../bots/adapter.js';
+import { AdapterError, type ChatAdapter, type Platform, type SendTarget } from '../adapter.js';
 import type { Db } from '../db/client.js';
 import { outboxIdempotencyKey } from '../db/install-id.js';
 import { at, queryRows } from '../db/rows.js';

@@ -2,7 +2,7 @@
 // catches up instead of losing or doubling work (each alert is claimed once in the nudges table).
 import type { Db } from '../db/client.js';
 import { scanApprovalReminders, scanNewLeads, scanSilentQuotes, scanStagnantDeals } from '../services/alerts.js';
-import { scanHandoverReminders } from '../services/handover.js';
+import { scanHandoverReminders } from './handover-reminders.js';
 import { scanEscalations, scanOverdueDeals } from '../services/nudges.js';
 import { allTenantRules } from '../services/tenant-settings.js';
 

@@ -1,22 +1,21 @@
 // The admin HTTP API (ADMIN_TOKEN bearer): tenants, users, teams and their chats, and per-tenant rules
 // (approval thresholds, nudge rules, quiet/working hours, digest). Schemas are zod; /admin/api/openapi.json
 // describes them.
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { auditLog, teamChats, teams, tenants, users } from '../db/schema/index.js';
-import { mergeSettings, pipelinePatchSchema, readSettings, tenantSettingsSchema } from '../domain/settings.js';
-import { ROLES } from '../domain/roles.js';
+import { auditLog, teams, tenants, users } from '../db/schema/index.js';
+import { mergeSettings, readSettings, tenantSettingsSchema } from '../domain/settings.js';
 import { DomainError } from '../domain/errors.js';
 import { assertManagerChange } from '../services/settings.js';
 import { moveStepsOfLeaver } from '../services/approvals.js';
 import { systemCtx } from '../services/audit.js';
-import { FIELD_LIMITS } from '../domain/text-gate.js';
 import { bindTeamChat } from '../services/team-chats.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
 import { adminOpenApi } from './admin-openapi.js';
+import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
 
 const idParam = z.object({ id: z.uuid() });
 
@@ -30,35 +29,6 @@ async function domainRefusal(check: () => Promise<void>): Promise<string | undef
     throw e;
   }
 }
-export const userPatchSchema = z
-  .object({
-    role: z.enum(ROLES).optional(),
-    managerId: z.uuid().nullable().optional(),
-    teamId: z.uuid().nullable().optional(),
-    active: z.boolean().optional(),
-    region: z.string().max(64).nullable().optional(),
-  })
-  .strict();
-export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(FIELD_LIMITS.teamName.max), digestHour: z.number().int().min(0).max(23).optional() }).strict();
-export const teamChatSchema = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
-/** A section's fields, each optional and WITHOUT its default, so a patch changes only what it names. */
-function sectionPatch<S extends z.ZodRawShape>(section: z.ZodObject<S>) {
-  const shape = Object.fromEntries(
-    Object.entries(section.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional()]),
-  );
-  return z.object(shape).strict();
-}
-export const settingsPatchSchema = z
-  .object({
-    approval: sectionPatch(tenantSettingsSchema.shape.approval.unwrap()).optional(),
-    nudges: sectionPatch(tenantSettingsSchema.shape.nudges.unwrap()).optional(),
-    quietHours: sectionPatch(tenantSettingsSchema.shape.quietHours.unwrap()).optional(),
-    workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
-    digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
-    pipeline: pipelinePatchSchema.optional(),
-  })
-  .strict();
-
 function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; error: object } {
   const r = schema.safeParse(value);
   return r.success ? { ok: true, value: r.data } : { ok: false, error: { error: 'invalid request', issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } };

@@ -1,7 +1,7 @@
 // OpenAPI 3.1 description of the admin API, with request bodies generated from the same zod schemas.
 import { z } from 'zod';
 import { tenantSettingsSchema } from '../domain/settings.js';
-import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-api.js';
+import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
 
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema) } } });
 const ok = { '200': { description: 'OK' }, '400': { description: 'invalid request' }, '401': { description: 'missing or wrong token' }, '404': { description: 'not found' } };

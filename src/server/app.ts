@@ -2,7 +2,7 @@
 // Route handlers stay thin: adapters verify and decode, the core (dispatch) does the work.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
-import type { ChatAdapter, Dispatch } from '../../bots/adapter.js';
+import type { ChatAdapter, Dispatch } from '../adapter.js';
 import type { Db } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { mountAdapterRoutes } from './bot-routes.js';

@@ -1,6 +1,6 @@
 // Mounts each adapter's framework-free HTTP routes on fastify, keeping the raw body bytes for signature checks.
 import type { FastifyInstance } from 'fastify';
-import type { ChatAdapter, Dispatch, RawRequest } from '../../bots/adapter.js';
+import type { ChatAdapter, Dispatch, RawRequest } from '../adapter.js';
 
 /** Platform callbacks are small; anything bigger is refused before it is read into memory twice. */
 export const BOT_BODY_LIMIT = 256 * 1024;

@@ -2,7 +2,7 @@
 // raised since the previous summary, instead of one message per deal.
 import { joinText, md, type Text } from '../../cards/markup.js';
 import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
-import type { OutboundMessage } from '../../bots/adapter.js';
+import type { OutboundMessage } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { schedulerRuns } from '../db/schema/index.js';

@@ -1,7 +1,7 @@
 // Deciding approval steps: only the pending approver (the platform-verified actor) may decide; one rejection
 // rejects, all approvals approve; then the rep is told and every copy of the card is updated in place. The
 // requester may withdraw a pending request (/撤回), which updates every copy the same way.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Card } from '../../cards/model.js';
 import { approvalRequests, approvalSteps, outbox, quotes, sentCards } from '../db/schema/index.js';
 import { APPROVER_ROLE_LABELS, requestOutcome } from '../domain/approval-rules.js';
@@ -125,7 +125,7 @@ async function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: {
   const copies = await ctx.db
     .select()
     .from(sentCards)
-    .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, requestId), isNull(sentCards.cardRefUsedAt)));
+    .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, requestId)));
   for (const copy of copies) {
     if (!copy.cardRef) {
       if (!opts.progress && opts.textForUnupdatable && copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {

@@ -1,5 +1,5 @@
 // The context every use-case runs in: database handle, the acting user, the chat message it came from, the clock.
-import type { Platform } from '../../bots/adapter.js';
+import type { Platform } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import type { Role } from '../domain/roles.js';
 

@@ -1,6 +1,6 @@
 // The 360° view of a customer: contacts, open deals with stage and age, last 5 follow-ups, quotes, latest changes.
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
-import { contacts, customers, deals, followUps, quotes, users } from '../db/schema/index.js';
+import { contacts, deals, followUps, quotes, users } from '../db/schema/index.js';
 import type { StageLabels } from '../domain/stages.js';
 import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
@@ -46,11 +46,4 @@ export async function customerView(ctx: Ctx, customer: Customer, labels: StageLa
     quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
     changes: await recentChanges(ctx, customer.id, labels),
   };
-}
-
-export type CustomerView = Awaited<ReturnType<typeof customerView>>;
-
-export async function customerOf(ctx: Ctx, customerId: string): Promise<Customer> {
-  const [c] = await ctx.db.select().from(customers).where(eq(customers.id, customerId));
-  return c!;
 }

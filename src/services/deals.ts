@@ -21,7 +21,7 @@ import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
 import type { Customer } from './customers.js';
 import { pipelineRules } from './tenant-settings.js';
-import { assertMayChange, awaitingMyDecision, ownerFilter, viewFilter, visibleOwnerIds } from './visibility.js';
+import { assertMayChange, awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Deal = typeof deals.$inferSelect;
 export const dealShortId = (d: Pick<Deal, 'shortNo'>) => shortId('deal', d.shortNo);
@@ -302,7 +302,12 @@ export async function findDeals(ctx: Ctx, ref: string): Promise<Array<Deal & { c
   return flat(open.length > 0 ? open : rows);
 }
 
-export async function getDeal(ctx: Ctx, id: string): Promise<Deal | undefined> {
-  const [d] = await ctx.db.select().from(deals).where(eq(deals.id, id)).limit(1);
-  return d;
+/** The customer's one open deal, when it has exactly one (a follow-up on such a customer counts for that deal). */
+export async function onlyOpenDeal(ctx: Ctx, customerId: string): Promise<Deal | undefined> {
+  const open = await ctx.db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.customerId, customerId), isNull(deals.closedAt)))
+    .limit(2);
+  return open.length === 1 ? open[0] : undefined;
 }

@@ -1,29 +1,24 @@
 // 离职交接 (handover): a manager moves a leaver's customers into a pool and deactivates the leaver; the receiver
 // confirms, and the pool (customers, their deals, open to-dos) becomes theirs in one transaction. Follow-ups keep
-// their author. A daily check reminds the leaver's manager while a handover waits, and says when it is overdue.
+// their author. The daily reminder while a handover waits is src/scheduler/handover-reminders.ts.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { buildHandoverCard } from '../../cards/handover-card.js';
 import type { Card } from '../../cards/model.js';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { approvalRequests, customers, deals, handovers, sentCards, users } from '../db/schema/index.js';
-import { formatDay } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
-import { isQuiet } from '../domain/quiet-hours.js';
 import { seesAll } from '../domain/roles.js';
 import { enqueue, notifyUser } from '../outbox/enqueue.js';
-import { claimSlot } from '../scheduler/claim.js';
 import { moveStepsOfLeaver } from './approvals.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
-import type { TenantRules } from './tenant-settings.js';
 import { getUser, reportIds, type User } from './users.js';
 
 export type Handover = typeof handovers.$inferSelect;
 
 /** After this many days a pending handover is reported as overdue. */
 export const HANDOVER_TRANSITION_DAYS = 30;
-const DAY = 24 * 3600_000;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -296,7 +291,7 @@ export async function confirmHandover(ctx: Ctx, handoverId: string): Promise<Con
     const copies = await tx
       .select()
       .from(sentCards)
-      .where(and(eq(sentCards.subjectKind, 'handover'), eq(sentCards.subjectId, h.id), isNull(sentCards.cardRefUsedAt)));
+      .where(and(eq(sentCards.subjectKind, 'handover'), eq(sentCards.subjectId, h.id)));
     for (const copy of copies) {
       if (!copy.cardRef) continue;
       await enqueue(tx, {
@@ -316,45 +311,4 @@ export async function confirmHandover(ctx: Ctx, handoverId: string): Promise<Con
       card,
     };
   });
-}
-
-/**
- * Daily, outside quiet hours: each pending handover older than today reminds the leaver's manager (and whoever
- * started it), once per handover per local day; after the transition period the reminder says it is overdue.
- */
-export async function scanHandoverReminders(db: Db, tenant: TenantRules, now: Date, instanceId = 'rules'): Promise<number> {
-  if (isQuiet(now, tenant.timeZone, tenant.settings.quietHours)) return 0;
-  const today = formatDay(now, tenant.timeZone);
-  const pending = await db
-    .select()
-    .from(handovers)
-    .where(and(eq(handovers.tenantId, tenant.id), eq(handovers.status, 'pending')))
-    .limit(500);
-  let sent = 0;
-  for (const h of pending) {
-    if (formatDay(h.createdAt, tenant.timeZone) === today) continue;
-    sent += await db.transaction(async (tx) => {
-      if (!(await claimSlot(tx, `handover-reminder:${h.id}`, today, instanceId))) return 0;
-      const [from, to] = await Promise.all([getUser(tx, h.fromUserId), getUser(tx, h.toUserId)]);
-      // Calendar days in the tenant's zone: started Monday, reminded Tuesday morning = 1 day.
-      const days = Math.round((Date.parse(today) - Date.parse(formatDay(h.createdAt, tenant.timeZone))) / DAY);
-      const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(customers).where(eq(customers.handoverId, h.id));
-      const what = `${from?.name ?? '离职人'} 的离职交接 ${handoverNo(h)}（${Number(c?.n ?? 0)} 个客户，接手人 ${to?.name ?? '未知'}）`;
-      const text =
-        days >= HANDOVER_TRANSITION_DAYS
-          ? `⚠️ ${what} 已超过 ${HANDOVER_TRANSITION_DAYS} 天过渡期（${days} 天）仍未接收，客户无人跟进。请尽快督促接收，或联系管理员处理。`
-          : `⏳ ${what} 已等待 ${days} 天，尚未接收（过渡期还剩 ${HANDOVER_TRANSITION_DAYS - days} 天）。请提醒 ${to?.name ?? '接手人'} 发送 /接收交接 ${handoverNo(h)}。`;
-      const recipients = new Set<string>();
-      if (from?.managerId) recipients.add(from.managerId);
-      recipients.add(h.createdById);
-      let n = 0;
-      for (const id of recipients) {
-        const u = await getUser(tx, id);
-        if (!u?.active) continue;
-        n += await notifyUser(tx, tenant.id, id, { type: 'text', text }, { dedupKey: `handover-reminder:${h.id}:${today}:${id}` });
-      }
-      return n;
-    });
-  }
-  return sent;
 }

@@ -1,6 +1,6 @@
 // The personal morning message: deals due today or overdue, and approvals waiting; nothing when nothing is due,
 // and nothing after noon (a list missed by a restart is sent without the greeting until then).
-import type { OutboundMessage } from '../../bots/adapter.js';
+import type { OutboundMessage } from '../adapter.js';
 import { joinText, md, type Text } from '../../cards/markup.js';
 import type { DbOrTx } from '../db/client.js';
 import { formatFen } from '../domain/money.js';

@@ -1,6 +1,6 @@
 // The follow-up nudge (at the due time, src/domain/due.ts) and its escalation: one nudge per (deal, episode), claimed with a unique row so
 // several schedulers send it once; a follow-up starts a new episode; a snooze moves the clock once per episode.
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { buildNudgeCard } from '../../cards/nudge-card.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
@@ -151,9 +151,4 @@ export async function snoozeNudge(ctx: Ctx, deal: Deal, hours: number): Promise<
   }
   await recordAudit(ctx, { action: 'nudge.snooze', entityType: 'deal', entityId: deal.id, after: { until } });
   return until;
-}
-
-export async function nudgeStateOf(db: DbOrTx, dealIds: string[]) {
-  if (dealIds.length === 0) return [];
-  return db.select().from(nudges).where(and(inArray(nudges.subjectId, dealIds), eq(nudges.kind, 'overdue')));
 }

@@ -1,7 +1,7 @@
 // Teams' group chats, where the daily digest goes. One owner for binding a chat to a team: the admin API
 // (POST /admin/api/teams/:id/chats) and the chat command `/设置 战报 本群 [团队名]` both call bindTeamChat.
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { ChatRef, Platform } from '../../bots/adapter.js';
+import type { ChatRef, Platform } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { teamChats, teams, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';

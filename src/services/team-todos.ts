@@ -46,9 +46,6 @@ export interface TeamTodos {
   handovers: Array<{ fromName: string; toName: string; createdAt: Date }>;
 }
 
-export const isEmptyTeamTodos = (t: TeamTodos) =>
-  t.dueByRep.length === 0 && t.stagnant.length === 0 && t.newLeads.length === 0 && t.handovers.length === 0;
-
 export async function teamTodos(ctx: Ctx): Promise<TeamTodos | undefined> {
   const owners = await teamOwnerIds(ctx);
   if (owners !== null && owners.length === 0) return undefined;

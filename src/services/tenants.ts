@@ -1,6 +1,6 @@
 // Tenants: the default tenant created on first start, and mapping a platform's tenant key onto a tenant.
 import { and, asc, eq } from 'drizzle-orm';
-import type { Platform } from '../../bots/adapter.js';
+import type { Platform } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { tenantIdentities, tenants } from '../db/schema/index.js';
 
@@ -38,13 +38,4 @@ export async function resolveTenant(
   const tenant = await ensureDefaultTenant(db, defaults);
   await db.insert(tenantIdentities).values({ tenantId: tenant.id, platform, tenantKey }).onConflictDoNothing();
   return tenant;
-}
-
-export async function tenantKeyFor(db: DbOrTx, tenantId: string, platform: Platform): Promise<string | undefined> {
-  const [row] = await db
-    .select({ key: tenantIdentities.tenantKey })
-    .from(tenantIdentities)
-    .where(and(eq(tenantIdentities.tenantId, tenantId), eq(tenantIdentities.platform, platform)))
-    .limit(1);
-  return row?.key;
 }

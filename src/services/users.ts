@@ -1,6 +1,6 @@
 // People: resolving the platform-verified sender to a user (created as a rep on first sight), roles, managers.
 import { and, eq, sql } from 'drizzle-orm';
-import type { Platform } from '../../bots/adapter.js';
+import type { Platform } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { userIdentities, users } from '../db/schema/index.js';

@@ -15,10 +15,6 @@ export async function visibleOwnerIds(ctx: Ctx): Promise<string[] | null> {
   return [ctx.actor.userId];
 }
 
-export function ownerFilter(column: AnyColumn, owners: string[] | null): SQL {
-  return owners === null ? sql`true` : inArray(column, owners);
-}
-
 export async function assertMayChange(ctx: Ctx, ownerId: string, what: string): Promise<void> {
   const owners = await visibleOwnerIds(ctx);
   if (owners !== null && !owners.includes(ownerId)) {

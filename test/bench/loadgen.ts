@@ -1,7 +1,7 @@
 // The load generator's jobs, run in their own process (loadgen-proc.ts) so the server's event loop carries only
 // the server. Every request is signed before the clock starts (real WeCom / Feishu / DingTalk signing,
 // test/bots/*/sign.ts) and sent over node:http keep-alive connections (load.ts).
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { robotMessage, signedRobotCallback } from '../bots/dingtalk/sign.js';
 import { messageEvent, signedEvent } from '../bots/feishu/sign.js';
 import { signedCallback, textXml } from '../bots/wecom/sign.js';

@@ -8,7 +8,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../bots/adapter.js';
+import type { ChatAdapter } from '../../src/adapter.js';
 import type { Db } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { approvalRequests, approvalSteps, quotes, tenants, users } from '../../src/db/schema/index.js';

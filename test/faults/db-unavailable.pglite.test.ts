@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { buildWecomApp, counts, delta, helpCallback, injectWire, newCustomer, toWire } from './harness.js';

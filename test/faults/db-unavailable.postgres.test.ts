@@ -9,12 +9,11 @@
 //   PGlite that is closed is gone. So this case uses a file-backed PGlite (a real database under a temp dir, opened
 //   with the app's own openDatabase): it is closed under the running app (the callback then fails), then reopened
 //   from the same directory with a new app on it, which is what a restarted process would see when WeCom retries.
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { queryRows } from '../../src/db/rows.js';
 import { useTestDb } from '../helpers/db.js';
 import { buildWecomApp, counts, delta, helpCallback, injectWire, newCustomer, sleep, toWire } from './harness.js';
@@ -149,4 +148,3 @@ describe('WeCom callback while PostgreSQL is unavailable (postgres)', () => {
     expect(delta(before, await counts(t().db))).toMatchObject({ customers: 1, inbound_events: 1 });
   });
 });
-

@@ -2,7 +2,7 @@
 // fresh test database, a raw `inject` that lets a test send any query string / headers / body bytes, and row counts.
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { createWecomAdapter } from '../../bots/wecom/index.js';
 import type { Db } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';

@@ -2,7 +2,7 @@
 // the platform adapter + real dispatch) on the test database, and a raw `inject` that sends any headers and body
 // bytes to a bot route.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { ChatAdapter, RawRequest } from '../../bots/adapter.js';
+import type { ChatAdapter, RawRequest } from '../../src/adapter.js';
 import { createDingtalkAdapter } from '../../bots/dingtalk/index.js';
 import { createFeishuAdapter } from '../../bots/feishu/index.js';
 import type { Db } from '../../src/db/client.js';

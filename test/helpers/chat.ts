@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DispatchOutcome, OutboundMessage } from '../../bots/adapter.js';
+import type { DispatchOutcome, OutboundMessage } from '../../src/adapter.js';
 import { consoleEvent, createConsoleAdapter, type ConsoleRequest } from '../../bots/console/adapter.js';
 import { takeMailbox, type MailboxEntry } from '../../bots/console/mailbox.js';
 import { renderConsoleCard } from '../../cards/console/render.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { composeApp, type ComposedApp } from '../../src/compose.js';
 import { queryRows } from '../../src/db/rows.js';
 import { TEST_DINGTALK } from '../bots/dingtalk/sign.js';

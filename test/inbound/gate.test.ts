@@ -1,8 +1,8 @@
 // The text gate at the edge: a NUL or a lone surrogate in a platform message is stored in the inbox (jsonb) and
 // answered, instead of failing every retry; a NUL in one CSV cell imports the file instead of failing it.
 import { sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { InboundEvent } from '../../bots/adapter.js';
+import { describe, expect, it } from 'vitest';
+import type { InboundEvent } from '../../src/adapter.js';
 import { queryRows } from '../../src/db/rows.js';
 import { gateText, storableJson } from '../../src/domain/text-gate.js';
 import { createInboxDispatch, drainInbox, pendingInbox } from '../../src/inbound/inbox.js';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { createWecomAdapter } from '../../bots/wecom/index.js';
 import { createDbTokenStore } from '../../src/db/token-store.js';
 import { queryRows } from '../../src/db/rows.js';

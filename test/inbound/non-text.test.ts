@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { InboundEvent } from '../../bots/adapter.js';
+import type { InboundEvent } from '../../src/adapter.js';
 import { decodeRobotMessage, robotMessageSchema } from '../../bots/dingtalk/decode.js';
 import { decodeMessageEvent } from '../../bots/feishu/decode.js';
 import { decodeMessage } from '../../bots/wecom/decode.js';

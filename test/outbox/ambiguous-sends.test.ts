@@ -4,7 +4,7 @@
 // reply still arrives. Also 5xx with a JSON code, expired tokens and rate limits, each to its table row's outcome.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter, OutboundMessage, Platform, SendTarget } from '../../bots/adapter.js';
+import type { ChatAdapter, OutboundMessage, Platform, SendTarget } from '../../src/adapter.js';
 import { createDingtalkAdapter } from '../../bots/dingtalk/index.js';
 import { createFeishuAdapter } from '../../bots/feishu/index.js';
 import { createWecomAdapter } from '../../bots/wecom/index.js';

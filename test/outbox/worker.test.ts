@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../bots/adapter.js';
+import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../src/adapter.js';
 import { installId } from '../../src/db/install-id.js';
 import { outbox, sentCards } from '../../src/db/schema/index.js';
 import { enqueue } from '../../src/outbox/enqueue.js';

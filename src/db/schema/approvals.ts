@@ -73,8 +73,6 @@ export const sentCards = pgTable(
     platform: platform('platform').notNull(),
     messageId: text('message_id'),
     cardRef: text('card_ref'),
-    /** WeCom response codes are single-use; mark when spent. */
-    cardRefUsedAt: ts('card_ref_used_at'),
     createdAt: createdAt(),
   },
   (t) => [index('sent_cards_subject').on(t.subjectKind, t.subjectId)],

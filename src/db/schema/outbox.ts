@@ -10,7 +10,7 @@ export const outbox = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     tenantId: uuid('tenant_id'),
     platform: platform('platform').notNull(),
-    /** { tenantKey, kind: user|group|webhook, id } (bots/adapter.ts SendTarget) or { cardRef } for updates. */
+    /** { tenantKey, kind: user|group|webhook, id } (src/adapter.ts SendTarget) or { cardRef } for updates. */
     target: jsonb('target').notNull(),
     /** { op: 'send', message } | { op: 'update', card }. */
     payload: jsonb('payload').notNull(),

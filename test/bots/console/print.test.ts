@@ -4,7 +4,7 @@ import { printEntries, toastToPrint } from '../../../bots/console/print.js';
 import { joinText, md } from '../../../cards/markup.js';
 import type { MailboxEntry } from '../../../bots/console/mailbox.js';
 import type { Card } from '../../../cards/model.js';
-import type { OutboundMessage } from '../../../bots/adapter.js';
+import type { OutboundMessage } from '../../../src/adapter.js';
 
 const approval = (id: string): Card => ({
   kind: 'approval',

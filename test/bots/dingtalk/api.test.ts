@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../../bots/adapter.js';
+import type { ChatAdapter } from '../../../src/adapter.js';
 import { createDingtalkAdapter } from '../../../bots/dingtalk/index.js';
 import { buildDigestCard } from '../../../cards/digest-card.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';

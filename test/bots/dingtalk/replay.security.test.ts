@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundEvent, RawRequest } from '../../../bots/adapter.js';
+import type { InboundEvent, RawRequest } from '../../../src/adapter.js';
 import { createDingtalkAdapter } from '../../../bots/dingtalk/index.js';
 import { TIMESTAMP_WINDOW_MS } from '../../../bots/dingtalk/verify.js';
 import { queryRows } from '../../../src/db/rows.js';

@@ -1,7 +1,7 @@
 // Builds real DingTalk robot callbacks: JSON body plus `timestamp` (ms) and `sign` =
 // base64(HMAC-SHA256(appSecret, timestamp + "\n" + appSecret)) headers, as DingTalk sends them.
 import { createHash } from 'node:crypto';
-import type { RawRequest } from '../../../bots/adapter.js';
+import type { RawRequest } from '../../../src/adapter.js';
 import type { DingtalkConfig } from '../../../bots/dingtalk/config.js';
 import { dingtalkSign } from '../../../bots/dingtalk/verify.js';
 

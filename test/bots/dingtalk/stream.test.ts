@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../../bots/adapter.js';
+import type { ChatAdapter } from '../../../src/adapter.js';
 import { createDingtalkAdapter } from '../../../bots/dingtalk/index.js';
 import { TOPIC_CARD, TOPIC_ROBOT } from '../../../bots/dingtalk/stream.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdapterError, type ChatAdapter } from '../../../bots/adapter.js';
+import { AdapterError, type ChatAdapter } from '../../../src/adapter.js';
 import { createFeishuAdapter } from '../../../bots/feishu/index.js';
 import { buildApprovalCard } from '../../../cards/approval-card.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';

@@ -1,7 +1,7 @@
 // Inbound objects are plain data (#17.6): `__proto__`/`constructor`/`prototype` keys in a (signed) payload set no
 // prototype and smuggle no field, on the SDK's flattening path (long connection) and on our own JSON parsing.
 import { describe, expect, it } from 'vitest';
-import type { InboundEvent } from '../../../bots/adapter.js';
+import type { InboundEvent } from '../../../src/adapter.js';
 import { decodeCardCallback } from '../../../bots/dingtalk/decode.js';
 import { createFeishuEvents } from '../../../bots/feishu/events.js';
 import { parseJsonData, plainData } from '../../../bots/plain-data.js';

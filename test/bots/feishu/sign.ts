@@ -1,7 +1,7 @@
 // Builds real Feishu webhook requests: the event JSON encrypted with the Encrypt Key (AES-256-CBC, key =
 // sha256(encryptKey), random IV in front) and signed with sha256(timestamp + nonce + encryptKey + body).
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import type { RawRequest } from '../../../bots/adapter.js';
+import type { RawRequest } from '../../../src/adapter.js';
 import type { FeishuConfig } from '../../../bots/feishu/config.js';
 import { feishuSignature } from '../../../bots/feishu/crypto.js';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../../bots/adapter.js';
+import type { ChatAdapter } from '../../../src/adapter.js';
 import { createFeishuAdapter } from '../../../bots/feishu/index.js';
 import { encodeActionData } from '../../../cards/action-data.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdapterError } from '../../../bots/adapter.js';
+import { AdapterError } from '../../../src/adapter.js';
 import { createWecomAdapter } from '../../../bots/wecom/index.js';
 import type { TokenStore } from '../../../bots/token-cache.js';
 import { buildApprovalCard } from '../../../cards/approval-card.js';

@@ -1,6 +1,6 @@
 import { getSignature } from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
-import type { Dispatch, InboundEvent } from '../../../bots/adapter.js';
+import type { Dispatch, InboundEvent } from '../../../src/adapter.js';
 import { wecomRoutes } from '../../../bots/wecom/http.js';
 import { TEST_WECOM, signedCallback, signedVerification, textXml } from './sign.js';
 

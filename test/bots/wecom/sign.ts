@@ -1,7 +1,7 @@
 // Builds real WeCom callbacks: AES-256-CBC encrypted with the app's EncodingAESKey and SHA-1 signed, exactly as
 // WeCom does (doc 91144), for the adapter and end-to-end tests.
 import { encrypt, getSignature } from '@wecom/crypto';
-import type { RawRequest } from '../../../bots/adapter.js';
+import type { RawRequest } from '../../../src/adapter.js';
 import type { WecomConfig } from '../../../bots/wecom/config.js';
 
 export const TEST_WECOM: WecomConfig = {

@@ -1,0 +1,1 @@
+ALTER TABLE "sent_cards" DROP COLUMN "card_ref_used_at";
