@@ -4,6 +4,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatAdapter, Dispatch, InboundEvent, RawReply, RawRequest } from '../../src/adapter.js';
 import { appendToMailbox, cardRefFor, userOfCardRef } from './mailbox.js';
+import { ROLES } from '../../src/domain/roles.js';
 
 export const CONSOLE_TENANT_KEY = 'console';
 /** Requests older than this are refused (replay window). */
@@ -11,7 +12,7 @@ const WINDOW_MS = 5 * 60_000;
 
 export const consoleRequestSchema = z.object({
   user: z.string().min(1).max(64),
-  role: z.enum(['rep', 'manager', 'director', 'finance', 'tech', 'admin']).optional(),
+  role: z.enum(ROLES).optional(),
   eventKey: z.string().min(1).max(128),
   /** `npm run chat -- --group 华东群`: the message is said in this group chat (replies go to the group's mailbox). */
   group: z.string().min(1).max(64).optional(),

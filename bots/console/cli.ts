@@ -12,8 +12,8 @@ import { takeMailbox, type MailboxEntry } from './mailbox.js';
 import { printEntries, toastToPrint } from './print.js';
 import { openTransport, type Transport } from './transport.js';
 import type { ConsoleRequest } from './adapter.js';
+import { ROLES } from '../../src/domain/roles.js';
 
-const ROLES = ['rep', 'manager', 'director', 'finance', 'tech', 'admin'] as const;
 
 /** Whether a ChatCRM server answers its health check on the configured address (half a second at most). */
 async function serverAnswers(host: string, port: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import { decideApproval, findApprovalId, withdrawApproval, type DecisionResult }
 import { shortId } from '../services/counters.js';
 import { dealShortId } from '../services/deals.js';
 import { requestQuoteApproval } from '../services/quotes.js';
-import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 import { resolveDeal } from './resolve.js';
 
 export const quoteCommand: CommandSpec = {

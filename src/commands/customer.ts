@@ -5,7 +5,7 @@ import { looksLikePhone, maskPhone } from '../domain/names.js';
 import { isKnownRegion } from '../domain/regions.js';
 import { createCustomer, customerShortId, pickSimilarCustomer, type SimilarCustomer } from '../services/customers.js';
 import type { ParsedLine } from './parse.js';
-import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 import { offerChoice } from './resolve.js';
 
 const GRADES = new Set(['A', 'B', 'C']);

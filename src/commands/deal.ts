@@ -4,7 +4,7 @@ import { PIPELINE, parseStage } from '../domain/stages.js';
 import { customerShortId } from '../services/customers.js';
 import { advanceStage, closeLost, dealShortId, isBackward, openDeal, reopenDeal, type WonAmount } from '../services/deals.js';
 import { pipelineRules } from '../services/tenant-settings.js';
-import { type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandSpec, UsageError, text } from './contract.js';
 import { offerChoice, resolveCustomer, resolveDeal } from './resolve.js';
 
 export const dealCommand: CommandSpec = {

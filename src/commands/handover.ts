@@ -1,19 +1,7 @@
 // /交接 (handover): a manager hands a leaver's customers to a receiver; /接收交接 (accept): the receiver takes them.
-import { DomainError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
 import { confirmHandover, findHandover, handoverNo, pendingForReceiver, startHandover, type ConfirmResult } from '../services/handover.js';
-import { findUsersByName, type User } from '../services/users.js';
-import { type CommandSpec, UsageError, text } from './registry.js';
-
-/** One person by name; among several matches, the only active one wins. */
-async function onePerson(ctx: Ctx, name: string, role: string): Promise<User> {
-  const found = await findUsersByName(ctx.db, ctx.actor.tenantId, name);
-  if (found.length === 1) return found[0]!;
-  if (found.length === 0) throw new DomainError('NOT_FOUND', `没有找到${role}「${name}」。请写对方在系统里的名字（对方需要先给机器人发过一条消息）。`);
-  const active = found.filter((u) => u.active);
-  if (active.length === 1) return active[0]!;
-  throw new DomainError('AMBIGUOUS', `「${name}」匹配到多人：${found.map((u) => u.name).join('、')}，请写全名。`);
-}
+import { findOnePerson } from '../services/users.js';
+import { type CommandSpec, UsageError, text } from './contract.js';
 
 export function confirmReply(r: ConfirmResult): string {
   return (
@@ -33,8 +21,8 @@ export const handoverCommand: CommandSpec = {
     const [fromName, toName, ...extra] = line.args;
     if (!fromName || !toName) throw new UsageError('请写上离职人和接手人。');
     if (extra.length > 0) throw new UsageError('只需要写离职人和接手人两个名字（名字里有空格请加引号）。');
-    const leaver = await onePerson(ctx, fromName, '离职人');
-    const receiver = await onePerson(ctx, toName, '接手人');
+    const leaver = await findOnePerson(ctx.db, ctx.actor.tenantId, fromName, '离职人');
+    const receiver = await findOnePerson(ctx.db, ctx.actor.tenantId, toName, '接手人');
     const r = await startHandover(ctx, leaver, receiver);
     const no = handoverNo(r.handover);
     return [

@@ -1,7 +1,7 @@
 // /帮助 (help): the command list, or one command's usage and examples.
 import { joinText, md } from '../../cards/markup.js';
-import type { CommandSpec } from './registry.js';
-import { markdown } from './registry.js';
+import type { CommandSpec } from './contract.js';
+import { markdown } from './contract.js';
 
 export function usageText(spec: CommandSpec): string {
   return [`用法：${spec.usage}`, `说明：${spec.summary}`, ...spec.examples.map((e) => `例如：${e}`)].join('\n');

@@ -1,2 +1,2 @@
 export { runChatText } from './run.js';
-export type { CommandEnv, CommandSpec } from './registry.js';
+export type { CommandEnv, CommandSpec } from './contract.js';

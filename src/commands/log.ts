@@ -10,7 +10,7 @@ import {
   logFollowUp,
   undoLastFollowUp,
 } from '../services/follow-ups.js';
-import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 import { resolveDealOrCustomer } from './resolve.js';
 
 const KIND_ALIASES: Record<string, FollowUpKind> = {

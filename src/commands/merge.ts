@@ -1,7 +1,7 @@
 // /合并 (merge): a manager folds a duplicate customer into the one to keep and is told what moved.
 import { mergeCustomers } from '../services/merge.js';
 import { customerShortId } from '../services/customers.js';
-import { type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandSpec, UsageError, text } from './contract.js';
 
 export const mergeCommand: CommandSpec = {
   id: 'merge',

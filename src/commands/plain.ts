@@ -4,7 +4,7 @@ import type { OutboundMessage } from '../adapter.js';
 import { guessFollowUpKind } from '../services/follow-ups.js';
 import { recordNamedIn } from '../services/sentence-target.js';
 import { logAndReply } from './log.js';
-import { type CommandEnv, text } from './registry.js';
+import { type CommandEnv, text } from './contract.js';
 
 const HELP_HINT = '我是 ChatCRM 助手。发送 /帮助 查看命令，例如：/跟进 D-17 今天电话沟通了交期';
 

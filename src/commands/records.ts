@@ -5,7 +5,7 @@ import { parseShortId } from '../services/counters.js';
 import { type CustomerChange, FIELD_LABELS, changeTags, removeContact, saveContact, updateCustomer } from '../services/customer-edits.js';
 import { customerShortId } from '../services/customers.js';
 import { dealShortId, updateDeal } from '../services/deals.js';
-import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 import { resolveCustomer, resolveDeal } from './resolve.js';
 
 type CustomerField = keyof CustomerChange;

@@ -1,43 +1,46 @@
-// The command registry: canonical id, Chinese and English names, usage; and the errors handlers may raise.
-import type { Text } from '../../cards/markup.js';
-import type { ChatRef, OutboundMessage, Platform } from '../adapter.js';
-import type { Card } from '../../cards/model.js';
-import type { Ctx } from '../services/context.js';
-import type { ParsedLine } from './parse.js';
+// The command registry: every command, looked up by any of its Chinese or English names (case-insensitive).
+import { approveCommand, quoteCommand, rejectCommand, withdrawCommand } from './approve.js';
+import type { CommandSpec } from './contract.js';
+import { customerCommand } from './customer.js';
+import { dealCommand, lostCommand, reopenCommand, stageCommand } from './deal.js';
+import { acceptHandoverCommand, handoverCommand } from './handover.js';
+import { helpCommand } from './help.js';
+import { logCommand, undoCommand } from './log.js';
+import { mergeCommand } from './merge.js';
+import { contactCommand, editCommand, tagCommand } from './records.js';
+import { settingsCommand } from './settings.js';
+import { snoozeCommand } from './snooze.js';
+import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
 
-export interface CommandEnv {
-  ctx: Ctx;
-  platform: Platform;
-  chat: ChatRef;
-}
+/** In the order /帮助 lists them. */
+const specs: CommandSpec[] = [
+  customerCommand,
+  dealCommand,
+  logCommand,
+  stageCommand,
+  lostCommand,
+  todoCommand,
+  teamCommand,
+  showCommand,
+  pipelineCommand,
+  undoCommand,
+  editCommand,
+  tagCommand,
+  contactCommand,
+  reopenCommand,
+  quoteCommand,
+  approveCommand,
+  rejectCommand,
+  withdrawCommand,
+  snoozeCommand,
+  settingsCommand,
+  handoverCommand,
+  acceptHandoverCommand,
+  mergeCommand,
+];
+const byName = new Map<string, CommandSpec>();
+const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));
+for (const spec of [...specs, help]) for (const n of spec.names) byName.set(n.toLowerCase(), spec);
 
-export interface CommandSpec {
-  /** Canonical English id, e.g. `log`. */
-  id: string;
-  /** Every name that invokes it, Chinese first: ['跟进', 'log']. */
-  names: string[];
-  usage: string;
-  summary: string;
-  examples: string[];
-  run(env: CommandEnv, line: ParsedLine): Promise<OutboundMessage[]>;
-}
-
-/** Bad or missing arguments: the reply is the command's usage with the reason on top. */
-export class UsageError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'UsageError';
-  }
-}
-
-/** Several records match a name: answer with a numbered choice (saved so the user can reply with a number). */
-export class ChoiceNeeded extends Error {
-  constructor(readonly card: Card) {
-    super('choice needed');
-    this.name = 'ChoiceNeeded';
-  }
-}
-
-export const text = (t: string): OutboundMessage => ({ type: 'text', text: t });
-export const markdown = (t: Text, title?: string): OutboundMessage => ({ type: 'markdown', text: t, ...(title ? { title } : {}) });
-export const card = (c: Card): OutboundMessage => ({ type: 'card', card: c });
+/** The command one of whose names is `name`, if any. */
+export const commandNamed = (name: string): CommandSpec | undefined => byName.get(name.toLowerCase());

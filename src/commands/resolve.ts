@@ -5,7 +5,7 @@ import { type Customer, customerShortId, findCustomers } from '../services/custo
 import { type Deal, dealShortId, findDeals } from '../services/deals.js';
 import { getCustomer } from '../services/customers.js';
 import { type ChoiceOption, storeChoice } from '../services/choices.js';
-import { ChoiceNeeded, type CommandEnv } from './registry.js';
+import { ChoiceNeeded, type CommandEnv } from './contract.js';
 
 export type { ChoiceOption };
 

@@ -3,34 +3,12 @@
 import type { OutboundMessage } from '../adapter.js';
 import { isDomainError } from '../domain/errors.js';
 import { messageTooLong } from '../domain/text-gate.js';
-import { customerCommand } from './customer.js';
-import { dealCommand, lostCommand, stageCommand } from './deal.js';
-import { helpCommand, usageText } from './help.js';
-import { logCommand, undoCommand } from './log.js';
+import { usageText } from './help.js';
 import { parseLine } from './parse.js';
-import { type CommandEnv, type CommandSpec, ChoiceNeeded, UsageError, card, text } from './registry.js';
+import { type CommandEnv, type CommandSpec, ChoiceNeeded, UsageError, card, text } from './contract.js';
 import { takeChoice } from './choices.js';
 import { plainFollowUp } from './plain.js';
-import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
-import { extraCommands } from './extra.js';
-
-const specs: CommandSpec[] = [
-  customerCommand,
-  dealCommand,
-  logCommand,
-  stageCommand,
-  lostCommand,
-  todoCommand,
-  teamCommand,
-  showCommand,
-  pipelineCommand,
-  undoCommand,
-  ...extraCommands,
-];
-const byName = new Map<string, CommandSpec>();
-const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));
-for (const spec of [...specs, help]) for (const n of spec.names) byName.set(n.toLowerCase(), spec);
-
+import { commandNamed } from './registry.js';
 
 export async function runChatText(env: CommandEnv, input: string): Promise<OutboundMessage[]> {
   const trimmed = input.trim();
@@ -43,7 +21,7 @@ export async function runChatText(env: CommandEnv, input: string): Promise<Outbo
     if (choice) return runChatText(env, choice);
     return withReplies(() => plainFollowUp(env, trimmed), undefined);
   }
-  const spec = byName.get(line.name);
+  const spec = commandNamed(line.name);
   if (!spec) {
     return [text(`没有「/${line.name}」这个命令。发送 /帮助 查看所有命令。`)];
   }

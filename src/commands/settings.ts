@@ -1,20 +1,11 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
-import { DomainError } from '../domain/errors.js';
 import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
-import type { Ctx } from '../services/context.js';
 import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, updateSettings } from '../services/settings.js';
-import { findUsersByName, type User } from '../services/users.js';
+import { findOnePerson } from '../services/users.js';
 import { disableDigestHere, enableDigestHere, teamsOfChat } from '../services/team-chats.js';
 import { tenantSettings } from '../services/tenant-settings.js';
-import { type CommandEnv, type CommandSpec, UsageError, text } from './registry.js';
-
-async function onePerson(ctx: Ctx, name: string): Promise<User> {
-  const found = await findUsersByName(ctx.db, ctx.actor.tenantId, name);
-  if (found.length === 1) return found[0]!;
-  if (found.length === 0) throw new DomainError('NOT_FOUND', `没有找到「${name}」。对方需要先给机器人发过一条消息。`);
-  throw new DomainError('AMBIGUOUS', `「${name}」匹配到多人：${found.map((u) => u.name).join('、')}，请写全名。`);
-}
+import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 
 export const settingsCommand: CommandSpec = {
   id: 'settings',
@@ -52,15 +43,15 @@ export const settingsCommand: CommandSpec = {
       if (!name || !roleText) throw new UsageError('请写上人名和角色。');
       const role = parseRole(roleText);
       if (!role) throw new UsageError(`角色只能是：销售、经理、总监、财务、技术、管理员（收到「${roleText}」）。`);
-      const user = await onePerson(ctx, name);
+      const user = await findOnePerson(ctx.db, ctx.actor.tenantId, name);
       await setRole(ctx, user, role);
       return [text(`已把 ${user.name} 的角色设为「${ROLE_LABELS[role]}」。`)];
     }
     if (what === '上级' || what === 'manager') {
       const [name, managerName] = args;
       if (!name || !managerName) throw new UsageError('请写上人名和上级（无上级写「无」）。');
-      const user = await onePerson(ctx, name);
-      const manager = ['无', 'none', '-'].includes(managerName) ? null : await onePerson(ctx, managerName);
+      const user = await findOnePerson(ctx.db, ctx.actor.tenantId, name);
+      const manager = ['无', 'none', '-'].includes(managerName) ? null : await findOnePerson(ctx.db, ctx.actor.tenantId, managerName);
       await setManager(ctx, user, manager);
       return [text(manager ? `已把 ${user.name} 的上级设为 ${manager.name}。` : `已清除 ${user.name} 的上级。`)];
     }

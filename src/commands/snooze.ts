@@ -3,7 +3,7 @@ import { formatDate } from '../domain/dates.js';
 import { dealShortId } from '../services/deals.js';
 import { snoozeNudge } from '../services/nudges.js';
 import { getSettings } from '../services/settings.js';
-import { type CommandSpec, UsageError, text } from './registry.js';
+import { type CommandSpec, UsageError, text } from './contract.js';
 import { resolveDeal } from './resolve.js';
 
 export const snoozeCommand: CommandSpec = {

@@ -15,7 +15,7 @@ import { conversionText, cycleText } from '../../cards/format.js';
 import { myTodos } from '../services/todos.js';
 import { teamOverview, teamTodos, type TeamTodos } from '../services/team-todos.js';
 import { shortId } from '../services/counters.js';
-import { type CommandSpec, UsageError, markdown } from './registry.js';
+import { type CommandSpec, UsageError, markdown } from './contract.js';
 import { resolveDealOrCustomer } from './resolve.js';
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,5 @@
-// Where approvals are decided: which roles must approve a quote, and when a request is finished. Pure rules.
+// Approval routing rules: which roles must approve a quote, and when a request is finished. Pure rules; the
+// decisions themselves (who may decide, recording them, updating every card) are src/services/approvals.ts.
 import type { TenantSettings } from './settings.js';
 
 export type ApproverRole = 'finance' | 'tech' | 'director' | 'manager';

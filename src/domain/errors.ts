@@ -1,4 +1,7 @@
-// DomainError: the closed set of failures services report; src/commands turns each code into polite Chinese.
+// DomainError: the closed set of failures services report. Each carries the finished, polite Chinese sentence the
+// user reads (`userMessage`, written where the rule is checked, with the values that explain it); the code lets
+// callers react to the kind of failure (e.g. a card click on a closed request shows the current card). There is no
+// separate message catalogue.
 export type DomainErrorCode =
   | 'NOT_FOUND'
   | 'AMBIGUOUS'

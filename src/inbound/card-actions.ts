@@ -6,7 +6,7 @@ import type { DispatchOutcome, InboundCardAction, OutboundMessage } from '../ada
 import { decisionReply } from '../commands/approve.js';
 import { runChatText } from '../commands/index.js';
 import { confirmReply } from '../commands/handover.js';
-import type { CommandEnv } from '../commands/registry.js';
+import type { CommandEnv } from '../commands/contract.js';
 import { isDomainError } from '../domain/errors.js';
 import { decideApproval, findApprovalId } from '../services/approvals.js';
 import { approvalCard } from '../services/approval-view.js';

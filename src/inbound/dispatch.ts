@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../db/rows.js';
 import { inboundEvents } from '../db/schema/index.js';
 import { runChatText } from '../commands/index.js';
-import type { CommandEnv } from '../commands/registry.js';
+import type { CommandEnv } from '../commands/contract.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { resolveTenant } from '../services/tenants.js';
 import { resolveUser, toActor } from '../services/users.js';

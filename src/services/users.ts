@@ -4,6 +4,7 @@ import type { Platform } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { userIdentities, users } from '../db/schema/index.js';
+import { DomainError } from '../domain/errors.js';
 import type { Role } from '../domain/roles.js';
 import type { Actor } from './context.js';
 
@@ -84,6 +85,19 @@ export async function findUsersByName(db: DbOrTx, tenantId: string, name: string
     .select()
     .from(users)
     .where(and(eq(users.tenantId, tenantId), sql`position(${name} in ${users.name}) > 0`));
+}
+
+/**
+ * The one person a typed name means (exact name first, else a part of a name); among several matches the only
+ * active one wins. `what` names them in the refusal (离职人, 接手人…).
+ */
+export async function findOnePerson(db: DbOrTx, tenantId: string, name: string, what = ''): Promise<User> {
+  const found = await findUsersByName(db, tenantId, name);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) throw new DomainError('NOT_FOUND', `没有找到${what}「${name}」。请写对方在系统里的名字（对方需要先给机器人发过一条消息）。`);
+  const active = found.filter((u) => u.active);
+  if (active.length === 1) return active[0]!;
+  throw new DomainError('AMBIGUOUS', `「${name}」匹配到多人：${found.map((u) => u.name).join('、')}，请写全名。`);
 }
 
 export async function usersWithRole(db: DbOrTx, tenantId: string, role: Role): Promise<User[]> {

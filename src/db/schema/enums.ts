@@ -1,13 +1,16 @@
-// Postgres enums named after the domain terms; values are English, labels live in src/messages.
+// Postgres enums named after the domain terms. Values are English and come from their owners in src/domain (roles,
+// stages); the Chinese labels live beside them (ROLE_LABELS, STAGE_LABELS; tenants rename stages in settings).
 import { pgEnum } from 'drizzle-orm/pg-core';
+import { ROLES } from '../../domain/roles.js';
+import { STAGES } from '../../domain/stages.js';
 
 export const platform = pgEnum('platform', ['wecom', 'dingtalk', 'feishu', 'console']);
-export const userRole = pgEnum('user_role', ['rep', 'manager', 'director', 'finance', 'tech', 'admin']);
+export const userRole = pgEnum('user_role', ROLES);
 export const customerGrade = pgEnum('customer_grade', ['A', 'B', 'C']);
 /** 潜在 prospect → 正式 active (first won deal) → 沉默 dormant. */
 export const customerStatus = pgEnum('customer_status', ['prospect', 'active', 'dormant']);
 /** 线索 → 初访 → 方案 → 报价 → 签约 / 输单. */
-export const dealStage = pgEnum('deal_stage', ['lead', 'first_visit', 'proposal', 'quote', 'won', 'lost']);
+export const dealStage = pgEnum('deal_stage', STAGES);
 /** 拜访 / 电话 / 微信 / 邮件 / 样品 / 其他. */
 export const followUpKind = pgEnum('follow_up_kind', ['visit', 'call', 'wechat', 'email', 'sample', 'other']);
 export const quoteStatus = pgEnum('quote_status', ['pending', 'approved', 'rejected', 'withdrawn']);
