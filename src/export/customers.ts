@@ -6,9 +6,9 @@ import iconv from 'iconv-lite';
 import type { DbOrTx } from '../db/client.js';
 import { customers, deals, tenants, users } from '../db/schema/index.js';
 import { formatDay, wallClock } from '../domain/dates.js';
-import { STAGE_LABELS } from '../domain/stages.js';
 import { shortId } from '../services/counters.js';
 import { dueOfDeals } from '../services/due.js';
+import { tenantSettings } from '../services/tenant-settings.js';
 
 export type ExportEncoding = 'utf-8-bom' | 'gbk';
 
@@ -93,6 +93,7 @@ export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: st
     .where(eq(deals.tenantId, tenantId))
     .orderBy(asc(deals.shortNo));
   const due = await dueOfDeals(db, tenantId, rows.map((r) => r.d));
+  const { labels } = (await tenantSettings(db, tenantId)).pipeline;
   const records = rows.map(({ d, customerNo, customerName, ownerName }) => [
     shortId('deal', d.shortNo),
     shortId('customer', customerNo),
@@ -100,7 +101,7 @@ export async function dealsCsv(db: DbOrTx, tenantId: string): Promise<{ text: st
     d.title,
     yuan(d.amountFen),
     d.currency,
-    STAGE_LABELS[d.stage],
+    labels[d.stage],
     String(d.probability),
     d.expectedCloseOn ?? '',
     ownerName,

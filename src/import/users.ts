@@ -9,6 +9,7 @@ import { auditLog, teams, userIdentities, users } from '../db/schema/index.js';
 import { parseRole, ROLE_LABELS, type Role } from '../domain/roles.js';
 import { cleanHeader, DEFAULT_HEADER_MAPPING, ImportFileError } from './customers.js';
 import { type CsvRecord, encodingLabel, type DetectedEncoding } from './decode.js';
+import { loopThrough } from '../domain/reporting-line.js';
 
 export type UserField = 'name' | 'wecom' | 'dingtalk' | 'feishu' | 'role' | 'manager' | 'team' | 'region';
 export const PLATFORM_FIELDS = ['wecom', 'dingtalk', 'feishu'] as const;
@@ -309,18 +310,10 @@ function resolveManagers(rows: Row[], dir: Directory) {
     const nameOfKey = (k: string) => dir.people.get(k)?.name ?? stillOk.find((r) => keyOf(r) === k)?.name ?? k;
     for (const r of stillOk) {
       if (!r.managerRef) continue;
-      const start = keyOf(r);
-      const path = [start];
-      const seen = new Set(path);
-      for (let k = next.get(start); k !== undefined; k = next.get(k)) {
-        path.push(k);
-        if (k === start) {
-          r.problems.push(`“上级”关系形成了循环（${path.map(nameOfKey).join(' → ')}），请改正其中一人的上级`);
-          dropped.push(r);
-          break;
-        }
-        if (seen.has(k)) break; // a loop already in the system that does not pass through this row
-        seen.add(k);
+      const loop = loopThrough(next, keyOf(r));
+      if (loop) {
+        r.problems.push(`“上级”关系形成了循环（${loop.map(nameOfKey).join(' → ')}），请改正其中一人的上级`);
+        dropped.push(r);
       }
     }
     if (dropped.length === 0) return;

@@ -7,7 +7,6 @@ import { lookupKeys } from '../domain/names.js';
 import { assertAmount } from '../domain/money.js';
 import { assertFieldFits } from '../domain/text-gate.js';
 import {
-  STAGE_LABELS,
   STAGE_PROBABILITY,
   checkAdvance,
   isOpenStage,
@@ -165,7 +164,8 @@ async function latestApprovedQuote(ctx: Ctx, deal: Deal): Promise<WonAmount | un
 export async function closeLost(ctx: Ctx, deal: Deal, reason: string): Promise<Deal> {
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   if (!isOpenStage(deal.stage)) {
-    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${STAGE_LABELS[deal.stage]}。`);
+    const { labels } = await pipelineRules(ctx.db, deal.tenantId);
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[deal.stage]}。`);
   }
   if (!reason.trim()) throw new DomainError('INVALID_INPUT', `输单需要写原因，例如：/输单 ${dealShortId(deal)} 价格没谈拢`);
   assertFieldFits('reason', reason.trim());
@@ -205,7 +205,8 @@ export async function updateDeal(ctx: Ctx, deal: Deal, change: { title?: string;
   assertFieldFits('dealTitle', title);
   assertAmount(change.amountFen, '商机金额');
   if (change.amountFen !== undefined && !isOpenStage(deal.stage)) {
-    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${STAGE_LABELS[deal.stage]}，不能再改金额。`);
+    const { labels } = await pipelineRules(ctx.db, deal.tenantId);
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[deal.stage]}，不能再改金额。`);
   }
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};

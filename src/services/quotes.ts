@@ -1,11 +1,10 @@
 // Quotes: /报价 creates a quote and its approval request, with approvers resolved now and cards sent to each.
 // A deal has at most one pending request: a new price means withdrawing the pending one first (/撤回).
 import { eq } from 'drizzle-orm';
-import { approvalRequests, approvalSteps, deals, quotes, tenants } from '../db/schema/index.js';
+import { approvalRequests, approvalSteps, deals, quotes } from '../db/schema/index.js';
 import { APPROVER_ROLE_LABELS, routeQuote, type ApproverRole } from '../domain/approval-rules.js';
 import { DomainError } from '../domain/errors.js';
 import { formatFenShort } from '../domain/money.js';
-import { readSettings } from '../domain/settings.js';
 import { assertAmount } from '../domain/money.js';
 import { assertFieldFits } from '../domain/text-gate.js';
 import { isOpenStage } from '../domain/stages.js';
@@ -19,6 +18,7 @@ import { nextShortNo, shortId } from './counters.js';
 import { type Deal, dealShortId } from './deals.js';
 import { getUser, type User } from './users.js';
 import { assertMayChange } from './visibility.js';
+import { tenantSettings } from './tenant-settings.js';
 
 export type QuoteRequestResult =
   | { ok: true; approvalShortId: string; approvers: Array<{ role: ApproverRole; name: string }> }
@@ -45,8 +45,7 @@ export async function requestQuoteApproval(
       { approval: a },
     );
   }
-  const [tenant] = await ctx.db.select().from(tenants).where(eq(tenants.id, ctx.actor.tenantId));
-  const rules = readSettings(tenant?.settings).approval;
+  const rules = (await tenantSettings(ctx.db, ctx.actor.tenantId)).approval;
   const requester = (await getUser(ctx.db, ctx.actor.userId))!;
   const roles = routeQuote(input, rules);
 

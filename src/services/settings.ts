@@ -2,21 +2,21 @@
 import { eq } from 'drizzle-orm';
 import { tenants, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { mergeSettings, readSettings, tenantSettingsSchema, type TenantSettings } from '../domain/settings.js';
+import { mergeSettings, tenantSettingsSchema, type TenantSettings } from '../domain/settings.js';
 import type { Role } from '../domain/roles.js';
 import { recordAudit } from './audit.js';
 import type { DbOrTx } from '../db/client.js';
 import type { Ctx } from './context.js';
-import { reportIds, type User } from './users.js';
+import { tenantSettings } from './tenant-settings.js';
+import type { User } from './users.js';
+import { loopThrough } from '../domain/reporting-line.js';
 
 export function assertAdmin(ctx: Ctx) {
   if (ctx.actor.role !== 'admin') throw new DomainError('NOT_ALLOWED', '只有管理员可以修改设置。请联系你们公司的 ChatCRM 管理员。');
 }
 
-export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
-  const [t] = await ctx.db.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, ctx.actor.tenantId));
-  return readSettings(t?.settings);
-}
+/** The actor's tenant's settings (read by ./tenant-settings.ts, the one reader of tenant settings). */
+export const getSettings = (ctx: Ctx): Promise<TenantSettings> => tenantSettings(ctx.db, ctx.actor.tenantId);
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
@@ -47,7 +47,12 @@ export async function assertManagerChange(db: DbOrTx, user: User, manager: User 
   if (!manager) return;
   if (manager.tenantId !== user.tenantId) throw new DomainError('INVALID_INPUT', `${manager.name} 不是同一家公司的成员，不能做 ${user.name} 的上级。`);
   if (manager.id === user.id) throw new DomainError('INVALID_INPUT', '不能把自己设为自己的上级。');
-  if ((await reportIds(db, user.id)).includes(manager.id)) {
+  const managerOf = new Map<string, string>();
+  for (const u of await db.select({ id: users.id, managerId: users.managerId }).from(users).where(eq(users.tenantId, user.tenantId))) {
+    if (u.managerId) managerOf.set(u.id, u.managerId);
+  }
+  managerOf.set(user.id, manager.id);
+  if (loopThrough(managerOf, user.id)) {
     throw new DomainError('INVALID_INPUT', `${manager.name} 是 ${user.name} 的下属，不能反过来做上级（会形成循环）。`);
   }
 }

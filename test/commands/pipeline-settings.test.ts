@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { tenants, users } from '../../src/db/schema/index.js';
 import { readSettings } from '../../src/domain/settings.js';
+import { dealsCsv } from '../../src/export/customers.js';
 import { adminApi } from '../../src/server/admin-api.js';
 import { buildApp } from '../../src/server/app.js';
 import { createChat } from '../helpers/chat.js';
@@ -81,6 +82,11 @@ describe(`pipeline stage names and exit criteria per tenant (${testDriver()})`, 
     expect(won).toContain(`${a}「不锈钢阀门」：打样 → 成单`);
     expect(won).toContain('恭喜成单');
     expect((await chat.say('销售小周', `/推进 ${a} 报价`)).text).toContain('已经成单，不能再推进');
+    // Refusals on a closed deal and the export use the tenant's names too.
+    expect((await chat.say('销售小周', `/输单 ${a} 价格没谈拢`)).text).toContain(`商机 ${a} 已经成单。`);
+    expect((await chat.say('销售小周', `/修改 ${a} 金额 9万`)).text).toContain(`商机 ${a} 已经成单，不能再改金额。`);
+    const csv = (await dealsCsv(t().db, await tenantOf('销售小周'))).text;
+    expect(csv.split('\n').find((l) => l.startsWith(a))).toContain(',成单,');
     await api.close();
   });
 
