@@ -1,14 +1,14 @@
 // Deciding approval steps: only the pending approver (the platform-verified actor) may decide; one rejection
 // rejects, all approvals approve; then the rep is told and every copy of the card is updated in place. The
 // requester may withdraw a pending request (/撤回), which updates every copy the same way.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Card } from '../../cards/model.js';
-import { approvalRequests, approvalSteps, outbox, quotes, sentCards } from '../db/schema/index.js';
+import { approvalRequests, approvalSteps, quotes } from '../db/schema/index.js';
 import { APPROVER_ROLE_LABELS, requestOutcome } from '../domain/approval-rules.js';
 import { DomainError } from '../domain/errors.js';
 import { formatFen } from '../domain/money.js';
 import { assertFieldFits } from '../domain/text-gate.js';
-import { enqueue, notifyUser } from '../outbox/enqueue.js';
+import { notifyUser } from '../outbox/enqueue.js';
 import { cardOf, loadApproval, type LoadedApproval } from './approval-view.js';
 import { activeAdmins, replacementApprover } from './approvers.js';
 import { recordAudit } from './audit.js';
@@ -16,6 +16,7 @@ import type { Ctx } from './context.js';
 import { parseShortId, shortId } from './counters.js';
 import { tenantSettings } from './tenant-settings.js';
 import { getUser, type User } from './users.js';
+import { updateCardCopies as updateCopies } from './card-copies.js';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -116,40 +117,18 @@ async function closeRequest(ctx: Ctx, a: LoadedApproval, outcome: 'approved' | '
   });
 }
 
-/**
- * Updates every copy of an approval card we sent (each approver, each platform) to `card`, in place. Copies the
- * platform cannot update get `textForUnupdatable` instead (once per recipient, never the actor), when given.
- */
-async function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: { textForUnupdatable?: string; progress?: string }) {
-  const told = new Set<string>();
-  const copies = await ctx.db
-    .select()
-    .from(sentCards)
-    .where(and(eq(sentCards.subjectKind, 'approval'), eq(sentCards.subjectId, requestId)));
-  for (const copy of copies) {
-    if (!copy.cardRef) {
-      if (!opts.progress && opts.textForUnupdatable && copy.userId && copy.userId !== ctx.actor.userId && !told.has(copy.userId)) {
-        told.add(copy.userId);
-        await notifyUser(ctx.db, ctx.actor.tenantId, copy.userId, { type: 'text', text: opts.textForUnupdatable });
-      }
-      continue;
-    }
-    // A WeCom response_code updates a card once (platforms.md §1.7): it is kept for the final state, and the
-    // clicker's own WeCom card is answered in place by the click.
-    if (opts.progress && copy.platform === 'wecom') continue;
-    // Each update carries the card's full latest state, so one still waiting to be sent is superseded rather
-    // than delivered after (or alongside) the newer one: updates to one card never arrive out of order.
-    await ctx.db
-      .delete(outbox)
-      .where(and(eq(outbox.status, 'pending'), sql`${outbox.payload}->>'op' = 'update'`, sql`${outbox.target}->>'cardRef' = ${copy.cardRef}`));
-    await enqueue(ctx.db, {
-      tenantId: ctx.actor.tenantId,
-      platform: copy.platform,
-      target: { cardRef: copy.cardRef },
-      payload: { op: 'update', card },
-      dedupKey: opts.progress ? `approval-progress:${copy.id}:${opts.progress}` : `approval-final:${copy.id}`,
-    });
-  }
+/** Every copy of the request's card shows `card` (services/card-copies.ts). */
+function updateCardCopies(ctx: Ctx, requestId: string, card: Card, opts: { textForUnupdatable?: string; progress?: string }) {
+  const { progress } = opts;
+  return updateCopies(ctx.db, {
+    tenantId: ctx.actor.tenantId,
+    actorUserId: ctx.actor.userId,
+    subject: { kind: 'approval', id: requestId },
+    card,
+    dedupKey: (copy) => (progress ? `approval-progress:${copy}:${progress}` : `approval-final:${copy}`),
+    ...(progress ? { progress: true } : {}),
+    ...(opts.textForUnupdatable ? { textForUnupdatable: opts.textForUnupdatable } : {}),
+  });
 }
 
 /** Identifies a state of an open request (who decides which step, and how far), for the progress updates' dedup key. */

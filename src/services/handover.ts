@@ -2,28 +2,26 @@
 // confirms, and the pool (customers, their deals, open to-dos) becomes theirs in one transaction. Follow-ups keep
 // their author. The daily reminder while a handover waits is src/scheduler/handover-reminders.ts.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import { buildHandoverCard } from '../../cards/handover-card.js';
 import type { Card } from '../../cards/model.js';
-import type { DbOrTx } from '../db/client.js';
-import { queryRows } from '../db/rows.js';
-import { approvalRequests, customers, deals, handovers, sentCards, users } from '../db/schema/index.js';
+import { approvalRequests, customers, deals, handovers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { seesAll } from '../domain/roles.js';
-import { enqueue, notifyUser } from '../outbox/enqueue.js';
+import { notifyUser } from '../outbox/enqueue.js';
 import { moveStepsOfLeaver } from './approvals.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { getUser, reportIds, type User } from './users.js';
+import { updateCardCopies } from './card-copies.js';
+import { countOpenDeals, type Handover, handoverCard, handoverNo } from './handover-view.js';
 
-export type Handover = typeof handovers.$inferSelect;
+export { type Handover, handoverNo };
+
 
 /** After this many days a pending handover is reported as overdue. */
 export const HANDOVER_TRANSITION_DAYS = 30;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The number people see and type: H- and the first 8 hex digits of the id. */
-export const handoverNo = (h: Pick<Handover, 'id'>) => `H-${h.id.slice(0, 8).toUpperCase()}`;
 
 /** Leaver's manager (direct or above), or a director/admin. */
 export async function mayHandOver(ctx: Ctx, leaver: User): Promise<boolean> {
@@ -127,53 +125,6 @@ export async function startHandover(ctx: Ctx, leaver: User, receiver: User): Pro
     }
     return { handover: h, customerCount: pooled.length, openDealCount };
   });
-}
-
-async function countOpenDeals(db: DbOrTx, tenantId: string, ownerId: string): Promise<number> {
-  const [r] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(deals)
-    .where(and(eq(deals.tenantId, tenantId), eq(deals.ownerId, ownerId), isNull(deals.closedAt)));
-  return Number(r?.n ?? 0);
-}
-
-/** The card as it looks now (pending with 接收, or resolved). */
-export async function handoverCard(db: DbOrTx, h: Handover, timeZone: string): Promise<Card> {
-  const [from, to, by] = await Promise.all([getUser(db, h.fromUserId), getUser(db, h.toUserId), getUser(db, h.createdById)]);
-  let customerCount: number;
-  let openDealCount: number;
-  if (h.status === 'pending') {
-    const [c] = await db.select({ n: sql<number>`count(*)::int` }).from(customers).where(eq(customers.handoverId, h.id));
-    customerCount = Number(c?.n ?? 0);
-    openDealCount = await countOpenDeals(db, h.tenantId, h.fromUserId);
-  } else {
-    const moved = await confirmedCounts(db, h);
-    customerCount = moved.customers;
-    openDealCount = moved.openDeals;
-  }
-  return buildHandoverCard({
-    handoverId: h.id,
-    handoverNo: handoverNo(h),
-    fromName: from?.name ?? '未知',
-    toName: to?.name ?? '未知',
-    createdByName: by?.name ?? '未知',
-    customerCount,
-    openDealCount,
-    status: h.status,
-    createdAt: h.createdAt,
-    confirmedAt: h.confirmedAt,
-    timeZone,
-  });
-}
-
-/** Counts recorded in the confirm audit row (the pool is cleared once confirmed). */
-async function confirmedCounts(db: DbOrTx, h: Handover): Promise<{ customers: number; openDeals: number }> {
-  const rows = await queryRows<{ customers: number | null; open_deals: number | null }>(
-    db,
-    sql`select (after->>'customerCount')::int as customers, (after->>'openDealCount')::int as open_deals
-        from audit_log where entity_type = 'handover' and entity_id = ${h.id} and action = 'handover.confirm' limit 1`,
-  );
-  return { customers: Number(rows[0]?.customers ?? 0), openDeals: Number(rows[0]?.open_deals ?? 0) };
 }
 
 /** A handover of this tenant by its full id or its number (H-1A2B3C4D, case-insensitive, the prefix optional). */
@@ -288,20 +239,13 @@ export async function confirmHandover(ctx: Ctx, handoverId: string): Promise<Con
       if (to !== ctx.actor.userId) await notifyUser(tx, h.tenantId, to, { type: 'text', text }, { dedupKey: `handover-done:${h.id}:${to}` });
     }
     // Other copies of the receiver's card (other platforms) show the final state.
-    const copies = await tx
-      .select()
-      .from(sentCards)
-      .where(and(eq(sentCards.subjectKind, 'handover'), eq(sentCards.subjectId, h.id)));
-    for (const copy of copies) {
-      if (!copy.cardRef) continue;
-      await enqueue(tx, {
-        tenantId: h.tenantId,
-        platform: copy.platform,
-        target: { cardRef: copy.cardRef },
-        payload: { op: 'update', card },
-        dedupKey: `handover-final:${copy.id}`,
-      });
-    }
+    await updateCardCopies(tx, {
+      tenantId: h.tenantId,
+      actorUserId: ctx.actor.userId,
+      subject: { kind: 'handover', id: h.id },
+      card,
+      dedupKey: (copy) => `handover-final:${copy}`,
+    });
     return {
       handover: confirmed!,
       fromName: from?.name ?? '离职人',
