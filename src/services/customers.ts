@@ -1,6 +1,7 @@
 // Customers: create with dedup (normalised name / phone, similar names offered first), look up by short id or
 // fuzzy name within visibility. Merged customers (/合并) are never listed; their C-n says where they went.
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
 import { customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import {
@@ -227,6 +228,81 @@ export async function findSimilarCustomers(ctx: Ctx, name: string, limit = MAX_S
     .sort((a, b) => b.match.score - a.match.score || a.customer.shortNo - b.customer.shortNo)
     .slice(0, limit);
 }
+
+/** A customer as the in-memory index knows it (enough to name it in a report). */
+export interface IndexedCustomer {
+  shortNo: number;
+  name: string;
+  normalisedName: string;
+  ownerName: string;
+}
+
+/**
+ * The tenant's customers loaded once and keyed as createCustomer matches them, for checking many names at a time
+ * (the import): by key and stated place as findDuplicate does (a merged customer stands for the one it was merged
+ * into), by phone, and by bigram for the same "maybe the same company" rule as findSimilarCustomers.
+ */
+export async function customerIndex(db: DbOrTx, tenantId: string) {
+  const rows = await db
+    .select({
+      id: customers.id,
+      shortNo: customers.shortNo,
+      name: customers.name,
+      normalisedName: customers.normalisedName,
+      phoneNormalised: customers.phoneNormalised,
+      mergedIntoId: customers.mergedIntoId,
+      ownerName: users.name,
+    })
+    .from(customers)
+    .innerJoin(users, eq(users.id, customers.ownerId))
+    .where(eq(customers.tenantId, tenantId))
+    .orderBy(customers.shortNo);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const survivor = (r: (typeof rows)[number]) => {
+    let cur = r;
+    for (let hops = 0; cur.mergedIntoId && hops < 10; hops++) cur = byId.get(cur.mergedIntoId) ?? cur;
+    return cur;
+  };
+  const byName = new Map<string, { stated: IndexedCustomer; as: IndexedCustomer }[]>();
+  const byPhone = new Map<string, IndexedCustomer>();
+  const byGram = new Map<string, IndexedCustomer[]>();
+  for (const r of rows) {
+    const as = survivor(r);
+    byName.set(r.normalisedName, [...(byName.get(r.normalisedName) ?? []), { stated: r, as }]);
+    if (r.phoneNormalised) byPhone.set(r.phoneNormalised, as);
+    if (r.mergedIntoId) continue;
+    for (const g of nameGrams(r.normalisedName)) {
+      const list = byGram.get(g);
+      if (list) list.push(r);
+      else byGram.set(g, [r]);
+    }
+  }
+  return {
+    /** The customer this name already is: same key and no two different stated places (see findDuplicate). */
+    sameName(name: string, key: string): IndexedCustomer | undefined {
+      const mine = regionsOf(name);
+      return byName.get(key)?.find(({ stated }) => {
+        const theirs = regionsOf(stated.name);
+        return mine.length === 0 || theirs.length === 0 || theirs.some((x) => mine.includes(x));
+      })?.as;
+    },
+    byPhone,
+    similar(key: string): { c: IndexedCustomer; match: NameMatch } | undefined {
+      const seen = new Set<IndexedCustomer>();
+      let best: { c: IndexedCustomer; match: NameMatch } | undefined;
+      for (const g of nameGrams(key)) {
+        for (const c of byGram.get(g) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          const match = compareKeys(key, c.normalisedName);
+          if (match && (!best || match.score > best.match.score)) best = { c, match };
+        }
+      }
+      return best;
+    },
+  };
+}
+export type CustomerIndex = Awaited<ReturnType<typeof customerIndex>>;
 
 export const customerShortId = (c: Pick<Customer, 'shortNo'>) => shortId('customer', c.shortNo);
 

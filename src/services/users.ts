@@ -108,6 +108,53 @@ export async function usersWithRole(db: DbOrTx, tenantId: string, role: Role): P
     .orderBy(users.createdAt);
 }
 
+/** Every user of a tenant, active or not (no order). */
+export async function listUsers(db: DbOrTx, tenantId: string): Promise<User[]> {
+  return db.select().from(users).where(eq(users.tenantId, tenantId));
+}
+
+/** The tenant's active users, oldest first. */
+export async function activeUsers(db: DbOrTx, tenantId: string): Promise<User[]> {
+  return db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.active, true))).orderBy(users.createdAt);
+}
+
+export interface Identity {
+  userId: string;
+  platform: (typeof userIdentities.$inferSelect)['platform'];
+  platformUserId: string;
+}
+
+/** Every platform identity of a tenant's users (console ones included; no order). */
+export async function listIdentities(db: DbOrTx, tenantId: string): Promise<Identity[]> {
+  return db
+    .select({ userId: userIdentities.userId, platform: userIdentities.platform, platformUserId: userIdentities.platformUserId })
+    .from(userIdentities)
+    .where(eq(userIdentities.tenantId, tenantId));
+}
+
+/** The fields an admin (or the people import) sets on a user. */
+export interface UserFields {
+  name?: string;
+  role?: Role;
+  managerId?: string;
+  teamId?: string;
+  region?: string;
+}
+
+/** Creates a user without any identity (see addIdentity); returns the new id. */
+export async function createUser(db: DbOrTx, tenantId: string, fields: UserFields & { name: string }): Promise<string> {
+  return (await db.insert(users).values({ tenantId, ...fields }).returning({ id: users.id }))[0]!.id;
+}
+
+export async function updateUser(db: DbOrTx, tenantId: string, id: string, fields: UserFields, now: Date): Promise<void> {
+  await db.update(users).set({ ...fields, updatedAt: now }).where(and(eq(users.id, id), eq(users.tenantId, tenantId)));
+}
+
+/** Binds a platform account to a user; the identity must not exist yet (it is unique per tenant). */
+export async function addIdentity(db: DbOrTx, tenantId: string, userId: string, platform: Platform, platformUserId: string): Promise<void> {
+  await db.insert(userIdentities).values({ tenantId, userId, platform, platformUserId });
+}
+
 export async function getUser(db: DbOrTx, id: string): Promise<User | undefined> {
   const [u] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   return u;

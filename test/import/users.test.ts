@@ -154,4 +154,30 @@ describe(`people import (${testDriver()})`, () => {
     const mixed = await importUsers(db, csv('姓名,企业微信ID,钉钉ID\r\n某人,zhaozong,staff0002\r\n'), { tenantId: tenant.id });
     expect(mixed.bad[0]!.problems.join()).toContain('分别属于系统里的「赵总」和「王五」');
   });
+  it('audits each written person with no actor at the import clock: before, after, ids and line', async () => {
+    const db = t().db;
+    // A tenant of its own: the tests above leave people (also a 李经理) in the default one.
+    const [tenant] = await queryRows<{ id: string }>(db, sql`insert into tenants (name) values ('审计厂') returning id`);
+    const tid = tenant!.id;
+    const now = new Date('2026-03-02T01:00:00Z');
+    await importUsers(db, csv('姓名,企业微信ID,角色,上级,团队\n赵总,zhaozong,总监,,\n李经理,lijingli,经理,赵总,华东一组'), { tenantId: tid, apply: true, now });
+    const later = new Date('2026-03-03T01:00:00Z');
+    await importUsers(db, csv('姓名,钉钉ID,地区\n李经理,staff01,上海'), { tenantId: tid, apply: true, now: later });
+    const rows = await queryRows<{ action: string; actor_id: string | null; before: unknown; after: Record<string, unknown>; created_at: Date | string; entity_id: string }>(
+      db,
+      sql`select action, actor_id, before, after, created_at, entity_id from audit_log where entity_type = 'user' and tenant_id = ${tid} order by created_at, (after->>'line')::int`,
+    );
+    const [zhao, li] = await Promise.all(['赵总', '李经理'].map(async (n) => (await queryRows<{ id: string; team_id: string }>(db, sql`select id, team_id from users where tenant_id = ${tid} and name = ${n}`))[0]!));
+    expect(rows.map((r) => [r.action, r.actor_id, new Date(r.created_at).toISOString(), r.entity_id])).toEqual([
+      ['user.import.create', null, now.toISOString(), zhao!.id],
+      ['user.import.create', null, now.toISOString(), li!.id],
+      ['user.import.update', null, later.toISOString(), li!.id],
+    ]);
+    expect(rows[0]!.before).toBeNull();
+    expect(rows[1]!.after).toEqual({ name: '李经理', role: 'manager', managerId: zhao!.id, teamId: li!.team_id, region: null, ids: { wecom: 'lijingli' }, line: 3 });
+    expect(rows[2]!.before).toEqual({ name: '李经理', role: 'manager', managerId: zhao!.id, teamId: li!.team_id, region: null, ids: { wecom: ['lijingli'] } });
+    expect(rows[2]!.after).toEqual({ name: '李经理', role: 'manager', managerId: zhao!.id, teamId: li!.team_id, region: '上海', ids: { dingtalk: 'staff01' }, line: 2 });
+    const updated = await queryRows<{ updated_at: Date | string }>(db, sql`select updated_at from users where id = ${li!.id}`);
+    expect(new Date(updated[0]!.updated_at).toISOString()).toBe(later.toISOString());
+  });
 });
