@@ -26,7 +26,7 @@ export interface ServerProc {
   base: string;
   port: number;
   child: ChildProcess;
-  /** stderr so far (the failure message of a test). */
+  /** stdout and stderr so far (log lines; the failure message of a test). */
   logs: string[];
   /** Resolves with the exit code (null when killed by a signal) and the signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -38,10 +38,11 @@ export function spawnServer(name: string, port: number, env: Record<string, stri
   const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', LOG_LEVEL: 'warn', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);
   const logs: string[] = [];
+  child.stdout!.on('data', (b: Buffer) => logs.push(b.toString('utf8')));
   child.stderr!.on('data', (b: Buffer) => logs.push(b.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
