@@ -207,9 +207,9 @@ describe('three server processes on one PostgreSQL database', () => {
     // 2. Each user's messages in send order: their follow-ups by time, and their replies by outbox id (a sequence
     //    drawn while the message ran) carry the tags 0, 1, 2 … 59.
     const follow = await queryRows<{ next_step: string }>(db, sql`select next_step from follow_ups order by created_at, id`);
-    const replies = await queryRows<{ id: number; platform: Platform; text: string; status: string; attempts: number }>(
+    const replies = await queryRows<{ id: number; platform: Platform; touser: string; text: string; status: string; attempts: number }>(
       db,
-      sql`select id, platform, payload->'message'->>'text' as text, status, attempts from outbox order by id`,
+      sql`select id, platform, target->>'id' as touser, payload->'message'->>'text' as text, status, attempts from outbox order by id`,
     );
     for (const u of users) {
       const want = Array.from({ length: PER_USER }, (_, k) => tag(u, k));
@@ -229,11 +229,17 @@ describe('three server processes on one PostgreSQL database', () => {
     expect(wecomRows.length).toBeGreaterThanOrEqual(30 * (PER_USER + 1));
     expect(feishuRows.length).toBeGreaterThanOrEqual(10 * (PER_USER + 1));
     expect(dingtalkRows.length).toBeGreaterThanOrEqual(10 * (PER_USER + 1));
-    // WeCom: each row's text ends with its invisible row tag (bots/wecom/adapter.ts), so deliveries map to rows.
-    const wecomByContent = new Map<string, number>();
-    for (const d of wecom.delivered) wecomByContent.set(d.content.slice(-12), (wecomByContent.get(d.content.slice(-12)) ?? 0) + 1);
+    // WeCom: each row's text ends with its invisible row tag (bots/wecom/adapter.ts; 24 bits, so two rows may share
+    // one), and a burst reply carries its message's tag: (user, burst tag, row tag) names one row.
+    const burstTag = (t: string) => /回访u\d\dn\d{3}/.exec(t)?.[0] ?? '';
+    const wecomKey = (user: string, text: string, row: string) => `${user}|${burstTag(text)}|${row}`;
+    const wecomByKey = new Map<string, number>();
+    for (const d of wecom.delivered) {
+      const k = wecomKey(d.touser, d.content, d.content.slice(-12));
+      wecomByKey.set(k, (wecomByKey.get(k) ?? 0) + 1);
+    }
     const wecomCounts = new Map<number, number>();
-    for (const r of wecomRows) wecomCounts.set(r.id, wecomByContent.get(rowTag(await outboxIdempotencyKey(db, r.id))) ?? 0);
+    for (const r of wecomRows) wecomCounts.set(r.id, wecomByKey.get(wecomKey(r.touser, r.text, rowTag(await outboxIdempotencyKey(db, r.id)))) ?? 0);
     expect([...wecomCounts].filter(([, c]) => c !== 1)).toEqual([]);
     expect(wecom.delivered.length).toBe(wecomRows.length);
     // Feishu: stored messages by the row's uuid (the fake drops a create whose uuid it has seen, as Feishu does).
