@@ -52,19 +52,23 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-/** A loop that runs `work` until it reports nothing done, then sleeps until kicked or `pollMs` passed. */
-function loop(name: string, work: () => Promise<number>, log: Logger, pollMs: number) {
+/**
+ * A loop that runs `work` until it reports nothing done, then sleeps until kicked or `pollMs` passed. `work` gets
+ * `stopping()`: once it is true, work finishes the item it holds and returns, so stop() waits for one item, not a backlog.
+ */
+function loop(name: string, work: (stopping: () => boolean) => Promise<number>, log: Logger, pollMs: number) {
   let stopped = false;
   let busy = false;
   let again = false;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const stopping = () => stopped;
   const done = (async () => {
     while (!stopped) {
       busy = true;
       again = false;
       try {
-        while (!stopped && (await work()) > 0);
+        while (!stopped && (await work(stopping)) > 0);
       } catch (err) {
         log.error({ err, loop: name }, 'background loop failed; will retry');
       }
@@ -105,12 +109,12 @@ export function startBackground(deps: BackgroundDeps): Background {
       ...(deps.now ? { now: deps.now } : {}),
     });
     const name = `${adapter.platform}:${adapter.app ?? 'default'}`;
-    return { name, loop: loop(`outbox ${name}`, () => worker.drain(), deps.log, pollMs) };
+    return { name, loop: loop(`outbox ${name}`, (stopping) => worker.drain(stopping), deps.log, pollMs) };
   });
   const kickOutbox = () => lanes.forEach((l) => l.loop.kick());
   const inboxDeps: DispatchDeps = { ...deps.inbox, onQueued: kickOutbox };
   const drainers = Array.from({ length: Math.max(1, deps.drainers ?? 1) }, (_, i) =>
-    loop(`inbox ${i + 1}`, () => drainInbox(deps.db, inboxDeps, 50), deps.log, pollMs),
+    loop(`inbox ${i + 1}`, (stopping) => drainInbox(deps.db, inboxDeps, 50, stopping), deps.log, pollMs),
   );
   const kickInbox = () => drainers.forEach((d) => d.kick());
   const scheduler =
@@ -139,7 +143,8 @@ export function startBackground(deps: BackgroundDeps): Background {
     async stop() {
       scheduler?.stop();
       await Promise.all(deps.adapters.map((a) => a.stop?.().catch(() => {})));
-      // Drainers first (they may queue replies), then the lanes finish the row they are sending.
+      // Drainers finish the message they are running (the rest stays pending for the next start or another
+      // process); then the lanes finish the rows they are sending and hand back the claimed rows they had not begun.
       await Promise.all(drainers.map((d) => d.stop()));
       await Promise.all(lanes.map((l) => l.loop.stop()));
     },

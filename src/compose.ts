@@ -16,6 +16,9 @@ import { adminApi } from './server/admin-api.js';
 import { buildApp } from './server/app.js';
 import { ensureDefaultTenant } from './services/tenants.js';
 
+/** How long a stopping server lets in-flight HTTP requests finish before it closes their connections. */
+const HTTP_CLOSE_GRACE_MS = 5000;
+
 export interface ComposeOverrides {
   /** An open database (tests); the app migrates it but leaves closing it to the caller. */
   database?: Database;
@@ -125,8 +128,14 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     log,
     close() {
       closing ??= (async () => {
-        await app.close(); // stop accepting, finish in-flight requests
-        await bg.stop(); // drainers finish their message, lanes the row they are sending
+        // Stop accepting and finish in-flight requests (src/server/app.ts closes their keep-alive sockets as
+        // they finish); a client that still holds a connection after the grace period is cut off.
+        const force = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+        const http = app.close().finally(() => clearTimeout(force));
+        // Meanwhile the drainers finish the message they run and the lanes the rows they are sending; what
+        // they had not begun stays pending for the next start (or another process). A message acknowledged
+        // now is recorded in the inbox like any other.
+        await Promise.all([http, bg.stop()]);
         if (ownDatabase) await database.close();
       })();
       return closing;

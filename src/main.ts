@@ -10,12 +10,16 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app?.log.info({ signal }, '正在停止 (shutting down)');
+    app?.log.info({ signal }, '正在停止：处理中的消息和发送完成后退出 (shutting down)');
+    let code = 0;
     try {
       await app?.close();
-    } finally {
-      process.exit(0);
+      app?.log.info({ signal }, '已停止 (stopped)');
+    } catch (err) {
+      code = 1;
+      console.error(`停止时出错：${(err as Error).message}`);
     }
+    process.exit(code);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

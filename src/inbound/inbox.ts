@@ -50,11 +50,11 @@ export function createInboxDispatch(deps: InboxDeps): Dispatch {
  * Any number of drainers, in any number of processes, may run at once: each takes the oldest pending message of
  * a sender whose user lock (a transaction-scoped advisory lock on the sender key) it gets, so one sender's
  * messages run strictly in arrival order while different senders run in parallel. The message is marked done
- * in the same transaction as its effects.
+ * in the same transaction as its effects. Once `stopping()` is true it returns after the message it is running.
  */
-export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promise<number> {
+export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500, stopping: () => boolean = () => false): Promise<number> {
   let done = 0;
-  while (done < limit) {
+  while (done < limit && !stopping()) {
     // The oldest pending message of every sender, oldest first.
     const candidates = await queryRows<{ id: number; user_key: string; payload: unknown }>(
       db,
@@ -66,7 +66,7 @@ export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500): Promi
     if (candidates.length === 0) break;
     let progressed = false;
     for (const c of candidates) {
-      if (done >= limit) break;
+      if (done >= limit || stopping()) break; // shutting down: the message we ran is committed, the rest waits
       const event = fromPayload((typeof c.payload === 'string' ? JSON.parse(c.payload) : c.payload) as Record<string, unknown>);
       // Outside the transaction: the directory lookup may use the database (token cache), and PGlite has one
       // connection — a query waiting on our own open transaction would never run.

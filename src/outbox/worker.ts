@@ -73,11 +73,13 @@ export function createOutboxWorker(opts: WorkerOptions) {
     );
   }
 
-  async function deliver(row: OutboxRow): Promise<void> {
+  async function deliver(row: OutboxRow, stopping: () => boolean = () => false): Promise<void> {
     const adapter = adapters.get(row.platform);
     if (!adapter) return markDead(row, `平台 ${row.platform} 未启用`);
     try {
       await limiter(row.platform).take();
+      // Shutting down and not sent yet: hand the row back now rather than leave it to the lease.
+      if (stopping()) return await release(row);
       if (row.payload.op === 'update') {
         await adapter.updateCard((row.target as { cardRef: string }).cardRef, row.payload.card);
         await markSent(row);
@@ -103,6 +105,13 @@ export function createOutboxWorker(opts: WorkerOptions) {
     }
   }
 
+  async function release(row: OutboxRow) {
+    await opts.db
+      .update(outbox)
+      .set({ status: 'pending', attempts: sql`greatest(${outbox.attempts} - 1, 0)`, lockedUntil: null })
+      .where(eq(outbox.id, row.id));
+  }
+
   async function markSent(row: OutboxRow) {
     await opts.db.update(outbox).set({ status: 'sent', sentAt: now(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
   }
@@ -126,15 +135,19 @@ export function createOutboxWorker(opts: WorkerOptions) {
       .where(eq(outbox.id, row.id));
   }
 
-  /** Delivers everything due now; returns how many rows were attempted. */
-  async function drain(): Promise<number> {
+  /**
+   * Delivers everything due now; returns how many rows were attempted. Once `stopping()` is true, a send already
+   * under way finishes, claimed rows not yet sent are handed back, and no new batch is claimed.
+   */
+  async function drain(stopping: () => boolean = () => false): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!stopping()) {
       const rows = await claim(opts.batchSize ?? 20);
       if (rows.length === 0) return total;
       total += rows.length;
-      await Promise.all(rows.map(deliver));
+      await Promise.all(rows.map((row) => deliver(row, stopping)));
     }
+    return total;
   }
 
   return { drain, claim, deliver };
