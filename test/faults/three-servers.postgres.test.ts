@@ -11,7 +11,7 @@ import { rowTag } from '../../bots/wecom/adapter.js';
 import { outboxIdempotencyKey } from '../../src/db/install-id.js';
 import { queryRows } from '../../src/db/rows.js';
 import { robotMessage, signedRobotCallback } from '../bots/dingtalk/sign.js';
-import { TEST_FEISHU, messageEvent, openId, signedEvent } from '../bots/feishu/sign.js';
+import { TEST_FEISHU, messageEvent, signedEvent } from '../bots/feishu/sign.js';
 import { TEST_WECOM, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { TEST_DINGTALK } from '../bots/dingtalk/sign.js';
 import { startFakeDingtalk } from '../fakes/dingtalk-api.js';
@@ -20,7 +20,7 @@ import { startFakeWecom } from '../fakes/wecom-api.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { killAll, startServer, type ServerProc } from '../helpers/procs.js';
 import { dingtalkEnv, feishuEnv, wecomEnv } from '../helpers/server.js';
-import type { RawRequest } from '../../bots/adapter.js';
+import type { RawRequest } from '../../src/adapter.js';
 
 type Platform = 'wecom' | 'feishu' | 'dingtalk';
 const PATHS: Record<Platform, string> = { wecom: '/bots/wecom/callback', feishu: '/bots/feishu/events', dingtalk: '/bots/dingtalk/callback' };
