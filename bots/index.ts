@@ -3,8 +3,7 @@
 import { join } from 'node:path';
 import type { Db } from '../src/db/client.js';
 import type { ChatAdapter } from '../src/adapter.js';
-import { createConsoleAdapter } from './console/adapter.js';
-import { readConsoleSecret } from './console/secret.js';
+import { createConsoleAdapter, readConsoleSecret } from './console/index.js';
 import { createDbSignLedger } from '../src/db/sign-ledger.js';
 import { createDbTokenStore } from '../src/db/token-store.js';
 import { createDingtalkAdapter, readDingtalkConfig } from './dingtalk/index.js';

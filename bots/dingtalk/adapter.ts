@@ -9,7 +9,7 @@ import type { TokenStore } from '../token-cache.js';
 import { createDingtalkApi } from './api.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkRoutes } from './http.js';
-import { createDingtalkStream } from './stream.js';
+import { createDingtalkLongConnection } from './long-connection.js';
 import type { SignLedger } from './verify.js';
 
 export interface DingtalkDeps {
@@ -41,7 +41,7 @@ function robotMessage(message: OutboundMessage): RobotMessage {
 
 export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps): ChatAdapter {
   const api = createDingtalkApi(config, deps.tokenStore, deps.now, deps.timeoutMs);
-  const stream = config.mode === 'stream' ? createDingtalkStream(config, deps.log) : undefined;
+  const stream = config.mode === 'stream' ? createDingtalkLongConnection(config, deps.log) : undefined;
   // Template-card clicks come back over the Stream connection only.
   const templates = config.mode === 'stream' && config.cardTemplateId;
 

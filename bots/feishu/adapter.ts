@@ -6,8 +6,8 @@ import { createFeishuApi } from './api.js';
 import type { FeishuConfig } from './config.js';
 import { createFeishuEvents } from './events.js';
 import { feishuRoutes } from './http.js';
-import type { SinkLogger } from './logger.js';
-import { createFeishuWs } from './ws.js';
+import type { SinkLogger } from './errors.js';
+import { createFeishuLongConnection } from './long-connection.js';
 import type { TokenStore } from '../token-cache.js';
 
 export interface FeishuDeps {
@@ -33,7 +33,7 @@ function content(message: OutboundMessage): { msgType: string; content: unknown 
 export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): ChatAdapter {
   const api = createFeishuApi(config, deps.tokenStore, deps.log, deps.timeoutMs);
   const events = createFeishuEvents({ ...(deps.now ? { now: deps.now } : {}), ...(deps.log ? { log: deps.log } : {}) });
-  const ws = config.mode === 'ws' ? createFeishuWs(config, events, deps.log) : undefined;
+  const ws = config.mode === 'ws' ? createFeishuLongConnection(config, events, deps.log) : undefined;
 
   return {
     platform: 'feishu',

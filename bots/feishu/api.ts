@@ -5,8 +5,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { TokenStore } from '../token-cache.js';
 import type { FeishuConfig } from './config.js';
 import { AdapterError } from '../../src/adapter.js';
-import { feishuError, fromThrown } from './errors.js';
-import { sdkLogger, type SinkLogger } from './logger.js';
+import { feishuError, fromThrown, sdkLogger, type SinkLogger } from './errors.js';
 
 /** Our store's key for one of the SDK's cache entries (keys are Symbols plus a namespace, the app id). */
 const storeKey = (key: string | symbol | Symbol, ns?: string) => `feishu:${ns ?? ''}:${String(key)}`;

@@ -1,6 +1,10 @@
 // Feishu failures (docs "通用错误码", im/v1 message errors) → retry / refresh / dead.
 // The SDK throws axios errors for non-2xx answers and returns {code,msg} bodies for 200s; both come through here.
 // test/bots/feishu/errors.test.ts checks every row.
+// Also how the SDK's own failure logs reach ours: it logs failed requests at error level with the whole axios
+// config (headers with the bearer token, the app secret in token-request bodies), so sdkLogger keeps only short
+// text and masks anything secret-looking.
+import * as lark from '@larksuiteoapi/node-sdk';
 import { AdapterError } from '../../src/adapter.js';
 import { adapterError, type ErrorRule, type Failure } from '../error-rules.js';
 
@@ -36,4 +40,33 @@ export function fromThrown(err: unknown): AdapterError {
   // A token request the SDK refused (bad app secret) surfaces as a plain Error mentioning the code.
   if (/tenant_access_token/.test(String(e.message))) return new AdapterError('feishu', 'AUTH_FAILED', String(e.message).slice(0, 300), false);
   return adapterError('feishu', FEISHU_ERRORS, { status: 0 }, String(e.message ?? err), err);
+}
+
+const SECRET = /(t-[A-Za-z0-9._-]{10,}|Bearer\s+\S+|"?app_secret"?\s*[:=]\s*"?[^",\s}]+)/g;
+
+function summarise(args: unknown[]): string {
+  return args
+    .map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : typeof a === 'object' && a && 'message' in a ? String((a as { message: unknown }).message) : ''))
+    .filter(Boolean)
+    .join(' ')
+    .replace(SECRET, '[redacted]')
+    .slice(0, 300);
+}
+
+export interface SinkLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export function sdkLogger(sink?: SinkLogger) {
+  return {
+    loggerLevel: lark.LoggerLevel.warn,
+    logger: {
+      error: (...a: unknown[]) => sink?.error({ platform: 'feishu' }, summarise(a)),
+      warn: (...a: unknown[]) => sink?.warn({ platform: 'feishu' }, summarise(a)),
+      info: () => {},
+      debug: () => {},
+      trace: () => {},
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { renderFeishuCard } from '../../cards/feishu/render.js';
 import type { Dispatch, DispatchOutcome } from '../../src/adapter.js';
 import { plainData } from '../plain-data.js';
 import { decodeCardAction, decodeMessageEvent } from './decode.js';
-import { sdkLogger, type SinkLogger } from './logger.js';
+import { sdkLogger, type SinkLogger } from './errors.js';
 
 /** The card callback answer (doc "处理卡片回调"): a toast, and the replacement card for everyone viewing it. */
 export function cardAnswer(outcome: DispatchOutcome): Record<string, unknown> {

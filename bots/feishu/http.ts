@@ -3,7 +3,8 @@
 // app id → dispatch. A request failing any check gets 401/400 and never reaches the database.
 import type { Dispatch, HttpRoute, RawReply, RawRequest } from '../../src/adapter.js';
 import type { FeishuConfig } from './config.js';
-import { FeishuCryptoError, checkTimestamp, decryptEvent, safeEqual, verifyFeishuSignature } from './crypto.js';
+import { FeishuCryptoError, decryptEvent } from './crypto.js';
+import { checkTimestamp, safeEqual, verifyFeishuSignature } from './verify.js';
 import type { FeishuEvents } from './events.js';
 import { parseJsonData } from '../plain-data.js';
 

@@ -1,7 +1,8 @@
 // createWecomAdapter: the ChatAdapter for a WeCom self-built app — callback routes in, message API out.
 import { createHash, randomBytes } from 'node:crypto';
 import { renderWecomCard, renderWecomMarkdown, renderWecomUpdate, wecomMarkdownMessage } from '../../cards/wecom/render.js';
-import { WECOM_LIMITS, clipBytes } from '../../cards/wecom/limits.js';
+import { clipBytes } from '../../cards/text-limits.js';
+import { WECOM_LIMITS } from '../../cards/wecom/limits.js';
 import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../src/adapter.js';
 import { createWecomApi } from './api.js';
 import type { WecomConfig } from './config.js';

@@ -8,7 +8,7 @@ import { neutralizeMarkdown as esc, stripInvisible } from '../escape.js';
 import { renderText, type Text } from '../markup.js';
 import { markedTitle } from '../format.js';
 import type { Card } from '../model.js';
-import { clip, clipBytes } from '../wecom/limits.js';
+import { clip, clipBytes } from '../text-limits.js';
 import { DINGTALK_LIMITS as L } from './limits.js';
 
 export interface RobotMessage {

@@ -4,7 +4,7 @@
 import { neutralizeMarkdown, stripInvisible } from '../escape.js';
 import { renderText } from '../markup.js';
 import type { Card } from '../model.js';
-import { clip, clipBytes } from '../wecom/limits.js';
+import { clip, clipBytes } from '../text-limits.js';
 import { FEISHU_LIMITS as L } from './limits.js';
 
 const TEMPLATE = { info: 'blue', pending: 'orange', success: 'green', danger: 'red', warning: 'yellow', neutral: 'grey' } as const;

@@ -4,7 +4,8 @@
 import { neutralizeMarkdown as esc, stripInvisible as txt } from '../escape.js';
 import { plainText, renderText, type Text } from '../markup.js';
 import type { Card } from '../model.js';
-import { WECOM_LIMITS as L, clip, clipBytes } from './limits.js';
+import { clip, clipBytes } from '../text-limits.js';
+import { WECOM_LIMITS as L } from './limits.js';
 
 const STYLE = { primary: 1, danger: 2, default: 4 } as const;
 const COLOUR = { info: 'info', pending: 'warning', success: 'info', danger: 'warning', warning: 'warning', neutral: 'comment' } as const;

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feishuSignature } from '../../bots/feishu/crypto.js';
+import { feishuSignature } from '../../bots/feishu/verify.js';
 import { TEST_FEISHU, cardActionEvent, encryptFeishu, messageEvent } from '../bots/feishu/sign.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
 import { counts, flipBit, generateMutations, prng, replaceChar, sendMutations, type Rng } from './harness.js';

@@ -3,7 +3,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { RawRequest } from '../../../src/adapter.js';
 import type { FeishuConfig } from '../../../bots/feishu/config.js';
-import { feishuSignature } from '../../../bots/feishu/crypto.js';
+import { feishuSignature } from '../../../bots/feishu/verify.js';
 
 export const TEST_FEISHU: FeishuConfig = {
   appId: 'cli_a1b2c3d4e5f60718',

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatAdapter } from '../../../src/adapter.js';
 import { createDingtalkAdapter } from '../../../bots/dingtalk/index.js';
-import { TOPIC_CARD, TOPIC_ROBOT } from '../../../bots/dingtalk/stream.js';
+import { TOPIC_CARD, TOPIC_ROBOT } from '../../../bots/dingtalk/long-connection.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';
 import { queryRows } from '../../../src/db/rows.js';
 import { createDispatch } from '../../../src/inbound/dispatch.js';

@@ -4,9 +4,9 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { FeishuConfig } from './config.js';
 import type { FeishuEvents } from './events.js';
-import { sdkLogger, type SinkLogger } from './logger.js';
+import { sdkLogger, type SinkLogger } from './errors.js';
 
-export function createFeishuWs(config: FeishuConfig, events: FeishuEvents, log?: SinkLogger) {
+export function createFeishuLongConnection(config: FeishuConfig, events: FeishuEvents, log?: SinkLogger) {
   let client: lark.WSClient | undefined;
   return {
     async start() {

@@ -33,7 +33,7 @@ class ChatCrmStreamClient extends DWClient {
   }
 }
 
-export function createDingtalkStream(config: DingtalkConfig, log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void }) {
+export function createDingtalkLongConnection(config: DingtalkConfig, log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void }) {
   let client: ChatCrmStreamClient | undefined;
 
   async function onRobot(dispatch: Dispatch, frame: DWClientDownStream) {

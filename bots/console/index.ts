@@ -1,0 +1,2 @@
+export { createConsoleAdapter } from './adapter.js';
+export { readConsoleSecret } from './secret.js';
