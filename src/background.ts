@@ -52,8 +52,11 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-/** A loop that runs `work` until it reports nothing done, then sleeps until kicked or `pollMs` passed. */
-function loop(name: string, work: () => Promise<number>, log: Logger, pollMs: number) {
+/**
+ * A loop that runs `work` while `more(result)` says there may be more (by default: while it did something), then
+ * sleeps until kicked or `pollMs` passed.
+ */
+function loop(name: string, work: () => Promise<number>, log: Logger, pollMs: number, more: (done: number) => boolean = (n) => n > 0) {
   let stopped = false;
   let busy = false;
   let again = false;
@@ -64,7 +67,7 @@ function loop(name: string, work: () => Promise<number>, log: Logger, pollMs: nu
       busy = true;
       again = false;
       try {
-        while (!stopped && (await work()) > 0);
+        while (!stopped && more(await work()));
       } catch (err) {
         log.error({ err, loop: name }, 'background loop failed; will retry');
       }
@@ -93,6 +96,8 @@ function loop(name: string, work: () => Promise<number>, log: Logger, pollMs: nu
   };
 }
 
+const INBOX_BATCH = 50;
+
 export function startBackground(deps: BackgroundDeps): Background {
   const pollMs = deps.pollMs ?? 1000;
   const lanes = deps.adapters.map((adapter) => {
@@ -105,14 +110,32 @@ export function startBackground(deps: BackgroundDeps): Background {
       ...(deps.now ? { now: deps.now } : {}),
     });
     const name = `${adapter.platform}:${adapter.app ?? 'default'}`;
-    return { name, loop: loop(`outbox ${name}`, () => worker.drain(), deps.log, pollMs) };
+    // drain() claims until nothing is due, so calling it again at once would only find nothing (a kick that came
+    // meanwhile runs it again).
+    return { name, loop: loop(`outbox ${name}`, () => worker.drain(), deps.log, pollMs, () => false) };
   });
   const kickOutbox = () => lanes.forEach((l) => l.loop.kick());
   const inboxDeps: DispatchDeps = { ...deps.inbox, onQueued: kickOutbox };
-  const drainers = Array.from({ length: Math.max(1, deps.drainers ?? 1) }, (_, i) =>
-    loop(`inbox ${i + 1}`, () => drainInbox(deps.db, inboxDeps, 50), deps.log, pollMs),
+  const count = Math.max(1, deps.drainers ?? 1);
+  const busy = new Set<string>();
+  const drainers = Array.from({ length: count }, (_, index) =>
+    // drainInbox stops early only when nothing was left it could run; at its limit there may be more.
+    loop(`inbox ${index + 1}`, () => drainInbox(deps.db, inboxDeps, INBOX_BATCH, { index, count, busy }), deps.log, pollMs, (n) => n >= INBOX_BATCH),
   );
-  const kickInbox = () => drainers.forEach((d) => d.kick());
+  // A recorded message wakes one idle drainer (round robin), not all of them: the others would only race it to
+  // the same sender's lock (a lookup, a transaction and a refused lock each). With none idle, the busy ones look
+  // again when they finish, so nothing waits for the poll.
+  let nextDrainer = 0;
+  const kickInbox = () => {
+    for (let k = 0; k < count; k++) {
+      const d = drainers[(nextDrainer + k) % count]!;
+      if (d.idle()) {
+        nextDrainer = (nextDrainer + k + 1) % count;
+        return d.kick();
+      }
+    }
+    drainers.forEach((d) => d.kick());
+  };
   const scheduler =
     deps.scheduler === false
       ? undefined
