@@ -36,6 +36,8 @@ export interface BackgroundDeps {
   instanceId?: string;
   /** Run the minute scheduler (default true). */
   scheduler?: boolean;
+  /** Awaited by a drainer before each message (acknowledgements first). */
+  turn?: () => Promise<void> | undefined;
 }
 
 export interface Background {
@@ -120,7 +122,7 @@ export function startBackground(deps: BackgroundDeps): Background {
   const busy = new Set<string>();
   const drainers = Array.from({ length: count }, (_, index) =>
     // drainInbox stops early only when nothing was left it could run; at its limit there may be more.
-    loop(`inbox ${index + 1}`, () => drainInbox(deps.db, inboxDeps, INBOX_BATCH, { index, count, busy }), deps.log, pollMs, (n) => n >= INBOX_BATCH),
+    loop(`inbox ${index + 1}`, () => drainInbox(deps.db, inboxDeps, INBOX_BATCH, { index, count, busy, ...(deps.turn ? { turn: deps.turn } : {}) }), deps.log, pollMs, (n) => n >= INBOX_BATCH),
   );
   // A recorded message wakes one idle drainer (round robin), not all of them: the others would only race it to
   // the same sender's lock (a lookup, a transaction and a refused lock each). With none idle, the busy ones look

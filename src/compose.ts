@@ -12,6 +12,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { installPostgresJsCrashGuard } from './db/postgres-guard.js';
 import type { DispatchDeps } from './inbound/dispatch.js';
 import { createInboxDispatch } from './inbound/inbox.js';
+import { ackPriority } from './server/ack-priority.js';
 import { adminApi } from './server/admin-api.js';
 import { buildApp } from './server/app.js';
 import { ensureDefaultTenant } from './services/tenants.js';
@@ -93,6 +94,8 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
     plugins: [adminApi(database.db, env.ADMIN_TOKEN)],
   });
+  // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
+  const acks = ackPriority(server);
   const rate = {
     ...(env.CHATCRM_RATE_WECOM ? { wecom: env.CHATCRM_RATE_WECOM } : {}),
     ...(env.CHATCRM_RATE_FEISHU ? { feishu: env.CHATCRM_RATE_FEISHU } : {}),
@@ -107,6 +110,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     // PGlite has one connection: more drainers would only queue behind each other.
     drainers: database.describe.startsWith('PostgreSQL') ? env.CHATCRM_INBOX_DRAINERS : 1,
     ratePerSecond: rate,
+    turn: acks.turn,
     leaseMs: env.CHATCRM_OUTBOX_LEASE_MS,
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.pollMs ? { pollMs: overrides.pollMs } : {}),

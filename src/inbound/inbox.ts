@@ -52,6 +52,8 @@ export interface DrainerSlot {
   count: number;
   /** Senders a drainer of this process is running now: the others skip them without asking the database. */
   busy: Set<string>;
+  /** Waited for before each message (acknowledgements first, src/server/ack-priority.ts). */
+  turn?: () => Promise<void> | undefined;
 }
 
 // The oldest pending message of every sender, oldest first: a skip scan over the pending (sender_key, id) index,
@@ -85,6 +87,9 @@ export async function drainInbox(db: Db, deps: DispatchDeps, limit = 500, slot: 
     for (const c of candidates) {
       if (done >= limit) break;
       if (slot.busy.has(c.user_key)) continue; // a drainer of this process is on this sender
+      const wait = slot.turn?.();
+      if (wait) await wait;
+      if (slot.busy.has(c.user_key)) continue;
       slot.busy.add(c.user_key);
       try {
         if (await runOne(db, deps, c)) {

@@ -208,6 +208,8 @@ async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
     DINGTALK_ROBOT_CODE: TEST_DINGTALK.robotCode,
     DINGTALK_API_BASE: fakes.urls.dingtalk,
     DINGTALK_MODE: 'http',
+    // BENCH_SERVER_ENV='CHATCRM_INBOX_DRAINERS=2 …' adds settings for the server (experiments).
+    ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
   // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server process (extra node flags).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
