@@ -28,19 +28,49 @@ function fromPayload(payload: Record<string, unknown>): InboundEvent {
   return { ...(payload as unknown as InboundEvent), receivedAt: new Date(String(payload.receivedAt)) };
 }
 
+type InboxRow = typeof inboundEvents.$inferInsert;
+
+/**
+ * Records inbox rows, several callbacks to one INSERT (one commit) while the previous one is being written: an
+ * idle server writes each at once, a busy one stops paying a commit per callback. Each caller is answered only
+ * after its own row is durable; rows keep their arrival order (ids follow the VALUES order), and a platform
+ * retry arriving in the same batch is dropped by ON CONFLICT like any other.
+ */
+function createRecorder(db: Db, maxBatch = 100) {
+  let queue: Array<{ row: InboxRow; done: (inserted: boolean) => void; fail: (err: unknown) => void }> = [];
+  let writing = false;
+  async function flush() {
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      try {
+        const inserted = await db.insert(inboundEvents).values(batch.map((b) => b.row)).onConflictDoNothing().returning({ eventKey: inboundEvents.eventKey, platform: inboundEvents.platform });
+        const keys = new Set(inserted.map((r) => `${r.platform}\u0000${r.eventKey}`));
+        for (const b of batch) b.done(keys.delete(`${b.row.platform}\u0000${b.row.eventKey}`));
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    writing = false;
+  }
+  return (row: InboxRow) =>
+    new Promise<boolean>((done, fail) => {
+      queue.push({ row, done, fail });
+      if (!writing) void flush();
+    });
+}
+
 /** A Dispatch that records messages in the inbox and answers at once; clicks and console input run inline. */
 export function createInboxDispatch(deps: InboxDeps): Dispatch {
   const inline = createDispatch(deps);
+  const record = createRecorder(deps.db);
   return async (incoming) => {
     if (incoming.type !== 'message' || incoming.platform === 'console') return inline(incoming);
     // Gated before the insert: jsonb refuses NUL and lone surrogates, which made every retry of such a message fail.
     const event = gateEvent(incoming);
-    const inserted = await deps.db
-      .insert(inboundEvents)
-      .values({ platform: event.platform, eventKey: event.eventKey, status: 'pending', payload: toPayload(event), senderKey: senderKey(event) })
-      .onConflictDoNothing()
-      .returning({ id: inboundEvents.id });
-    if (inserted.length > 0) deps.onAccepted?.();
+    const inserted = await record({ platform: event.platform, eventKey: event.eventKey, status: 'pending', payload: toPayload(event), senderKey: senderKey(event) });
+    if (inserted) deps.onAccepted?.();
     return {};
   };
 }

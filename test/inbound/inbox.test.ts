@@ -65,6 +65,18 @@ describe(`Inbox: messages are recorded and acknowledged, then processed in order
     expect(await rows(sql`select count(*)::int as n from customers where name like '并发收件箱%'`)).toEqual([{ n: 6 }]);
   });
 
+  it('records a burst of concurrent callbacks, retries among them, each once and each answered after its row', async () => {
+    const before = accepted;
+    const reqs = Array.from({ length: 25 }, (_, i) => signedCallback(textXml(`burst${i % 5}`, `/帮助 ${i}`, `94000000000000000${String(i).padStart(2, '0')}`)));
+    const answers = await Promise.all([...reqs, ...reqs.slice(0, 5)].map((r) => post(r)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(30).fill(200));
+    expect(accepted - before).toBe(25);
+    const recorded = await rows(sql`select event_key, sender_key from inbound_events where event_key like '94%' order by id`);
+    expect(recorded).toHaveLength(25);
+    expect(new Set(recorded.map((r) => r.event_key)).size).toBe(25);
+    expect(await drainInbox(t().db, deps())).toBe(25);
+  });
+
   it('starts no message while its turn is held (acknowledgements first), and skips senders its process is running', async () => {
     await post(signedCallback(textXml('wangwu', '/新客户 让行测试庚午机械 13900000009', '9300000000000000001')));
     let release!: () => void;
