@@ -30,6 +30,7 @@ export async function countQueries(adminUrl: string, commands = 20): Promise<Que
   u.pathname = `/${name}`;
   let log: string[] | undefined;
   const client = postgres(u.toString(), { max: 10, onnotice: () => {}, debug: (_c, q) => log?.push(q.replace(/\s+/g, " ").slice(0, 160)) });
+  const watch = postgres(u.toString(), { max: 1, onnotice: () => {} });
   const database: Database = { db: drizzle(client, { schema }) as unknown as Db, driver: 'postgres', describe: 'PostgreSQL (counted)', close: () => client.end() };
   const fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId });
   const app = await composeApp({ DATA_DIR: mkdtempSync(join(tmpdir(), 'chatcrm-q-')), LOG_LEVEL: 'warn', ...wecomEnv(fake.baseUrl) }, { database, scheduler: false, pollMs: 60_000 });
@@ -45,7 +46,11 @@ export async function countQueries(adminUrl: string, commands = 20): Promise<Que
       if (Date.now() > until) throw new Error(`only ${fake.sends().length} of ${n} delivered`);
       await new Promise((r) => setTimeout(r, 5));
     }
-    await new Promise((r) => setTimeout(r, 50)); // the lane marks the row sent after the fake answered
+    // The lane marks the row sent after the fake answered (polled on a connection that is not counted).
+    while (Number((await watch`select count(*)::int as n from outbox where status <> 'sent'`)[0]!.n) > 0) {
+      if (Date.now() > until) throw new Error('outbox rows not marked sent');
+      await new Promise((r) => setTimeout(r, 5));
+    }
   };
   try {
     await post('q-rep', '/新客户 华东五金 13800138000');
@@ -66,6 +71,7 @@ export async function countQueries(adminUrl: string, commands = 20): Promise<Que
     await app.close();
     await fake.close();
     await client.end();
+    await watch.end();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
