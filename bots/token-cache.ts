@@ -19,17 +19,28 @@ export function createTokenCache(opts: {
   const now = opts.now ?? Date.now;
   let inFlight: Promise<string> | undefined;
   let invalidated: string | undefined;
+  // This process's copy of the stored token: a send needs no database read while it is valid. A token another
+  // instance replaced is still found: the platform refuses ours, invalidate() drops it, and get() reads the store.
+  let memo: { token: string; expiresAt: Date } | undefined;
+  const valid = (t: { token: string; expiresAt: Date } | undefined): t is { token: string; expiresAt: Date } =>
+    !!t && t.expiresAt.getTime() > now() && t.token !== invalidated;
 
   async function refresh(): Promise<string> {
     const { token, expiresInSec } = await opts.fetchToken();
-    await opts.store.put(opts.key, token, new Date(now() + expiresInSec * 1000 - MARGIN_MS));
+    const expiresAt = new Date(now() + expiresInSec * 1000 - MARGIN_MS);
+    await opts.store.put(opts.key, token, expiresAt);
+    memo = { token, expiresAt };
     return token;
   }
 
   return {
     async get(): Promise<string> {
+      if (valid(memo)) return memo.token;
       const cached = await opts.store.get(opts.key);
-      if (cached && cached.expiresAt.getTime() > now() && cached.token !== invalidated) return cached.token;
+      if (valid(cached)) {
+        memo = cached;
+        return cached.token;
+      }
       inFlight ??= refresh().finally(() => (inFlight = undefined));
       return inFlight;
     },

@@ -36,6 +36,8 @@ export interface BackgroundDeps {
   instanceId?: string;
   /** Run the minute scheduler (default true). */
   scheduler?: boolean;
+  /** Awaited by a drainer before each message (acknowledgements first). */
+  turn?: () => Promise<void> | undefined;
 }
 
 export interface Background {
@@ -53,10 +55,17 @@ export interface Background {
 }
 
 /**
- * A loop that runs `work` until it reports nothing done, then sleeps until kicked or `pollMs` passed. `work` gets
- * `stopping()`: once it is true, work finishes the item it holds and returns, so stop() waits for one item, not a backlog.
+ * A loop that runs `work` while `more(result)` says there may be more (by default: while it did something), then
+ * sleeps until kicked or `pollMs` passed. `work` gets `stopping()`: once it is true, work finishes the item it holds
+ * and returns, so stop() waits for one item, not a backlog.
  */
-function loop(name: string, work: (stopping: () => boolean) => Promise<number>, log: Logger, pollMs: number) {
+function loop(
+  name: string,
+  work: (stopping: () => boolean) => Promise<number>,
+  log: Logger,
+  pollMs: number,
+  more: (done: number) => boolean = (n) => n > 0,
+) {
   let stopped = false;
   let busy = false;
   let again = false;
@@ -68,7 +77,7 @@ function loop(name: string, work: (stopping: () => boolean) => Promise<number>, 
       busy = true;
       again = false;
       try {
-        while (!stopped && (await work(stopping)) > 0);
+        while (!stopped && more(await work(stopping)));
       } catch (err) {
         log.error({ err, loop: name }, 'background loop failed; will retry');
       }
@@ -97,6 +106,8 @@ function loop(name: string, work: (stopping: () => boolean) => Promise<number>, 
   };
 }
 
+const INBOX_BATCH = 50;
+
 export function startBackground(deps: BackgroundDeps): Background {
   const pollMs = deps.pollMs ?? 1000;
   const lanes = deps.adapters.map((adapter) => {
@@ -109,14 +120,38 @@ export function startBackground(deps: BackgroundDeps): Background {
       ...(deps.now ? { now: deps.now } : {}),
     });
     const name = `${adapter.platform}:${adapter.app ?? 'default'}`;
-    return { name, loop: loop(`outbox ${name}`, (stopping) => worker.drain(stopping), deps.log, pollMs) };
+    // drain() claims until nothing is due, so calling it again at once would only find nothing (a kick that came
+    // meanwhile runs it again).
+    return { name, loop: loop(`outbox ${name}`, (stopping) => worker.drain(stopping), deps.log, pollMs, () => false) };
   });
   const kickOutbox = () => lanes.forEach((l) => l.loop.kick());
   const inboxDeps: DispatchDeps = { ...deps.inbox, onQueued: kickOutbox };
-  const drainers = Array.from({ length: Math.max(1, deps.drainers ?? 1) }, (_, i) =>
-    loop(`inbox ${i + 1}`, (stopping) => drainInbox(deps.db, inboxDeps, 50, stopping), deps.log, pollMs),
+  const count = Math.max(1, deps.drainers ?? 1);
+  const busy = new Set<string>();
+  const drainers = Array.from({ length: count }, (_, index) =>
+    // drainInbox stops early only when nothing was left it could run; at its limit there may be more.
+    loop(
+      `inbox ${index + 1}`,
+      (stopping) => drainInbox(deps.db, inboxDeps, INBOX_BATCH, { index, count, busy, stopping, ...(deps.turn ? { turn: deps.turn } : {}) }),
+      deps.log,
+      pollMs,
+      (n) => n >= INBOX_BATCH,
+    ),
   );
-  const kickInbox = () => drainers.forEach((d) => d.kick());
+  // A recorded message wakes one idle drainer (round robin), not all of them: the others would only race it to
+  // the same sender's lock (a lookup, a transaction and a refused lock each). With none idle, the busy ones look
+  // again when they finish, so nothing waits for the poll.
+  let nextDrainer = 0;
+  const kickInbox = () => {
+    for (let k = 0; k < count; k++) {
+      const d = drainers[(nextDrainer + k) % count]!;
+      if (d.idle()) {
+        nextDrainer = (nextDrainer + k + 1) % count;
+        return d.kick();
+      }
+    }
+    drainers.forEach((d) => d.kick());
+  };
   const scheduler =
     deps.scheduler === false
       ? undefined

@@ -16,7 +16,11 @@ export async function offerChoice(env: CommandEnv, question: string, options: Ch
 
 /** `commandFor(ref)` rebuilds the user's command with the chosen record's short id in place of the name. */
 export async function resolveCustomer(env: CommandEnv, ref: string, commandFor: (id: string) => string): Promise<Customer> {
-  const found = await findCustomers(env.ctx, ref);
+  return pickCustomer(env, ref, await findCustomers(env.ctx, ref), commandFor);
+}
+
+/** Exactly one of the customers `ref` found, or a numbered choice between them. */
+async function pickCustomer(env: CommandEnv, ref: string, found: Customer[], commandFor: (id: string) => string): Promise<Customer> {
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
     throw new DomainError('NOT_FOUND', `没有找到客户「${ref}」（或不在你的名下）。新建请用：/新客户 ${ref}`);
@@ -73,6 +77,7 @@ export async function resolveDealOrCustomer(
     const deal = await resolveDeal(env, ref, commandFor);
     return { deal, customer: (await getCustomer(env.ctx, deal.customerId))! };
   }
-  const customer = await resolveCustomer(env, ref, commandFor);
+  // The lookup above already ran: pick from its result instead of asking the database the same thing again.
+  const customer = await pickCustomer(env, ref, customers, commandFor);
   return { customer };
 }

@@ -23,7 +23,7 @@ export const coreEnvSchema = z.object({
   /** Name of the tenant created on first start for the console adapter. */
   DEFAULT_TENANT_NAME: z.string().min(1, '不能为空').default('我的公司'),
   /** Inbox drainers per process (PostgreSQL; PGlite always runs one). */
-  CHATCRM_INBOX_DRAINERS: z.coerce.number({ error: '必须是 1–32 的整数' }).int('必须是 1–32 的整数').min(1, '必须是 1–32 的整数').max(32, '必须是 1–32 的整数').default(4),
+  CHATCRM_INBOX_DRAINERS: z.coerce.number({ error: '必须是 1–32 的整数' }).int('必须是 1–32 的整数').min(1, '必须是 1–32 的整数').max(32, '必须是 1–32 的整数').optional(),
   /** Deadline of one platform API call, in ms. */
   CHATCRM_PLATFORM_TIMEOUT_MS: z.coerce.number({ error: '必须是 100–60000 的整数（毫秒）' }).int('必须是 100–60000 的整数（毫秒）').min(100, '必须是 100–60000 的整数（毫秒）').max(60_000, '必须是 100–60000 的整数（毫秒）').default(10_000),
   /** After this long a claimed outbox row whose sender vanished is sent again, in ms. */

@@ -132,16 +132,30 @@ async function queueReplies(tx: DbOrTx, tenantId: string, event: InboundEvent, r
   }
 }
 
+/**
+ * Senders known to have a user, per database: identities are never removed, so once known a sender stays known and
+ * the check needs no query again (bounded: forgotten wholesale past 50,000).
+ */
+const knownSenders = new WeakMap<object, Set<string>>();
+
 /** Looks up a first-time sender's name in the platform directory (known users keep the name they have). */
 export async function directoryName(deps: DispatchDeps, event: InboundEvent): Promise<string | undefined> {
   if (!deps.lookupName) return undefined;
+  let seen = knownSenders.get(deps.db);
+  if (!seen) knownSenders.set(deps.db, (seen = new Set()));
+  const key = `${event.platform}\u0000${event.tenantKey}\u0000${event.actor.platformUserId}`;
+  if (seen.has(key)) return undefined;
   const known = await queryRows(
     deps.db,
     sql`select 1 from user_identities ui join tenant_identities ti on ti.tenant_id = ui.tenant_id and ti.platform = ui.platform
         where ui.platform = ${event.platform} and ti.tenant_key = ${event.tenantKey} and ui.platform_user_id = ${event.actor.platformUserId}
         limit 1`,
   );
-  if (known.length > 0) return undefined;
+  if (known.length > 0) {
+    if (seen.size >= 50_000) seen.clear();
+    seen.add(key);
+    return undefined;
+  }
   const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), LOOKUP_TIMEOUT_MS).unref());
   return Promise.race([deps.lookupName(event.platform, event.actor.platformUserId).catch(() => undefined), timeout]);
 }

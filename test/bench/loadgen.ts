@@ -1,11 +1,11 @@
 // The load generator's jobs, run in their own process (loadgen-proc.ts) so the server's event loop carries only
 // the server. Every request is signed before the clock starts (real WeCom / Feishu / DingTalk signing,
-// test/bots/*/sign.ts) and sent over node:http keep-alive connections (load.ts).
+// test/bots/*/sign.ts) and sent over raw keep-alive connections (load.ts).
 import type { RawRequest } from '../../src/adapter.js';
 import { robotMessage, signedRobotCallback } from '../bots/dingtalk/sign.js';
 import { messageEvent, signedEvent } from '../bots/feishu/sign.js';
 import { signedCallback, textXml } from '../bots/wecom/sign.js';
-import { closedLoop, fixedRate, type LoadResult, type PreparedRequest } from './load.js';
+import { closedLoop, fixedRate, wire, type LoadResult, type PreparedRequest } from './load.js';
 
 export type Platform = 'wecom' | 'feishu' | 'dingtalk';
 
@@ -59,6 +59,7 @@ export async function runJob(job: LoadJob): Promise<LoadResult & { startedAt: nu
     const text = job.text.replace('{i}', String(i)).replace('{name}', job.names?.[u] ?? '');
     return toFetch(signFor(job.platform, job.users[u]!, text, job.tag), job.url);
   });
+  for (const r of all) wire(r); // serialised before the clock starts
   if (warmup > 0 && job.mode.kind === 'closed') await closedLoop((i) => all[i]!, warmup, job.mode.concurrency, 60);
   const signed = all.slice(warmup);
   const make = (i: number) => signed[i]!;

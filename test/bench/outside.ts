@@ -5,7 +5,7 @@
 // in a temporary DATA_DIR (read after the server stops, since the server holds its lock).
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,7 @@ async function scratchDatabase() {
     const dataDir = mkdtempSync(join(tmpdir(), 'chatcrm-bench-'));
     return {
       label: 'PGlite (DATA_DIR in a temporary directory)',
+      name: undefined as string | undefined,
       env: { DATA_DIR: dataDir } as Record<string, string>,
       /** Live queries need PostgreSQL; PGlite is read after the server stops. */
       live: undefined as undefined | (<T>(q: string) => Promise<T[]>),
@@ -105,6 +106,7 @@ async function scratchDatabase() {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatcrm-bench-')); // the server's files besides the database
   return {
     label: `PostgreSQL ${u.host}`,
+    name: name as string | undefined,
     env: { DATABASE_URL: u.toString(), DATA_DIR: dataDir } as Record<string, string>,
     live: live as undefined | (<T>(q: string) => Promise<T[]>),
     afterStop: live,
@@ -129,6 +131,46 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * CPU time (ms) used so far by the server process, by PostgreSQL's processes serving `dbName` (and by all of
+ * PostgreSQL's processes), and by the whole machine — from /proc (Linux; undefined elsewhere). Two snapshots
+ * around a phase give its CPU cost per command, which bounds throughput on this machine's cores.
+ */
+export interface CpuSnapshot { server: number; pgDb: number; pgAll: number; machine: number }
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+function cpuSnapshot(serverPid: number | undefined, dbName: string | undefined): CpuSnapshot | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const ticks = (pid: string) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), t: Number(f[11]) + Number(f[12]) };
+    } catch {
+      return undefined;
+    }
+  };
+  let server = 0, pgDb = 0, pgAll = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const s = ticks(pid);
+    if (!s) continue;
+    if (Number(pid) === serverPid) server += s.t;
+    else if (s.comm === 'postgres') {
+      pgAll += s.t;
+      if (dbName) {
+        try {
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${dbName} `)) pgDb += s.t;
+        } catch {}
+      }
+    }
+  }
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const machine = cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]!; // user nice system irq softirq (not idle, iowait, steal)
+  return { server: server * TICK_MS, pgDb: pgDb * TICK_MS, pgAll: pgAll * TICK_MS, machine: machine * TICK_MS };
+}
+const cpuDiff = (a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): CpuSnapshot | undefined =>
+  a && b ? { server: b.server - a.server, pgDb: b.pgDb - a.pgDb, pgAll: b.pgAll - a.pgAll, machine: b.machine - a.machine } : undefined;
 
 /** Starts the server; another port if the chosen one was taken in between (three tries). */
 async function startServer(db: Scratch, fakes: Fakes) {
@@ -166,8 +208,12 @@ async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
     DINGTALK_ROBOT_CODE: TEST_DINGTALK.robotCode,
     DINGTALK_API_BASE: fakes.urls.dingtalk,
     DINGTALK_MODE: 'http',
+    // BENCH_SERVER_ENV='CHATCRM_INBOX_DRAINERS=2 …' adds settings for the server (experiments).
+    ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: join(here, '../..'), env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server process (extra node flags).
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/main.ts'], { cwd: join(here, '../..'), env, stdio: ['ignore', 'ignore', 'pipe'] });
   const logs: string[] = [];
   child.stderr!.on('data', (b: Buffer) => logs.push(b.toString('utf8')));
   const base = `http://127.0.0.1:${port}`;
@@ -179,6 +225,7 @@ async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
   }
   return {
     base,
+    pid: child.pid,
     readySeconds: (performance.now() - t0) / 1000,
     logs,
     /** SIGTERM, then SIGKILL after `graceMs` (a server with an inbox backlog finishes its batch first). */
@@ -220,7 +267,8 @@ export interface OutsideResult {
   readySeconds: number;
   bare: LoadResult;
   acks: Array<{ platform: Platform; max: LoadResult; atRate: LoadResult; backlogAtRate?: number }>;
-  e2e: { users: number; commands: number; acked: number; seconds: number; followUps: number; replies: number };
+  /** `cpu`: CPU time spent from the burst's first request until the last follow-up and reply were written (PostgreSQL only). */
+  e2e: { users: number; commands: number; acked: number; seconds: number; followUps: number; replies: number; cpu?: CpuSnapshot };
   pgbench: { tps: number; note: string } | { skipped: string };
   lane: { baselineMs: number; hungMs: number | undefined; hungForMs: number };
 }
@@ -250,7 +298,9 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
       await send(serverA.base, p, `bench-${p}`, `/新客户 ${companyName(200 + k)} 1380000000${k}`, `s${k}`);
       await send(serverA.base, p, `bench-${p}`, `/新商机 ${companyName(200 + k)} 压测商机 1万`, `t${k}`);
     }
-    const bareResult = await load({ platform: 'wecom', url: `${bare.url}/bare`, tag: 'bare', text: '/跟进 压测 {i}', users: ['bench'], mode: { kind: 'closed', count, concurrency, maxSeconds: 60 }, warmup: Math.ceil(count / 5) });
+    // The ceiling runs long enough to be warm and steady (a 500-request run measured mostly JIT warm-up: 2–6k req/s).
+    const bareCount = o.quick ? 20_000 : 60_000;
+    const bareResult = await load({ platform: 'wecom', url: `${bare.url}/bare`, tag: 'bare', text: '/跟进 压测 {i}', users: ['bench'], mode: { kind: 'closed', count: bareCount, concurrency, maxSeconds: 60 }, warmup: 5000 });
     const acks: OutsideResult['acks'] = [];
     for (const [k, p] of PLATFORMS.entries()) {
       const url = `${serverA.base}${CALLBACK_PATHS[p]}`;
@@ -279,6 +329,7 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
     }
     // Setup done when both replies of every user have been delivered (nothing of it left in inbox or outbox).
     await until('the setup replies', 120_000, async () => (await fakes.counts()).wecom >= before + 2 * users);
+    const cpuBefore = cpuSnapshot(serverB.pid, dbB.name);
     const started = Date.now();
     const burstResult = await load({ platform: 'wecom', url: `${serverB.base}${CALLBACK_PATHS.wecom}`, tag: 'e2e', text: '/跟进 {name} 电话沟通，客户要样品 {i}', users: userIds, names, mode: { kind: 'closed', count: burst, concurrency: 16, maxSeconds: 120 } });
     const since = new Date(Math.min(started, burstResult.startedAt) - 1000).toISOString();
@@ -296,6 +347,7 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
       });
       endedAt = Date.now();
     }
+    const cpu = cpuDiff(cpuBefore, cpuSnapshot(serverB.pid, dbB.name));
     // Replies delivered (also needed before the lane probe: an empty outbox).
     await until('the burst replies', 600_000, async () => (await fakes.counts()).wecom >= before + 2 * users + ackedCount);
 
@@ -321,7 +373,7 @@ export async function benchOutside(o: OutsideOptions): Promise<OutsideResult> {
       const last = Math.max(...[done.fmax, done.omax].map((d) => (d ? new Date(d).getTime() : 0)));
       endedAt = last;
     }
-    const e2e = { users, commands: burst, acked: ackedCount, seconds: (endedAt! - burstResult.startedAt) / 1000, followUps: Number(done!.f), replies: Number(done!.o) };
+    const e2e = { users, commands: burst, acked: ackedCount, seconds: (endedAt! - burstResult.startedAt) / 1000, followUps: Number(done!.f), replies: Number(done!.o), ...(cpu ? { cpu } : {}) };
 
     // 4. pgbench TPC-B on the same PostgreSQL server, in the same run.
     console.error(`${at()} [outside 4/4] pgbench …`);

@@ -43,6 +43,16 @@ async function main() {
       'all written',
       e.followUps >= e.acked && e.replies >= e.acked,
     );
+    if (e.cpu) {
+      const per = (ms: number) => (ms / e.acked).toFixed(2);
+      const cores = cpus().length;
+      row(
+        `CPU per end-to-end command (server process / PostgreSQL for its database / all PostgreSQL / whole machine)`,
+        `${per(e.cpu.server)} / ${per(e.cpu.pgDb)} / ${per(e.cpu.pgAll)} / ${per(e.cpu.machine)} ms → at most ${((cores * 1000 * e.acked) / e.cpu.machine).toFixed(0)} commands/s on ${cores} cores`,
+        '—',
+        undefined,
+      );
+    }
     if ('tps' in r.pgbench) {
       const ratio = cps / r.pgbench.tps;
       row(`pgbench TPC-B on the same server (${r.pgbench.note})`, `${r.pgbench.tps.toFixed(0)} TPS; end to end = ${(ratio * 100).toFixed(1)} % of it`, 'end to end ≥ 25 % of TPS', ratio >= 0.25);

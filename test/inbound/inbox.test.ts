@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RawRequest } from '../../src/adapter.js';
 import { createWecomAdapter } from '../../bots/wecom/index.js';
 import { createDbTokenStore } from '../../src/db/token-store.js';
@@ -63,5 +63,38 @@ describe(`Inbox: messages are recorded and acknowledged, then processed in order
     const [a, b] = await Promise.all([drainInbox(t().db, deps()), drainInbox(t().db, deps())]);
     expect(a + b).toBe(6);
     expect(await rows(sql`select count(*)::int as n from customers where name like '并发收件箱%'`)).toEqual([{ n: 6 }]);
+  });
+
+  it('records a burst of concurrent callbacks, retries among them, each once and each answered after its row', async () => {
+    const before = accepted;
+    const reqs = Array.from({ length: 25 }, (_, i) => signedCallback(textXml(`burst${i % 5}`, `/帮助 ${i}`, `94000000000000000${String(i).padStart(2, '0')}`)));
+    const answers = await Promise.all([...reqs, ...reqs.slice(0, 5)].map((r) => post(r)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(30).fill(200));
+    expect(accepted - before).toBe(25);
+    const recorded = await rows(sql`select event_key, sender_key from inbound_events where event_key like '94%' order by id`);
+    expect(recorded).toHaveLength(25);
+    expect(new Set(recorded.map((r) => r.event_key)).size).toBe(25);
+    expect(await drainInbox(t().db, deps())).toBe(25);
+  });
+
+  it('starts no message while its turn is held (acknowledgements first), and skips senders its process is running', async () => {
+    await post(signedCallback(textXml('wangwu', '/新客户 让行测试庚午机械 13900000009', '9300000000000000001')));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let turns = 0;
+    const draining = drainInbox(t().db, deps(), 50, { index: 0, count: 1, busy: new Set(), turn: () => (turns++, held) });
+    await vi.waitUntil(() => turns === 1); // waiting for its turn: the message cannot have started
+    expect(turns).toBe(1);
+    expect(await pendingInbox(t().db)).toBe(1);
+    release();
+    expect(await draining).toBe(1);
+    expect(await rows(sql`select count(*)::int as n from customers where name = '让行测试庚午机械'`)).toEqual([{ n: 1 }]);
+
+    // A sender another drainer of this process is running is left alone (no lock attempt, nothing processed).
+    await post(signedCallback(textXml('wangwu', '/新客户 让行测试辛未阀门 13900000010', '9300000000000000002')));
+    const busy = new Set([`wecom:${TEST_WECOM.corpId}:wangwu`]);
+    expect(await drainInbox(t().db, deps(), 50, { index: 0, count: 1, busy })).toBe(0);
+    expect(await pendingInbox(t().db)).toBe(1);
+    expect(await drainInbox(t().db, deps())).toBe(1);
   });
 });
