@@ -12,7 +12,7 @@ import { queryRows } from '../../src/db/rows.js';
 import { TEST_DINGTALK } from '../bots/dingtalk/sign.js';
 import { TEST_FEISHU } from '../bots/feishu/sign.js';
 import { TEST_WECOM } from '../bots/wecom/sign.js';
-import type { TestDb } from './db.js';
+import type { Database, Db } from '../../src/db/client.js';
 
 export const wecomEnv = (apiBase: string) => ({
   WECOM_CORP_ID: TEST_WECOM.corpId,
@@ -51,7 +51,7 @@ export interface TestServer extends ComposedApp {
 }
 
 export async function startTestServer(
-  t: TestDb,
+  t: { db: Db; database: Database },
   env: Record<string, string>,
   o: { now?: () => Date; scheduler?: boolean } = {},
 ): Promise<TestServer> {
