@@ -75,8 +75,10 @@ export async function startTestServer(
   async function settle(timeoutMs = 10_000) {
     const until = Date.now() + timeoutMs;
     for (;;) {
+      // Event-driven: wake every loop, wait (without touching the database) until each has run out of work, then
+      // confirm with one query — a drainer that queued replies has kicked the lanes, so they are not idle yet.
       app.background.kick();
-      await new Promise((r) => setTimeout(r, 5));
+      while (!app.background.idle() && Date.now() <= until) await new Promise((r) => setTimeout(r, 1));
       const [w] = await queryRows<{ inbox: number; outbox: number }>(
         t.db,
         sql`select (select count(*)::int from inbound_events where status = 'pending') as inbox,
