@@ -82,7 +82,7 @@ export async function startTestServer(
       const [w] = await queryRows<{ inbox: number; outbox: number }>(
         t.db,
         sql`select (select count(*)::int from inbound_events where status = 'pending') as inbox,
-                   (select count(*)::int from outbox where status in ('pending', 'sending') and next_attempt_at <= ${(o.now ?? (() => new Date()))()}
+                   (select count(*)::int from outbox where status in ('pending', 'sending') and next_attempt_at <= ${(o.now ?? (() => new Date()))().toISOString()}::timestamptz
                       and platform in (${sql.join(platforms.map((p) => sql`${p}`), sql`, `)})) as outbox`,
       );
       if (Number(w!.inbox) === 0 && Number(w!.outbox) === 0 && app.background.idle()) return;
