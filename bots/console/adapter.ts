@@ -16,7 +16,9 @@ export const consoleRequestSchema = z.object({
   eventKey: z.string().min(1).max(128),
   /** `npm run chat -- --group 华东群`: the message is said in this group chat (replies go to the group's mailbox). */
   group: z.string().min(1).max(64).optional(),
-  text: z.string().max(4000).optional(),
+  // Only bounds the request: a message over the core's limit (MESSAGE_MAX_CHARS, src/domain/text-gate.ts) reaches
+  // the core, which tells the user in Chinese how long it may be — as the direct console and every platform do.
+  text: z.string().max(64_000).optional(),
   action: z.object({ name: z.string().max(64), data: z.string().max(1024), cardRef: z.string().max(256).optional() }).optional(),
 });
 export type ConsoleRequest = z.infer<typeof consoleRequestSchema>;

@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { mountAdapterRoutes } from './bot-routes.js';
 import { installErrorHandler } from './error-handler.js';
+import { serializeError } from './log-errors.js';
 
 export interface AppDeps {
   db: Db;
@@ -39,6 +40,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       serializers: {
         // Query strings carry signatures and echostr; log only the path.
         req: (req) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+        // Errors without the values of a failed query (src/server/log-errors.ts).
+        err: (err) => serializeError(err),
       },
     },
     bodyLimit: 1024 * 1024,

@@ -18,7 +18,7 @@ describe(`quote approval from cards (${testDriver()})`, () => {
   let dealId: string;
 
   beforeAll(async () => {
-    chat = createChat(t().db);
+    chat = createChat(t());
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('钱财务', '/帮助', { role: 'finance' });
     await chat.say('孙技术', '/帮助', { role: 'tech' });

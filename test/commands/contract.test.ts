@@ -212,7 +212,7 @@ describe(`command contract: every input understood exactly or refused (${testDri
   };
 
   beforeAll(async () => {
-    chat = createChat(t().db, { now: clock.now });
+    chat = createChat(t(), { now: clock.now });
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('钱财务', '/帮助', { role: 'finance' });
     await chat.say('孙技术', '/帮助', { role: 'tech' });

@@ -12,7 +12,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   const t = useTestDb();
 
   it('creates a customer and deduplicates by normalised name and by phone', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     const first = await chat.say('张三', '/新客户 上海华东五金有限公司 138-0013-8000 上海 五金 A');
     expect(first.text).toMatch(/已创建客户 C-\d+ 上海华东五金有限公司/);
     const [c] = await t().db.select().from(customers).where(eq(customers.name, '上海华东五金有限公司'));
@@ -29,7 +29,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   });
 
   it('answers bad input with the usage, never an error dump', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     expect((await chat.say('王五', '/新客户')).text).toMatch(/请写上公司名。\n用法：\/新客户/);
     expect((await chat.say('王五', '/新客户 某公司 A Z 区 行业 D')).text).toContain('已创建客户');
     expect((await chat.say('王五', '/不存在的命令 x')).text).toContain('没有「/不存在的命令」这个命令');
@@ -46,7 +46,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   });
 
   it('walks a deal from 线索 to 方案 with exit criteria enforced and history kept', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('赵六', '/新客户 宁波精工模具 13900001111');
     const created = await chat.say('赵六', '/新商机 宁波精工 注塑模具 5万');
     const dealId = /D-\d+/.exec(created.text)![0];
@@ -81,7 +81,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   });
 
   it('closes as lost only with a reason, and keeps reps out of each other\'s deals', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('甲', '/新客户 苏州泵阀 13700002222');
     const d = /D-\d+/.exec((await chat.say('甲', '/新商机 苏州泵阀 离心泵 8万')).text)![0];
     expect((await chat.say('乙', `/跟进 ${d} 我也去拜访了`)).text).toContain(`没有找到商机「${d}」`);
@@ -95,7 +95,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   });
 
   it('changes nothing when the same message id is delivered twice', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('丙', '/新客户 东莞五金厂 13600003333');
     const before = await count(t().db, 'follow_ups');
     const first = await chat.say('丙', '/跟进 东莞五金厂 电话沟通交期', { eventKey: 'dup-1' });
@@ -106,7 +106,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   });
 
   it('offers a numbered choice for an ambiguous name and acts on the number', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('丁', '/新客户 温州阀门一厂 13500004444');
     await chat.say('丁', '/新客户 温州阀门二厂 13500005555');
     const ask = await chat.say('丁', '/跟进 阀门 电话回访');
@@ -118,7 +118,7 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
   });
 
   it('reads a plain sentence naming one of my customers as a follow-up, and undoes it', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('戊', '/新客户 台州机械 13300006666');
     const d = /D-\d+/.exec((await chat.say('戊', '/新商机 台州机械 数控机床 20万')).text)![0];
     const plain = await chat.say('戊', '今天去台州机械拜访了老板，对价格满意');

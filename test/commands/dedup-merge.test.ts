@@ -31,7 +31,7 @@ describe(`dedup that survives real names, and /合并 (${testDriver()})`, () => 
   }
 
   it('offers the issue examples as the same company instead of creating them, showing a colleague only name and owner', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     const c1 = await chat.say('张三', '/新客户 华东五金 13800138000');
     const id = idIn(c1.text);
     const before = await count(t().db, 'customers');
@@ -57,7 +57,7 @@ describe(`dedup that survives real names, and /合并 (${testDriver()})`, () => 
   });
 
   it('是同一家 uses the existing customer and writes nothing; 新建 creates it', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     const id = await seed(chat, '乙', '恒通轴承');
     const before = await count(t().db, 'customers');
     const audits = await count(t().db, 'audit_log');
@@ -88,7 +88,7 @@ describe(`dedup that survives real names, and /合并 (${testDriver()})`, () => 
   });
 
   it('keeps unrelated companies apart: different places, or only a shared trade word', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     expect((await chat.say('丙', '/新客户 丙永固精密铸造 13100000001')).text).toContain('已创建客户');
     expect((await chat.say('丙', '/新客户 丙恒远精密铸造 13100000002')).text).toContain('已创建客户');
     expect((await chat.say('丙', '/新客户 上海丙鼎盛阀门有限公司')).text).toContain('已创建客户');
@@ -99,7 +99,7 @@ describe(`dedup that survives real names, and /合并 (${testDriver()})`, () => 
   });
 
   it('lists similar names in the CSV dry run as a merge list, writing nothing', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     const id = await seed(chat, '丁', '金鼎阀门');
     const [me] = await t().db.select().from(users).where(eq(users.name, '丁张三'));
     const csv = '公司名称,电话\n浙江金鼎阀门制品有限公司,\n金鼎阀门（浙江）有限公司,\n全新客户机床,13911112222\n';
@@ -118,7 +118,7 @@ describe(`dedup that survives real names, and /合并 (${testDriver()})`, () => 
 
   it('merges for a manager: moves deals, quotes, follow-ups, contacts and tags, audits, and hides the merged one', async () => {
     const db = t().db;
-    const chat = createChat(db);
+    const chat = createChat(t());
     await chat.say('戊管理员', '/帮助', { role: 'admin' });
     await chat.say('戊经理', '/帮助', { role: 'manager' });
     await chat.say('戊外组经理', '/帮助', { role: 'manager' });

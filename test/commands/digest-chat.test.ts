@@ -21,7 +21,7 @@ describe(`digest switched on from the group chat (${testDriver()})`, () => {
     await db.delete(auditLog);
     day = days.shift()!;
     const clock = createClock(`${day}T10:00:00+08:00`);
-    const chat = createChat(db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('李经理', '/帮助', { role: 'manager' });
     await chat.say('张三', '/帮助');

@@ -15,7 +15,7 @@ describe(`/漏斗 with conversion, cycle time and weighted amount, the digest's 
   it('shows 暂无成交 before the first win and the same figures as the team digest after it', async () => {
     const { db } = t();
     const clock = createClock('2026-11-02T10:00:00+08:00');
-    const chat = createChat(db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('斗管理员', '/帮助', { role: 'admin' });
     await chat.say('斗经理', '/帮助', { role: 'manager' });
     await chat.say('斗销售', '/帮助');

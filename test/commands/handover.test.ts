@@ -47,7 +47,7 @@ describe(`离职交接 handover (${testDriver()})`, () => {
   }
 
   it('hands a leaver over: deactivate, card to the receiver, confirm by click moves customers and deals', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     const { d1 } = await team(chat, '甲');
     const leaver = await userNamed('甲离职');
     const receiver = await userNamed('甲接手');
@@ -133,7 +133,7 @@ describe(`离职交接 handover (${testDriver()})`, () => {
   });
 
   it('refuses reps, unknown people, self-handover and an inactive receiver; typed confirm works for the receiver only', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await team(chat, '乙');
     const refused = await chat.say('乙旁人', '/交接 乙离职 乙接手');
     expect(refused.text).toContain('只有 乙离职 的上级经理、销售总监或管理员可以发起离职交接');
@@ -165,7 +165,7 @@ describe(`离职交接 handover (${testDriver()})`, () => {
 
   it('reminds the manager once a day outside quiet hours, and says overdue after 30 days', async () => {
     const clock = createClock('2026-11-23T10:00:00+08:00');
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await team(chat, '丙');
     await chat.say('丙管理员', '/交接 丙离职 丙接手');
     await chat.inbox('丙经理');

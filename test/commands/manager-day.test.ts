@@ -10,7 +10,7 @@ describe(`the manager's day: /待办 and /团队 (${testDriver()})`, () => {
 
   it("lists the team's escalated and due deals by rep, stagnant deals, untouched leads and waiting handovers", async () => {
     const clock = createClock('2026-11-02T10:00:00+08:00');
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('李经理', '/帮助', { role: 'manager' });
     await chat.say('李管理员', '/帮助', { role: 'admin' });
     for (const rep of ['李销售甲', '李销售乙', '李离职', '李接手']) {

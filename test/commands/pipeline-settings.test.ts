@@ -24,7 +24,7 @@ describe(`pipeline stage names and exit criteria per tenant (${testDriver()})`, 
   const dealNo = (s: string) => /D-\d+/.exec(s)![0];
 
   it('renames stages and tunes the exit criteria through the admin API; /推进 follows them', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('销售小周', '/新客户 打样机械 13922223333');
     const a = dealNo((await chat.say('销售小周', '/新商机 打样机械 不锈钢阀门 5万')).text);
     const tenantId = await tenantOf('销售小周');
@@ -91,7 +91,7 @@ describe(`pipeline stage names and exit criteria per tenant (${testDriver()})`, 
   });
 
   it('without an amount (or with requireAmount) the refusal names what is missing', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('销售小吴', '/新客户 核价五金 13933334444');
     const b = dealNo((await chat.say('销售小吴', '/新商机 核价五金 法兰')).text);
     const tenantId = await tenantOf('销售小吴');

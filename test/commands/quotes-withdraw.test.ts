@@ -27,7 +27,7 @@ describe(`quote thresholds, one pending request per deal, /撤回, and winning a
   };
 
   beforeAll(async () => {
-    chat = createChat(t().db, { now: clock.now });
+    chat = createChat(t(), { now: clock.now });
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('钱财务', '/帮助', { role: 'finance' });
     await chat.say('孙技术', '/帮助', { role: 'tech' });

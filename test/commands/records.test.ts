@@ -23,7 +23,7 @@ describe(`maintaining customers and deals from chat (${testDriver()})`, () => {
   let c1: string;
 
   beforeAll(async () => {
-    chat = createChat(t().db, { now: clock.now });
+    chat = createChat(t(), { now: clock.now });
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('吴经理', '/帮助', { role: 'manager' });
     await chat.say('张三', '/帮助');

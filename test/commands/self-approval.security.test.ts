@@ -28,7 +28,7 @@ describe(`self-approval is rerouted (${testDriver()})`, () => {
   };
 
   beforeAll(async () => {
-    chat = createChat(t().db);
+    chat = createChat(t());
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('王总监', '/帮助', { role: 'director' });
     await chat.say('钱财务', '/帮助', { role: 'finance' });
@@ -89,7 +89,7 @@ describe(`an approver may view what waits for them, nothing else (${testDriver()
   let chat: Chat;
 
   it('finance sees the deal and customer of a request waiting for them, not the rep\'s other deals or customers', async () => {
-    chat = createChat(t().db);
+    chat = createChat(t());
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('钱财务', '/帮助', { role: 'finance' });
     await chat.say('孙技术', '/帮助', { role: 'tech' });

@@ -39,7 +39,7 @@ describe(`a deactivated approver's pending steps move on (${testDriver()})`, () 
   };
 
   beforeAll(async () => {
-    chat = createChat(t().db);
+    chat = createChat(t());
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('陈总', '/帮助', { role: 'director' });
     await chat.say('钱财务', '/帮助', { role: 'finance' });

@@ -9,7 +9,7 @@ describe(`visibility by reporting line, and personal/admin settings (${testDrive
   const t = useTestDb();
 
   it('lets a manager see and act on their reports\' deals (transitively), but not a peer\'s', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     await chat.say('总管', '/帮助', { role: 'admin' });
     await chat.say('大区经理', '/帮助', { role: 'manager' });
     await chat.say('小组长', '/帮助', { role: 'manager' });
@@ -29,7 +29,7 @@ describe(`visibility by reporting line, and personal/admin settings (${testDrive
   });
 
   it('switches the morning digest per person and nudge rules for admins only', async () => {
-    const chat = createChat(t().db);
+    const chat = createChat(t());
     expect((await chat.say('早报用户', '/设置 早报 关')).text).toContain('已关闭每日早报');
     const [u] = await t().db.select().from(users).where(eq(users.name, '早报用户'));
     expect(u!.morningDigest).toBe(false);

@@ -143,7 +143,7 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     const bad = checkAuth(req, reply);
     if (bad) return bad;
     const id = (req.params as { id: string }).id;
-    return { code: 0, msg: 'success', data: { user: { open_id: id, name: `飞书${id.slice(-4)}` } } };
+    return { code: 0, msg: 'success', data: { user: { open_id: id, name: feishuName(id) } } };
   });
 
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -178,3 +178,6 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
 }
 
 export type FakeFeishu = Awaited<ReturnType<typeof startFakeFeishu>>;
+
+/** The name the fake directory gives a user: 飞书 and the last four characters of the open id. */
+export const feishuName = (openId: string) => `飞书${openId.slice(-4)}`;

@@ -12,26 +12,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../src/adapter.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
-import { buildWecomApp, counts, delta, helpCallback, injectWire, newCustomer, toWire } from './harness.js';
+import { counts, delta, helpCallback, injectWire, newCustomer, startFaultApp, toWire, type FaultApp } from './harness.js';
 
 
 describe('WeCom callback while PGlite is closed (pglite, file-backed)', () => {
   let dir = '';
   let database: Database;
-  let app: FastifyInstance;
+  let app: FaultApp;
   const post = (req: RawRequest) => injectWire(app, toWire(req));
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chatcrm-fault-'));
     database = await openDatabase({ dataDir: dir });
-    await migrateDatabase(database);
-    app = await buildWecomApp(database.db);
+    app = await startFaultApp({ db: database.db, database }, { wecom: true }); // migrates, as `npm start` does
     expect((await post(helpCallback())).statusCode).toBe(200);
+    await app.settle();
   }, 120_000); // migrating a file-backed PGlite is slow on a loaded machine
   afterAll(async () => {
     await app?.close();
@@ -53,14 +51,16 @@ describe('WeCom callback while PGlite is closed (pglite, file-backed)', () => {
 
     // "The database is back": the same directory opened again, with the app restarted on it.
     database = await openDatabase({ dataDir: dir });
-    app = await buildWecomApp(database.db);
+    app = await startFaultApp({ db: database.db, database }, { wecom: true });
     expect(delta(before, await counts(database.db))).toEqual(Object.fromEntries(Object.keys(before).map((k) => [k, 0])));
 
     const retry = await post(req);
     expect(retry.statusCode).toBe(200);
+    await app.settle(); // acknowledged when recorded, processed right after
     const d = delta(before, await counts(database.db));
     expect(d).toMatchObject({ customers: 1, inbound_events: 1 });
     expect((await post(req)).statusCode).toBe(200);
+    await app.settle();
     expect(delta(before, await counts(database.db))).toEqual(d);
   });
 });

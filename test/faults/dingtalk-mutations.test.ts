@@ -11,13 +11,11 @@
 // (the route only compares a non-empty one). What IS generated with a valid sign: bodies that are not JSON, not an
 // object, or miss / mistype a required field (must be 400), a wrong non-empty robotCode (401), oversized (413).
 // A different Content-Type alone is no change (the route reads raw bytes); it is stacked on failing mutations.
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingtalkSign } from '../../bots/dingtalk/verify.js';
 import { TEST_DINGTALK, robotMessage } from '../bots/dingtalk/sign.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import { counts, flipBit, generateMutations, prng, replaceChar, sendMutations, type Rng } from './harness.js';
-import { DINGTALK_PATH, buildAppWith, dingtalkAdapter, injectAt, structuralIndices, type HeaderWire } from './platform-harness.js';
+import { DINGTALK_PATH, counts, flipBit, generateMutations, injectAt, prng, replaceChar, sendMutations, startFaultApp, structuralIndices, type FaultApp, type HeaderWire, type Rng } from './harness.js';
 
 const TOTAL = 10_000;
 const CHUNK = 50;
@@ -254,11 +252,11 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
 ];
 describe(`DingTalk callback refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
   const t = useTestDb();
-  let app: FastifyInstance;
+  let app: FaultApp;
   let bases: Base[];
 
   beforeAll(async () => {
-    app = await buildAppWith(t().db, [dingtalkAdapter(t().db)]);
+    app = await startFaultApp(t(), { dingtalk: true });
     bases = [
       makeBase('text', robotMessage('fuzzer', '/新客户 变异测试阀门厂 13800000001 宁波 阀门', { msgId: 'msgFuzzText1' })),
       makeBase('text2', robotMessage('fuzzer2', '/新客户 变异测试泵业 13800000002 温州 水泵', { msgId: 'msgFuzzText2', group: 'cid_group_fuzz' })),
@@ -281,6 +279,7 @@ describe(`DingTalk callback refuses 10,000 mutated requests without an effect ($
     // The pristine callback was never consumed by its mutants: it still has its effect, exactly once.
     const ok = await injectAt(app, DINGTALK_PATH, wire(bases[0]!));
     expect(ok.statusCode).toBe(200);
+    await app.settle(); // acknowledged when recorded, processed right after
     const after = await counts(t().db);
     expect(after.customers).toBe(before.customers! + 1);
     expect(after.inbound_events).toBe(before.inbound_events! + 1);
@@ -302,6 +301,7 @@ describe(`DingTalk callback refuses 10,000 mutated requests without an effect ($
   it('a still-valid (timestamp, sign) pair with a different well-formed body is refused: the pair belongs to its first msgId', async () => {
     const b = makeBase('replayed', robotMessage('fuzzer2', '/帮助', { msgId: 'msgFuzzFirstCarrier' }));
     expect((await injectAt(app, DINGTALK_PATH, wire(b))).statusCode).toBe(200);
+    await app.settle();
     const before = await counts(t().db);
     const other = robotMessage('fuzzer2', '/新客户 签名不含正文泵业 13800000009', { msgId: 'msgFuzzReplayedSign' });
     const res = await injectAt(app, DINGTALK_PATH, wire(b, { body: JSON.stringify(other) }));

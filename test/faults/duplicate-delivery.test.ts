@@ -2,23 +2,18 @@
 // moment (a retry racing a slow first attempt). Each valid callback here is sent three times concurrently
 // (Promise.all of three identical injects): all three are answered 200, and exactly one effect is written.
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../src/adapter.js';
 import { queryRows } from '../../src/db/rows.js';
-import { createDbTokenStore } from '../../src/db/token-store.js';
-import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/worker.js';
-import { createWecomAdapter } from '../../bots/wecom/index.js';
 import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { startFakeWecom, type FakeWecom } from '../fakes/wecom-api.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import { buildWecomApp, counts, injectWire, toWire } from './harness.js';
+import { counts, injectWire, startFaultApp, toWire, type FaultApp } from './harness.js';
 
 describe(`WeCom callbacks delivered three times at once have exactly one effect (${testDriver()})`, () => {
   const t = useTestDb();
   let fake: FakeWecom;
-  let app: FastifyInstance;
-  let worker: OutboxWorker;
+  let app: FaultApp;
   let msgSeq = 9_100_000_000_000_000_000n;
 
   const post = (req: RawRequest) => injectWire(app, toWire(req));
@@ -26,7 +21,7 @@ describe(`WeCom callbacks delivered three times at once have exactly one effect 
   const text = (user: string, content: string) => signedCallback(textXml(user, content, String(++msgSeq)));
   const say = async (user: string, content: string) => {
     expect((await post(text(user, content))).statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
   };
   const sendsTo = (user: string) => fake.sends().filter((r) => (r.body as any).touser === user);
   const contentOf = (s: { body: unknown }) => {
@@ -39,6 +34,7 @@ describe(`WeCom callbacks delivered three times at once have exactly one effect 
   async function deliverThrice(req: RawRequest | (() => RawRequest)) {
     const before = await counts(t().db);
     const replies = typeof req === 'function' ? await Promise.all([post(req()), post(req()), post(req())]) : await thrice(req);
+    await app.settle(); // acknowledged when recorded, processed right after
     const after = await counts(t().db);
     const delta = Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - before[k]!]));
     return { replies, delta };
@@ -46,21 +42,22 @@ describe(`WeCom callbacks delivered three times at once have exactly one effect 
 
   beforeAll(async () => {
     fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId, webhookKeys: ['robot-key-1'] });
-    app = await buildWecomApp(t().db, fake.baseUrl);
-    const adapter = createWecomAdapter({ ...TEST_WECOM, apiBase: fake.baseUrl }, { tokenStore: createDbTokenStore(t().db) });
-    worker = createOutboxWorker({ db: t().db, adapters: [adapter] });
+    app = await startFaultApp(t(), { wecom: fake.baseUrl });
   });
   afterAll(async () => {
     await app?.close();
     await fake?.close();
   });
 
-  it('the very first message (creates the tenant and its first user, the admin) three times → one tenant, one user', async () => {
+  it('the very first message (binds the corp to the tenant, creates its first user, the admin) three times → one tenant, one user', async () => {
     const { replies, delta } = await deliverThrice(text('admin1', '/帮助'));
     expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 200]);
-    expect(delta).toMatchObject({ tenants: 1, users: 1, inbound_events: 1 });
+    // The server made the default tenant at start-up (src/compose.ts); the first message binds the corp to it.
+    expect(delta).toMatchObject({ tenants: 0, users: 1, inbound_events: 1 });
+    expect(await pgCount(sql`select count(*)::int as n from tenants`)).toBe(1);
+    expect(await pgCount(sql`select count(*)::int as n from tenant_identities where platform = 'wecom'`)).toBe(1);
     expect(delta.outbox).toBeGreaterThanOrEqual(1);
-    await worker.drain();
+    await app.settle();
     expect(sendsTo('admin1')).toHaveLength(delta.outbox!);
   });
 
@@ -73,7 +70,7 @@ describe(`WeCom callbacks delivered three times at once have exactly one effect 
     expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 200]);
     expect(delta).toMatchObject({ customers: 1, inbound_events: 1, deals: 0, users: 0 });
     expect(await pgCount(sql`select count(*)::int as n from customers where name like '三重投递阀门%'`)).toBe(1);
-    await worker.drain();
+    await app.settle();
     const replied = sendsTo('zhangsan').slice(before).map(contentOf);
     expect(replied.filter((c) => /已创建客户 C-\d+/.test(c))).toHaveLength(1);
     expect(replied).toHaveLength(delta.outbox!);
@@ -84,7 +81,7 @@ describe(`WeCom callbacks delivered three times at once have exactly one effect 
     const { replies, delta } = await deliverThrice(text('zhangsan', '/新商机 三重投递阀门 DN80 闸阀 8万'));
     expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 200]);
     expect(delta).toMatchObject({ deals: 1, customers: 0, inbound_events: 1 });
-    await worker.drain();
+    await app.settle();
     const replied = sendsTo('zhangsan').slice(before).map(contentOf);
     const ids = replied.flatMap((c) => c.match(/D-\d+/g) ?? []);
     expect(new Set(ids).size).toBe(1);
@@ -128,7 +125,7 @@ describe(`WeCom callbacks delivered three times at once have exactly one effect 
     expect(replies.filter((r) => r.body.includes('<Encrypt>'))).toHaveLength(1);
     expect(replies.filter((r) => r.body === '')).toHaveLength(2);
 
-    await worker.drain();
+    await app.settle();
     // wangwu and zhaoliu still have to decide: the request is not closed by lisi's triple click.
     const [quote] = await queryRows<{ status: string }>(t().db, sql`select status from quotes`);
     expect(quote!.status).not.toBe('approved');

@@ -13,13 +13,11 @@
 //   - extra fields next to `encrypt`, or a re-encrypted event, when re-signed (that is a new valid event);
 //   - the unsigned, encrypted url_verification handshake with the right token (answers the challenge, touches nothing).
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feishuSignature } from '../../bots/feishu/verify.js';
 import { TEST_FEISHU, cardActionEvent, encryptFeishu, messageEvent } from '../bots/feishu/sign.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import { counts, flipBit, generateMutations, prng, replaceChar, sendMutations, type Rng } from './harness.js';
-import { FEISHU_PATH, buildAppWith, feishuAdapter, injectAt, structuralIndices, type HeaderWire } from './platform-harness.js';
+import { FEISHU_PATH, counts, flipBit, generateMutations, injectAt, prng, replaceChar, sendMutations, startFaultApp, structuralIndices, type FaultApp, type HeaderWire, type Rng } from './harness.js';
 
 const TOTAL = 10_000;
 const CHUNK = 50;
@@ -444,11 +442,11 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
 ];
 describe(`Feishu events route refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
   const t = useTestDb();
-  let app: FastifyInstance;
+  let app: FaultApp;
   let bases: Base[];
 
   beforeAll(async () => {
-    app = await buildAppWith(t().db, [feishuAdapter(t().db)]);
+    app = await startFaultApp(t(), { feishu: true });
     const rng = prng(SEED - 1);
     bases = [
       makeBase(rng, 'text', messageEvent('fuzzer', '/新客户 变异测试阀门厂 13800000001 宁波 阀门', { eventId: 'ev-fuzz-text-1' })),
@@ -473,6 +471,7 @@ describe(`Feishu events route refuses 10,000 mutated requests without an effect 
     const text = bases[0]!;
     const ok = await injectAt(app, FEISHU_PATH, wire(text));
     expect(ok.statusCode).toBe(200);
+    await app.settle(); // acknowledged when recorded, processed right after
     const after = await counts(t().db);
     expect(after.customers).toBe(before.customers! + 1);
     expect(after.inbound_events).toBe(before.inbound_events! + 1);

@@ -1,27 +1,48 @@
-// Shared set-up for the WeCom callback fault tests: the real app (buildApp + WeCom adapter + real dispatch) on a
-// fresh test database, a raw `inject` that lets a test send any query string / headers / body bytes, and row counts.
+// The one fault harness: the production app (src/compose.ts via test/helpers/server.ts — inbox, drainers, outbox
+// lanes) with the platforms pointed at the fakes on 127.0.0.1, raw-wire inject helpers that let a test send any query
+// string, headers or body bytes, row counts and deltas, and the deterministic mutation generators.
+// A message is acknowledged once recorded and processed after the answer: `await app.settle()` before asserting
+// on its effects.
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { RawRequest } from '../../src/adapter.js';
-import { createWecomAdapter } from '../../bots/wecom/index.js';
-import type { Db } from '../../src/db/client.js';
+import type { Database, Db } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
-import { createDbTokenStore } from '../../src/db/token-store.js';
-import { createDispatch } from '../../src/inbound/dispatch.js';
-import { buildApp } from '../../src/server/app.js';
+import { TEST_DINGTALK } from '../bots/dingtalk/sign.js';
+import { TEST_FEISHU } from '../bots/feishu/sign.js';
 import { TEST_WECOM, signedCallback, textXml } from '../bots/wecom/sign.js';
+import { dingtalkEnv, feishuEnv, startTestServer, wecomEnv, type TestServer } from '../helpers/server.js';
 
 export const CALLBACK_PATH = '/bots/wecom/callback';
+export const FEISHU_PATH = '/bots/feishu/events';
+export const DINGTALK_PATH = '/bots/dingtalk/callback';
 
 /** Tables whose row counts show whether a request had an effect. */
 export const EFFECT_TABLES = ['customers', 'inbound_events', 'outbox', 'deals', 'follow_ups', 'approval_steps', 'tenants', 'users'] as const;
 
-export async function buildWecomApp(db: Db, apiBase = TEST_WECOM.apiBase): Promise<FastifyInstance> {
-  const config = { ...TEST_WECOM, apiBase };
-  const adapter = createWecomAdapter(config, { tokenStore: createDbTokenStore(db) });
-  const dispatch = createDispatch({ db, defaultTimeZone: 'Asia/Shanghai' });
-  return buildApp({ db, adapters: [adapter], dispatch, logLevel: 'silent' });
+/** The production app under test, with fastify's `inject` at hand. */
+export type FaultApp = TestServer & { inject: FastifyInstance['inject'] };
+
+/**
+ * Starts the production composition on `t` with the named platforms enabled; each points at the given API base
+ * (a fake's URL), or at a closed port when `true` (replies then fail and are retried later, as in production).
+ */
+export async function startFaultApp(
+  t: { db: Db; database: Database },
+  platforms: { wecom?: string | true; feishu?: string | true; dingtalk?: string | true },
+  o: { now?: () => Date; scheduler?: boolean } = {},
+): Promise<FaultApp> {
+  const base = (v: string | true, fallback: string) => (v === true ? fallback : v);
+  const env = {
+    ...(platforms.wecom ? wecomEnv(base(platforms.wecom, TEST_WECOM.apiBase)) : {}),
+    ...(platforms.feishu ? feishuEnv(base(platforms.feishu, TEST_FEISHU.domain)) : {}),
+    ...(platforms.dingtalk ? dingtalkEnv(base(platforms.dingtalk, TEST_DINGTALK.apiBase)) : {}),
+  };
+  const app = await startTestServer(t, env, o);
+  return Object.assign(app, { inject: app.server.inject.bind(app.server) as FastifyInstance['inject'] });
 }
+
+type Injector = Pick<FastifyInstance, 'inject'>;
 
 /** A request as it goes on the wire: the query string is kept raw so tests can duplicate or break parameters. */
 export interface WireRequest {
@@ -37,7 +58,7 @@ export const toWire = (req: RawRequest): WireRequest => ({
   body: req.body,
 });
 
-export function injectWire(app: FastifyInstance, w: WireRequest): Promise<LightMyRequestResponse> {
+export function injectWire(app: Injector, w: WireRequest): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
     url: w.query ? `${CALLBACK_PATH}?${w.query}` : CALLBACK_PATH,
@@ -161,3 +182,35 @@ export const delta = (a: Record<string, number>, b: Record<string, number>) => O
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A signed WeCom `/help` from the same sender, with a fresh MsgId. */
 export const helpCallback = () => signedCallback(textXml('zhangsan', '/help', String(++msgSeq)));
+
+/** A request as it goes on the wire, for the JSON-bodied platforms. Header values may be arrays (a header sent twice). */
+export interface HeaderWire {
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+export const headerWire = (req: RawRequest): HeaderWire => ({ headers: { ...(req.headers as Record<string, string>) }, body: req.body });
+
+export function injectAt(app: Injector, path: string, w: HeaderWire): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: path, headers: w.headers, payload: w.body });
+}
+
+/** Indices of the JSON text's structural characters (outside strings): `{ } [ ] : , "` (string delimiters included). */
+export function structuralIndices(s: string): number[] {
+  const out: number[] = [];
+  let inString = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') {
+        inString = false;
+        out.push(i);
+      }
+    } else if (c === '"') {
+      inString = true;
+      out.push(i);
+    } else if ('{}[]:,'.includes(c)) out.push(i);
+  }
+  return out;
+}

@@ -7,27 +7,23 @@
 // `/批准 A-n` / `/驳回 A-n` (every platform; on DingTalk the card button is exactly that typed command): the
 // approval_steps are unchanged.
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter, RawRequest } from '../../src/adapter.js';
-import { createWecomAdapter } from '../../bots/wecom/index.js';
-import { createDbTokenStore } from '../../src/db/token-store.js';
+import type { RawRequest } from '../../src/adapter.js';
 import { queryRows } from '../../src/db/rows.js';
-import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/worker.js';
 import { TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from '../bots/dingtalk/sign.js';
 import { TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from '../bots/feishu/sign.js';
 import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { startFakeDingtalk } from '../fakes/dingtalk-api.js';
-import { startFakeFeishu } from '../fakes/feishu-api.js';
+import { feishuName, startFakeFeishu } from '../fakes/feishu-api.js';
 import { startFakeWecom } from '../fakes/wecom-api.js';
 import { testDriver, useTestDb, type TestDb } from '../helpers/db.js';
-import { counts, injectWire, toWire } from './harness.js';
-import { DINGTALK_PATH, FEISHU_PATH, buildAppWith, dingtalkAdapter, feishuAdapter, headerWire, injectAt } from './platform-harness.js';
+import { DINGTALK_PATH, FEISHU_PATH, counts, headerWire, injectAt, injectWire, startFaultApp, toWire, type FaultApp } from './harness.js';
 
 /** What a test needs from one platform: send a text as someone, read what the bot sent them, click a card. */
 interface Platform {
   name: 'wecom' | 'feishu' | 'dingtalk';
-  adapter: ChatAdapter;
+  /** The platform's block of the production configuration, pointed at its fake. */
+  platforms: Parameters<typeof startFaultApp>[1];
   post(user: string, text: string): Promise<LightMyRequestResponse>;
   /** Everything the bot has sent to `user` so far, as text (cards as their JSON). */
   sentTo(user: string): string[];
@@ -42,20 +38,19 @@ interface Platform {
 
 async function wecomPlatform(t: TestDb): Promise<Platform> {
   const fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId, webhookKeys: ['robot-key-1'] });
-  const adapter = createWecomAdapter({ ...TEST_WECOM, apiBase: fake.baseUrl }, { tokenStore: createDbTokenStore(t.db) });
-  let app: FastifyInstance | undefined;
+  let app: FaultApp | undefined;
   let msg = 9_300_000_000_000_000_000n;
   const send = (req: RawRequest) => injectWire(app!, toWire(req));
   const sends = (user: string) => fake.sends().filter((r) => (r.body as any).touser === user);
   return {
     name: 'wecom',
-    adapter,
-    set app(a: FastifyInstance) {
+    platforms: { wecom: fake.baseUrl },
+    set app(a: FaultApp) {
       app = a;
     },
     post: (user, text) => send(signedCallback(textXml(user, text, String(++msg)))),
     sentTo: (user) => sends(user).map((r) => JSON.stringify(r.body)),
-    ref: (user) => user,
+    ref: (user) => user, // part of the name from the WeCom directory (员工<userid>, user/get)
     pid: (user) => user,
     async clickApproverCard(stranger, approver) {
       const card = sends(approver).find((r) => (r.body as any).msgtype === 'template_card')?.body as any;
@@ -64,24 +59,23 @@ async function wecomPlatform(t: TestDb): Promise<Platform> {
       return send(signedCallback(cardClickXml(stranger, tc.button_list[0].key, tc.task_id)));
     },
     close: () => fake.close(),
-  } as Platform & { app: FastifyInstance };
+  } as Platform & { app: FaultApp };
 }
 
 async function feishuPlatform(t: TestDb): Promise<Platform> {
   const fake = await startFakeFeishu({ appId: TEST_FEISHU.appId, appSecret: TEST_FEISHU.appSecret });
-  const adapter = feishuAdapter(t.db, fake.baseUrl);
-  let app: FastifyInstance | undefined;
+  let app: FaultApp | undefined;
   const send = (req: RawRequest) => injectAt(app!, FEISHU_PATH, headerWire(req));
   const messages = (user: string) => [...fake.messages.entries()].filter(([, m]) => m.receiveId === openId(user));
   return {
     name: 'feishu',
-    adapter,
-    set app(a: FastifyInstance) {
+    platforms: { feishu: fake.baseUrl },
+    set app(a: FaultApp) {
       app = a;
     },
     post: (user, text) => send(signedEvent(messageEvent(user, text))),
     sentTo: (user) => messages(user).map(([, m]) => JSON.stringify(m.content)),
-    ref: (user) => openId(user),
+    ref: (user) => feishuName(openId(user)), // the name from the Feishu directory (contact user get)
     pid: (user) => openId(user),
     async clickApproverCard(stranger, approver) {
       const [id, m] = messages(approver).find(([, x]) => x.msgType === 'interactive' && /报价审批/.test(x.content.header.title.content))!;
@@ -89,17 +83,16 @@ async function feishuPlatform(t: TestDb): Promise<Platform> {
       return send(signedEvent(cardActionEvent(stranger, value, id)));
     },
     close: () => fake.close(),
-  } as Platform & { app: FastifyInstance };
+  } as Platform & { app: FaultApp };
 }
 
 async function dingtalkPlatform(t: TestDb): Promise<Platform> {
   const fake = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
-  const adapter = dingtalkAdapter(t.db, fake.baseUrl);
-  let app: FastifyInstance | undefined;
+  let app: FaultApp | undefined;
   return {
     name: 'dingtalk',
-    adapter,
-    set app(a: FastifyInstance) {
+    platforms: { dingtalk: fake.baseUrl },
+    set app(a: FaultApp) {
       app = a;
     },
     post: (user, text) => injectAt(app!, DINGTALK_PATH, headerWire(signedRobotCallback(robotMessage(user, text)))),
@@ -107,7 +100,7 @@ async function dingtalkPlatform(t: TestDb): Promise<Platform> {
     ref: (user) => user, // DingTalk names people by their nick (senderNick)
     pid: (user) => staffId(user),
     close: () => fake.close(),
-  } as Platform & { app: FastifyInstance };
+  } as Platform & { app: FaultApp };
 }
 
 const FACTORIES = [
@@ -125,15 +118,14 @@ const SECRET_NOTE = '乙方私下约了采购总监';
 describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testDriver()})`, (_name, factory) => {
   const t = useTestDb();
   let p: Platform;
-  let app: FastifyInstance;
-  let worker: OutboxWorker;
+  let app: FaultApp;
   let dealId = '';
   let approvalId = '';
 
   const say = async (user: string, text: string) => {
     const res = await p.post(user, text);
     expect(res.statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
   };
   const replyTo = async (user: string, text: string) => {
     const before = p.sentTo(user).length;
@@ -158,9 +150,8 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
 
   beforeAll(async () => {
     p = await factory(t());
-    app = await buildAppWith(t().db, [p.adapter]);
-    (p as Platform & { app: FastifyInstance }).app = app;
-    worker = createOutboxWorker({ db: t().db, adapters: [p.adapter] });
+    app = await startFaultApp(t(), p.platforms);
+    (p as Platform & { app: FaultApp }).app = app;
 
     await say('admin1', '/帮助'); // the first person becomes the admin
     for (const u of ['销售甲', '销售乙', '李四', '王五', '赵六']) await say(u, '/help');
@@ -240,7 +231,7 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
         const sentBefore = p.sentTo(stranger).length;
         const res = await p.clickApproverCard(stranger, '李四');
         expect(res.statusCode).toBe(200);
-        await worker.drain();
+        await app.settle();
         // Feishu answers the click with an error toast. WeCom has no toast: the core's refusal of a card click
         // (src/inbound/card-actions.ts) carries no chat reply, so the stranger's click is answered empty and they are
         // told nothing — silent, but it leaks nothing and changes nothing, which is what is asserted here.

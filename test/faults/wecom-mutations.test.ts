@@ -9,11 +9,10 @@
 // only checks `<![` and skips the next six characters, so `<![CDATB[` or `<![CDATA>` parse to the same, still
 // signature-checked, Encrypt value) are not mutations of the request's meaning and are left out on purpose.
 import { getSignature } from '@wecom/crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import { buildWecomApp, counts, flipBit, generateMutations, injectWire, prng, replaceChar, sendMutations, type Rng, type WireRequest } from './harness.js';
+import { counts, flipBit, generateMutations, injectWire, prng, replaceChar, sendMutations, startFaultApp, type FaultApp, type Rng, type WireRequest } from './harness.js';
 
 const TOTAL = 10_000;
 const CHUNK = 50;
@@ -341,11 +340,11 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
 ];
 describe(`WeCom callback refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
   const t = useTestDb();
-  let app: FastifyInstance;
+  let app: FaultApp;
   let bases: Base[];
 
   beforeAll(async () => {
-    app = await buildWecomApp(t().db);
+    app = await startFaultApp(t(), { wecom: true });
     bases = [
       toBase('text', signedCallback(textXml('fuzzer', '/新客户 变异测试阀门厂 13800000001 宁波 阀门', '8800000000000000001'))),
       toBase('text2', signedCallback(textXml('fuzzer2', '/新客户 变异测试泵业 13800000002 温州 水泵', '8800000000000000002'))),
@@ -370,6 +369,7 @@ describe(`WeCom callback refuses 10,000 mutated requests without an effect (${te
     const text = bases[0]!;
     const ok = await injectWire(app, { query: qs([['msg_signature', text.signature], ['timestamp', text.timestamp], ['nonce', text.nonce]]), headers: text.headers, body: text.body });
     expect(ok.statusCode).toBe(200);
+    await app.settle(); // acknowledged when recorded, processed right after
     const after = await counts(t().db);
     expect(after.customers).toBe(before.customers! + 1);
     expect(after.inbound_events).toBe(before.inbound_events! + 1);

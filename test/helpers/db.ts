@@ -14,14 +14,29 @@ export interface TestDb {
   database: Database;
   /** Connection URL of the fresh database (postgres driver only). */
   url?: string;
+  /** Runs `fn` when the database is closed, before it closes (apps built on it stop first), last registered first. */
+  onClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
+}
+
+/** Adds the `onClose` hooks to a database's own close. */
+function withCleanups(t: Omit<TestDb, 'onClose'>): TestDb {
+  const cleanups: Array<() => Promise<void>> = [];
+  return {
+    ...t,
+    onClose: (fn) => void cleanups.unshift(fn),
+    async close() {
+      for (const fn of cleanups.splice(0)) await fn();
+      await t.close();
+    },
+  };
 }
 
 export async function createTestDb(): Promise<TestDb> {
   if (testDriver() === 'pglite') {
     const database = await openDatabase({ memory: true });
     await migrateDatabase(database);
-    return { db: database.db, database, close: () => database.close() };
+    return withCleanups({ db: database.db, database, close: () => database.close() });
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `chatcrm_t_${randomBytes(6).toString('hex')}`;
@@ -31,7 +46,7 @@ export async function createTestDb(): Promise<TestDb> {
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), max: 5 });
   await migrateDatabase(database);
-  return {
+  return withCleanups({
     db: database.db,
     database,
     url: url.toString(),
@@ -40,7 +55,7 @@ export async function createTestDb(): Promise<TestDb> {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
-  };
+  });
 }
 
 /** Registers a fresh database for the current test file; call the returned getter inside tests. */

@@ -94,6 +94,8 @@ describe(`Outbox lanes per platform app (${testDriver()})`, () => {
     expect(line).toMatchObject({ platform: 'wecom', eventKey: String(msgId), tenantId: expect.any(String), type: 'message' });
     expect(line!.err.stack).toContain('boom in customers');
     expect(JSON.stringify(server.logs)).not.toContain(TEST_WECOM.secret);
+    // Nor what the message said (the customer's name and phone), nor the callback's keys.
+    for (const said of ['丁卯泵业', '13900002000', TEST_WECOM.token, TEST_WECOM.encodingAesKey]) expect(JSON.stringify(server.logs)).not.toContain(said);
     expect(wecom.delivered.at(-1)).toMatchObject({ touser: 'wecom-rep', content: expect.stringContaining('抱歉，系统处理这条消息时出错了') });
     expect(await queryRows(t().db, sql`select count(*)::int as n from customers where name = '丁卯泵业厂'`)).toEqual([{ n: 0 }]);
   });

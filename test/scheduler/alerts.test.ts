@@ -15,7 +15,7 @@ describe(`stagnation and silent-quote alerts reach owner and manager; directors 
 
   it('sends per-deal alerts to the owner and manager and one summary a day to the director', async () => {
     const clock = createClock('2026-11-02T10:00:00+08:00');
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('警管理员', '/帮助', { role: 'admin' });
     await chat.say('警总监', '/帮助', { role: 'director' });
     await chat.say('警经理', '/帮助', { role: 'manager' });
@@ -66,7 +66,7 @@ describe(`stagnation and silent-quote alerts reach owner and manager; directors 
 
   it('follows the tenant setting for who hears an alert', async () => {
     const clock = createClock('2026-11-02T10:00:00+08:00');
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('设管理员', '/帮助', { role: 'admin' });
     await chat.say('设经理', '/帮助', { role: 'manager' });
     await chat.say('设销售', '/帮助');

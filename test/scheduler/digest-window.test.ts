@@ -21,7 +21,7 @@ describe(`a Monday digest counts the weekend (${testDriver()})`, () => {
   it('reports a deal opened on Saturday in the Monday digest', async () => {
     const { db } = t();
     const clock = createClock('2026-12-05T10:00:00+08:00'); // Saturday
-    const chat = createChat(db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('周经理', '/帮助', { role: 'manager' });
     const [m] = await db.select().from(users).where(eq(users.name, '周经理'));
     const [team] = await db.insert(teams).values({ tenantId: m!.tenantId, name: '周末组', managerId: m!.id }).returning();

@@ -13,7 +13,7 @@ describe(`daily digest (${testDriver()})`, () => {
   it('computes the numbers of a hand-made fixture and sends once per day to the team chat', async () => {
     const { db } = t();
     const clock = createClock('2026-11-24T10:00:00+08:00'); // Tuesday: "yesterday" for the digest of 11-25
-    const chat = createChat(db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('华管理员', '/帮助', { role: 'admin' });
     await chat.say('华经理', '/帮助', { role: 'manager' });
     await chat.say('华销售一', '/帮助');

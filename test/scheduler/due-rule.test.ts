@@ -16,7 +16,7 @@ describe(`the one follow-up due rule (${testDriver()})`, () => {
 
   async function setup(prefix: string, start = '2026-12-02T10:00:00+08:00') {
     const clock = createClock(start);
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     const rep = `${prefix}销售`;
     const manager = `${prefix}经理`;
     const admin = `${prefix}管理员`;
@@ -158,7 +158,7 @@ describe(`the morning to-do window (${testDriver()})`, () => {
 
   it('greets at the digest hour, drops the greeting after a late start, and skips after noon', async () => {
     const clock = createClock('2026-12-01T10:00:00+08:00');
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('早销售', '/新客户 早一工厂 13500000001');
     const d = /D-\d+/.exec((await chat.say('早销售', '/新商机 早一工厂 阀门 1万')).text)![0];
     await chat.say('早销售', `/跟进 ${d} 电话`); // due 12-03 10:00

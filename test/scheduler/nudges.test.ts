@@ -13,7 +13,7 @@ describe(`nudges, escalations and alerts with a controllable clock (${testDriver
 
   async function setup(clockStart: string, prefix: string) {
     const clock = createClock(clockStart);
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say(`${prefix}经理`, '/帮助', { role: 'manager' });
     await chat.say(`${prefix}管理员`, '/帮助', { role: 'admin' });
     await chat.say(`${prefix}销售`, '/帮助');
@@ -90,7 +90,7 @@ describe(`nudges, escalations and alerts with a controllable clock (${testDriver
 
   it('reminds a pending approver once after 8 working hours, counting only working hours', async () => {
     const clock = createClock('2026-11-27T17:00:00+08:00'); // Friday 17:00
-    const chat = createChat(t().db, { now: clock.now });
+    const chat = createChat(t(), { now: clock.now });
     await chat.say('丁经理', '/帮助', { role: 'manager' });
     await chat.say('丁管理员', '/帮助', { role: 'admin' });
     await chat.say('丁销售', '/帮助');

@@ -24,7 +24,7 @@ describe(`admin API and chat refuse the same manager/team changes (${testDriver(
   const snapshot = async () => (await t().db.select().from(users)).map((u) => [u.id, u.managerId, u.teamId]).sort();
 
   beforeAll(async () => {
-    chat = createChat(t().db);
+    chat = createChat(t());
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('吴经理', '/帮助', { role: 'manager' });
     await chat.say('郑销售', '/帮助');

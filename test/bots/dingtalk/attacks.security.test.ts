@@ -9,7 +9,7 @@ import { createDbSignLedger } from '../../../src/db/sign-ledger.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';
 import { startFakeDingtalk } from '../../fakes/dingtalk-api.js';
 import { testDriver, type TestDb } from '../../helpers/db.js';
-import { DINGTALK_PATH, headerWire, injectAt } from '../../faults/platform-harness.js';
+import { DINGTALK_PATH, headerWire, injectAt } from '../../faults/harness.js';
 import { attackWorld, changed, commonAttacks, effects, type AttackPlatform, type SentCard } from '../attacks.js';
 import { TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from './sign.js';
 import type { FastifyInstance } from 'fastify';

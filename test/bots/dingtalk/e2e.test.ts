@@ -1,13 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../../src/adapter.js';
-import { createDingtalkAdapter } from '../../../bots/dingtalk/index.js';
-import { createDbTokenStore } from '../../../src/db/token-store.js';
 import { queryRows } from '../../../src/db/rows.js';
-import { createDispatch } from '../../../src/inbound/dispatch.js';
-import { createOutboxWorker, type OutboxWorker } from '../../../src/outbox/worker.js';
-import { buildApp } from '../../../src/server/app.js';
+import { startFaultApp, type FaultApp } from '../../faults/harness.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../../fakes/dingtalk-api.js';
 import { testDriver, useTestDb } from '../../helpers/db.js';
 import { TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from './sign.js';
@@ -18,14 +13,13 @@ const count = async (db: Parameters<typeof queryRows>[0], table: string) =>
 describe(`DingTalk end to end over HTTP: callback → rows → OpenAPI (${testDriver()})`, () => {
   const t = useTestDb();
   let fake: FakeDingtalk;
-  let app: FastifyInstance;
-  let worker: OutboxWorker;
+  let app: FaultApp;
 
   const post = (req: RawRequest) => app.inject({ method: 'POST', url: '/bots/dingtalk/callback', headers: req.headers as Record<string, string>, payload: req.body });
   const say = async (user: string, text: string, o: { group?: string } = {}) => {
     const res = await post(signedRobotCallback(robotMessage(user, text, o)));
     expect(res.statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
   };
   const sentTo = (user: string) => fake.sends().filter((r) => r.body.userIds?.[0] === staffId(user));
   const lastTo = (user: string) => {
@@ -36,10 +30,7 @@ describe(`DingTalk end to end over HTTP: callback → rows → OpenAPI (${testDr
 
   beforeAll(async () => {
     fake = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
-    const adapter = createDingtalkAdapter({ ...TEST_DINGTALK, apiBase: fake.baseUrl }, { tokenStore: createDbTokenStore(t().db) });
-    const dispatch = createDispatch({ db: t().db, defaultTimeZone: 'Asia/Shanghai' });
-    app = await buildApp({ db: t().db, adapters: [adapter], dispatch, logLevel: 'silent' });
-    worker = createOutboxWorker({ db: t().db, adapters: [adapter] });
+    app = await startFaultApp(t(), { dingtalk: fake.baseUrl });
   });
   afterAll(async () => {
     await app?.close();
@@ -119,9 +110,11 @@ describe(`DingTalk end to end over HTTP: callback → rows → OpenAPI (${testDr
     const body = robotMessage('张三', '/新客户 重复投递测试厂 13900000000', { msgId: 'msgDup1' });
     expect((await post(signedRobotCallback(body))).statusCode).toBe(200);
     expect((await post(signedRobotCallback(body))).statusCode).toBe(200);
+    await app.settle();
     expect(await count(t().db, 'customers')).toBe(before + 1);
     const events = await count(t().db, 'inbound_events');
     expect((await post(signedRobotCallback(robotMessage('外部客户', '/新客户 外部厂', { external: true })))).statusCode).toBe(200);
+    await app.settle();
     expect(await count(t().db, 'inbound_events')).toBe(events);
   });
 });

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createFeishuAdapter } from '../../../bots/feishu/index.js';
 import { createDbTokenStore } from '../../../src/db/token-store.js';
-import { FEISHU_PATH, headerWire, injectAt } from '../../faults/platform-harness.js';
+import { FEISHU_PATH, headerWire, injectAt } from '../../faults/harness.js';
 import { startFakeFeishu } from '../../fakes/feishu-api.js';
 import { feishuMarkup } from '../../cards/hostile-corpus.js';
 import { testDriver, type TestDb } from '../../helpers/db.js';

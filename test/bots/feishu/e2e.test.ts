@@ -1,16 +1,12 @@
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../../src/adapter.js';
-import { createFeishuAdapter } from '../../../bots/feishu/index.js';
-import { createDbTokenStore } from '../../../src/db/token-store.js';
 import { queryRows } from '../../../src/db/rows.js';
-import { createDispatch } from '../../../src/inbound/dispatch.js';
-import { createOutboxWorker, type OutboxWorker } from '../../../src/outbox/worker.js';
-import { buildApp } from '../../../src/server/app.js';
+import { startFaultApp, type FaultApp } from '../../faults/harness.js';
 import { startFakeFeishu, type FakeFeishu } from '../../fakes/feishu-api.js';
 import { testDriver, useTestDb } from '../../helpers/db.js';
 import { TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from './sign.js';
+import { feishuName } from '../../fakes/feishu-api.js';
 
 const count = async (db: Parameters<typeof queryRows>[0], table: string) =>
   Number((await queryRows<{ n: number }>(db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n);
@@ -18,15 +14,14 @@ const count = async (db: Parameters<typeof queryRows>[0], table: string) =>
 describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`, () => {
   const t = useTestDb();
   let fake: FakeFeishu;
-  let app: FastifyInstance;
-  let worker: OutboxWorker;
+  let app: FaultApp;
 
   const post = (req: RawRequest) =>
     app.inject({ method: 'POST', url: '/bots/feishu/events', headers: req.headers as Record<string, string>, payload: req.body });
   const say = async (user: string, text: string) => {
     const res = await post(signedEvent(messageEvent(user, text)));
     expect(res.statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
   };
   const lastTo = (user: string) => {
     const m = [...fake.messages.values()].filter((x) => x.receiveId === openId(user)).at(-1);
@@ -35,10 +30,7 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
 
   beforeAll(async () => {
     fake = await startFakeFeishu({ appId: TEST_FEISHU.appId, appSecret: TEST_FEISHU.appSecret });
-    const adapter = createFeishuAdapter({ ...TEST_FEISHU, domain: fake.baseUrl }, { tokenStore: createDbTokenStore(t().db) });
-    const dispatch = createDispatch({ db: t().db, defaultTimeZone: 'Asia/Shanghai' });
-    app = await buildApp({ db: t().db, adapters: [adapter], dispatch, logLevel: 'silent' });
-    worker = createOutboxWorker({ db: t().db, adapters: [adapter] });
+    app = await startFaultApp(t(), { feishu: fake.baseUrl });
   });
   afterAll(async () => {
     await app?.close();
@@ -54,9 +46,9 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
   it('runs customer → deal → follow-ups → quote → approval from cards, with every card copy patched', async () => {
     await say('admin1', '/帮助'); // the first person becomes the admin
     for (const u of ['lisi', 'wangwu', 'zhaoliu', 'zhangsan']) await say(u, '/help');
-    await say('admin1', `/设置 角色 ${openId('lisi')} 财务`);
-    await say('admin1', `/设置 角色 ${openId('wangwu')} 技术`);
-    await say('admin1', `/设置 角色 ${openId('zhaoliu')} 总监`);
+    await say('admin1', `/设置 角色 ${feishuName(openId('lisi'))} 财务`);
+    await say('admin1', `/设置 角色 ${feishuName(openId('wangwu'))} 技术`);
+    await say('admin1', `/设置 角色 ${feishuName(openId('zhaoliu'))} 总监`);
     expect(lastTo('admin1')).toContain('角色设为「销售总监」');
 
     await say('zhangsan', '/新客户 宁波永固阀门有限公司 13812345678 宁波 阀门');
@@ -101,7 +93,7 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
     expect(await queryRows(t().db, sql`select count(*)::int as n from approval_steps where status = 'approved'`)).toEqual([{ n: 1 }]);
     await post(signedEvent(cardActionEvent('wangwu', approveValue('wangwu'), cards.wangwu!.id)));
     await post(signedEvent(cardActionEvent('zhaoliu', approveValue('zhaoliu'), cards.zhaoliu!.id)));
-    await worker.drain();
+    await app.settle();
 
     for (const { id } of Object.values(cards)) {
       const patches = fake.messages.get(id)!.patches;
@@ -119,7 +111,7 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
   it('strips the bot mention in groups and answers in the group chat', async () => {
     const ev = messageEvent('zhangsan', '@_user_1 /我的待办', { chatType: 'group', chatId: 'oc_group_sales', mentions: [{ key: '@_user_1', name: 'ChatCRM', id: { open_id: 'ou_bot' } }] });
     expect((await post(signedEvent(ev))).statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
     const inGroup = [...fake.messages.values()].filter((m) => m.receiveId === 'oc_group_sales');
     expect(inGroup.length).toBe(1);
     expect(fake.creates().at(-1)!.query.receive_id_type).toBe('chat_id');
@@ -134,18 +126,18 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
       return m?.content?.text ?? JSON.stringify(m?.content ?? {});
     };
     await inGroup('/设置 战报 本群 飞书华东组', 'zhangsan', 'ev-digest-rep');
-    await worker.drain();
+    await app.settle();
     expect(groupText()).toContain('只有销售经理、销售总监或管理员可以设置群战报');
     await say('fs_manager', '/帮助');
     await t().db.execute(sql`update users u set role = 'manager' from user_identities ui where ui.user_id = u.id and ui.platform_user_id = ${openId('fs_manager')}`);
     for (let i = 0; i < 2; i++) expect((await inGroup('/设置 战报 本群 飞书华东组', 'fs_manager', 'ev-digest-on')).statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
     expect(groupText()).toContain('已开启本群战报：「飞书华东组」团队（新建）');
     expect([...fake.messages.values()].filter((x) => x.receiveId === 'oc_group_east' && /已开启本群战报/.test(x.content?.text ?? ''))).toHaveLength(1);
     const rows = await queryRows<{ platform: string; chat_id: string }>(t().db, sql`select platform, chat_id from team_chats`);
     expect(rows).toEqual([{ platform: 'feishu', chat_id: 'oc_group_east' }]);
     await inGroup('/设置 战报 关', 'fs_manager', 'ev-digest-off');
-    await worker.drain();
+    await app.settle();
     expect(groupText()).toContain('已关闭本群战报');
     expect(await count(t().db, 'team_chats')).toBe(0);
   });
@@ -156,6 +148,7 @@ describe(`Feishu end to end: event → rows → outbound API (${testDriver()})`,
     expect((await post(req)).statusCode).toBe(200);
     // A re-push is re-encrypted and re-signed by Feishu, but keeps the event id.
     expect((await post(signedEvent(messageEvent('zhangsan', '/新客户 重复投递测试厂 13900000000', { eventId: 'ev-dup-1' })))).statusCode).toBe(200);
+    await app.settle();
     expect(await count(t().db, 'customers')).toBe(before + 1);
   });
 });

@@ -1,13 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../../src/adapter.js';
-import { createWecomAdapter } from '../../../bots/wecom/index.js';
-import { createDbTokenStore } from '../../../src/db/token-store.js';
 import { queryRows } from '../../../src/db/rows.js';
-import { createDispatch } from '../../../src/inbound/dispatch.js';
-import { createOutboxWorker, type OutboxWorker } from '../../../src/outbox/worker.js';
-import { buildApp } from '../../../src/server/app.js';
+import { startFaultApp, type FaultApp } from '../../faults/harness.js';
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom-api.js';
 import { testDriver, useTestDb } from '../../helpers/db.js';
 import { TEST_WECOM, cardClickXml, signedCallback, signedVerification, textXml } from './sign.js';
@@ -18,15 +13,14 @@ const count = async (db: Parameters<typeof queryRows>[0], table: string) =>
 describe(`WeCom end to end: callback → rows → outbound API (${testDriver()})`, () => {
   const t = useTestDb();
   let fake: FakeWecom;
-  let app: FastifyInstance;
-  let worker: OutboxWorker;
+  let app: FaultApp;
 
   const post = (req: RawRequest) =>
     app.inject({ method: req.method as 'POST', url: `/bots/wecom/callback?${new URLSearchParams(req.query as Record<string, string>)}`, headers: req.headers as Record<string, string>, payload: req.body });
   const say = async (user: string, text: string) => {
     const res = await post(signedCallback(textXml(user, text)));
     expect(res.statusCode).toBe(200);
-    await worker.drain();
+    await app.settle();
   };
   const lastTextTo = (user: string) => {
     const s = fake.sends().filter((r) => (r.body as any).touser === user).at(-1)?.body as any;
@@ -35,11 +29,7 @@ describe(`WeCom end to end: callback → rows → outbound API (${testDriver()})
 
   beforeAll(async () => {
     fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId, webhookKeys: ['robot-key-1'] });
-    const config = { ...TEST_WECOM, apiBase: fake.baseUrl };
-    const adapter = createWecomAdapter(config, { tokenStore: createDbTokenStore(t().db) });
-    const dispatch = createDispatch({ db: t().db, defaultTimeZone: 'Asia/Shanghai' });
-    app = await buildApp({ db: t().db, adapters: [adapter], dispatch, logLevel: 'silent' });
-    worker = createOutboxWorker({ db: t().db, adapters: [adapter] });
+    app = await startFaultApp(t(), { wecom: fake.baseUrl });
   });
   afterAll(async () => {
     await app?.close();
@@ -58,7 +48,7 @@ describe(`WeCom end to end: callback → rows → outbound API (${testDriver()})
     await say('admin1', '/设置 角色 lisi 财务');
     await say('admin1', '/设置 角色 wangwu 技术');
     await say('admin1', '/设置 角色 zhaoliu 总监');
-    expect(lastTextTo('admin1')).toContain('已把 zhaoliu 的角色设为「销售总监」');
+    expect(lastTextTo('admin1')).toContain('已把 员工zhaoliu 的角色设为「销售总监」') // the name from the WeCom directory (user/get);
 
     await say('zhangsan', '/新客户 宁波永固阀门有限公司 13812345678 宁波 阀门');
     expect(lastTextTo('zhangsan')).toMatch(/已创建客户 C-\d+/);
@@ -95,7 +85,7 @@ describe(`WeCom end to end: callback → rows → outbound API (${testDriver()})
     expect(await queryRows<{ n: number }>(t().db, sql`select count(*)::int as n from approval_steps where status = 'approved'`)).toEqual([{ n: 1 }]);
     await post(click('wangwu'));
     await post(click('zhaoliu'));
-    await worker.drain();
+    await app.settle();
 
     const updates = fake.received.filter((r) => r.path === '/cgi-bin/message/update_template_card');
     expect(updates).toHaveLength(3);
@@ -113,6 +103,7 @@ describe(`WeCom end to end: callback → rows → outbound API (${testDriver()})
     const req = signedCallback(textXml('zhangsan', '/新客户 重复投递测试厂 13900000000', '7700000000000000001'));
     expect((await post(req)).statusCode).toBe(200);
     expect((await post(req)).statusCode).toBe(200);
+    await app.settle();
     expect(await count(t().db, 'customers')).toBe(before + 1);
   });
 });
