@@ -7,6 +7,7 @@
 // `/批准 A-n` / `/驳回 A-n` (every platform; on DingTalk the card button is exactly that typed command): the
 // approval_steps are unchanged.
 import { sql } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../src/adapter.js';
 import { queryRows } from '../../src/db/rows.js';
