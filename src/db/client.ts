@@ -65,7 +65,10 @@ function wrapPglite(client: PGlite, describe: string, after: () => Promise<void>
 }
 
 function openPostgres(url: string, max: number): Database {
-  const sql = postgres(url, { max, onnotice: () => {} });
+  // connect_timeout: a connection whose start-up the server cut (failover, a terminated backend mid-handshake)
+  // otherwise holds every query queued on it for postgres.js's default 30 s; the background loops would stall
+  // that long before their retry. 5 s is far above a healthy connect on a LAN.
+  const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
   const db = drizzlePostgres(sql, { schema }) as unknown as Db;
   return {
     db,
