@@ -32,7 +32,9 @@ export const quoteCommand: CommandSpec = {
       discountBp = pct.basisPoints;
     }
     const note = [line.options.note, ...rest].filter(Boolean).join(' ');
-    const deal = await resolveDeal(env, ref, (id) => `/报价 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    const dealFound = await resolveDeal(env, ref, (id) => `/报价 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    if ('choice' in dealFound) return dealFound.choice;
+    const deal = dealFound.found;
     const result = await requestQuoteApproval(env.ctx, deal, { amountFen: amount.fen, discountBp, note });
     if (!result.ok) {
       const roles = result.missingRoles.map((r) => APPROVER_ROLE_LABELS[r]).join('、');

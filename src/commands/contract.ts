@@ -31,14 +31,6 @@ export class UsageError extends Error {
   }
 }
 
-/** Several records match a name: answer with a numbered choice (saved so the user can reply with a number). */
-export class ChoiceNeeded extends Error {
-  constructor(readonly card: Card) {
-    super('choice needed');
-    this.name = 'ChoiceNeeded';
-  }
-}
-
 export const text = (t: string): OutboundMessage => ({ type: 'text', text: t });
 export const markdown = (t: Text, title?: string): OutboundMessage => ({ type: 'markdown', text: t, ...(title ? { title } : {}) });
 export const card = (c: Card): OutboundMessage => ({ type: 'card', card: c });

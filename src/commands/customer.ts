@@ -1,5 +1,6 @@
 // /新客户 (customer): create a customer, deduplicated by normalised company name and phone.
 // Positional words after the name become a field only when they clearly are one; see `splitCustomerArgs`.
+import type { OutboundMessage } from '../adapter.js';
 import { isKnownIndustry } from '../domain/industries.js';
 import { looksLikePhone, maskPhone } from '../domain/names.js';
 import { isKnownRegion } from '../domain/regions.js';
@@ -62,7 +63,7 @@ export const customerCommand: CommandSpec = {
  * 可能是同一家: names and owners only. The rep sees a phone (masked) only for their own customers; anything more
  * about a colleague's customer would leak through this card.
  */
-function offerSimilar(env: CommandEnv, name: string, command: string, rest: string, similar: SimilarCustomer[]): Promise<never> {
+function offerSimilar(env: CommandEnv, name: string, command: string, rest: string, similar: SimilarCustomer[]): Promise<OutboundMessage[]> {
   const describe = (s: SimilarCustomer) => {
     const mine = s.customer.ownerId === env.ctx.actor.userId;
     const phone = mine && s.customer.phone ? `，电话 ${maskPhone(s.customer.phone)}` : '';

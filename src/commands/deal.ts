@@ -17,7 +17,9 @@ export const dealCommand: CommandSpec = {
     const [ref, ...rest] = line.args;
     if (!ref) throw new UsageError('请写上客户和商机标题。');
     const { title, amountFen } = splitDealArgs(rest, line.options);
-    const customer = await resolveCustomer(env, ref, (id) => `/新商机 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    const customerFound = await resolveCustomer(env, ref, (id) => `/新商机 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    if ('choice' in customerFound) return customerFound.choice;
+    const customer = customerFound.found;
     const deal = await openDeal(env.ctx, customer, { title, ...(amountFen !== undefined ? { amountFen } : {}) });
     return [
       text(
@@ -52,7 +54,9 @@ export const stageCommand: CommandSpec = {
     const { labels: configured } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
     const to = parseStage(stageText, configured);
     if (!to) throw new UsageError(`不认识阶段「${stageText}」。可选：${PIPELINE.map((s) => configured[s]).join('、')}（${configured.lost}请用 /输单）。`);
-    const deal = await resolveDeal(env, ref, (id) => `/推进 ${id} ${line.args.slice(1).join(' ')}`);
+    const dealFound = await resolveDeal(env, ref, (id) => `/推进 ${id} ${line.args.slice(1).join(' ')}`);
+    if ('choice' in dealFound) return dealFound.choice;
+    const deal = dealFound.found;
     const reason = reasonOf(line.rest, extra);
     if (isBackward(deal.stage, to) && !reason) {
       // A move back is confirmed by choosing (or typing) its reason.
@@ -89,7 +93,9 @@ export const reopenCommand: CommandSpec = {
     const [ref, ...reasonParts] = line.args;
     if (!ref) throw new UsageError('请写上商机。');
     if (reasonParts.length === 0) throw new UsageError('重开必须写原因。');
-    const deal = await resolveDeal(env, ref, (id) => `/重开 ${id} ${reasonParts.join(' ')}`);
+    const dealFound = await resolveDeal(env, ref, (id) => `/重开 ${id} ${reasonParts.join(' ')}`);
+    if ('choice' in dealFound) return dealFound.choice;
+    const deal = dealFound.found;
     const { deal: updated, labels } = await reopenDeal(env.ctx, deal, reasonParts.join(' '));
     return [
       text(
@@ -110,7 +116,9 @@ export const lostCommand: CommandSpec = {
     const [ref, ...reasonParts] = line.args;
     if (!ref) throw new UsageError('请写上商机。');
     if (reasonParts.length === 0) throw new UsageError('输单必须写原因，方便复盘。');
-    const deal = await resolveDeal(env, ref, (id) => `/输单 ${id} ${reasonParts.join(' ')}`);
+    const dealFound = await resolveDeal(env, ref, (id) => `/输单 ${id} ${reasonParts.join(' ')}`);
+    if ('choice' in dealFound) return dealFound.choice;
+    const deal = dealFound.found;
     const updated = await closeLost(env.ctx, deal, reasonParts.join(' '));
     return [text(`${dealShortId(updated)}「${updated.title}」已标记为输单。原因：${updated.lostReason}`)];
   },

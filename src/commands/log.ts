@@ -40,7 +40,9 @@ export const logCommand: CommandSpec = {
       if (!due.ok) throw new UsageError(`看不懂日期「${line.options.due}」。可以写：今天、明天、后天、下周三、11-30、2026-12-01。`);
       nextDueAt = checkedDueDate(env, line.options.due, due);
     }
-    const target = await resolveDealOrCustomer(env, ref, (id) => `/跟进 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    const targetFound = await resolveDealOrCustomer(env, ref, (id) => `/跟进 ${id} ${line.rest.slice(line.rest.indexOf(ref) + ref.length).trim()}`);
+    if ('choice' in targetFound) return targetFound.choice;
+    const target = targetFound.found;
     const deal = target.deal ?? (await onlyOpenDeal(env.ctx, target.customer.id));
     return logAndReply(env, { customer: target.customer, ...(deal ? { deal } : {}) }, {
       kind,

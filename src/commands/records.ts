@@ -55,7 +55,9 @@ export const editCommand: CommandSpec = {
     if (isDealRef(ref)) throw new UsageError(`商机只能改标题和金额；客户资料请用客户编号，例如 /修改 C-1 ${fieldText ?? '等级'} <新值>。`);
     // The rest of the line as typed (labelled options included), for the command a numbered choice reruns.
     const tail = line.rest.includes(ref) ? line.rest.slice(line.rest.indexOf(ref) + ref.length).trim() : afterRef.join(' ');
-    const before = await resolveCustomer(env, ref, (id) => `/修改 ${id} ${tail}`);
+    const beforeFound = await resolveCustomer(env, ref, (id) => `/修改 ${id} ${tail}`);
+    if ('choice' in beforeFound) return beforeFound.choice;
+    const before = beforeFound.found;
     const { customer: after, changed } = await updateCustomer(env.ctx, before, change);
     const id = customerShortId(after);
     if (changed.length === 0) return [text(`${id} ${after.name} 没有变化（${describeChange(change)}）。`)];
@@ -111,7 +113,9 @@ async function editDeal(env: CommandEnv, ref: string, field: DealField, value: s
     if (!amount.ok) throw new UsageError(amountProblemText('商机金额', value, amount.problem));
     change = { amountFen: amount.fen };
   } else change = { title: value };
-  const deal = await resolveDeal(env, ref, (id) => `/修改 ${id} ${afterRef}`);
+  const dealFound = await resolveDeal(env, ref, (id) => `/修改 ${id} ${afterRef}`);
+  if ('choice' in dealFound) return dealFound.choice;
+  const deal = dealFound.found;
   const updated = await updateDeal(env.ctx, deal, change);
   const id = dealShortId(updated);
   if (updated === deal) return [text(`${id}「${deal.title}」没有变化。`)];
@@ -138,7 +142,9 @@ export const tagCommand: CommandSpec = {
       if (t.startsWith('-')) remove.push(t.slice(1));
       else add.push(t.startsWith('+') ? t.slice(1) : t);
     }
-    const customer = await resolveCustomer(env, ref, (id) => `/标签 ${id} ${tokens.join(' ')}`);
+    const customerFound = await resolveCustomer(env, ref, (id) => `/标签 ${id} ${tokens.join(' ')}`);
+    if ('choice' in customerFound) return customerFound.choice;
+    const customer = customerFound.found;
     const id = customerShortId(customer);
     if (add.length === 0 && remove.length === 0) {
       return [text(`${id} ${customer.name} 的标签：${customer.tags.join('、') || '（无）'}\n添加或删除：/标签 ${id} +标签 -标签`)];
@@ -163,7 +169,9 @@ export const contactCommand: CommandSpec = {
     if (!ref || !name) throw new UsageError('请写上客户和联系人姓名。');
     const removing = /^[-－]\s*(\S[\s\S]*)$/.exec(name);
     if (removing) {
-      const customer = await resolveCustomer(env, ref, (id) => `/联系人 ${id} ${line.args.slice(1).join(' ')}`);
+      const customerFound = await resolveCustomer(env, ref, (id) => `/联系人 ${id} ${line.args.slice(1).join(' ')}`);
+      if ('choice' in customerFound) return customerFound.choice;
+      const customer = customerFound.found;
       const removed = await removeContact(env.ctx, customer, removing[1]!);
       return [text(`已删除联系人 ${removed.name} ← ${customerShortId(customer)} ${customer.name}`)];
     }
@@ -175,7 +183,9 @@ export const contactCommand: CommandSpec = {
       else if (/^[+\d\-() ]{5,}$/.test(token.normalize('NFKC'))) throw new UsageError(`电话「${token}」看起来不像手机或座机号码。`);
       else roleWords.push(token);
     }
-    const customer = await resolveCustomer(env, ref, (id) => `/联系人 ${id} ${line.args.slice(1).join(' ')}`);
+    const customerFound = await resolveCustomer(env, ref, (id) => `/联系人 ${id} ${line.args.slice(1).join(' ')}`);
+    if ('choice' in customerFound) return customerFound.choice;
+    const customer = customerFound.found;
     const role = roleWords.join(' ');
     const { contact, created } = await saveContact(env.ctx, customer, { name, ...(role ? { role } : {}), ...(phone ? { phone } : {}) });
     const details = [contact.decisionRole, contact.phone].filter(Boolean).join('，');

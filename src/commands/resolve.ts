@@ -5,46 +5,58 @@ import { type Customer, customerShortId, findCustomers } from '../services/custo
 import { type Deal, dealShortId, findDeals } from '../services/deals.js';
 import { getCustomer } from '../services/customers.js';
 import { type ChoiceOption, storeChoice } from '../services/choices.js';
-import { ChoiceNeeded, type CommandEnv } from './contract.js';
+import { type CommandEnv, card } from './contract.js';
+import type { OutboundMessage } from '../adapter.js';
 
 export type { ChoiceOption };
 
-export async function offerChoice(env: CommandEnv, question: string, options: ChoiceOption[]): Promise<never> {
+/**
+ * A typed reference resolved to exactly one record, or the numbered choice to answer with instead (several
+ * matched; the options are saved so the user can reply with a number). Not found is a DomainError.
+ */
+export type Resolved<T> = { found: T } | { choice: OutboundMessage[] };
+
+/** Saves the options as the user's pending choice and returns the choice card as the reply. */
+export async function offerChoice(env: CommandEnv, question: string, options: ChoiceOption[]): Promise<OutboundMessage[]> {
   const shown = await storeChoice(env.ctx, options);
-  throw new ChoiceNeeded(buildChoiceCard({ question, options: shown.map((o) => ({ label: o.label, command: o.command })) }));
+  return [card(buildChoiceCard({ question, options: shown.map((o) => ({ label: o.label, command: o.command })) }))];
 }
 
 /** `commandFor(ref)` rebuilds the user's command with the chosen record's short id in place of the name. */
-export async function resolveCustomer(env: CommandEnv, ref: string, commandFor: (id: string) => string): Promise<Customer> {
+export async function resolveCustomer(env: CommandEnv, ref: string, commandFor: (id: string) => string): Promise<Resolved<Customer>> {
   return pickCustomer(env, ref, await findCustomers(env.ctx, ref), commandFor);
 }
 
 /** Exactly one of the customers `ref` found, or a numbered choice between them. */
-async function pickCustomer(env: CommandEnv, ref: string, found: Customer[], commandFor: (id: string) => string): Promise<Customer> {
-  if (found.length === 1) return found[0]!;
+async function pickCustomer(env: CommandEnv, ref: string, found: Customer[], commandFor: (id: string) => string): Promise<Resolved<Customer>> {
+  if (found.length === 1) return { found: found[0]! };
   if (found.length === 0) {
     throw new DomainError('NOT_FOUND', `没有找到客户「${ref}」（或不在你的名下）。新建请用：/新客户 ${ref}`);
   }
-  return offerChoice(
-    env,
-    `「${ref}」匹配到 ${found.length} 个客户，请回复序号选择：`,
-    found.map((c) => ({ label: `${customerShortId(c)} ${c.name}`, command: commandFor(customerShortId(c)) })),
-  );
+  return {
+    choice: await offerChoice(
+      env,
+      `「${ref}」匹配到 ${found.length} 个客户，请回复序号选择：`,
+      found.map((c) => ({ label: `${customerShortId(c)} ${c.name}`, command: commandFor(customerShortId(c)) })),
+    ),
+  };
 }
 
 export async function resolveDeal(
   env: CommandEnv,
   ref: string,
   commandFor: (id: string) => string,
-): Promise<Deal & { customerName: string }> {
+): Promise<Resolved<Deal & { customerName: string }>> {
   const found = await findDeals(env.ctx, ref);
-  if (found.length === 1) return found[0]!;
+  if (found.length === 1) return { found: found[0]! };
   if (found.length === 0) throw new DomainError('NOT_FOUND', await noDealMessage(env, ref));
-  return offerChoice(
-    env,
-    `「${ref}」匹配到 ${found.length} 个商机，请回复序号选择：`,
-    found.map((d) => ({ label: `${dealShortId(d)} ${d.customerName} · ${d.title}`, command: commandFor(dealShortId(d)) })),
-  );
+  return {
+    choice: await offerChoice(
+      env,
+      `「${ref}」匹配到 ${found.length} 个商机，请回复序号选择：`,
+      found.map((d) => ({ label: `${dealShortId(d)} ${d.customerName} · ${d.title}`, command: commandFor(dealShortId(d)) })),
+    ),
+  };
 }
 
 /**
@@ -67,17 +79,16 @@ export async function resolveDealOrCustomer(
   env: CommandEnv,
   ref: string,
   commandFor: (id: string) => string,
-): Promise<{ customer: Customer; deal?: Deal }> {
-  if (/^d\s*[-－]?\s*\d+$/i.test(ref.normalize('NFKC'))) {
-    const deal = await resolveDeal(env, ref, commandFor);
-    return { deal, customer: (await getCustomer(env.ctx, deal.customerId))! };
-  }
+): Promise<Resolved<{ customer: Customer; deal?: Deal }>> {
+  const viaDeal = async () => {
+    const r = await resolveDeal(env, ref, commandFor);
+    if ('choice' in r) return r;
+    return { found: { deal: r.found, customer: (await getCustomer(env.ctx, r.found.customerId))! } };
+  };
+  if (/^d\s*[-－]?\s*\d+$/i.test(ref.normalize('NFKC'))) return viaDeal();
   const customers = await findCustomers(env.ctx, ref);
-  if (customers.length === 0 && !/^c\s*[-－]?\s*\d+$/i.test(ref.normalize('NFKC'))) {
-    const deal = await resolveDeal(env, ref, commandFor);
-    return { deal, customer: (await getCustomer(env.ctx, deal.customerId))! };
-  }
+  if (customers.length === 0 && !/^c\s*[-－]?\s*\d+$/i.test(ref.normalize('NFKC'))) return viaDeal();
   // The lookup above already ran: pick from its result instead of asking the database the same thing again.
-  const customer = await pickCustomer(env, ref, customers, commandFor);
-  return { customer };
+  const r = await pickCustomer(env, ref, customers, commandFor);
+  return 'choice' in r ? r : { found: { customer: r.found } };
 }

@@ -5,7 +5,7 @@ import { isDomainError } from '../domain/errors.js';
 import { messageTooLong } from '../domain/text-gate.js';
 import { usageText } from './help.js';
 import { parseLine } from './parse.js';
-import { type CommandEnv, type CommandSpec, ChoiceNeeded, UsageError, card, text } from './contract.js';
+import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 import { takeChoice } from './choices.js';
 import { plainFollowUp } from './plain.js';
 import { commandNamed } from './registry.js';
@@ -33,7 +33,6 @@ async function withReplies(run: () => Promise<OutboundMessage[]>, spec: CommandS
     return await run();
   } catch (err) {
     if (err instanceof UsageError) return [text(`${err.reason}\n${spec ? usageText(spec) : ''}`.trim())];
-    if (err instanceof ChoiceNeeded) return [card(err.card)];
     if (isDomainError(err)) return [text(err.userMessage)];
     throw err;
   }

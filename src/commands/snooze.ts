@@ -15,7 +15,9 @@ export const snoozeCommand: CommandSpec = {
   async run(env, line) {
     const [ref] = line.args;
     if (!ref) throw new UsageError('请写上商机。');
-    const deal = await resolveDeal(env, ref, (id) => `/推迟 ${id}`);
+    const dealFound = await resolveDeal(env, ref, (id) => `/推迟 ${id}`);
+    if ('choice' in dealFound) return dealFound.choice;
+    const deal = dealFound.found;
     const hours = (await getSettings(env.ctx)).nudges.snoozeHours;
     const until = await snoozeNudge(env.ctx, deal, hours);
     return [text(`好的，${dealShortId(deal)} 的提醒推迟到 ${formatDate(until, env.ctx.timeZone, env.ctx.now)}。记得跟进哦。`)];

@@ -110,7 +110,9 @@ export const showCommand: CommandSpec = {
     const { labels } = await pipelineRules(env.ctx.db, env.ctx.actor.tenantId);
     const ref = line.args.join(' ');
     if (!ref) throw new UsageError('请写上客户名或商机编号。');
-    const { customer, deal } = await resolveDealOrCustomer(env, ref, (id) => `/查看 ${id}`);
+    const resolved = await resolveDealOrCustomer(env, ref, (id) => `/查看 ${id}`);
+    if ('choice' in resolved) return resolved.choice;
+    const { customer, deal } = resolved.found;
     const tz = env.ctx.timeZone;
     const v = await customerView(env.ctx, customer, labels);
     const c = v.customer;
