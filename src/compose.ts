@@ -77,7 +77,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     warn: (o, m) => server?.log.warn(o, m),
     error: (o, m) => server?.log.error(o, m),
   };
-  const adapters = platforms.build({ db: database.db, dataDir: env.DATA_DIR, log });
+  const adapters = await platforms.build({ db: database.db, dataDir: env.DATA_DIR, log });
   let background: Background | undefined;
   const inbox: DispatchDeps = {
     db: database.db,

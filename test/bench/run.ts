@@ -9,11 +9,12 @@ import { benchOutside } from './outside.js';
 import { benchOutbox } from './outbox.js';
 import { benchDigests, benchOverdue } from './scans.js';
 import { benchSimilarLookup } from './dedup.js';
+import { benchStartup } from './startup.js';
 
 const quick = process.argv.includes('--quick');
 const full = process.env.BENCH_FULL === '1';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup);
+// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup, startup);
 // `--quick` shortens every one of them.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -92,6 +93,20 @@ async function main() {
     await db.close();
   }
 
+  if (want('startup')) {
+    console.error('[startup] spawn → /readyz on an existing PGlite data directory …');
+    for (const r of await benchStartup({ runs: quick ? 2 : 3 })) {
+      const sorted = [...r.ms].sort((a, b) => a - b);
+      const worst = sorted[sorted.length - 1]!;
+      const mine = r.way !== 'tsx on the sources (before)';
+      row(
+        `start-up, ${r.way}${r.loaded ? ', 2 busy loops on the machine' : ''}`,
+        `${r.ms.map((m) => `${(m / 1000).toFixed(2)} s`).join(' / ')}`,
+        mine ? '< 2 s (existing data directory)' : '—',
+        mine ? worst < 2000 : undefined,
+      );
+    }
+  }
   if (want('dedup')) {
     const db = await benchDatabase();
     const n = num('BENCH_CUSTOMERS', quick ? 20_000 : 100_000);

@@ -1,4 +1,4 @@
-// Clean shutdown of the real server process (`node --import tsx src/main.ts`, and `npm start`): SIGTERM while a
+// Clean shutdown of the real server process (`node --import tsx src/main.ts`, and `npm start`, which runs the bundle through src/start.mjs): SIGTERM while a
 // burst is being acknowledged and processed lets the drainers finish the message they run and the WeCom lane the
 // rows it is sending, hands back what it had claimed but not sent, and exits 0 — promptly, leaving the backlog
 // pending. No message is half-done: each acknowledged one is either done with its follow-up and reply, or still
@@ -183,7 +183,7 @@ describe(`clean shutdown of the server process (${testDriver()})`, () => {
     // npm runs the script with `sh -c "exec node …"`: the shell becomes node, npm's one child.
     const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(npm.child.pid)], { encoding: 'utf8' }).trim().split('\n');
     expect(children.length, children.join('\n')).toBe(1);
-    expect(children[0]).toMatch(/node .*src\/main\.ts/);
+    expect(children[0]).toMatch(/node .*src\/start\.mjs/);
     const serverPid = Number(children[0]!.trim().split(/\s+/)[0]);
 
     npm.child.kill('SIGTERM');
