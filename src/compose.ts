@@ -15,6 +15,8 @@ import type { DispatchDeps } from './inbound/dispatch.js';
 import { createInboxDispatch } from './inbound/inbox.js';
 import { ackPriority } from './server/ack-priority.js';
 import { adminApi } from './server/admin-api.js';
+import { readConsoleSecret } from './server/local-secret.js';
+import { localTools } from './server/local-tools.js';
 import { buildApp } from './server/app.js';
 import { ensureDefaultTenant } from './services/tenants.js';
 
@@ -96,7 +98,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     dispatch,
     logLevel: env.LOG_LEVEL,
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
-    plugins: [adminApi(database.db, env.ADMIN_TOKEN)],
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN), localTools(database.db, database.describe, readConsoleSecret(env.DATA_DIR, { create: true })!)],
   });
   // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
   const acks = ackPriority(server);

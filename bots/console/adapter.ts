@@ -1,10 +1,11 @@
 // The console adapter: the same ChatAdapter contract over a local mailbox and a signed loopback HTTP route,
 // so `npm run chat` exercises exactly the code path the platforms use.
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatAdapter, Dispatch, InboundEvent, RawReply, RawRequest } from '../../src/adapter.js';
 import { appendToMailbox, cardRefFor, userOfCardRef } from './mailbox.js';
 import { ROLES } from '../../src/domain/roles.js';
+import { signLocalRequest } from '../../src/server/local-secret.js';
 
 export const CONSOLE_TENANT_KEY = 'console';
 /** Requests older than this are refused (replay window). */
@@ -23,9 +24,8 @@ export const consoleRequestSchema = z.object({
 });
 export type ConsoleRequest = z.infer<typeof consoleRequestSchema>;
 
-export function signConsoleRequest(secret: string, timestamp: string, body: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}\n${body}`).digest('hex');
-}
+/** The console route is signed like every local tool (src/server/local-secret.ts). */
+export const signConsoleRequest = signLocalRequest;
 
 export function consoleEvent(req: ConsoleRequest, now = new Date()): InboundEvent {
   const base = {

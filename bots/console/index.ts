@@ -1,2 +1,2 @@
 export { createConsoleAdapter } from './adapter.js';
-export { readConsoleSecret } from './secret.js';
+export { readConsoleSecret } from '../../src/server/local-secret.js';

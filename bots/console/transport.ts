@@ -10,7 +10,7 @@ import { createOutboxWorker } from '../../src/outbox/worker.js';
 import { ensureDefaultTenant } from '../../src/services/tenants.js';
 import type { DispatchOutcome } from '../../src/adapter.js';
 import { consoleEvent, createConsoleAdapter, signConsoleRequest, type ConsoleRequest } from './adapter.js';
-import { readConsoleSecret } from './secret.js';
+import { readConsoleSecret } from '../../src/server/local-secret.js';
 
 export interface Transport {
   describe: string;

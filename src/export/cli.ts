@@ -1,11 +1,14 @@
 // `npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals]`
-// Writes 客户-YYYYMMDD.csv and 商机-YYYYMMDD.csv with Chinese headers; UTF-8 with BOM unless --gbk.
+// Writes 客户-YYYYMMDD.csv and 商机-YYYYMMDD.csv with Chinese headers; UTF-8 with BOM unless --gbk. While
+// `npm start` holds the embedded database, the server produces the files (src/server/local-tools.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatDay } from '../domain/dates.js';
-import { openConfiguredDatabase, pickTenant, runTool } from '../import/open.js';
-import { customersCsv, dealsCsv, encodeCsv, unencodableInGbk } from './customers.js';
+import { DataDirLockedError } from '../db/lock.js';
+import { openConfiguredDatabase, runTool } from '../import/open.js';
+import { runningServer } from '../import/running-server.js';
+import { LOCAL_EXPORT_PATH } from '../server/local-tools.js';
+import { runExportJob, type ExportFile, type ExportJob } from './job.js';
 
 const USAGE = `用法：npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals]
   默认导出 UTF-8（带 BOM）的客户和商机两个 CSV 文件到当前目录；--gbk 改为 GBK 编码（老版本 Excel/WPS）。`;
@@ -28,31 +31,40 @@ async function run(): Promise<number> {
     console.error(`--only 只能是 customers 或 deals。\n${USAGE}`);
     return 1;
   }
-  const database = await openConfiguredDatabase();
+  const job: ExportJob = {
+    ...(values.tenant ? { tenant: values.tenant } : {}),
+    ...(values.only ? { only: values.only as 'customers' | 'deals' } : {}),
+    gbk: values.gbk,
+  };
+  let files: ExportFile[];
+  let database;
   try {
-    const tenant = await pickTenant(database, values.tenant);
-    const dir = resolve(values.out);
-    mkdirSync(dir, { recursive: true });
-    const day = formatDay(new Date(), tenant.timeZone).replace(/-/g, '');
-    const jobs = [
-      { kind: 'customers', label: '客户', make: customersCsv },
-      { kind: 'deals', label: '商机', make: dealsCsv },
-    ].filter((j) => !values.only || j.kind === values.only);
-    for (const job of jobs) {
-      const { text, rows } = await job.make(database.db, tenant.id);
-      const path = join(dir, `${job.label}-${day}.csv`);
-      writeFileSync(path, encodeCsv(text, values.gbk ? 'gbk' : 'utf-8-bom'));
-      console.log(`已导出${job.label} ${rows} 条 → ${path}（${values.gbk ? 'GBK' : 'UTF-8 带 BOM'}）`);
-      if (values.gbk) {
-        const lost = unencodableInGbk(text);
-        if (lost.length > 0)
-          console.error(`注意：${lost.slice(0, 20).join('')} 等 ${lost.length} 个字符 GBK 无法表示，已写成“?”。需要完整保留请不加 --gbk。`);
-      }
-    }
-    return 0;
-  } finally {
-    await database.close();
+    database = await openConfiguredDatabase();
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    const server = runningServer();
+    console.error(`数据目录正被运行中的服务使用，改由服务导出（${server.describe}）…`);
+    const got = await server.post<{ files: Array<Omit<ExportFile, 'bytes'> & { bytes: string }> }>(LOCAL_EXPORT_PATH, { job });
+    files = got.files.map((f) => ({ ...f, bytes: Buffer.from(f.bytes, 'base64') }));
   }
+  if (database) {
+    try {
+      files = await runExportJob(database.db, job);
+    } finally {
+      await database.close();
+    }
+  }
+  const dir = resolve(values.out);
+  mkdirSync(dir, { recursive: true });
+  for (const f of files!) {
+    const path = join(dir, f.name);
+    writeFileSync(path, f.bytes);
+    console.log(`已导出${f.label} ${f.rows} 条 → ${path}（${values.gbk ? 'GBK' : 'UTF-8 带 BOM'}）`);
+    if (f.lost.length > 0) {
+      console.error(`注意：${f.lost.slice(0, 20).join('')} 等 ${f.lost.length} 个字符 GBK 无法表示，已写成“?”。需要完整保留请不加 --gbk。`);
+    }
+  }
+  return 0;
 }
 
 runTool(run, { cannot: '无法导出', failed: '导出失败' });

@@ -1,12 +1,15 @@
 // `npm run import -- customers.csv|people.csv [--kind customers|users] [--apply] [--tenant <名称>] [--as <用户>] [--map 表头=字段 …] [--all]`
 // Dry run by default: prints what would be created, what already exists, in-file duplicates and rows to fix.
+// While `npm start` holds the embedded database, the server runs the import (src/server/local-tools.ts).
 // The kind of file is read from its header (姓名 → people, 公司名称 → customers) unless --kind says.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readCsvFile } from './decode.js';
-import { detectImportKind, formatUsersReport, importUsers } from './users.js';
-import { findImporter, formatReport, IMPORT_FIELDS, importCustomers, type ImportField } from './customers.js';
-import { openConfiguredDatabase, pickTenant, progressPrinter, runTool } from './open.js';
+import { DataDirLockedError } from '../db/lock.js';
+import { LOCAL_IMPORT_PATH } from '../server/local-tools.js';
+import { IMPORT_FIELDS, type ImportField } from './customers.js';
+import { runImportJob, type ImportJob, type ImportOutput } from './job.js';
+import { openConfiguredDatabase, progressPrinter, runTool } from './open.js';
+import { runningServer } from './running-server.js';
 
 const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--kind customers|users] [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
   默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（全部在一个事务里完成）。
@@ -54,29 +57,33 @@ async function run(): Promise<number> {
     console.error(`找不到文件：${file}`);
     return 1;
   }
-  const database = await openConfiguredDatabase();
+  const job: ImportJob = {
+    ...(values.kind ? { kind: values.kind as 'customers' | 'users' } : {}),
+    ...(values.tenant ? { tenant: values.tenant } : {}),
+    ...(values.as ? { as: values.as } : {}),
+    mapping,
+    apply: values.apply,
+    all: values.all,
+  };
+  const bytes = readFileSync(file);
+  let database;
   try {
-    const tenant = await pickTenant(database, values.tenant);
-    const { encoding, records } = await readCsvFile(file);
-    const kind = values.kind ?? detectImportKind(records[0]?.cells ?? []);
-    if (kind === 'users') {
-      console.error(`数据库：${database.describe}；租户：${tenant.name}；人员导入${values.apply ? '' : '（试运行）'}`);
-      const report = { ...(await importUsers(database.db, records, { tenantId: tenant.id, apply: values.apply })), encoding };
-      console.log(formatUsersReport(report, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
-      return 0;
-    }
-    const importer = await findImporter(database.db, tenant.id, values.as);
-    console.error(`数据库：${database.describe}；租户：${tenant.name}；导入人：${importer.name}${values.apply ? '' : '（试运行）'}`);
+    database = await openConfiguredDatabase();
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    // The server holds the embedded database: it runs the same import for us.
+    const server = runningServer();
+    console.error(`数据目录正被运行中的服务使用，改由服务执行导入（${server.describe}）…`);
+    const out = await server.post<ImportOutput>(LOCAL_IMPORT_PATH, { job, file: bytes.toString('base64') });
+    console.error(out.info);
+    console.log(out.report);
+    return 0;
+  }
+  try {
     const progress = progressPrinter((phase) => (phase === 'check' ? '检查中' : '写入中'));
-    const report = await importCustomers(database.db, records, {
-      tenantId: tenant.id,
-      importer,
-      mapping,
-      apply: values.apply,
-      timeZone: tenant.timeZone,
-      onProgress: progress,
-    });
-    console.log(formatReport({ ...report, encoding }, { limit: values.all ? Number.MAX_SAFE_INTEGER : 50 }));
+    const out = await runImportJob(database.db, database.describe, bytes, job, progress);
+    console.error(out.info);
+    console.log(out.report);
     return 0;
   } finally {
     await database.close();

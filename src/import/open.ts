@@ -3,7 +3,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { loadEnv, parseCoreEnv } from '../config/env.js';
 import { knownEnvNames } from '../config/known-names.js';
-import { openDatabase, type Database } from '../db/client.js';
+import { openDatabase, type Database, type Db } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { tenants } from '../db/schema/index.js';
 import { ensureDefaultTenant, type TenantRow } from '../services/tenants.js';
@@ -27,10 +27,10 @@ export async function openConfiguredDatabase(): Promise<Database> {
 }
 
 /** The tenant named `name`, or — when there is exactly one way to choose — the first (default) tenant. */
-export async function pickTenant(database: Database, name?: string): Promise<TenantRow> {
-  const all = await database.db.select().from(tenants).orderBy(asc(tenants.createdAt));
+export async function pickTenant(db: Db, name?: string): Promise<TenantRow> {
+  const all = await db.select().from(tenants).orderBy(asc(tenants.createdAt));
   if (!name) return all[0]!;
-  const [found] = await database.db.select().from(tenants).where(eq(tenants.name, name));
+  const [found] = await db.select().from(tenants).where(eq(tenants.name, name));
   if (!found) throw new ImportFileError(`没有名为「${name}」的租户。现有租户：${all.map((t) => `「${t.name}」`).join('、')}`);
   return found;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DispatchOutcome, OutboundMessage } from '../../src/adapter.js';
 import { signConsoleRequest, type ConsoleRequest } from '../../bots/console/adapter.js';
 import { takeMailbox, type MailboxEntry } from '../../bots/console/mailbox.js';
-import { readConsoleSecret } from '../../bots/console/secret.js';
+import { readConsoleSecret } from '../../src/server/local-secret.js';
 import { renderConsoleCard } from '../../cards/console/render.js';
 import type { CardButton } from '../../cards/model.js';
 import { plainText } from '../../cards/markup.js';
