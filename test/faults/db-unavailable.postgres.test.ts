@@ -43,7 +43,25 @@ describe('WeCom callback while PostgreSQL is unavailable (postgres)', () => {
       stop = true;
       await loop;
       await admin.unsafe(`alter database ${name} allow_connections true`);
+      await healthy();
     };
+  }
+
+  /**
+   * The test's own pool shares the app's (one database object): each connection the kill loop ended fails once
+   * (ECONNRESET / terminated) and is then replaced. Run until several queries in a row succeed, so the test's
+   * counts below measure the app, not a dead socket.
+   */
+  async function healthy() {
+    for (let ok = 0, i = 0; ok < 8 && i < 200; i++) {
+      try {
+        await queryRows(t().db, sql`select 1`);
+        ok++;
+      } catch {
+        ok = 0;
+        await sleep(25);
+      }
+    }
   }
 
   beforeAll(async () => {
@@ -79,7 +97,7 @@ describe('WeCom callback while PostgreSQL is unavailable (postgres)', () => {
 
     const retry = await post(req);
     expect(retry.statusCode).toBe(200);
-    await app.settle(); // acknowledged when recorded, processed right after
+    await app.settle(30_000); // acknowledged when recorded, processed right after
     const d = delta(before, await counts(t().db));
     expect(d).toMatchObject({ customers: 1, inbound_events: 1 });
     expect(d.outbox).toBeGreaterThanOrEqual(1);
@@ -87,7 +105,7 @@ describe('WeCom callback while PostgreSQL is unavailable (postgres)', () => {
     expect((await post(req)).statusCode).toBe(200);
     await app.settle();
     expect(delta(before, await counts(t().db))).toEqual(d);
-  });
+  }, 90_000);
 
   it('when the connection dies mid-processing, after the message was claimed, nothing of it survives and it runs once when the database is back', async () => {
     const before = await counts(t().db);
@@ -155,12 +173,12 @@ describe('WeCom callback while PostgreSQL is unavailable (postgres)', () => {
     // The claim was rolled back with everything else: the message still waits, and nothing of it was written.
     expect(seen).toEqual({ customers: before.customers, status: 'pending' });
 
-    await app.settle(30_000); // the drainer retries once the database is back
+    await app.settle(60_000); // the drainer retries once the database is back
     const d = delta(before, await counts(t().db));
     expect(d).toMatchObject({ customers: 1, inbound_events: 1 });
     // WeCom's retry of the acknowledged callback changes nothing.
     expect((await post(req)).statusCode).toBe(200);
     await app.settle();
     expect(delta(before, await counts(t().db))).toEqual(d);
-  });
+  }, 120_000);
 });
