@@ -45,9 +45,10 @@ async function main() {
     console.error(`--role 只能是：${ROLES.join(' / ')}`);
     process.exit(2);
   }
-  const env = parseCoreEnv(loadEnv(), knownEnvNames());
+  const raw = loadEnv();
+  const env = parseCoreEnv(raw, knownEnvNames());
   const mailboxDir = join(env.DATA_DIR, 'console');
-  const transport: Transport = await openTransport(env);
+  const transport: Transport = await openTransport(env, raw);
   // Say which database this is: a console on another DATA_DIR than the server's silently used an empty one.
   console.log(`🗄 数据库：${transport.describe}`);
   if (!transport.describe.startsWith('通过运行中的服务') && (await serverAnswers(env.HOST, env.PORT))) {

@@ -1,15 +1,11 @@
-// How the console CLI reaches the core: in-process on the database, or over the signed loopback route of a
-// running server (PGlite is single-process, so while `npm start` runs, the CLI talks to it).
-import { join } from 'node:path';
+// How the console CLI reaches the core: the production app built in-process (src/compose.ts), or the signed
+// loopback route of a running server (PGlite is single-process, so while `npm start` runs, the CLI talks to it).
+// Either way a line takes the same path: console route → inbox → drainer → outbox → mailbox.
 import type { CoreEnv } from '../../src/config/env.js';
-import { openDatabase } from '../../src/db/client.js';
+import { composeApp } from '../../src/compose.js';
 import { DataDirLockedError } from '../../src/db/lock.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
-import { createDispatch } from '../../src/inbound/dispatch.js';
-import { createOutboxWorker } from '../../src/outbox/worker.js';
-import { ensureDefaultTenant } from '../../src/services/tenants.js';
 import type { DispatchOutcome } from '../../src/adapter.js';
-import { consoleEvent, createConsoleAdapter, signConsoleRequest, type ConsoleRequest } from './adapter.js';
+import { signConsoleRequest, type ConsoleRequest } from './adapter.js';
 import { readConsoleSecret } from '../../src/server/local-secret.js';
 
 export interface Transport {
@@ -20,30 +16,47 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export async function openTransport(env: CoreEnv): Promise<Transport> {
+/** `raw`: the environment as given (the composition root reads the platform blocks from it too). */
+export async function openTransport(env: CoreEnv, raw: Record<string, string | undefined>): Promise<Transport> {
   try {
-    return await direct(env);
+    return await direct(env, raw);
   } catch (err) {
     if (!(err instanceof DataDirLockedError)) throw err;
     return viaServer(env);
   }
 }
 
-async function direct(env: CoreEnv): Promise<Transport> {
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, max: 2 });
-  await migrateDatabase(database);
-  await ensureDefaultTenant(database.db, { name: env.DEFAULT_TENANT_NAME, timeZone: env.TZ_DEFAULT });
-  const adapter = createConsoleAdapter({ mailboxDir: join(env.DATA_DIR, 'console') });
-  const worker = createOutboxWorker({ db: database.db, adapters: [adapter] });
-  const dispatch = createDispatch({ db: database.db, defaultTimeZone: env.TZ_DEFAULT, defaultTenantName: env.DEFAULT_TENANT_NAME });
+/**
+ * No server holds the database: the console builds the production app itself (src/compose.ts, without listening
+ * and without the scheduler) and sends each line through its signed console route, as `npm start` would run it.
+ */
+async function direct(env: CoreEnv, raw: Record<string, string | undefined>): Promise<Transport> {
+  const app = await composeApp(raw, { scheduler: false, pollMs: 200 });
+  const secret = readConsoleSecret(env.DATA_DIR, { create: true })!;
   return {
-    describe: database.describe,
-    send: (req) => dispatch(consoleEvent(req)),
+    describe: app.database.describe,
+    async send(req) {
+      const body = JSON.stringify(req);
+      const ts = String(Date.now());
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/bots/console/message',
+        headers: { 'content-type': 'application/json', 'x-console-timestamp': ts, 'x-console-signature': signConsoleRequest(secret, ts, body) },
+        payload: body,
+      });
+      if (res.statusCode !== 200) throw new Error(`服务返回 ${res.statusCode}`);
+      return res.json() as DispatchOutcome;
+    },
     async settle(take) {
-      await worker.drain();
+      // Wake the drainers and lanes, wait until every loop has run out of work, then read the mailbox.
+      for (let i = 0; i < 3; i++) {
+        app.background.kick();
+        const until = Date.now() + 10_000;
+        while (!app.background.idle() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      }
       return take();
     },
-    close: () => database.close(),
+    close: () => app.close(),
   };
 }
 

@@ -34,7 +34,7 @@ export async function updateCardCopies(db: DbOrTx, u: CardCopiesUpdate): Promise
       }
       continue;
     }
-    // A WeCom response_code updates a card once (platforms.md §1.7): it is kept for the final state, and the
+    // A WeCom response_code updates a card once (WeCom doc 94888, 更新模版卡片消息): it is kept for the final state, and the
     // clicker's own WeCom card is answered in place by the click.
     if (u.progress && copy.platform === 'wecom') continue;
     // Each update carries the card's full latest state, so one still waiting to be sent is superseded rather
