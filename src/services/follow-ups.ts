@@ -68,7 +68,7 @@ export async function logFollowUp(
   return row!;
 }
 
-/** Undoes the actor's most recent follow-up (within the undo window) and restores the deal's activity clock. */
+/** Undoes the actor's most recent follow-up (within the undo window) and restores the deal's activity clock and agreed date. */
 export async function undoLastFollowUp(ctx: Ctx): Promise<FollowUp> {
   const [last] = await ctx.db
     .select()
@@ -91,6 +91,9 @@ export async function undoLastFollowUp(ctx: Ctx): Promise<FollowUp> {
       .update(deals)
       .set({
         lastActivityAt: sql`coalesce((select max(created_at) from follow_ups where deal_id = ${last.dealId} and undone_at is null), ${deals.createdAt})`,
+        // The agreed date goes back to the one the deal's latest remaining follow-up set (none → none), so an undone
+        // "下次 12-08" stops deciding when the owner is reminded.
+        nextDueAt: sql`(select next_due_at from follow_ups where deal_id = ${last.dealId} and undone_at is null order by created_at desc, id desc limit 1)`,
         updatedAt: ctx.now,
       })
       .where(eq(deals.id, last.dealId));
