@@ -50,7 +50,11 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
     const tagged = (content: string) => (key ? `${clipBytes(content, limit)}${rowTag(key)}` : clipBytes(content, limit));
     if (message.type === 'text') return { msgtype: 'text', text: { content: tagged(message.text) } };
     if (message.type === 'markdown') return { msgtype: 'markdown', markdown: { content: tagged(wecomMarkdownMessage(message.title, message.text)) } };
-    if (message.card.buttons.length === 0) return { msgtype: 'markdown', markdown: { content: tagged(renderWecomMarkdown(message.card, limit)) } };
+    // A template card holds at most 6 buttons: a card with more (a nine-way choice) goes as markdown listing every
+    // option with its command, so none is silently dropped (typing the number still chooses).
+    if (message.card.buttons.length === 0 || message.card.buttons.length > WECOM_LIMITS.buttons) {
+      return { msgtype: 'markdown', markdown: { content: tagged(renderWecomMarkdown(message.card, limit)) } };
+    }
     return { msgtype: 'template_card', template_card: renderWecomCard(message.card, { taskId: cardTaskId(message.card.kind, key) }) };
   }
 

@@ -3,6 +3,7 @@ import { AdapterError } from '../../../src/adapter.js';
 import { createWecomAdapter } from '../../../bots/wecom/index.js';
 import type { TokenStore } from '../../../bots/token-cache.js';
 import { buildApprovalCard } from '../../../cards/approval-card.js';
+import { buildChoiceCard } from '../../../cards/choice-card.js';
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom-api.js';
 import { TEST_WECOM } from './sign.js';
 
@@ -42,6 +43,21 @@ describe('WeCom outbound API against a local fake', () => {
     expect(update.body).toMatchObject({ atall: 1, response_code: ref.cardRef, button: { replace_name: expect.stringContaining('已批准') } });
     // A response code is single-use: a second update is refused as the real API does.
     await expect(adapter.updateCard(ref.cardRef!, card)).rejects.toMatchObject({ code: 'PLATFORM_REJECTED', retryable: false });
+  });
+
+  it('sends a choice of more options than a template card has buttons as markdown listing every option', async () => {
+    const adapter = createWecomAdapter(config, { tokenStore: memoryStore() });
+    const options = Array.from({ length: 9 }, (_, i) => ({ label: `永固${i + 1}厂`, command: `/查看 C-${i + 1}` }));
+    await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'lisi' }, { type: 'card', card: buildChoiceCard({ question: '有 9 个客户叫「永固」，你指的是：', options }) });
+    const nine = fake.sends().at(-1)!.body as any;
+    expect(nine.msgtype).toBe('markdown');
+    for (let i = 1; i <= 9; i++) expect(nine.markdown.content).toContain(`${i}. 永固${i}厂`);
+    expect(nine.markdown.content).toContain('9：`/查看 C-9`');
+    // Six fit: a template card with a button each.
+    await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'lisi' }, { type: 'card', card: buildChoiceCard({ question: '选一个：', options: options.slice(0, 6) }) });
+    const six = fake.sends().at(-1)!.body as any;
+    expect(six.msgtype).toBe('template_card');
+    expect(six.template_card.button_list.map((b: any) => b.text)).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
   it('refreshes an expired token once and retries; maps rate limits and 5xx to retryable errors', async () => {
