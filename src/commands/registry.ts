@@ -10,6 +10,7 @@ import { mergeCommand } from './merge.js';
 import { contactCommand, editCommand, tagCommand } from './records.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
+import { quoteDocumentCommand } from './quote-document.js';
 import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
 
 /** In the order /帮助 lists them. */
@@ -29,6 +30,7 @@ const specs: CommandSpec[] = [
   contactCommand,
   reopenCommand,
   quoteCommand,
+  quoteDocumentCommand,
   approveCommand,
   rejectCommand,
   withdrawCommand,

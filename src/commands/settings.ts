@@ -10,7 +10,7 @@ import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
+  usage: '/设置 审批 [5万] [5%] | /设置 报价单 抬头|信息|条款|有效期 <内容> | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
   summary: '管理员：审批阈值、提醒规则、人员角色和上级；经理：群战报；每个人：早报开关',
   examples: ['/设置 战报 本群 华东销售部', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
@@ -19,6 +19,7 @@ export const settingsCommand: CommandSpec = {
     if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
     if (what === '战报' || what === 'digest') return [text(await digestSetting(env, args))];
     assertAdmin(ctx);
+    if (what === '报价单' || what === 'quote-pdf') return [text(await quoteDocumentSetting(env, args, line.rest))];
     if (what === '审批' || what === 'approval') {
       if (args[0] === '转交' || args[0] === 'handover') {
         const to = args[1] === '接手人' || args[1] === 'receiver' ? 'receiver' : args[1] === '上级' || args[1] === 'manager' ? 'manager' : undefined;
@@ -99,4 +100,40 @@ async function digestSetting(env: CommandEnv, args: string[]): Promise<string> {
     if (bound.length > 0) return `本群收到「${bound.map((t) => t.name).join('」「')}」的战报。关闭：/设置 战报 关`;
   }
   throw new UsageError('请写「本群」或「关」，例如在团队群里发送：/设置 战报 本群 华东销售部');
+}
+
+/** /设置 报价单 …: the PDF quote's letterhead (抬头), the lines under it (信息, separated by ｜ or |), terms (条款), validity (有效期). */
+async function quoteDocumentSetting(env: CommandEnv, args: string[], rest: string): Promise<string> {
+  const { ctx } = env;
+  const [field] = args;
+  // The value is everything after the field's name, as typed (a letterhead or terms contain spaces).
+  const value = field ? rest.trim().replace(/^\S+\s+\S+\s*/, '').trim() : '';
+  if (field && !value) throw new UsageError(`请写上「${field}」的内容，例如：/设置 报价单 抬头 宁波精工模具有限公司`);
+  const tooLong = (what: string, max: number, v: string) => {
+    if (Array.from(v).length > max) throw new UsageError(`${what}最多 ${max} 个字（现在 ${Array.from(v).length} 个），请写短一些。`);
+  };
+  if (field === '抬头' || field === 'header') tooLong('抬头', 60, value);
+  if (field === '条款' || field === 'terms') tooLong('条款', 600, value);
+  if (field === '信息' || field === 'lines') {
+    const lines = value.split(/\s*[|｜]\s*/).filter(Boolean);
+    if (lines.length > 6) throw new UsageError(`信息最多 6 行（现在 ${lines.length} 行），行与行之间用 ｜ 隔开。`);
+    for (const l of lines) tooLong('每行信息', 100, l);
+  }
+  if (field === '抬头' || field === 'header') await updateSettings(ctx, { quoteDocument: { header: value } });
+  else if (field === '信息' || field === 'lines') await updateSettings(ctx, { quoteDocument: { lines: value.split(/\s*[|｜]\s*/).filter(Boolean) } });
+  else if (field === '条款' || field === 'terms') await updateSettings(ctx, { quoteDocument: { terms: value.replace(/\s*[|｜]\s*/g, '\n') } });
+  else if (field === '有效期' || field === 'validity') {
+    const days = /^(\d{1,3})\s*(天|日|days?)?$/i.exec(value.normalize('NFKC'));
+    if (!days || Number(days[1]) < 1 || Number(days[1]) > 365) throw new UsageError(`有效期写成天数（1–365），例如：/设置 报价单 有效期 30天（收到「${value}」）。`);
+    await updateSettings(ctx, { quoteDocument: { validityDays: Number(days[1]) } });
+  } else if (field) throw new UsageError('报价单可以设置：抬头、信息、条款、有效期。例如：/设置 报价单 抬头 宁波精工模具有限公司');
+  const d = (await tenantSettings(ctx.db, ctx.actor.tenantId)).quoteDocument;
+  return [
+    '报价单设置（报价批准后自动生成 PDF 发给销售）：',
+    `· 抬头：${d.header || '（未设置，用公司名）'}`,
+    `· 信息：${d.lines.length > 0 ? d.lines.join(' ｜ ') : '（无）'}`,
+    `· 有效期：${d.validityDays} 天`,
+    `· 条款：${d.terms.replace(/\n/g, ' ')}`,
+    '修改：/设置 报价单 抬头 <公司全称>；/设置 报价单 信息 地址：… ｜ 电话：…；/设置 报价单 条款 1. … ｜ 2. …；/设置 报价单 有效期 30天',
+  ].join('\n');
 }

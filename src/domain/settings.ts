@@ -139,6 +139,20 @@ export const tenantSettingsSchema = z.object({
     })
     .prefault({}),
   digest: z.object({ hour: hour.default(8), enabled: z.boolean().default(true) }).prefault({}),
+  /** The PDF quote (报价单) sent when a quote is approved: letterhead, terms and how long a price holds. */
+  quoteDocument: z
+    .object({
+      /** The seller's name at the top; empty → the tenant's name. */
+      header: z.string().max(60).default(''),
+      /** Lines under it: address, phone, bank account … */
+      lines: z.array(z.string().max(100)).max(6).default([]),
+      terms: z
+        .string()
+        .max(600)
+        .default('1. 以上价格含 13% 增值税，运费另计。\n2. 交货期：收到预付款后与客户另行确认。\n3. 付款方式：按合同约定。'),
+      validityDays: z.number().int().min(1).max(365).default(30),
+    })
+    .prefault({}),
   /** Stage names and exit criteria; the defaults are the built-in pipeline. */
   pipeline: pipelineSettingsSchema.prefault({}),
 });

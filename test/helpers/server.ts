@@ -38,6 +38,7 @@ export const dingtalkEnv = (apiBase: string) => ({
   DINGTALK_CLIENT_SECRET: TEST_DINGTALK.clientSecret,
   DINGTALK_ROBOT_CODE: TEST_DINGTALK.robotCode,
   DINGTALK_API_BASE: apiBase,
+  DINGTALK_OAPI_BASE: apiBase,
   DINGTALK_MODE: 'http',
 });
 

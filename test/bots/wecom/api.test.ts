@@ -60,6 +60,16 @@ describe('WeCom outbound API against a local fake', () => {
     expect(six.template_card.button_list.map((b: any) => b.text)).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
+  it('sends a PDF as a temporary media upload and a file message, to a user and through a group robot', async () => {
+    const adapter = createWecomAdapter(config, { tokenStore: memoryStore() });
+    const bytes = Buffer.from('%PDF-1.7 报价单 test bytes \u0000\u00ff', 'utf8');
+    const file = { type: 'file' as const, fileName: '报价单-Q-3-华东五金.pdf', mimeType: 'application/pdf' as const, base64: bytes.toString('base64') };
+    await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'lisi' }, file, { idempotencyKey: 'outbox-12' });
+    await adapter.send({ tenantKey: config.corpId, kind: 'webhook', id: '华东群' }, file);
+    expect(fake.files.map((f) => [f.to, f.fileName])).toEqual([['lisi', '报价单-Q-3-华东五金.pdf'], ['webhook:robot-key-1', '报价单-Q-3-华东五金.pdf']]);
+    expect(fake.files.every((f) => f.bytes.equals(bytes))).toBe(true);
+  });
+
   it('refreshes an expired token once and retries; maps rate limits and 5xx to retryable errors', async () => {
     const adapter = createWecomAdapter(config, { tokenStore: memoryStore() });
     await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'u1' }, { type: 'text', text: 'a' });
