@@ -31,6 +31,7 @@ export const settingsPatchSchema = z
     quietHours: sectionPatch(tenantSettingsSchema.shape.quietHours.unwrap()).optional(),
     workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
     digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
+    quoteDocument: sectionPatch(tenantSettingsSchema.shape.quoteDocument.unwrap()).optional(),
     pipeline: pipelinePatchSchema.optional(),
   })
   .strict();
