@@ -11,6 +11,7 @@ import { contactCommand, editCommand, tagCommand } from './records.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
 import { quoteDocumentCommand } from './quote-document.js';
+import { dashboardCommand } from './dashboard.js';
 import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
 
 /** In the order /帮助 lists them. */
@@ -24,6 +25,7 @@ const specs: CommandSpec[] = [
   teamCommand,
   showCommand,
   pipelineCommand,
+  dashboardCommand,
   undoCommand,
   editCommand,
   tagCommand,
