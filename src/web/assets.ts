@@ -1,6 +1,6 @@
 // The dashboard's page: an HTML shell, and its script bundled from src/web/page/app.ts by esbuild on first use (kept
 // in memory; nothing built is committed, and `npm install && npm start` needs no extra step). ECharts is imported
-// piecewise (funnel, bars, heatmap, canvas), so the whole script is about 120 KB gzipped (measured: 350 KB minified, 119 KB gzipped).
+// piecewise (the funnel chart and the canvas renderer), so the whole script is about 120 KB gzipped (measured: 350 KB minified, 119 KB gzipped).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
