@@ -7,8 +7,8 @@ import { getSignature } from '@wecom/crypto';
 import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { RawRequest } from '../../src/adapter.js';
-import { TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from '../bots/dingtalk/sign.js';
-import { TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from '../bots/feishu/sign.js';
+import { CORP_ID, TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from '../bots/dingtalk/sign.js';
+import { TENANT_KEY, TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from '../bots/feishu/sign.js';
 import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { feishuMarkup } from '../cards/hostile-corpus.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../fakes/dingtalk-api.js';
@@ -52,6 +52,8 @@ export interface Session {
   say(user: string, text: string): Promise<LightMyRequestResponse>;
   /** Every outbound body sent to `user` so far, as JSON. */
   sentTo(user: string): string[];
+  /** How many requests the platform's fake has received so far (token, send, update …). */
+  apiCalls(): number;
   /** The text of every outbound message to `user` so far (cards as their JSON), one entry per message. */
   textsTo(user: string): string[];
   /** The approval cards that reached `user` (for `approval` A-n when given, else every one), oldest first. */
@@ -70,10 +72,14 @@ export interface Driver {
   label: 'WeCom' | 'Feishu' | 'DingTalk';
   path: string;
   can: Capabilities;
+  /** The tenant key events of this app carry (WeCom CorpID, Feishu tenant_key, DingTalk corpId). */
+  tenantKey: string;
   /** How chat commands (`/设置 角色 <who>`) name `user` on this platform. */
   ref(user: string): string;
   /** The platform user id the adapter reports for `user`. */
   pid(user: string): string;
+  /** The name `user` gets on first contact (from the platform's directory, or DingTalk's senderNick). */
+  nameOf(user: string): string;
   /** A genuine signed text message from `user`; `id` is the platform's message id (MsgId, event_id, msgId). */
   message(user: string, text: string, id?: string): RawRequest;
   /** The platform's own retries of message `id`: each call re-signs (and re-encrypts) it anew, same id. */
@@ -157,8 +163,10 @@ export const wecom: Driver = {
     // core's refusal of a click carries no chat reply on WeCom (no toast), so a stranger's click is answered empty.
     cardClick: { done: (res) => res.body.includes('<Encrypt>'), empty: (res) => res.body === '' },
   },
+  tenantKey: TEST_WECOM.corpId,
   ref: (user) => user, // part of the name from the WeCom directory (员工<userid>, user/get)
   pid: (user) => user,
+  nameOf: (user) => `员工${user}`,
   message: (user, text, id = String(++wecomMsg)) => signedCallback(textXml(user, text, id)),
   retry: (user, text, id) => {
     const xml = textXml(user, text, id);
@@ -199,6 +207,7 @@ export const wecom: Driver = {
     return session(app, CALLBACK_PATH, {
       say: (post, user, text) => post(wecom.message(user, text)),
       sentTo: (user) => sends(user).map((b) => JSON.stringify(b)),
+      apiCalls: () => fake.received.length,
       textsTo: (user) => sends(user).map((b) => String(b?.text?.content ?? b?.markdown?.content ?? JSON.stringify(b?.template_card ?? {}))),
       approvalCards: (user, approval) => cards(user, approval).map((b) => ({ markup: wecomMarkup(b), json: JSON.stringify(b) })),
       approveClick(actor, holder, approval, edit) {
@@ -231,8 +240,10 @@ export const feishu: Driver = {
       refused: (res) => expect(res.json().toast).toMatchObject({ type: 'error' }),
     },
   },
+  tenantKey: TENANT_KEY,
   ref: (user) => feishuName(openId(user)), // the name from the Feishu directory (contact user get)
   pid: (user) => openId(user),
+  nameOf: (user) => feishuName(openId(user)),
   message: (user, text, id) => signedEvent(messageEvent(user, text, id ? { eventId: id } : {})),
   // A re-push is re-encrypted and re-signed with a new nonce and timestamp, and keeps header.event_id.
   retry: (user, text, id) => {
@@ -269,6 +280,7 @@ export const feishu: Driver = {
     return session(app, FEISHU_PATH, {
       say: (post, user, text) => post(feishu.message(user, text)),
       sentTo: (user) => messages(user).map(([, m]) => JSON.stringify(m.content)),
+      apiCalls: () => fake.received.length,
       textsTo: (user) => messages(user).map(([, m]) => String(m.content?.text ?? JSON.stringify(m.content ?? {}))),
       approvalCards: (user, approval) => cards(user, approval).map(([, m]) => ({ markup: feishuMarkup(m.content), json: JSON.stringify(m.content) })),
       approveClick(actor, holder, approval, edit) {
@@ -291,8 +303,10 @@ export const dingtalk: Driver = {
   label: 'DingTalk',
   path: DINGTALK_PATH,
   can: {},
+  tenantKey: CORP_ID,
   ref: (user) => user, // DingTalk names people by their nick (senderNick)
   pid: (user) => staffId(user),
+  nameOf: (user) => user,
   message: (user, text, id) => signedRobotCallback(robotMessage(user, text, id ? { msgId: id } : {})),
   // A re-delivery carries a new timestamp and sign, and keeps msgId.
   retry: (user, text, id) => {
@@ -335,6 +349,7 @@ export const dingtalk: Driver = {
     return session(app, DINGTALK_PATH, {
       say: (post, user, text) => post(dingtalk.message(user, text)),
       sentTo: (user) => sends(user).map((r) => JSON.stringify(r.body)),
+      apiCalls: () => fake.received.length,
       textsTo: (user) =>
         sends(user).map((s) => {
           const p = JSON.parse(s.body.msgParam);
