@@ -15,6 +15,10 @@ import { startFakeDingtalk, type FakeDingtalk } from '../fakes/dingtalk-api.js';
 import { feishuName, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-api.js';
 import { startFakeWecom, type FakeWecom } from '../fakes/wecom-api.js';
 import type { TestDb } from '../helpers/db.js';
+import type { Fuzzer } from './fuzzer.js';
+import { dingtalkFuzzer } from './mutations-dingtalk.js';
+import { feishuFuzzer } from './mutations-feishu.js';
+import { wecomFuzzer } from './mutations-wecom.js';
 import { CALLBACK_PATH, DINGTALK_PATH, FEISHU_PATH, startFaultApp, type FaultApp } from '../faults/harness.js';
 
 export type PlatformName = 'wecom' | 'feishu' | 'dingtalk';
@@ -86,6 +90,8 @@ export interface Driver {
   retry(user: string, text: string, id: string): () => RawRequest;
   /** The refusals every route makes (test/contract/verification.security.test.ts), and the ones only this one has. */
   refusals: { common: Refusal[]; own: Refusal[]; body?: string };
+  /** The platform's mutation generator (mutations-<platform>.ts) for mutations.security.test.ts. */
+  fuzz: Fuzzer;
   /** A request whose signature was captured from `genuine`, carrying `forged`'s content instead (each way the wire allows). */
   captured(genuine: RawRequest, forged: RawRequest): RawRequest[];
   start(t: TestDb, o?: { env?: Record<string, string> }): Promise<Session>;
@@ -196,6 +202,7 @@ export const wecom: Driver = {
     ],
     body: '',
   },
+  fuzz: wecomFuzzer,
   // msg_signature covers token + timestamp + nonce + the ciphertext: the captured query with another ciphertext.
   captured: (genuine, forged) => [{ ...genuine, body: Buffer.from(genuine.body.toString().replace(wecomEncrypt(genuine.body), wecomEncrypt(forged.body))) }],
   async start(t, o = {}) {
@@ -269,6 +276,7 @@ export const feishu: Driver = {
       ['an unencrypted body', () => unsignedJson(JSON.stringify(messageEvent('u', '/新客户 明文厂'))), 400],
     ],
   },
+  fuzz: feishuFuzzer,
   // X-Lark-Signature covers timestamp + nonce + encrypt key + the whole body: the captured headers, another body.
   captured: (genuine, forged) => [{ ...genuine, body: forged.body }],
   async start(t, o = {}) {
@@ -327,6 +335,7 @@ export const dingtalk: Driver = {
     }),
     own: [['a wrong shape', () => signedRobotCallback({ msgId: 'x', text: 'not an object' }), 400]],
   },
+  fuzz: dingtalkFuzzer,
   // The sign covers only the timestamp: the forged body re-sent under the captured (timestamp, sign) pair (the
   // signer makes the same pair for the same timestamp), and the captured headers verbatim with the forged body.
   captured: (genuine, forged) => {
