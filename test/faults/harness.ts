@@ -191,8 +191,6 @@ export interface HeaderWire {
   body: Buffer;
 }
 
-export const headerWire = (req: RawRequest): HeaderWire => ({ headers: { ...(req.headers as Record<string, string>) }, body: req.body });
-
 export function injectAt(app: Injector, path: string, w: HeaderWire): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'POST', url: path, headers: w.headers, payload: w.body });
 }
