@@ -13,12 +13,13 @@ export const dingtalk: Driver = {
   name: 'dingtalk',
   label: 'DingTalk',
   path: DINGTALK_PATH,
-  can: {},
+  can: { signCoversBody: false },
   tenantKey: CORP_ID,
   ref: (user) => user, // DingTalk names people by their nick (senderNick)
   pid: (user) => staffId(user),
   nameOf: (user) => user,
-  message: (user, text, id) => signedRobotCallback(robotMessage(user, text, id ? { msgId: id } : {})),
+  message: (user, text, id, atSec = 0) => signedRobotCallback(robotMessage(user, text, id ? { msgId: id } : {}), { timestamp: String(Date.now() + atSec * 1000) }),
+  windowSec: 120, // DingTalk's 60 s plus 60 s of clock skew: the sign ledger only has to remember pairs this long
   // A re-delivery carries a new timestamp and sign, and keeps msgId.
   retry: (user, text, id) => {
     const body = robotMessage(user, text, { msgId: id });

@@ -29,6 +29,11 @@ export interface Capabilities {
    * `done` is the answer of the copy that did the work, `empty` a duplicate's. On DingTalk the ActionCard button
    * only makes the tapper send a typed `/批准 A-n`, so this is absent.
    */
+  /**
+   * The signature covers the body (WeCom, Feishu): a captured one carrying another body is refused. DingTalk's HTTP
+   * sign covers only the timestamp; the pair is bound to the msgId it first carried (bots/dingtalk/verify.ts).
+   */
+  signCoversBody: boolean;
   cardClick?: { done(res: LightMyRequestResponse): boolean; empty(res: LightMyRequestResponse): boolean; refused?(res: LightMyRequestResponse): void };
 }
 
@@ -69,8 +74,13 @@ export interface Driver {
   pid(user: string): string;
   /** The name `user` gets on first contact (from the platform's directory, or DingTalk's senderNick). */
   nameOf(user: string): string;
-  /** A genuine signed text message from `user`; `id` is the platform's message id (MsgId, event_id, msgId). */
-  message(user: string, text: string, id?: string): RawRequest;
+  /**
+   * A genuine signed text message from `user`; `id` is the platform's message id (MsgId, event_id, msgId), `atSec`
+   * how far from now it was signed (default now).
+   */
+  message(user: string, text: string, id?: string, atSec?: number): RawRequest;
+  /** How far a signature's timestamp may be from our clock, either way (bots/<platform>/verify.ts). */
+  windowSec: number;
   /** The platform's own retries of message `id`: each call re-signs (and re-encrypts) it anew, same id. */
   retry(user: string, text: string, id: string): () => RawRequest;
   /** The refusals every route makes (test/contract/verification.security.test.ts), and the ones only this one has. */

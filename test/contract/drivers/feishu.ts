@@ -17,6 +17,7 @@ export const feishu: Driver = {
   label: 'Feishu',
   path: FEISHU_PATH,
   can: {
+    signCoversBody: true,
     // Only the copy that did the work answers with the success toast and the updated card; the duplicates answer
     // {}; a refused click is answered with an error toast.
     cardClick: {
@@ -29,7 +30,8 @@ export const feishu: Driver = {
   ref: (user) => feishuName(openId(user)), // the name from the Feishu directory (contact user get)
   pid: (user) => openId(user),
   nameOf: (user) => feishuName(openId(user)),
-  message: (user, text, id) => signedEvent(messageEvent(user, text, id ? { eventId: id } : {})),
+  message: (user, text, id, atSec = 0) => signedEvent(messageEvent(user, text, id ? { eventId: id } : {}), { timestamp: String(nowSec() + atSec) }),
+  windowSec: 300, // our own window (Feishu documents none)
   // A re-push is re-encrypted and re-signed with a new nonce and timestamp, and keeps header.event_id.
   retry: (user, text, id) => {
     const ev = messageEvent(user, text, { eventId: id });

@@ -34,6 +34,7 @@ export const wecom: Driver = {
   label: 'WeCom',
   path: CALLBACK_PATH,
   can: {
+    signCoversBody: true,
     // Only the copy that did the work carries the passive update_button reply; the duplicates answer empty. The
     // core's refusal of a click carries no chat reply on WeCom (no toast), so a stranger's click is answered empty.
     cardClick: { done: (res) => res.body.includes('<Encrypt>'), empty: (res) => res.body === '' },
@@ -42,7 +43,8 @@ export const wecom: Driver = {
   ref: (user) => user, // part of the name from the WeCom directory (员工<userid>, user/get)
   pid: (user) => user,
   nameOf: (user) => `员工${user}`,
-  message: (user, text, id = String(++wecomMsg)) => signedCallback(textXml(user, text, id)),
+  message: (user, text, id = String(++wecomMsg), atSec = 0) => signedCallback(textXml(user, text, id), { timestamp: String(nowSec() + atSec) }),
+  windowSec: 300, // our own window (WeCom has none)
   retry: (user, text, id) => {
     const xml = textXml(user, text, id);
     let n = 0;
