@@ -50,18 +50,19 @@ describe('the dashboard in Chromium at phone size', () => {
     expect(await page.getByTestId('me').textContent()).toBe('甲销售 · 销售');
 
     // The numbers on screen are the API's (which are /漏斗's).
-    const api = await page.evaluate(async () => (await fetch('/app/api/funnel?period=last90')).json());
-    for (const r of api.pipeline as Array<{ stage: string; count: number }>) {
+    const api = (await page.evaluate(async () => (await fetch('/app/api/funnel?period=last90')).json())) as { pipeline: Array<{ stage: string; count: number }> };
+    for (const r of api.pipeline) {
       expect(await page.getByTestId(`count-${r.stage}`).textContent(), r.stage).toBe(String(r.count));
     }
     expect(await page.getByTestId('count-lead').textContent()).toBe('2');
     expect(await page.getByTestId('amount-lead').textContent()).toBe('¥50,000');
 
     // The funnel chart drew on its canvas: some pixels are not background.
+    // (Runs in the page; typed loosely because the test program has no DOM types.)
     const painted = await page.evaluate(() => {
-      const c = document.querySelector('#funnel-chart canvas') as HTMLCanvasElement | null;
+      const c = (globalThis as any).document.querySelector('#funnel-chart canvas');
       if (!c) return -1;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const d: Uint8ClampedArray = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
       return n / (c.width * c.height);
