@@ -42,6 +42,9 @@ export async function findApprovalId(ctx: Ctx, ref: string): Promise<string> {
 
 export async function decideApproval(ctx: Ctx, requestId: string, decision: Decision, comment?: string): Promise<DecisionResult> {
   assertFieldFits('comment', comment?.trim());
+  // One decision at a time per request: without the row lock, the last two parallel steps decided at the same moment
+  // (two approvers, two inbox drainers) each still saw the other pending, and neither closed the request.
+  await ctx.db.select({ id: approvalRequests.id }).from(approvalRequests).where(eq(approvalRequests.id, requestId)).for('update');
   const before = await loadApproval(ctx.db, requestId);
   if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
   const label = shortId('approval', before.request.shortNo);
@@ -211,6 +214,8 @@ export async function moveStepsOfLeaver(ctx: Ctx, leaverId: string, opts: { rece
  * pending steps skipped, the quote withdrawn; every copy of the card shows 已撤回 and each approver is told.
  */
 export async function withdrawApproval(ctx: Ctx, requestId: string): Promise<LoadedApproval> {
+  // The same lock as decideApproval: a withdrawal and a last approval never both win.
+  await ctx.db.select({ id: approvalRequests.id }).from(approvalRequests).where(eq(approvalRequests.id, requestId)).for('update');
   const before = await loadApproval(ctx.db, requestId);
   if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
   const label = shortId('approval', before.request.shortNo);
