@@ -11,15 +11,16 @@ import { resolveCustomer } from './resolve.js';
 export const poolCommand: CommandSpec = {
   id: 'pool',
   names: ['公海', 'pool'],
-  usage: '/公海 [地区|行业|关键词]',
-  summary: '公海：没有负责人的客户和线索（名称、地区、行业、来源、在公海天数），可按地区、行业或关键词筛选',
-  examples: ['/公海', '/公海 浙江', '/pool 阀门'],
+  usage: '/公海 [地区|行业|公司名关键词] [来源:…]',
+  summary: '公海：没有负责人的客户和线索（名称、地区、行业、来源、在公海天数），可按地区、行业、公司名或来源筛选',
+  examples: ['/公海', '/公海 浙江', '/pool 阀门', '/公海 来源:展会'],
   async run(env, line) {
     const filter = line.args.join(' ').trim() || undefined;
-    const { entries, total, capped } = await listPool(env.ctx, filter);
-    const scope = filter ? `「${filter}」` : '';
+    const source = line.options.source?.trim() || undefined;
+    const { entries, total, capped } = await listPool(env.ctx, { ...(filter ? { text: filter } : {}), ...(source ? { source } : {}) });
+    const scope = [filter && `「${filter}」`, source && `来源「${source}」`].filter(Boolean).join(' ');
     if (entries.length === 0) {
-      return [text(filter ? `公海里没有匹配${scope}的客户。看全部：/公海` : '公海里暂时没有客户。新线索：/新线索 <公司名> [电话] [地区] [行业]')];
+      return [text(scope ? `公海里没有匹配${scope}的客户。看全部：/公海` : '公海里暂时没有客户。新线索：/新线索 <公司名> [电话] [地区] [行业]')];
     }
     const lines: Text[] = [
       md`共 ${capped ? `${total}+` : total} 个${total > entries.length ? `，显示最新 ${entries.length} 个` : ''}：`,
@@ -27,7 +28,7 @@ export const poolCommand: CommandSpec = {
         const facts = [c.region, c.industry, c.sourceChannel && `来源 ${c.sourceChannel}`].filter(Boolean).join(' · ');
         return md`- ${customerShortId(c)} ${c.name}${facts ? md` · ${facts}` : ''} · 在公海 ${daysInPool} 天`;
       }),
-      md`领取：/领取 ${customerShortId(entries[0]!.customer)}${total > POOL_PAGE ? '；缩小范围：/公海 <地区|行业|关键词>' : ''}`,
+      md`领取：/领取 ${customerShortId(entries[0]!.customer)}${total > POOL_PAGE ? '；缩小范围：/公海 <地区|行业|公司名> 或 来源:…' : ''}`,
     ];
     return [markdown(joinText(lines), `公海${scope}`)];
   },

@@ -7,7 +7,9 @@ import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { customers, teams, users } from '../db/schema/index.js';
 import type { AssignmentRule, TenantSettings } from '../domain/settings.js';
-import { recordAudit } from './audit.js';
+import { notifyUsers } from '../outbox/enqueue.js';
+import { recordAudit, recordAudits } from './audit.js';
+import { goldenDueText, goldenNotice } from './golden-response.js';
 import type { Ctx } from './context.js';
 import { type CreateCustomerResult, type Customer, type NewCustomerInput, createCustomer } from './customers.js';
 import { moveOwner } from './pool.js';
@@ -89,9 +91,13 @@ export async function loadAssigner(db: DbOrTx, tenantId: string, settings?: Tena
   const names = { team: (id: string) => teamName.get(id) ?? '已删除的团队', user: (id: string) => byId.get(id)?.name ?? '已停用的人' };
   /** Dry runs take turns from a local copy of each counter, so previews never move the real one. */
   const previewTurns = new Map<string, number>();
+  /** Turns reserved for a batch (reserveTurns): taken before asking the counter again. */
+  const reserved = new Map<string, { next: number; last: number }>();
 
   async function nextTurn(db2: DbOrTx, teamId: string, dryRun: boolean): Promise<number> {
     const kind = `rr:${teamId}`;
+    const block = dryRun ? undefined : reserved.get(kind);
+    if (block && block.next <= block.last) return block.next++;
     if (dryRun) {
       let n = previewTurns.get(kind);
       if (n === undefined) {
@@ -124,8 +130,35 @@ export async function loadAssigner(db: DbOrTx, tenantId: string, settings?: Tena
     return { ownerId: p.id, ownerName: p.name, rule };
   };
 
+  /** The team whose turn a lead would take first, limits aside (the first matching rule, else the default team). */
+  const firstTeam = (lead: LeadFacts): string | null => {
+    const rule = s.assignment.rules.find((r) => ruleMatches(r, lead));
+    return rule ? (rule.teamId ?? null) : s.assignment.defaultTeamId;
+  };
+
   return {
     settings: s,
+    /**
+     * Reserves, in one statement per team, the turns a batch of leads will take, so assigning 500 leads costs a
+     * handful of counter updates instead of 500. A turn left unused (a full team sent a lead elsewhere) is skipped.
+     */
+    async reserveTurns(db2: DbOrTx, leads: readonly LeadFacts[]): Promise<void> {
+      const need = new Map<string, number>();
+      for (const l of leads) {
+        const team = firstTeam(l);
+        if (team) need.set(team, (need.get(team) ?? 0) + 1);
+      }
+      for (const [team, k] of need) {
+        const kind = `rr:${team}`;
+        const [row] = await queryRows<{ last: number }>(
+          db2,
+          sql`insert into counters (tenant_id, kind, last) values (${tenantId}, ${kind}, ${k})
+              on conflict (tenant_id, kind) do update set last = counters.last + ${k} returning last`,
+        );
+        const last = Number(row!.last);
+        reserved.set(kind, { next: last - k + 1, last });
+      }
+    },
     describe: (rule: AssignmentRule) => describeRule(rule, names),
     /** The owner for one lead and the rule that chose them (`dryRun`: what would happen, nothing written). */
     async choose(db2: DbOrTx, lead: LeadFacts, opts: { dryRun?: boolean } = {}): Promise<OwnerChoice> {
@@ -169,12 +202,62 @@ export async function chooseOwner(db: DbOrTx, tenantId: string, lead: LeadFacts)
  * Records a choice for a pool customer: the owner takes it (audited `customer.assign_rule` with the rule, the owner
  * told at once and their golden-response clock started), or it stays in the pool (audited `customer.pool`).
  */
-export async function assignLead(ctx: Ctx, customer: Customer, choice: OwnerChoice): Promise<Customer> {
+export async function assignLead(ctx: Ctx, customer: Customer, choice: OwnerChoice, opts: { settings?: TenantSettings } = {}): Promise<Customer> {
   if (choice.ownerId === null) {
     await recordAudit(ctx, { action: 'customer.pool', entityType: 'customer', entityId: customer.id, after: { ownerId: null, rule: choice.rule } });
     return customer;
   }
-  return moveOwner(ctx, customer, choice.ownerId, 'customer.assign_rule', { rule: choice.rule });
+  return moveOwner(ctx, customer, choice.ownerId, 'customer.assign_rule', { rule: choice.rule, ...(opts.settings ? { settings: opts.settings } : {}) });
+}
+
+/**
+ * Assigns a batch of pool customers (the CSV import's owner-less rows) in a few statements: turns reserved per team,
+ * owners set only where the customer is still owner-less (one taken meanwhile is left out of `assigned`), open
+ * deals moved, one audit row each (`customer.assign_rule` / `customer.pool` with the rule), one notice per owner
+ * lead. The caller's transaction holds the batch; 500 leads per transaction keeps each one short.
+ */
+export async function assignLeads(ctx: Ctx, batch: readonly Customer[], assigner: Assigner): Promise<{ assigned: Customer[]; choices: OwnerChoice[] }> {
+  await assigner.reserveTurns(ctx.db, batch);
+  const choices: OwnerChoice[] = [];
+  for (const c of batch) choices.push(await assigner.choose(ctx.db, c));
+  const owned = batch.map((c, i) => ({ c, choice: choices[i]! })).filter((x) => x.choice.ownerId !== null);
+  let assigned: Customer[] = [];
+  if (owned.length > 0) {
+    const ids = owned.map((x) => x.c.id);
+    const owners = owned.map((x) => x.choice.ownerId!);
+    const idArray = sql`array[${sql.join(ids.map((x) => sql`${x}`), sql`, `)}]::uuid[]`;
+    const ownerArray = sql`array[${sql.join(owners.map((x) => sql`${x}`), sql`, `)}]::uuid[]`;
+    assigned = await ctx.db
+      .update(customers)
+      .set({ ownerId: sql`v.owner_id`, assignedAt: ctx.now, pooledAt: null, lastActivityAt: ctx.now, updatedAt: ctx.now })
+      .from(sql`unnest(${idArray}, ${ownerArray}) as v(id, owner_id)`)
+      .where(and(sql`${customers.id} = v.id`, isNull(customers.ownerId)))
+      .returning();
+    if (assigned.length > 0) {
+      await ctx.db.execute(
+        sql`update deals set owner_id = c.owner_id, updated_at = ${ctx.now.toISOString()}::timestamptz from customers c
+            where deals.customer_id = c.id and c.id = any(${idArray}) and deals.closed_at is null and c.owner_id is not null`,
+      );
+    }
+  }
+  const ruleOf = new Map(owned.map((x) => [x.c.id, x.choice.rule]));
+  await recordAudits(ctx, [
+    ...assigned.map((c) => ({ action: 'customer.assign_rule', entityType: 'customer', entityId: c.id, before: { ownerId: null }, after: { ownerId: c.ownerId, rule: ruleOf.get(c.id) } })),
+    ...batch
+      .map((c, i) => ({ c, choice: choices[i]! }))
+      .filter((x) => x.choice.ownerId === null)
+      .map((x) => ({ action: 'customer.pool', entityType: 'customer', entityId: x.c.id, after: { ownerId: null, rule: x.choice.rule } })),
+  ]);
+  // Every lead of the batch was assigned at ctx.now: one deadline for all.
+  const due = goldenDueText(ctx, ctx.now, assigner.settings);
+  await notifyUsers(
+    ctx.db,
+    ctx.actor.tenantId,
+    assigned
+      .filter((c) => c.ownerId !== ctx.actor.userId)
+      .map((c) => goldenNotice(ctx, { ...c, ownerId: c.ownerId!, assignedAt: c.assignedAt! }, ruleOf.get(c.id), assigner.settings, due)),
+  );
+  return { assigned, choices };
 }
 
 export type NewLeadResult = { result: CreateCustomerResult; choice?: OwnerChoice; customer?: Customer };

@@ -7,6 +7,7 @@ import type { Db, DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { nudges } from '../db/schema/index.js';
 import { formatDate } from '../domain/dates.js';
+import type { TenantSettings } from '../domain/settings.js';
 import { deliveryTime, workingDeadline } from '../domain/due.js';
 import { notifyUser } from '../outbox/enqueue.js';
 import type { Ctx } from './context.js';
@@ -28,15 +29,25 @@ function describeLead(c: Pick<Customer, 'region' | 'industry' | 'sourceChannel' 
 }
 
 /** The new owner hears at once (inside the assignment's transaction), with the rule that chose them. */
-export async function queueGoldenNotice(ctx: Ctx, c: Customer, rule: string | undefined): Promise<void> {
-  if (!c.ownerId || !c.assignedAt) return;
-  const s = await tenantSettings(ctx.db, c.tenantId);
+/** When a lead assigned at `assignedAt` must have been contacted, as the notice shows it. */
+export const goldenDueText = (ctx: Ctx, assignedAt: Date, s: TenantSettings) =>
+  formatDate(workingDeadline(assignedAt, s.pool.goldenMinutes, ctx.timeZone, s.workingHours), ctx.timeZone, ctx.now);
+
+/** The notice a new owner gets, and its once-per-assignment key (for notifyUser or notifyUsers). */
+export function goldenNotice(ctx: Ctx, c: Customer & { ownerId: string; assignedAt: Date }, rule: string | undefined, s: TenantSettings, dueText?: string) {
   const id = customerShortId(c);
-  const due = workingDeadline(c.assignedAt, s.pool.goldenMinutes, ctx.timeZone, s.workingHours);
+  const due = dueText ?? goldenDueText(ctx, c.assignedAt, s);
   const text =
     `🆕 新线索分配给你：${id} ${c.name}${describeLead(c)}。${rule ? `分配依据：${rule}。` : ''}\n` +
-    `请在 ${s.pool.goldenMinutes} 个工作分钟内（${formatDate(due, ctx.timeZone, ctx.now)} 前）联系，并记录：/跟进 ${id} <内容>`;
-  await notifyUser(ctx.db, c.tenantId, c.ownerId, { type: 'text', text }, { dedupKey: `golden-notice:${c.id}:${episodeOf(c.assignedAt)}` });
+    `请在 ${s.pool.goldenMinutes} 个工作分钟内（${due} 前）联系，并记录：/跟进 ${id} <内容>`;
+  return { userId: c.ownerId, message: { type: 'text' as const, text }, dedupKey: `golden-notice:${c.id}:${episodeOf(c.assignedAt)}` };
+}
+
+export async function queueGoldenNotice(ctx: Ctx, c: Customer, rule: string | undefined, settings?: TenantSettings): Promise<void> {
+  if (!c.ownerId || !c.assignedAt) return;
+  const s = settings ?? (await tenantSettings(ctx.db, c.tenantId));
+  const n = goldenNotice(ctx, { ...c, ownerId: c.ownerId, assignedAt: c.assignedAt }, rule, s);
+  await notifyUser(ctx.db, c.tenantId, n.userId, n.message, { dedupKey: n.dedupKey });
 }
 
 interface LeadRow {

@@ -1,12 +1,15 @@
 // The lead pool (公海): customers without an owner. Listing it, claiming from it (/领取, within the tenant's
 // per-day and open-lead limits, and not straight back after recycling), and handing a customer to someone
 // (/分配 and the assignment rules). Every move is audited; the new owner's golden-response clock starts here.
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { type SQL, and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { auditLog, customers, deals, users } from '../db/schema/index.js';
 import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { formatDay, zonedTime } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
+import { isKnownIndustry } from '../domain/industries.js';
+import { nameGrams, normaliseCompanyName } from '../domain/names.js';
+import { isKnownRegion } from '../domain/regions.js';
 import { seesAll } from '../domain/roles.js';
 import type { TenantSettings } from '../domain/settings.js';
 import { recordAudit } from './audit.js';
@@ -23,30 +26,46 @@ export interface PoolEntry {
   daysInPool: number;
 }
 
-/** At most this many entries per /公海 answer; the total is counted up to POOL_COUNT_CAP. */
+/** At most this many entries per /公海 answer; the total is counted up to POOL_COUNT_CAP ("1000+"). */
 export const POOL_PAGE = 20;
-const POOL_COUNT_CAP = 10_000;
+const POOL_COUNT_CAP = 1000;
 
 /**
- * Pool entries the actor may see (everyone sees the whole pool), newest first, optionally those whose region,
- * industry, name or source contains `filter`. Served by the partial index customers_pool.
+ * The /公海 filter: a known region (浙江, 宁波市) matches the region, a known industry (阀门) the industry, `来源`
+ * the source; any other word the company name, through the name-bigram GIN index (customers_name_grams).
  */
-export async function listPool(ctx: Ctx, filter?: string, limit = POOL_PAGE): Promise<{ entries: PoolEntry[]; total: number; capped: boolean }> {
-  const f = filter?.trim().toLowerCase();
-  const where = and(
-    eq(customers.tenantId, ctx.actor.tenantId),
-    isNull(customers.ownerId),
-    isNull(customers.mergedIntoId),
-    f
-      ? sql`(position(${f} in lower(coalesce(${customers.region}, ''))) > 0 or position(${f} in lower(coalesce(${customers.industry}, ''))) > 0
-             or position(${f} in lower(${customers.name})) > 0 or position(${f} in lower(coalesce(${customers.sourceChannel}, ''))) > 0)`
-      : undefined,
-  );
+function poolFilter(filter: { text?: string; source?: string }): SQL | undefined {
+  const parts: SQL[] = [];
+  const f = filter.text?.trim();
+  if (f) {
+    if (isKnownRegion(f)) parts.push(sql`position(${f.replace(/(省|市|区|县|镇)$/, '')} in coalesce(${customers.region}, '')) > 0`);
+    else if (isKnownIndustry(f)) parts.push(sql`position(${f.replace(/行业$/, '')} in coalesce(${customers.industry}, '')) > 0`);
+    else {
+      const key = normaliseCompanyName(f) || f.toLowerCase();
+      const grams = nameGrams(key).filter((g) => [...g].length === 2);
+      if (grams.length > 0) parts.push(sql`${customers.nameGrams} @> array[${sql.join(grams.map((g) => sql`${g}`), sql`, `)}]::text[]`);
+      parts.push(sql`position(${key} in ${customers.normalisedName}) > 0`);
+    }
+  }
+  if (filter.source?.trim()) parts.push(sql`position(${filter.source.trim()} in coalesce(${customers.sourceChannel}, '')) > 0`);
+  return parts.length > 0 ? and(...parts) : undefined;
+}
+
+/**
+ * Pool entries the actor may see (everyone sees the whole pool), newest first, optionally filtered (poolFilter).
+ * Served by the partial index customers_pool; the count stops at POOL_COUNT_CAP.
+ */
+export async function listPool(
+  ctx: Ctx,
+  filter: { text?: string; source?: string } = {},
+  limit = POOL_PAGE,
+): Promise<{ entries: PoolEntry[]; total: number; capped: boolean }> {
+  const where = and(eq(customers.tenantId, ctx.actor.tenantId), isNull(customers.ownerId), isNull(customers.mergedIntoId), poolFilter(filter));
   const rows = await ctx.db.select().from(customers).where(where).orderBy(desc(customers.pooledAt), desc(customers.shortNo)).limit(limit);
-  const [count] = await queryRows<{ n: number }>(
-    ctx.db,
-    sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${POOL_COUNT_CAP + 1}) s`,
-  );
+  const [count] =
+    rows.length < limit
+      ? [{ n: rows.length }]
+      : await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${POOL_COUNT_CAP + 1}) s`);
   const total = Number(count?.n ?? 0);
   return {
     entries: rows.map((c) => ({ customer: c, daysInPool: Math.max(0, Math.floor((ctx.now.getTime() - (c.pooledAt ?? c.createdAt).getTime()) / DAY)) })),
@@ -154,7 +173,7 @@ export async function moveOwner(
   c: Customer,
   ownerId: string | null,
   action: string,
-  extra: { rule?: string; notify?: boolean },
+  extra: { rule?: string; notify?: boolean; /** The tenant's settings when the caller has them (a batch). */ settings?: TenantSettings },
 ): Promise<Customer> {
   const to = ownerId === null ? { pooledAt: ctx.now, assignedAt: null, releasedFromId: c.ownerId } : { pooledAt: null, assignedAt: ctx.now };
   const [updated] = await ctx.db
@@ -176,7 +195,7 @@ export async function moveOwner(
     before: { ownerId: c.ownerId },
     after: { ownerId, ...(extra.rule ? { rule: extra.rule } : {}) },
   });
-  if (ownerId !== null && ownerId !== ctx.actor.userId && extra.notify !== false) await queueGoldenNotice(ctx, updated, extra.rule);
+  if (ownerId !== null && ownerId !== ctx.actor.userId && extra.notify !== false) await queueGoldenNotice(ctx, updated, extra.rule, extra.settings);
   return updated;
 }
 

@@ -1,7 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, customers, users } from '../../src/db/schema/index.js';
-import { createLead } from '../../src/services/assignment.js';
+import { auditLog, customers, outbox, users } from '../../src/db/schema/index.js';
+import { assignLeads, createLead, loadAssigner } from '../../src/services/assignment.js';
+import { createCustomer } from '../../src/services/customers.js';
 import { systemCtx } from '../../src/services/audit.js';
 import { ensureTeam } from '../../src/services/teams.js';
 import { createChat, type Chat } from '../helpers/chat.js';
@@ -105,5 +106,34 @@ describe(`assignment rules for new leads (${testDriver()})`, () => {
     expect(owners.filter((o) => o === '并东二')).toHaveLength(8);
     const rows = await t().db.select({ ownerId: customers.ownerId }).from(customers).where(inArray(customers.name, names));
     expect(new Set(rows.map((r) => r.ownerId)).size).toBe(2);
+  });
+
+  it('assignLeads (the import\'s batch call): turns, audit, one notice per lead; a lead claimed meanwhile is left alone', async () => {
+    const clock = createClock('2026-11-23T10:00:00+08:00');
+    const chat = createChat(t(), { now: clock.now });
+    const { tenantId } = await setup(chat, '批');
+    await chat.say('批管理员', '/设置 分配 地区 浙江 批华东部');
+    const ctx = systemCtx(t().db, tenantId, clock.now(), 'Asia/Shanghai');
+    const batch = [];
+    for (const [name, region] of [['批一宁波阀门', '浙江'], ['批二温州电器', '浙江'], ['批三杭州模具', '浙江'], ['批四昆明机械', '云南']] as const) {
+      const r = await createCustomer(ctx, { name, region, phone: String(++phone) }, { ownerId: null, allowSimilar: true });
+      if (!r.created) throw new Error('not created');
+      batch.push(r.customer);
+    }
+    // Someone claims the third before the batch runs.
+    await t().db.update(customers).set({ ownerId: (await userNamed('批总一')).id }).where(eq(customers.id, batch[2]!.id));
+    const assigner = await loadAssigner(t().db, tenantId);
+    const { assigned, choices } = await t().db.transaction((tx) => assignLeads({ ...ctx, db: tx }, batch, assigner));
+    expect(choices.map((c) => c.ownerName ?? null)).toEqual(['批东一', '批东二', '批东一', null]);
+    expect(choices[3]!.rule).toBe('没有匹配的分配规则，也没有默认团队，留在公海');
+    expect(assigned.map((c) => c.name)).toEqual(['批一宁波阀门', '批二温州电器']);
+    const audit = await t().db.select().from(auditLog).where(inArray(auditLog.entityId, batch.map((c) => c.id)));
+    expect(audit.filter((a) => a.action === 'customer.assign_rule')).toHaveLength(2);
+    expect(audit.filter((a) => a.action === 'customer.pool')).toHaveLength(1);
+    const east1 = (await userNamed('批东一')).id;
+    const keys = assigned.map((c) => `golden-notice:${c.id}:${clock.now().getTime()}:console:${c.ownerId === east1 ? '批东一' : '批东二'}`);
+    const notices = await t().db.select().from(outbox).where(inArray(outbox.dedupKey, keys));
+    expect(notices).toHaveLength(2);
+    expect(JSON.stringify(notices[0]!.payload)).toContain('分配依据：按地区「浙江」');
   });
 });
