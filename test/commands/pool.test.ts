@@ -105,7 +105,7 @@ describe(`公海 lead pool: list, claim, assign (${testDriver()})`, () => {
     expect((await chat.say('分经理', `/分配 ${id} 分甲`)).text).toContain('没有找到客户'); // out of the manager's sight now
     const c = await customerBy(id);
     expect(c.ownerId).toBe((await userNamed('分外人')).id);
-    const actions = (await t().db.select().from(auditLog).where(eq(auditLog.entityId, c.id))).map((a) => a.action);
+    const actions = (await t().db.select().from(auditLog).where(eq(auditLog.entityId, c.id)).orderBy(auditLog.id)).map((a) => a.action);
     expect(actions).toEqual(['customer.create', 'customer.pool', 'customer.assign', 'customer.assign', 'customer.assign']);
   });
 });
