@@ -8,7 +8,7 @@ import { queryRows } from '../db/rows.js';
 import { formatDay, zonedTime } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import { isKnownIndustry } from '../domain/industries.js';
-import { nameGrams, normaliseCompanyName } from '../domain/names.js';
+import { normaliseCompanyName, searchGrams } from '../domain/names.js';
 import { isKnownRegion } from '../domain/regions.js';
 import { seesAll } from '../domain/roles.js';
 import type { TenantSettings } from '../domain/settings.js';
@@ -26,9 +26,10 @@ export interface PoolEntry {
   daysInPool: number;
 }
 
-/** At most this many entries per /公海 answer; the total is counted up to POOL_COUNT_CAP ("1000+"). */
+/** At most this many entries per /公海 answer; the total is counted up to a cap ("1000+"), lower when filtered. */
 export const POOL_PAGE = 20;
 const POOL_COUNT_CAP = 1000;
+const FILTERED_COUNT_CAP = 200;
 
 /**
  * The /公海 filter: a known region (浙江, 宁波市) matches the region, a known industry (阀门) the industry, `来源`
@@ -42,7 +43,8 @@ function poolFilter(filter: { text?: string; source?: string }): SQL | undefined
     else if (isKnownIndustry(f)) parts.push(sql`position(${f.replace(/行业$/, '')} in coalesce(${customers.industry}, '')) > 0`);
     else {
       const key = normaliseCompanyName(f) || f.toLowerCase();
-      const grams = nameGrams(key).filter((g) => [...g].length === 2);
+      // The specific bigrams (trade words like 机械 left out, src/domain/names.ts searchGrams) narrow through the GIN index.
+      const grams = searchGrams(key).filter((g) => [...g].length === 2);
       if (grams.length > 0) parts.push(sql`${customers.nameGrams} @> array[${sql.join(grams.map((g) => sql`${g}`), sql`, `)}]::text[]`);
       parts.push(sql`position(${key} in ${customers.normalisedName}) > 0`);
     }
@@ -60,17 +62,19 @@ export async function listPool(
   filter: { text?: string; source?: string } = {},
   limit = POOL_PAGE,
 ): Promise<{ entries: PoolEntry[]; total: number; capped: boolean }> {
-  const where = and(eq(customers.tenantId, ctx.actor.tenantId), isNull(customers.ownerId), isNull(customers.mergedIntoId), poolFilter(filter));
+  const narrowed = poolFilter(filter);
+  const cap = narrowed ? FILTERED_COUNT_CAP : POOL_COUNT_CAP;
+  const where = and(eq(customers.tenantId, ctx.actor.tenantId), isNull(customers.ownerId), isNull(customers.mergedIntoId), narrowed);
   const rows = await ctx.db.select().from(customers).where(where).orderBy(desc(customers.pooledAt), desc(customers.shortNo)).limit(limit);
   const [count] =
     rows.length < limit
       ? [{ n: rows.length }]
-      : await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${POOL_COUNT_CAP + 1}) s`);
+      : await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${cap + 1}) s`);
   const total = Number(count?.n ?? 0);
   return {
     entries: rows.map((c) => ({ customer: c, daysInPool: Math.max(0, Math.floor((ctx.now.getTime() - (c.pooledAt ?? c.createdAt).getTime()) / DAY)) })),
-    total: Math.min(total, POOL_COUNT_CAP),
-    capped: total > POOL_COUNT_CAP,
+    total: Math.min(total, cap),
+    capped: total > cap,
   };
 }
 

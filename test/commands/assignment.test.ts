@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, customers, outbox, users } from '../../src/db/schema/index.js';
 import { assignLeads, createLead, loadAssigner } from '../../src/services/assignment.js';
-import { createCustomer } from '../../src/services/customers.js';
+import { type Customer, createCustomer } from '../../src/services/customers.js';
 import { systemCtx } from '../../src/services/audit.js';
 import { ensureTeam } from '../../src/services/teams.js';
 import { createChat, type Chat } from '../helpers/chat.js';
@@ -114,7 +114,7 @@ describe(`assignment rules for new leads (${testDriver()})`, () => {
     const { tenantId } = await setup(chat, '批');
     await chat.say('批管理员', '/设置 分配 地区 浙江 批华东部');
     const ctx = systemCtx(t().db, tenantId, clock.now(), 'Asia/Shanghai');
-    const batch = [];
+    const batch: Customer[] = [];
     for (const [name, region] of [['批一宁波阀门', '浙江'], ['批二温州电器', '浙江'], ['批三杭州模具', '浙江'], ['批四昆明机械', '云南']] as const) {
       const r = await createCustomer(ctx, { name, region, phone: String(++phone) }, { ownerId: null, allowSimilar: true });
       if (!r.created) throw new Error('not created');
