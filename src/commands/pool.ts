@@ -2,7 +2,8 @@
 import { joinText, md, type Text } from '../../cards/markup.js';
 import { createLead } from '../services/assignment.js';
 import { customerShortId, pickSimilarCustomer } from '../services/customers.js';
-import { POOL_PAGE, assignCustomer, claimCustomer, listPool } from '../services/pool.js';
+import { type CustomerStatus, POOL_PAGE, assignCustomer, claimCustomer, listCustomers, listPool } from '../services/pool.js';
+import { formatDay } from '../domain/dates.js';
 import { findOnePerson } from '../services/users.js';
 import { type CommandSpec, UsageError, markdown, text } from './contract.js';
 import { offerSimilar, splitCustomerArgs } from './customer.js';
@@ -108,5 +109,36 @@ export const leadCommand: CommandSpec = {
     if (choice.ownerId === null) return [text(`已登记线索 ${id} ${c.name}，放入公海：${choice.rule}。\n领取：/领取 ${id}`)];
     const mine = choice.ownerId === env.ctx.actor.userId;
     return [text(`已登记线索 ${id} ${c.name}，负责人：${mine ? '你' : choice.ownerName}。\n分配依据：${choice.rule}${mine ? `\n尽快联系并记录：/跟进 ${id} <内容>` : '，已通知负责人。'}`)];
+  },
+};
+
+const STATUS_WORDS: Record<string, CustomerStatus> = {
+  正式: 'active', 正式客户: 'active', active: 'active', 成交: 'active',
+  潜在: 'prospect', 潜在客户: 'prospect', prospect: 'prospect',
+  沉默: 'dormant', 沉默客户: 'dormant', dormant: 'dormant',
+};
+const STATUS_LABELS: Record<CustomerStatus, string> = { prospect: '潜在', active: '正式', dormant: '沉默' };
+
+export const customersCommand: CommandSpec = {
+  id: 'customers',
+  names: ['客户列表', 'customers'],
+  usage: '/客户列表 [正式|潜在|沉默]',
+  summary: '我能看到的客户（销售看自己的，经理看下属的），可按状态筛选：正式（已成交）、潜在、沉默',
+  examples: ['/客户列表 正式', '/customers dormant'],
+  async run(env, line) {
+    const word = line.args[0];
+    const status = word === undefined ? undefined : STATUS_WORDS[word.toLowerCase()];
+    if (word !== undefined && !status) throw new UsageError(`看不懂「${word}」：状态写 正式、潜在 或 沉默。`);
+    const { rows, total, capped } = await listCustomers(env.ctx, status);
+    const scope = status ? `${STATUS_LABELS[status]}客户` : '客户';
+    if (rows.length === 0) return [text(`没有${scope}。`)];
+    const lines: Text[] = [
+      md`共 ${capped ? `${total}+` : total} 个${total > rows.length ? `，显示最近有动态的 ${rows.length} 个` : ''}：`,
+      ...rows.map(({ c, ownerName }) => {
+        const last = c.lastActivityAt ? ` · 最近 ${formatDay(c.lastActivityAt, env.ctx.timeZone)}` : '';
+        return md`- ${customerShortId(c)} ${c.name}（${STATUS_LABELS[c.status]}）${c.ownerId === env.ctx.actor.userId ? '' : md` · ${ownerName}`}${last}`;
+      }),
+    ];
+    return [markdown(joinText(lines), scope)];
   },
 };

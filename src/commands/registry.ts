@@ -7,7 +7,7 @@ import { acceptHandoverCommand, handoverCommand } from './handover.js';
 import { helpCommand } from './help.js';
 import { logCommand, undoCommand } from './log.js';
 import { mergeCommand } from './merge.js';
-import { assignCommand, claimCommand, leadCommand, poolCommand } from './pool.js';
+import { assignCommand, claimCommand, customersCommand, leadCommand, poolCommand } from './pool.js';
 import { contactCommand, editCommand, tagCommand } from './records.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
@@ -24,6 +24,7 @@ const specs: CommandSpec[] = [
   todoCommand,
   teamCommand,
   showCommand,
+  customersCommand,
   pipelineCommand,
   undoCommand,
   editCommand,

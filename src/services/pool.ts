@@ -1,7 +1,7 @@
 // The lead pool (公海): customers without an owner. Listing it, claiming from it (/领取, within the tenant's
 // per-day and open-lead limits, and not straight back after recycling), and handing a customer to someone
 // (/分配 and the assignment rules). Every move is audited; the new owner's golden-response clock starts here.
-import { type SQL, and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { type SQL, and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { auditLog, customers, deals, users } from '../db/schema/index.js';
 import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
@@ -18,6 +18,7 @@ import { type Customer, customerShortId } from './customers.js';
 import { queueGoldenNotice } from './golden-response.js';
 import { tenantSettings } from './tenant-settings.js';
 import { type User, getUser, reportIds } from './users.js';
+import { visibleOwnerIds } from './visibility.js';
 
 const DAY = 24 * 3600_000;
 
@@ -204,3 +205,26 @@ export async function moveOwner(
 }
 
 export type PoolRules = TenantSettings['pool'];
+
+export type CustomerStatus = Customer['status'];
+
+/** /客户列表: the customers the actor may see (their own, their line's, or all), optionally by status; newest activity first. */
+export async function listCustomers(ctx: Ctx, status: CustomerStatus | undefined, limit = POOL_PAGE) {
+  const owners = await visibleOwnerIds(ctx);
+  const where = and(
+    eq(customers.tenantId, ctx.actor.tenantId),
+    isNull(customers.mergedIntoId),
+    owners === null ? sql`${customers.ownerId} is not null` : inArray(customers.ownerId, owners),
+    status ? eq(customers.status, status) : undefined,
+  );
+  const rows = await ctx.db
+    .select({ c: customers, ownerName: users.name })
+    .from(customers)
+    .innerJoin(users, eq(users.id, customers.ownerId))
+    .where(where)
+    .orderBy(sql`${customers.lastActivityAt} desc nulls last`, desc(customers.shortNo))
+    .limit(limit);
+  const [count] = await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${POOL_COUNT_CAP + 1}) s`);
+  const total = Number(count?.n ?? 0);
+  return { rows, total: Math.min(total, POOL_COUNT_CAP), capped: total > POOL_COUNT_CAP };
+}

@@ -132,6 +132,11 @@ describe(`golden response, recycling and the customer's life after the win (${te
     expect(shown).toContain('（正式客户）');
     expect(shown).toContain('成交原因：价格有优势');
     expect(shown).toContain(`📅 回访：${deal}「液压缸」签约后：2026-11-11`);
+    expect((await chat.say('赢销售', '/客户列表 正式')).text).toContain(`${id} 赢海液压件（正式）`);
+    expect((await chat.say('赢销售', '/客户列表 潜在')).text).not.toContain(id);
+    expect((await chat.say('赢同事', '/客户列表 正式')).text).not.toContain(id);
+    expect((await chat.say('赢经理', '/customers active')).text).toContain(`${id} 赢海液压件（正式） · 赢销售`);
+    expect((await chat.say('赢销售', '/客户列表 成交了')).text).toContain('状态写 正式、潜在 或 沉默');
 
     await tick.at('2026-11-10T10:00:00+08:00');
     expect(await tick.heard('赢销售', '📅')).toEqual([]);
@@ -152,6 +157,7 @@ describe(`golden response, recycling and the customer's life after the win (${te
     ]);
     expect((await customerBy(id)).status).toBe('dormant');
     expect((await chat.say('赢销售', `/查看 ${id}`)).text).toContain('（沉默客户）');
+    expect((await chat.say('赢销售', '/客户列表 沉默')).text).toContain(`${id} 赢海液压件（沉默）`);
     await chat.say('赢销售', `/跟进 ${id} 电话问候，下月有新需求`);
     expect((await customerBy(id)).status).toBe('active');
   });
