@@ -7,6 +7,7 @@ import { acceptHandoverCommand, handoverCommand } from './handover.js';
 import { helpCommand } from './help.js';
 import { logCommand, undoCommand } from './log.js';
 import { mergeCommand } from './merge.js';
+import { assignCommand, claimCommand, customersCommand, leadCommand, poolCommand } from './pool.js';
 import { contactCommand, editCommand, tagCommand } from './records.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
@@ -17,6 +18,7 @@ import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.
 /** In the order /帮助 lists them. */
 const specs: CommandSpec[] = [
   customerCommand,
+  leadCommand,
   dealCommand,
   logCommand,
   stageCommand,
@@ -24,6 +26,7 @@ const specs: CommandSpec[] = [
   todoCommand,
   teamCommand,
   showCommand,
+  customersCommand,
   pipelineCommand,
   dashboardCommand,
   undoCommand,
@@ -41,6 +44,9 @@ const specs: CommandSpec[] = [
   handoverCommand,
   acceptHandoverCommand,
   mergeCommand,
+  poolCommand,
+  claimCommand,
+  assignCommand,
 ];
 const byName = new Map<string, CommandSpec>();
 const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));

@@ -1,5 +1,5 @@
 // The admin HTTP API (ADMIN_TOKEN bearer): tenants, users, teams and their chats, and per-tenant rules
-// (approval thresholds, nudge rules, quiet/working hours, digest). Schemas are zod; /admin/api/openapi.json
+// (approval thresholds, nudge rules, quiet/working hours, digest, pool), leads and assignment rules (admin-leads.ts). Schemas are zod; /admin/api/openapi.json
 // describes them.
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +14,7 @@ import { systemCtx } from '../services/audit.js';
 import { bindTeamChat } from '../services/team-chats.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
+import { adminLeadRoutes } from './admin-leads.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
 
@@ -41,6 +42,7 @@ export function adminApi(db: Db, token: string | undefined) {
       async (api) => {
         api.addHook('onRequest', createAdminAuth(token));
         await adminImportRoutes(api, db);
+        await adminLeadRoutes(api, db);
         api.get('/openapi.json', async () => adminOpenApi());
         api.get('/tenants', async () => db.select().from(tenants).orderBy(asc(tenants.createdAt)));
         api.get('/tenants/:id/settings', async (req, reply) => {

@@ -33,5 +33,21 @@ export const settingsPatchSchema = z
     digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
     quoteDocument: sectionPatch(tenantSettingsSchema.shape.quoteDocument.unwrap()).optional(),
     pipeline: pipelinePatchSchema.optional(),
+    pool: sectionPatch(tenantSettingsSchema.shape.pool.unwrap()).optional(),
+    afterWin: sectionPatch(tenantSettingsSchema.shape.afterWin.unwrap()).optional(),
+  })
+  .strict();
+/** A new lead: the tenant's assignment rules choose its owner (src/services/assignment.ts). */
+export const leadCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(FIELD_LIMITS.companyName.max),
+    phone: z.string().max(FIELD_LIMITS.phone.max).optional(),
+    region: z.string().max(FIELD_LIMITS.region.max).optional(),
+    industry: z.string().max(FIELD_LIMITS.industry.max).optional(),
+    source: z.string().max(FIELD_LIMITS.source.max).optional(),
+    /** 产品 / 需求 words matched by keyword rules (not stored). */
+    productLine: z.string().max(200).optional(),
+    /** Create even when similar names exist (never despite an exact one). */
+    allowSimilar: z.boolean().optional(),
   })
   .strict();

@@ -6,6 +6,7 @@ import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
+import { noteCustomerFollowUp } from './after-win.js';
 import type { Deal } from './deals.js';
 import { assertMayChange } from './visibility.js';
 
@@ -64,6 +65,7 @@ export async function logFollowUp(
       .where(eq(deals.id, deal.id));
   }
   await ctx.db.update(customers).set({ lastActivityAt: ctx.now, updatedAt: ctx.now }).where(eq(customers.id, customer.id));
+  await noteCustomerFollowUp(ctx, customer.id);
   await recordAudit(ctx, { action: 'follow_up.log', entityType: 'follow_up', entityId: row!.id, after: row });
   return row!;
 }

@@ -12,3 +12,4 @@ export * from './inbound-events.js';
 export * from './audit-log.js';
 export * from './system.js';
 export * from './web-sessions.js';
+export * from './tasks.js';
