@@ -14,7 +14,14 @@ export interface DigestCardInput {
   approvalsWaiting: number;
   conversion: Array<{ from: string; to: string; rate: number | null }>;
   avgCycleDays: number | null;
+  /** This month's collection against plan (回款达成率); the section is left out when neither is set. */
+  collection?: { plannedFen: number; receivedFen: number };
+  /** The team's target line for this month (业绩), already worded. */
+  performance?: string;
 }
+
+/** Whole percent of two fen amounts, in integers; `—` with nothing planned. */
+const rate = (part: number, whole: number) => (whole > 0 ? `${Math.floor((part * 100 + Math.floor(whole / 2)) / whole)}%` : '—');
 
 export function buildDigestCard(i: DigestCardInput): Card {
   const total = i.pipeline.reduce((a, p) => ({ n: a.n + p.count, fen: a.fen + p.amountFen }), { n: 0, fen: 0 });
@@ -29,6 +36,10 @@ export function buildDigestCard(i: DigestCardInput): Card {
     ours('**转化率（近90天）**'),
     md`- ${i.conversion.map((c) => `${c.from}→${c.to} ${conversionText(c.rate)}`).join('，')}`,
     ours(`- 平均成交周期：${cycleText(i.avgCycleDays)}`),
+    ...(i.collection && (i.collection.plannedFen > 0 || i.collection.receivedFen > 0)
+      ? [ours('**本月回款**'), ours(`- 已回 ${yuan(i.collection.receivedFen)} / 计划 ${yuan(i.collection.plannedFen)} · 回款达成率 ${rate(i.collection.receivedFen, i.collection.plannedFen)}`)]
+      : []),
+    ...(i.performance ? [ours('**本月业绩**'), ours(`- ${i.performance}`)] : []),
   ];
   return {
     kind: 'digest',

@@ -32,5 +32,6 @@ export const settingsPatchSchema = z
     workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
     digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
     pipeline: pipelinePatchSchema.optional(),
+    collection: sectionPatch(tenantSettingsSchema.shape.collection.unwrap()).optional(),
   })
   .strict();

@@ -5,6 +5,7 @@ import type { StageLabels } from '../domain/stages.js';
 import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
+import { collectionOfDeals } from './collection.js';
 import { dueOfDeals } from './due.js';
 import { awaitingMyDecision, visibleOwnerIds } from './visibility.js';
 
@@ -45,5 +46,7 @@ export async function customerView(ctx: Ctx, customer: Customer, labels: StageLa
     followUps: recent.map((r) => ({ ...r.f, authorName: r.author })),
     quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
     changes: await recentChanges(ctx, customer.id, labels),
+    /** Won deals' payment plan, received, outstanding and overdue (services/collection.ts). */
+    collection: await collectionOfDeals(ctx.db, dealRows, ctx.now, ctx.timeZone),
   };
 }

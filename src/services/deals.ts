@@ -20,7 +20,7 @@ import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
 import type { Customer } from './customers.js';
 import { pipelineRules } from './tenant-settings.js';
-import { assertMayChange, awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
+import { assertMayChange, awaitingMyDecision, paymentOwnerIds, viewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Deal = typeof deals.$inferSelect;
 export const dealShortId = (d: Pick<Deal, 'shortNo'>) => shortId('deal', d.shortNo);
@@ -279,9 +279,12 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: MoveExtra): P
   return updated;
 }
 
-/** Deals the actor may see matching a short id (D-17), or a fuzzy title / customer name. Open deals first. */
-export async function findDeals(ctx: Ctx, ref: string): Promise<Array<Deal & { customerName: string }>> {
-  const owners = await visibleOwnerIds(ctx);
+/**
+ * Deals the actor may see matching a short id (D-17), or a fuzzy title / customer name. Open deals first.
+ * `forPayments`: the deals whose payments the actor sees (finance: all; visibility.ts paymentOwnerIds).
+ */
+export async function findDeals(ctx: Ctx, ref: string, opts: { forPayments?: boolean } = {}): Promise<Array<Deal & { customerName: string }>> {
+  const owners = opts.forPayments ? await paymentOwnerIds(ctx) : await visibleOwnerIds(ctx);
   const waiting = owners === null ? [] : (await awaitingMyDecision(ctx)).dealIds;
   const base = and(eq(deals.tenantId, ctx.actor.tenantId), viewFilter(deals.ownerId, owners, deals.id, waiting));
   const select = () =>

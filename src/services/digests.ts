@@ -7,6 +7,8 @@ import { at, queryRows } from '../db/rows.js';
 import { wallClock, zonedTime } from '../domain/dates.js';
 import { dueAtSql } from './due.js';
 import { funnelByGroup, type FunnelStats } from './funnel.js';
+import { collectionByGroup } from './collection.js';
+import { currentPeriod } from '../domain/periods.js';
 
 const DAY = 86_400_000;
 
@@ -23,6 +25,8 @@ export interface TeamDigest {
   approvalsWaiting: number;
   conversion: FunnelStats['conversion'];
   avgCycleDays: FunnelStats['avgCycleDays'];
+  /** This month's collection (回款): instalments due in it and money received in it, on the team's deals. */
+  collection: { plannedFen: number; receivedFen: number };
 }
 
 /**
@@ -153,6 +157,9 @@ async function digestBatch(
     new Date(now.getTime() - 90 * DAY),
   );
 
+  const month = currentPeriod('month', now, tz);
+  const collection = await collectionByGroup(db, tenantId, sql`(select id, team_id::text as grp from users where team_id = any(${teamIds}))`, month.from, month.to);
+
   return teams.map((team) => {
     const stats = funnel.get(team.id)!;
     const moved = dealMoves.get(team.id)?.[0];
@@ -173,6 +180,7 @@ async function digestBatch(
       approvalsWaiting: Number(waiting.get(team.id)?.[0]?.n ?? 0),
       conversion: stats.conversion,
       avgCycleDays: stats.avgCycleDays,
+      collection: collection.get(team.id) ?? { plannedFen: 0, receivedFen: 0 },
     };
   });
 }

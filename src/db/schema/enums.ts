@@ -23,6 +23,9 @@ export const nudgeKind = pgEnum('nudge_kind', [
   'stagnant',
   'silent_quote',
   'approval_reminder',
+  /** An instalment of a collection plan fell due unpaid (owner and finance) / stayed unpaid N days (manager). */
+  'payment_due',
+  'payment_escalation',
 ]);
 export const outboxStatus = pgEnum('outbox_status', ['pending', 'sending', 'sent', 'dead']);
 export const handoverStatus = pgEnum('handover_status', ['pending', 'confirmed', 'cancelled']);

@@ -11,3 +11,4 @@ export * from './outbox.js';
 export * from './inbound-events.js';
 export * from './audit-log.js';
 export * from './system.js';
+export * from './payments.js';
