@@ -16,12 +16,19 @@ export interface DigestCardInput {
   avgCycleDays: number | null;
   /** This month's collection against plan (回款达成率); the section is left out when neither is set. */
   collection?: { plannedFen: number; receivedFen: number };
-  /** The team's target line for this month (业绩), already worded. */
-  performance?: string;
+  /** The team's month (业绩); coverage in tenths (23 = 2.3×), null when nothing of the target remains. */
+  performance?: { targetFen: number; wonFen: number; forecastFen: number; gapFen: number; coverageTenths: number | null };
 }
 
 /** Whole percent of two fen amounts, in integers; `—` with nothing planned. */
 const rate = (part: number, whole: number) => (whole > 0 ? `${Math.floor((part * 100 + Math.floor(whole / 2)) / whole)}%` : '—');
+
+function performanceLine(p: NonNullable<DigestCardInput['performance']>): string {
+  const won = `已成交 ${yuan(p.wonFen)} · 预测 ${yuan(p.forecastFen)}`;
+  if (p.targetFen === 0) return `- 目标未设置 · ${won}`;
+  const coverage = p.coverageTenths === null ? '目标已完成' : `覆盖率 ${Math.floor(p.coverageTenths / 10)}.${p.coverageTenths % 10}×`;
+  return `- 目标 ${yuan(p.targetFen)} · ${won} · ${coverage} · 缺口 ${p.gapFen > 0 ? yuan(p.gapFen) : '无'}`;
+}
 
 export function buildDigestCard(i: DigestCardInput): Card {
   const total = i.pipeline.reduce((a, p) => ({ n: a.n + p.count, fen: a.fen + p.amountFen }), { n: 0, fen: 0 });
@@ -39,7 +46,7 @@ export function buildDigestCard(i: DigestCardInput): Card {
     ...(i.collection && (i.collection.plannedFen > 0 || i.collection.receivedFen > 0)
       ? [ours('**本月回款**'), ours(`- 已回 ${yuan(i.collection.receivedFen)} / 计划 ${yuan(i.collection.plannedFen)} · 回款达成率 ${rate(i.collection.receivedFen, i.collection.plannedFen)}`)]
       : []),
-    ...(i.performance ? [ours('**本月业绩**'), ours(`- ${i.performance}`)] : []),
+    ...(i.performance ? [ours('**本月业绩**'), ours(performanceLine(i.performance))] : []),
   ];
   return {
     kind: 'digest',

@@ -1,6 +1,7 @@
 // The command registry: every command, looked up by any of its Chinese or English names (case-insensitive).
 import { approveCommand, quoteCommand, rejectCommand, withdrawCommand } from './approve.js';
 import { paymentCommand, paymentPlanCommand } from './collection.js';
+import { performanceCommand } from './performance.js';
 import type { CommandSpec } from './contract.js';
 import { customerCommand } from './customer.js';
 import { dealCommand, lostCommand, reopenCommand, stageCommand } from './deal.js';
@@ -40,6 +41,7 @@ const specs: CommandSpec[] = [
   mergeCommand,
   paymentPlanCommand,
   paymentCommand,
+  performanceCommand,
 ];
 const byName = new Map<string, CommandSpec>();
 const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));

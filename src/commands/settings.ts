@@ -5,19 +5,21 @@ import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, update
 import { findOnePerson } from '../services/users.js';
 import { disableDigestHere, enableDigestHere, teamsOfChat } from '../services/team-chats.js';
 import { tenantSettings } from '../services/tenant-settings.js';
-import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
+import { type CommandEnv, type CommandSpec, UsageError, markdown, text } from './contract.js';
+import { targetSetting } from './performance.js';
 
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 回款 [天数] | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
-  summary: '管理员：审批阈值、提醒规则、人员角色和上级；经理：群战报；每个人：早报开关',
-  examples: ['/设置 战报 本群 华东销售部', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
+  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 回款 [天数] | /设置 目标 <人或团队> <月份或季度> <金额> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
+  summary: '管理员：审批阈值、提醒规则、回款升级、人员角色和上级；经理：群战报和业绩目标；每个人：早报开关',
+  examples: ['/设置 目标 张三 2026-12 50万', '/设置 目标 华东组 2027Q1 300万', '/设置 回款 7', '/设置 战报 本群 华东销售部', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
     const { ctx } = env;
     const [what, ...args] = line.args;
     if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
     if (what === '战报' || what === 'digest') return [text(await digestSetting(env, args))];
+    if (what === '目标' || what === 'target') return [markdown(await targetSetting(env, args))];
     assertAdmin(ctx);
     if (what === '审批' || what === 'approval') {
       if (args[0] === '转交' || args[0] === 'handover') {

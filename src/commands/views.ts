@@ -136,7 +136,7 @@ export const showCommand: CommandSpec = {
       const due = v.due.get(d.id);
       const dueText = due ? ` · ${isDue(due, env.ctx.now) ? '⚠️ ' : ''}${dueLabel(d, due, env.ctx.now, tz)}` : '';
       lines.push(md`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}${
-        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${dueText}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}`);
+        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${d.expectedCloseOn && !d.closedAt ? ` · 预计成交 ${d.expectedCloseOn}` : ''}${dueText}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}`);
     }
     for (const d of dealsShown) {
       const paid = v.collection.get(d.id);

@@ -222,6 +222,19 @@ export async function updateDeal(ctx: Ctx, deal: Deal, change: { title?: string;
   return updated!;
 }
 
+/** /修改 D-… 预计成交: an open deal's expected close day (YYYY-MM-DD, today or later); the forecast reads it. */
+export async function setExpectedClose(ctx: Ctx, deal: Deal, day: string): Promise<Deal> {
+  await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  if (!isOpenStage(deal.stage)) {
+    const { labels } = await pipelineRules(ctx.db, deal.tenantId);
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[deal.stage]}，不需要预计成交日期。`);
+  }
+  if (day === deal.expectedCloseOn) return deal;
+  const [updated] = await ctx.db.update(deals).set({ expectedCloseOn: day, updatedAt: ctx.now }).where(eq(deals.id, deal.id)).returning();
+  await recordAudit(ctx, { action: 'deal.update', entityType: 'deal', entityId: deal.id, before: { expectedCloseOn: deal.expectedCloseOn }, after: { expectedCloseOn: day } });
+  return updated!;
+}
+
 interface MoveExtra {
   lostReason?: string;
   /** Why (a move back, a reopen): kept in the audit entry. */

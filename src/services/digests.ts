@@ -8,6 +8,8 @@ import { wallClock, zonedTime } from '../domain/dates.js';
 import { dueAtSql } from './due.js';
 import { funnelByGroup, type FunnelStats } from './funnel.js';
 import { collectionByGroup } from './collection.js';
+import { salesPerformanceByGroup, type SalesPerformance } from './performance.js';
+import { tenantSettings } from './tenant-settings.js';
 import { currentPeriod } from '../domain/periods.js';
 
 const DAY = 86_400_000;
@@ -27,6 +29,8 @@ export interface TeamDigest {
   avgCycleDays: FunnelStats['avgCycleDays'];
   /** This month's collection (回款): instalments due in it and money received in it, on the team's deals. */
   collection: { plannedFen: number; receivedFen: number };
+  /** The team's month (业绩): target, won, forecast, coverage, gap — the figures /业绩 shows (services/performance.ts). */
+  performance: SalesPerformance;
 }
 
 /**
@@ -159,6 +163,16 @@ async function digestBatch(
 
   const month = currentPeriod('month', now, tz);
   const collection = await collectionByGroup(db, tenantId, sql`(select id, team_id::text as grp from users where team_id = any(${teamIds}))`, month.from, month.to);
+  const memberRows = await queryRows<{ id: string; team_id: string }>(db, sql`select id, team_id from users where team_id = any(${teamIds})`);
+  const performance = await salesPerformanceByGroup(
+    db,
+    tenantId,
+    teams.map((t) => ({ key: t.id, ownerIds: memberRows.filter((m) => m.team_id === t.id).map((m) => m.id), teamIds: [t.id] })),
+    month,
+    now,
+    tz,
+    (await tenantSettings(db, tenantId)).pipeline.typicalDays,
+  );
 
   return teams.map((team) => {
     const stats = funnel.get(team.id)!;
@@ -181,6 +195,7 @@ async function digestBatch(
       conversion: stats.conversion,
       avgCycleDays: stats.avgCycleDays,
       collection: collection.get(team.id) ?? { plannedFen: 0, receivedFen: 0 },
+      performance: performance.get(team.id)!,
     };
   });
 }
