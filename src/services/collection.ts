@@ -75,7 +75,7 @@ export async function setPaymentPlan(
       .where(and(eq(paymentInstalments.dealId, deal.id), isNull(paymentInstalments.replacedAt)));
   }
   await ctx.db.insert(paymentInstalments).values(
-    planned.map((i) => ({ tenantId: deal.tenantId, dealId: deal.id, ...i, createdById: ctx.actor.userId, createdAt: ctx.now })),
+    planned.map((i) => ({ tenantId: deal.tenantId, dealId: deal.id, ...i, createdById: ctx.actor.userId || null, createdAt: ctx.now })),
   );
   await recordAudit(ctx, {
     action: before.length > 0 ? 'payment.plan.replace' : 'payment.plan',
@@ -132,11 +132,12 @@ export async function recordPayment(
   }
   const [row] = await ctx.db
     .insert(paymentReceipts)
-    .values({ tenantId: deal.tenantId, dealId: deal.id, amountFen: input.amountFen, receivedOn: input.receivedOn, note, recordedById: ctx.actor.userId, sourceKey, createdAt: ctx.now })
+    .values({ tenantId: deal.tenantId, dealId: deal.id, amountFen: input.amountFen, receivedOn: input.receivedOn, note, recordedById: ctx.actor.userId || null, sourceKey, createdAt: ctx.now })
     .returning();
   await recordAudit(ctx, { action: 'payment.receive', entityType: 'deal', entityId: deal.id, after: { receiptId: row!.id, amountFen: input.amountFen, receivedOn: input.receivedOn, note } });
   const status = collectionStatus(plan, received + input.amountFen, owed, today);
-  if (deal.ownerId !== ctx.actor.userId) {
+  // The owner hears of money someone else recorded (not of an import's rows: systemCtx has no user).
+  if (ctx.actor.userId && deal.ownerId !== ctx.actor.userId) {
     await notifyUser(ctx.db, deal.tenantId, deal.ownerId, {
       type: 'text',
       text: `💰 ${ctx.actor.name} 登记了 ${dealShortId(deal)}「${deal.title}」的回款 ${formatFen(input.amountFen)}（${input.receivedOn}）。已回款 ${formatFen(status.receivedFen)}，未回款 ${formatFen(status.outstandingFen)}。`,
@@ -193,4 +194,20 @@ export async function collectionByGroup(
   for (const r of planned) out.set(r.grp, { plannedFen: Number(r.fen), receivedFen: 0 });
   for (const r of received) out.set(r.grp, { plannedFen: out.get(r.grp)?.plannedFen ?? 0, receivedFen: Number(r.fen) });
   return out;
+}
+
+/** How many receipts of this deal already have this day, amount and note (an import's rows are matched by content). */
+export async function countMatchingReceipts(db: DbOrTx, dealId: string, r: { receivedOn: string; amountFen: number; note: string | null }): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(paymentReceipts)
+    .where(
+      and(
+        eq(paymentReceipts.dealId, dealId),
+        eq(paymentReceipts.receivedOn, r.receivedOn),
+        eq(paymentReceipts.amountFen, r.amountFen),
+        r.note === null ? isNull(paymentReceipts.note) : eq(paymentReceipts.note, r.note),
+      ),
+    );
+  return Number(row?.n ?? 0);
 }

@@ -15,6 +15,7 @@ import {
   type StageFacts,
   type StageLabels,
 } from '../domain/stages.js';
+import type { DbOrTx } from '../db/client.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
@@ -327,4 +328,10 @@ export async function onlyOpenDeal(ctx: Ctx, customerId: string): Promise<Deal |
     .where(and(eq(deals.customerId, customerId), isNull(deals.closedAt)))
     .limit(2);
   return open.length === 1 ? open[0] : undefined;
+}
+
+/** A tenant's deal by its short number (D-17 → 17), for imports that name deals by number. */
+export async function dealByShortNo(db: DbOrTx, tenantId: string, shortNo: number): Promise<Deal | undefined> {
+  const [d] = await db.select().from(deals).where(and(eq(deals.tenantId, tenantId), eq(deals.shortNo, shortNo)));
+  return d;
 }

@@ -34,12 +34,12 @@ async function assertMaySetTarget(ctx: Ctx, subject: TargetSubject): Promise<voi
 }
 
 /** Sets the target of each month of `period` (a quarter's amount split evenly, the remainder fen to its last month); audited. */
-export async function setTarget(ctx: Ctx, subject: TargetSubject, period: Period, amountFen: number): Promise<Array<{ month: string; amountFen: number }>> {
+export async function setTarget(ctx: Ctx, subject: TargetSubject, period: Period, amountFen: number): Promise<Array<{ month: string; amountFen: number; changed: boolean }>> {
   await assertMaySetTarget(ctx, subject);
   assertAmount(amountFen, '目标金额');
   const n = period.months.length;
   const each = Math.floor(amountFen / n);
-  const split = period.months.map((month, i) => ({ month, amountFen: i === n - 1 ? amountFen - each * (n - 1) : each }));
+  const split = period.months.map((month, i) => ({ month, amountFen: i === n - 1 ? amountFen - each * (n - 1) : each, changed: false }));
   if (split.some((m) => m.amountFen <= 0)) throw new DomainError('INVALID_INPUT', `目标 ${formatFen(amountFen)} 太小，分不到每个月。`);
   for (const m of split) {
     const [before] = await ctx.db
@@ -47,12 +47,13 @@ export async function setTarget(ctx: Ctx, subject: TargetSubject, period: Period
       .from(salesTargets)
       .where(and(eq(salesTargets.tenantId, ctx.actor.tenantId), eq(salesTargets.subjectKind, subject.kind), eq(salesTargets.subjectId, subject.id), eq(salesTargets.month, m.month)));
     if (before?.amountFen === m.amountFen) continue;
+    m.changed = true;
     const [row] = await ctx.db
       .insert(salesTargets)
-      .values({ tenantId: ctx.actor.tenantId, subjectKind: subject.kind, subjectId: subject.id, month: m.month, amountFen: m.amountFen, setById: ctx.actor.userId, createdAt: ctx.now, updatedAt: ctx.now })
+      .values({ tenantId: ctx.actor.tenantId, subjectKind: subject.kind, subjectId: subject.id, month: m.month, amountFen: m.amountFen, setById: ctx.actor.userId || null, createdAt: ctx.now, updatedAt: ctx.now })
       .onConflictDoUpdate({
         target: [salesTargets.tenantId, salesTargets.subjectKind, salesTargets.subjectId, salesTargets.month],
-        set: { amountFen: sql`excluded.amount_fen`, setById: ctx.actor.userId, updatedAt: ctx.now },
+        set: { amountFen: sql`excluded.amount_fen`, setById: ctx.actor.userId || null, updatedAt: ctx.now },
       })
       .returning();
     await recordAudit(ctx, {
