@@ -1,7 +1,8 @@
 // Collection reminders: an instalment of a current plan that falls due without being covered by the money received
 // (applied in order) nudges the deal's owner and finance; still uncovered `collection.escalateAfterDays` after its
 // due date, it escalates to the owner's manager (directors when there is none). Each is claimed once per
-// (instalment, kind) in the nudges table, and goes out at the due rule's delivery time (working and quiet hours).
+// (instalment, kind) in the nudges table, and only once the due rule's delivery time has come (working hours, outside
+// quiet hours), so what is paid before then is never reminded.
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
@@ -65,6 +66,8 @@ function dayBefore(now: Date, tz: string, days: number): string {
 /** Instalments falling due today (or earlier, missed) unpaid → the owner and every finance user, once each. */
 export async function scanPaymentsDue(db: Db, tenant: TenantRules, now: Date): Promise<number> {
   const sendAt = deliveryTime(now, tenant.timeZone, tenant.settings);
+  // Claimed only when it can go out now: money that arrives before working hours start still stops the reminder.
+  if (sendAt.getTime() > now.getTime()) return 0;
   const today = formatDay(now, tenant.timeZone);
   return db.transaction(async (tx) => {
     let sent = 0;
@@ -90,6 +93,7 @@ export async function scanPaymentsDue(db: Db, tenant: TenantRules, now: Date): P
 export async function scanPaymentEscalations(db: Db, tenant: TenantRules, now: Date): Promise<number> {
   const days = tenant.settings.collection.escalateAfterDays;
   const sendAt = deliveryTime(now, tenant.timeZone, tenant.settings);
+  if (sendAt.getTime() > now.getTime()) return 0;
   return db.transaction(async (tx) => {
     let sent = 0;
     for (const r of await uncovered(tx, tenant.id, dayBefore(now, tenant.timeZone, days), 'payment_escalation')) {
