@@ -46,7 +46,9 @@ export function buildDigestCard(i: DigestCardInput): Card {
     ...(i.collection && (i.collection.plannedFen > 0 || i.collection.receivedFen > 0)
       ? [ours('**本月回款**'), ours(`- 已回 ${yuan(i.collection.receivedFen)} / 计划 ${yuan(i.collection.plannedFen)} · 回款达成率 ${rate(i.collection.receivedFen, i.collection.plannedFen)}`)]
       : []),
-    ...(i.performance ? [ours('**本月业绩**'), ours(performanceLine(i.performance))] : []),
+    ...(i.performance && (i.performance.targetFen > 0 || i.performance.forecastFen > 0)
+      ? [ours('**本月业绩**'), ours(performanceLine(i.performance))]
+      : []),
   ];
   return {
     kind: 'digest',

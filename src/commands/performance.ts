@@ -25,11 +25,17 @@ export function performanceLines(p: SalesPerformance): Text[] {
     lines.push(md`- 缺口：${p.gapFen > 0 ? formatFen(p.gapFen) : '无 👍（预测已达目标）'}`);
   }
   lines.push(md`**近90天 赢单率 / 平均单笔**`);
-  for (const r of p.reps) {
+  // A team's list shows the people who closed something (a whole company's would be hundreds of lines), at most 20.
+  const shown = p.reps.length > 1 ? p.reps.filter((r) => r.won + r.lost > 0) : p.reps;
+  if (shown.length === 0) lines.push(md`- 近90天还没有成交或输单`);
+  for (const r of shown.slice(0, REPS_SHOWN)) {
     lines.push(md`- ${r.name}：赢单率 ${r.winRatePct === null ? '暂无' : `${r.winRatePct}%`}（赢 ${String(r.won)} 输 ${String(r.lost)}） · 平均单笔 ${r.avgDealFen === null ? '暂无' : formatFen(r.avgDealFen)}`);
   }
+  if (shown.length > REPS_SHOWN) lines.push(md`- …另有 ${String(shown.length - REPS_SHOWN)} 人（/业绩 <人名> 查看个人）`);
   return lines;
 }
+
+const REPS_SHOWN = 20;
 
 export const performanceCommand: CommandSpec = {
   id: 'performance',

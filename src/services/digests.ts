@@ -172,6 +172,7 @@ async function digestBatch(
     now,
     tz,
     (await tenantSettings(db, tenantId)).pipeline.typicalDays,
+    { reps: false },
   );
 
   return teams.map((team) => {

@@ -73,6 +73,8 @@ export async function salesPerformanceByGroup(
   now: Date,
   tz: string,
   typicalDays: TenantSettings['pipeline']['typicalDays'],
+  /** The per-rep 90-day records (the digest, which does not show them, skips that query). */
+  opts: { reps?: boolean } = {},
 ): Promise<Map<string, SalesPerformance>> {
   const out = new Map<string, SalesPerformance>();
   if (groups.length === 0) return out;
@@ -87,18 +89,16 @@ export async function salesPerformanceByGroup(
       when 'lead' then ${typicalDays.lead}::int when 'first_visit' then ${typicalDays.first_visit}::int
       when 'proposal' then ${typicalDays.proposal}::int else ${typicalDays.quote}::int end))`;
 
-  const targets = await queryRows<{ grp: string; team_fen: string | null; team_rows: number; people_fen: string | null; people_rows: number }>(
+  // Grouped joins (not a subquery per group): the sales_targets rows of each group's teams and of its people.
+  const targets = await queryRows<{ grp: string; kind: 'team' | 'user'; fen: string; n: number }>(
     db,
-    sql`select g.grp,
-          (select sum(s.amount_fen) from sales_targets s join ${groupTeams} t on t.id = s.subject_id and t.grp = g.grp
-            where s.tenant_id = ${tenantId} and s.subject_kind = 'team' and s.month = any(${months}))::text as team_fen,
-          (select count(*) from sales_targets s join ${groupTeams} t on t.id = s.subject_id and t.grp = g.grp
-            where s.tenant_id = ${tenantId} and s.subject_kind = 'team' and s.month = any(${months}))::int as team_rows,
-          (select sum(s.amount_fen) from sales_targets s join ${members} m on m.id = s.subject_id and m.grp = g.grp
-            where s.tenant_id = ${tenantId} and s.subject_kind = 'user' and s.month = any(${months}))::text as people_fen,
-          (select count(*) from sales_targets s join ${members} m on m.id = s.subject_id and m.grp = g.grp
-            where s.tenant_id = ${tenantId} and s.subject_kind = 'user' and s.month = any(${months}))::int as people_rows
-        from unnest(${arr(groups.map((g) => g.key), 'text')}) as g(grp)`,
+    sql`select t.grp, 'team' as kind, sum(s.amount_fen)::text as fen, count(*)::int as n
+          from sales_targets s join ${groupTeams} t on t.id = s.subject_id
+          where s.tenant_id = ${tenantId} and s.subject_kind = 'team' and s.month = any(${months}) group by t.grp
+        union all
+        select m.grp, 'user' as kind, sum(s.amount_fen)::text as fen, count(*)::int as n
+          from sales_targets s join ${members} m on m.id = s.subject_id
+          where s.tenant_id = ${tenantId} and s.subject_kind = 'user' and s.month = any(${months}) group by m.grp`,
   );
   const won = await queryRows<{ grp: string; fen: string; n: number }>(
     db,
@@ -112,21 +112,37 @@ export async function salesPerformanceByGroup(
         from deals d join ${members} m on m.id = d.owner_id
         where d.tenant_id = ${tenantId} and d.closed_at is null and ${closeOn} < ${period.to}::date group by m.grp`,
   );
-  const reps = await queryRows<{ grp: string; id: string; name: string; won: number; lost: number; won_fen: string }>(
-    db,
-    sql`select m.grp, u.id, u.name,
-          count(d.id) filter (where d.stage = 'won')::int as won, count(d.id) filter (where d.stage = 'lost')::int as lost,
-          coalesce(sum(d.amount_fen) filter (where d.stage = 'won'), 0)::text as won_fen
-        from ${members} m join users u on u.id = m.id
-        left join deals d on d.owner_id = m.id and d.tenant_id = ${tenantId} and d.closed_at >= ${at(new Date(now.getTime() - 90 * DAY))}
-        group by m.grp, u.id, u.name order by u.name`,
-  );
+  const reps = opts.reps === false
+    ? []
+    : await queryRows<{ grp: string; id: string; name: string; won: number; lost: number; won_fen: string }>(
+        db,
+        sql`with closed as (
+              select d.owner_id, count(*) filter (where d.stage = 'won')::int as won, count(*) filter (where d.stage = 'lost')::int as lost,
+                coalesce(sum(d.amount_fen) filter (where d.stage = 'won'), 0) as won_fen
+              from deals d where d.tenant_id = ${tenantId} and d.closed_at >= ${at(new Date(now.getTime() - 90 * DAY))} group by d.owner_id)
+            select m.grp, u.id, u.name, coalesce(c.won, 0)::int as won, coalesce(c.lost, 0)::int as lost, coalesce(c.won_fen, 0)::text as won_fen
+            from ${members} m join users u on u.id = m.id left join closed c on c.owner_id = m.id order by u.name`,
+      );
+  const byGroup = <T extends { grp: string }>(rows: T[]) => {
+    const map = new Map<string, T[]>();
+    for (const r of rows) {
+      const list = map.get(r.grp);
+      if (list) list.push(r);
+      else map.set(r.grp, [r]);
+    }
+    return map;
+  };
+  const targetsOf = byGroup(targets);
+  const wonOf = new Map(won.map((r) => [r.grp, r]));
+  const pipeOf = new Map(pipe.map((r) => [r.grp, r]));
+  const repsOf = byGroup(reps);
   for (const g of groups) {
-    const t = targets.find((r) => r.grp === g.key);
-    const fromTeams = Number(t?.team_rows ?? 0) > 0;
-    const targetFen = Number((fromTeams ? t?.team_fen : t?.people_fen) ?? 0);
-    const w = won.find((r) => r.grp === g.key);
-    const p = pipe.find((r) => r.grp === g.key);
+    const team = targetsOf.get(g.key)?.find((r) => r.kind === 'team');
+    const people = targetsOf.get(g.key)?.find((r) => r.kind === 'user');
+    const fromTeams = Number(team?.n ?? 0) > 0;
+    const targetFen = Number((fromTeams ? team?.fen : people?.fen) ?? 0);
+    const w = wonOf.get(g.key);
+    const p = pipeOf.get(g.key);
     const wonFen = Number(w?.fen ?? 0);
     const pipelineFen = Number(p?.fen ?? 0);
     const weightedFen = Number(p?.weighted ?? 0);
@@ -134,7 +150,7 @@ export async function salesPerformanceByGroup(
     out.set(g.key, {
       period,
       targetFen,
-      targetFrom: fromTeams ? 'team' : Number(t?.people_rows ?? 0) > 0 ? 'people' : 'none',
+      targetFrom: fromTeams ? 'team' : Number(people?.n ?? 0) > 0 ? 'people' : 'none',
       wonFen,
       wonCount: Number(w?.n ?? 0),
       pipelineFen,
@@ -144,19 +160,17 @@ export async function salesPerformanceByGroup(
       coverageTenths: remainingFen > 0 ? Math.floor((pipelineFen * 10 + Math.floor(remainingFen / 2)) / remainingFen) : null,
       forecastFen: wonFen + weightedFen,
       gapFen: Math.max(0, targetFen - wonFen - weightedFen),
-      reps: reps
-        .filter((r) => r.grp === g.key)
-        .map((r) => {
-          const closed = Number(r.won) + Number(r.lost);
-          return {
-            userId: r.id,
-            name: r.name,
-            won: Number(r.won),
-            lost: Number(r.lost),
-            winRatePct: closed > 0 ? Math.floor((Number(r.won) * 100 + Math.floor(closed / 2)) / closed) : null,
-            avgDealFen: Number(r.won) > 0 ? Math.floor(Number(r.won_fen) / Number(r.won)) : null,
-          };
-        }),
+      reps: (repsOf.get(g.key) ?? []).map((r) => {
+        const closed = Number(r.won) + Number(r.lost);
+        return {
+          userId: r.id,
+          name: r.name,
+          won: Number(r.won),
+          lost: Number(r.lost),
+          winRatePct: closed > 0 ? Math.floor((Number(r.won) * 100 + Math.floor(closed / 2)) / closed) : null,
+          avgDealFen: Number(r.won) > 0 ? Math.floor(Number(r.won_fen) / Number(r.won)) : null,
+        };
+      }),
     });
   }
   return out;

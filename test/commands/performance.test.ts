@@ -76,7 +76,8 @@ describe(`targets, expected close and /业绩 (${testDriver()})`, () => {
     expect(teamText).toContain('业绩（我的团队 · 本月 2026-12）');
     expect(teamText).toContain('- 目标：¥800,000.00（团队目标）');
     expect(teamText).toContain('- 缺口：¥410,000.00');
-    expect(teamText).toContain(`- ${p.manager}：赢单率 暂无`);
+    expect(teamText).toContain(`- ${p.rep}：赢单率 50%（赢 1 输 1）`);
+    expect(teamText).not.toContain(`- ${p.manager}：赢单率`); // nothing closed: left out of a team's list
 
     const [manager] = await db.select().from(users).where(eq(users.name, p.manager));
     const viaService = await performanceFor({ db, actor: toActor(manager!), now: clock.now(), timeZone: TZ }, '绩组', 'month');
