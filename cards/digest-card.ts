@@ -14,6 +14,20 @@ export interface DigestCardInput {
   approvalsWaiting: number;
   conversion: Array<{ from: string; to: string; rate: number | null }>;
   avgCycleDays: number | null;
+  /** This month's collection against plan (回款达成率); the section is left out when neither is set. */
+  collection?: { plannedFen: number; receivedFen: number };
+  /** The team's month (业绩); coverage in tenths (23 = 2.3×), null when nothing of the target remains. */
+  performance?: { targetFen: number; wonFen: number; forecastFen: number; gapFen: number; coverageTenths: number | null };
+}
+
+/** Whole percent of two fen amounts, in integers; `—` with nothing planned. */
+const rate = (part: number, whole: number) => (whole > 0 ? `${Math.floor((part * 100 + Math.floor(whole / 2)) / whole)}%` : '—');
+
+function performanceLine(p: NonNullable<DigestCardInput['performance']>): string {
+  const won = `已成交 ${yuan(p.wonFen)} · 预测 ${yuan(p.forecastFen)}`;
+  if (p.targetFen === 0) return `- 目标未设置 · ${won}`;
+  const coverage = p.coverageTenths === null ? '目标已完成' : `覆盖率 ${Math.floor(p.coverageTenths / 10)}.${p.coverageTenths % 10}×`;
+  return `- 目标 ${yuan(p.targetFen)} · ${won} · ${coverage} · 缺口 ${p.gapFen > 0 ? yuan(p.gapFen) : '无'}`;
 }
 
 export function buildDigestCard(i: DigestCardInput): Card {
@@ -29,6 +43,12 @@ export function buildDigestCard(i: DigestCardInput): Card {
     ours('**转化率（近90天）**'),
     md`- ${i.conversion.map((c) => `${c.from}→${c.to} ${conversionText(c.rate)}`).join('，')}`,
     ours(`- 平均成交周期：${cycleText(i.avgCycleDays)}`),
+    ...(i.collection && (i.collection.plannedFen > 0 || i.collection.receivedFen > 0)
+      ? [ours('**本月回款**'), ours(`- 已回 ${yuan(i.collection.receivedFen)} / 计划 ${yuan(i.collection.plannedFen)} · 回款达成率 ${rate(i.collection.receivedFen, i.collection.plannedFen)}`)]
+      : []),
+    ...(i.performance && (i.performance.targetFen > 0 || i.performance.forecastFen > 0)
+      ? [ours('**本月业绩**'), ours(performanceLine(i.performance))]
+      : []),
   ];
   return {
     kind: 'digest',

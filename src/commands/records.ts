@@ -4,12 +4,13 @@ import { amountProblemText, formatFen, parseAmountToFen } from '../domain/money.
 import { parseShortId } from '../services/counters.js';
 import { type CustomerChange, FIELD_LABELS, changeTags, removeContact, saveContact, updateCustomer } from '../services/customer-edits.js';
 import { customerShortId } from '../services/customers.js';
-import { dealShortId, updateDeal } from '../services/deals.js';
+import { dealShortId, setExpectedClose, updateDeal } from '../services/deals.js';
+import { formatDay, isBeforeToday, parseDueDate } from '../domain/dates.js';
 import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 import { resolveCustomer, resolveDeal } from './resolve.js';
 
 type CustomerField = keyof CustomerChange;
-type DealField = 'title' | 'amount';
+type DealField = 'title' | 'amount' | 'expectedClose';
 
 const CUSTOMER_FIELDS: Record<string, CustomerField> = {
   名称: 'name', 公司名: 'name', 名字: 'name', name: 'name',
@@ -19,7 +20,11 @@ const CUSTOMER_FIELDS: Record<string, CustomerField> = {
   等级: 'grade', grade: 'grade',
   来源: 'sourceChannel', source: 'sourceChannel',
 };
-const DEAL_FIELDS: Record<string, DealField> = { 标题: 'title', title: 'title', 金额: 'amount', amount: 'amount' };
+const DEAL_FIELDS: Record<string, DealField> = {
+  标题: 'title', title: 'title', 金额: 'amount', amount: 'amount',
+  预计成交: 'expectedClose', 预计成交日期: 'expectedClose', 成交日期: 'expectedClose', close: 'expectedClose',
+};
+const DEAL_FIELD_LABELS: Record<DealField, string> = { title: '标题', amount: '金额', expectedClose: '预计成交日期' };
 /** Labelled options (parse.ts) that are customer fields: `/修改 C-1 电话:… 地区:…`. */
 const OPTION_FIELDS: Record<string, CustomerField> = { phone: 'phone', region: 'region', industry: 'industry', grade: 'grade', source: 'sourceChannel' };
 /** Typing one of these as the value clears an optional field. */
@@ -32,9 +37,9 @@ const isCustomerRef = (ref: string) => parseShortId(ref, 'customer') !== undefin
 export const editCommand: CommandSpec = {
   id: 'edit',
   names: ['修改', 'edit'],
-  usage: '/修改 <客户> <名称|电话|地区|行业|等级|来源> <新值>   /修改 <商机> <标题|金额> <新值>',
+  usage: '/修改 <客户> <名称|电话|地区|行业|等级|来源> <新值>   /修改 <商机> <标题|金额|预计成交> <新值>',
   summary: '修改客户或商机的资料（改名会重新查重；写「清空」可清除电话、地区等）',
-  examples: ['/修改 C-1 等级 A', '/修改 C-1 电话:13912345678 地区:宁波', '/修改 D-1 金额 12万', '/edit D-1 title "pump retrofit phase 2"'],
+  examples: ['/修改 C-1 等级 A', '/修改 C-1 电话:13912345678 地区:宁波', '/修改 D-1 金额 12万', '/修改 D-1 预计成交 12-20', '/edit D-1 title "pump retrofit phase 2"'],
   async run(env, line) {
     const [ref, ...afterRef] = line.args;
     if (!ref) throw new UsageError('请写上客户或商机，以及要改的字段和新值。');
@@ -52,7 +57,7 @@ export const editCommand: CommandSpec = {
       return editDeal(env, ref, dealField, valueParts.join(' '), line.args.slice(1).join(' '));
     }
     const change = customerChange(fieldText, CUSTOMER_FIELDS[key], valueParts, line.options);
-    if (isDealRef(ref)) throw new UsageError(`商机只能改标题和金额；客户资料请用客户编号，例如 /修改 C-1 ${fieldText ?? '等级'} <新值>。`);
+    if (isDealRef(ref)) throw new UsageError(`商机只能改标题、金额和预计成交；客户资料请用客户编号，例如 /修改 C-1 ${fieldText ?? '等级'} <新值>。`);
     // The rest of the line as typed (labelled options included), for the command a numbered choice reruns.
     const tail = line.rest.includes(ref) ? line.rest.slice(line.rest.indexOf(ref) + ref.length).trim() : afterRef.join(' ');
     const beforeFound = await resolveCustomer(env, ref, (id) => `/修改 ${id} ${tail}`);
@@ -93,7 +98,7 @@ function customerChange(fieldText: string | undefined, field: CustomerField | un
   for (const [opt, f] of Object.entries(OPTION_FIELDS)) if (options[opt] !== undefined) set(f, options[opt]);
   if (fieldText !== undefined) {
     if (!field) {
-      throw new UsageError(`不能修改「${fieldText}」。客户可改：名称、电话、地区、行业、等级、来源；商机可改：标题、金额（阶段请用 /推进）。`);
+      throw new UsageError(`不能修改「${fieldText}」。客户可改：名称、电话、地区、行业、等级、来源；商机可改：标题、金额、预计成交（阶段请用 /推进）。`);
     }
     set(field, valueParts.join(' '));
   }
@@ -106,7 +111,8 @@ function describeChange(change: CustomerChange): string {
 }
 
 async function editDeal(env: CommandEnv, ref: string, field: DealField, value: string, afterRef: string) {
-  if (!value.trim()) throw new UsageError(`请写上新的${field === 'title' ? '标题' : '金额'}。`);
+  if (!value.trim()) throw new UsageError(`请写上新的${DEAL_FIELD_LABELS[field]}。`);
+  if (field === 'expectedClose') return editExpectedClose(env, ref, value.trim(), afterRef);
   let change: { title?: string; amountFen?: number };
   if (field === 'amount') {
     const amount = parseAmountToFen(value);
@@ -124,6 +130,21 @@ async function editDeal(env: CommandEnv, ref: string, field: DealField, value: s
       ? `金额：${deal.amountFen === null ? '（空）' : formatFen(deal.amountFen)} → ${formatFen(updated.amountFen!)}`
       : `标题：${deal.title} → ${updated.title}`;
   return [text(`已修改 ${id}「${updated.title}」：\n${line}`)];
+}
+
+async function editExpectedClose(env: CommandEnv, ref: string, value: string, afterRef: string) {
+  const { now, timeZone } = env.ctx;
+  const d = parseDueDate(value, now, timeZone);
+  if (!d.ok) throw new UsageError(`看不懂日期「${value}」。可以写：12-20、2027-03-31、下周五。`);
+  if (isBeforeToday(d.date, now, timeZone)) throw new UsageError(`「${value}」已经过去了，预计成交日期要写今天或以后。`);
+  const day = formatDay(d.date, timeZone);
+  const dealFound = await resolveDeal(env, ref, (id) => `/修改 ${id} ${afterRef}`);
+  if ('choice' in dealFound) return dealFound.choice;
+  const deal = dealFound.found;
+  const updated = await setExpectedClose(env.ctx, deal, day);
+  const id = dealShortId(updated);
+  if (updated === deal) return [text(`${id}「${deal.title}」的预计成交日期已经是 ${day}。`)];
+  return [text(`已修改 ${id}「${updated.title}」：\n预计成交：${deal.expectedCloseOn ?? '（按阶段典型周期估算）'} → ${day}`)];
 }
 
 export const tagCommand: CommandSpec = {

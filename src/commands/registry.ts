@@ -1,5 +1,7 @@
 // The command registry: every command, looked up by any of its Chinese or English names (case-insensitive).
 import { approveCommand, quoteCommand, rejectCommand, withdrawCommand } from './approve.js';
+import { paymentCommand, paymentPlanCommand } from './collection.js';
+import { performanceCommand } from './performance.js';
 import type { CommandSpec } from './contract.js';
 import { customerCommand } from './customer.js';
 import { dealCommand, lostCommand, reopenCommand, stageCommand } from './deal.js';
@@ -47,6 +49,9 @@ const specs: CommandSpec[] = [
   poolCommand,
   claimCommand,
   assignCommand,
+  paymentPlanCommand,
+  paymentCommand,
+  performanceCommand,
 ];
 const byName = new Map<string, CommandSpec>();
 const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));

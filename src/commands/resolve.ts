@@ -46,8 +46,9 @@ export async function resolveDeal(
   env: CommandEnv,
   ref: string,
   commandFor: (id: string) => string,
+  opts: { forPayments?: boolean } = {},
 ): Promise<Resolved<Deal & { customerName: string }>> {
-  const found = await findDeals(env.ctx, ref);
+  const found = await findDeals(env.ctx, ref, opts);
   if (found.length === 1) return { found: found[0]! };
   if (found.length === 0) throw new DomainError('NOT_FOUND', await noDealMessage(env, ref));
   return {

@@ -17,6 +17,7 @@ import { teamOverview, teamTodos, type TeamTodos } from '../services/team-todos.
 import { shortId } from '../services/counters.js';
 import { type CommandSpec, UsageError, markdown } from './contract.js';
 import { resolveDealOrCustomer } from './resolve.js';
+import { collectionLines } from './collection.js';
 
 const DAY_MS = 86_400_000;
 const CUSTOMER_STATUS = { prospect: '潜在', active: '正式', dormant: '沉默' } as const;
@@ -140,8 +141,12 @@ export const showCommand: CommandSpec = {
       const due = v.due.get(d.id);
       const dueText = due ? ` · ${isDue(due, env.ctx.now) ? '⚠️ ' : ''}${dueLabel(d, due, env.ctx.now, tz)}` : '';
       lines.push(md`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}${
-        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${dueText}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}${
+        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${d.expectedCloseOn && !d.closedAt ? ` · 预计成交 ${d.expectedCloseOn}` : ''}${dueText}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}${
         d.wonReason ? md` · 成交原因：${d.wonReason}` : ''}`);
+    }
+    for (const d of dealsShown) {
+      const paid = v.collection.get(d.id);
+      if (paid) lines.push(md`**回款 ${dealShortId(d)}**`, ...collectionLines(paid));
     }
     lines.push(md`**最近跟进（${v.followUps.length}）**`);
     for (const f of v.followUps) {

@@ -2,7 +2,7 @@
 // and the pipeline (stage display names and exit criteria).
 // Stored as JSON on the tenant; every read goes through this schema so a missing key means "the default".
 import { z } from 'zod';
-import { DEFAULT_EXIT_CRITERIA, STAGES, STAGE_LABELS, parseDefaultStage, type Stage } from './stages.js';
+import { DEFAULT_EXIT_CRITERIA, DEFAULT_TYPICAL_DAYS, OPEN_STAGES, STAGES, STAGE_LABELS, parseDefaultStage, type OpenStage, type Stage } from './stages.js';
 
 const hour = z.number().int().min(0).max(23);
 
@@ -45,9 +45,19 @@ const alertRecipients = z.object({
 export type AlertRecipients = z.infer<typeof alertRecipients>;
 
 const ec = DEFAULT_EXIT_CRITERIA;
+const typicalDays = z.number().int().min(1).max(3650);
 export const pipelineSettingsSchema = z.object({
   /** Display names per stage key; commands accept these as well as the default labels and English keys. */
   labels: z.object(labelShape).superRefine(uniqueLabels).prefault({}),
+  /**
+   * Typical days from entering each open stage to closing (签约): a deal without an expected close date
+   * (deals.expected_close_on, /修改 D-1 预计成交) is expected to close this long after it entered its stage.
+   */
+  typicalDays: z
+    .object(Object.fromEntries(OPEN_STAGES.map((s) => [s, typicalDays.default(DEFAULT_TYPICAL_DAYS[s])])) as {
+      [K in OpenStage]: z.ZodDefault<typeof typicalDays>;
+    })
+    .prefault({}),
   exitCriteria: z
     .object({
       /** Follow-ups needed before a deal may leave 线索. */
@@ -79,6 +89,10 @@ export const pipelinePatchSchema = z
         enterQuote: z.object({ requireAmount: z.boolean().optional() }).strict().optional(),
         enterWon: z.object({ requireApprovedQuote: z.boolean().optional() }).strict().optional(),
       })
+      .strict()
+      .optional(),
+    typicalDays: z
+      .object(Object.fromEntries(OPEN_STAGES.map((s) => [s, typicalDays.optional()])) as { [K in OpenStage]: z.ZodOptional<typeof typicalDays> })
       .strict()
       .optional(),
   })
@@ -171,6 +185,8 @@ export const tenantSettingsSchema = z.object({
       validityDays: z.number().int().min(1).max(365).default(30),
     })
     .prefault({}),
+  /** Payment collection (回款): an instalment unpaid this many days after its due date escalates to the manager. */
+  collection: z.object({ escalateAfterDays: z.number().int().min(1).max(365).default(7) }).prefault({}),
   /** Stage names and exit criteria; the defaults are the built-in pipeline. */
   pipeline: pipelineSettingsSchema.prefault({}),
   /** The lead pool (公海): claim limits, recycling, the golden-response clock (src/services/pool.ts). */

@@ -2,8 +2,12 @@
 // Tenants may rename stages and tune the criteria (domain/settings.ts `pipeline`).
 export const STAGES = ['lead', 'first_visit', 'proposal', 'quote', 'won', 'lost'] as const;
 export type Stage = (typeof STAGES)[number];
-export const OPEN_STAGES: readonly Stage[] = ['lead', 'first_visit', 'proposal', 'quote'];
+export type OpenStage = 'lead' | 'first_visit' | 'proposal' | 'quote';
+export const OPEN_STAGES: readonly OpenStage[] = ['lead', 'first_visit', 'proposal', 'quote'];
 export const PIPELINE: readonly Stage[] = ['lead', 'first_visit', 'proposal', 'quote', 'won'];
+
+/** Typical days from entering an open stage to 签约, when a deal has no expected close date (settings pipeline.typicalDays). */
+export const DEFAULT_TYPICAL_DAYS: Record<OpenStage, number> = { lead: 90, first_visit: 60, proposal: 45, quote: 30 };
 
 export const STAGE_LABELS: Record<Stage, string> = {
   lead: '线索',
@@ -48,7 +52,7 @@ export function parseDefaultStage(text: string): Stage | undefined {
   return STAGE_ALIASES[text.trim().toLowerCase()];
 }
 
-export const isOpenStage = (s: Stage) => OPEN_STAGES.includes(s);
+export const isOpenStage = (s: Stage): s is OpenStage => (OPEN_STAGES as readonly Stage[]).includes(s);
 
 /** Facts about a deal that the exit criteria look at; gathered by services/deals.ts. */
 export interface StageFacts {

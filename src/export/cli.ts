@@ -1,5 +1,5 @@
-// `npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals]`
-// Writes 客户-YYYYMMDD.csv and 商机-YYYYMMDD.csv with Chinese headers; UTF-8 with BOM unless --gbk. While
+// `npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals|plans|receipts|targets]`
+// Writes 客户-YYYYMMDD.csv and 商机-YYYYMMDD.csv (and 回款计划-, 回款-, 目标- when there are any) with Chinese headers; UTF-8 with BOM unless --gbk. While
 // `npm start` holds the embedded database, the server produces the files (src/server/local-tools.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,10 +8,10 @@ import { DataDirLockedError } from '../db/lock.js';
 import { openConfiguredDatabase, runTool } from '../import/open.js';
 import { runningServer } from '../import/running-server.js';
 import { LOCAL_EXPORT_PATH } from '../server/local-tools.js';
-import { runExportJob, type ExportFile, type ExportJob } from './job.js';
+import { EXPORT_KINDS, runExportJob, type ExportFile, type ExportJob, type ExportKind } from './job.js';
 
-const USAGE = `用法：npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals]
-  默认导出 UTF-8（带 BOM）的客户和商机两个 CSV 文件到当前目录；--gbk 改为 GBK 编码（老版本 Excel/WPS）。`;
+const USAGE = `用法：npm run export -- [--out <目录>] [--gbk] [--tenant <租户名>] [--only customers|deals|plans|receipts|targets]
+  默认导出 UTF-8（带 BOM）的客户和商机 CSV 文件到当前目录，有数据时另有回款计划、回款和目标；--gbk 改为 GBK 编码（老版本 Excel/WPS）。`;
 
 async function run(): Promise<number> {
   const { values } = parseArgs({
@@ -27,13 +27,13 @@ async function run(): Promise<number> {
     console.error(USAGE);
     return 0;
   }
-  if (values.only && values.only !== 'customers' && values.only !== 'deals') {
-    console.error(`--only 只能是 customers 或 deals。\n${USAGE}`);
+  if (values.only && !(EXPORT_KINDS as readonly string[]).includes(values.only)) {
+    console.error(`--only 只能是 ${EXPORT_KINDS.join('、')} 之一。\n${USAGE}`);
     return 1;
   }
   const job: ExportJob = {
     ...(values.tenant ? { tenant: values.tenant } : {}),
-    ...(values.only ? { only: values.only as 'customers' | 'deals' } : {}),
+    ...(values.only ? { only: values.only as ExportKind } : {}),
     gbk: values.gbk,
   };
   let files: ExportFile[];

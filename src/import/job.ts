@@ -5,9 +5,13 @@ import { decodeBytes, parseCsv } from './decode.js';
 import { findImporter, formatReport, importCustomers, type ImportField } from './customers.js';
 import { detectImportKind, formatUsersReport, importUsers } from './users.js';
 import { pickTenant } from './open.js';
+import { detectMoneyKind, formatMoneyReport, importMoney, MONEY_KIND_LABELS, type MoneyImportKind } from './money.js';
+
+export const IMPORT_KINDS = ['customers', 'users', 'plans', 'receipts', 'targets'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export interface ImportJob {
-  kind?: 'customers' | 'users';
+  kind?: ImportKind;
   tenant?: string;
   as?: string;
   mapping: Record<string, ImportField | null>;
@@ -34,6 +38,12 @@ export async function runImportJob(
   const records = parseCsv(text);
   const limit = job.all ? Number.MAX_SAFE_INTEGER : 50;
   const trial = job.apply ? '' : '（试运行）';
+  // Payment plans, receipts and targets (src/import/money.ts), by --kind or by their headers.
+  const moneyKind = job.kind && job.kind !== 'customers' && job.kind !== 'users' ? job.kind : job.kind ? undefined : detectMoneyKind(records[0]?.cells ?? []);
+  if (moneyKind) {
+    const report = await importMoney(db, records, { tenantId: tenant.id, timeZone: tenant.timeZone, kind: moneyKind as MoneyImportKind, apply: job.apply });
+    return { info: `数据库：${describe}；租户：${tenant.name}；${MONEY_KIND_LABELS[report.kind]}导入${trial}`, report: formatMoneyReport(report, { limit }) };
+  }
   if ((job.kind ?? detectImportKind(records[0]?.cells ?? [])) === 'users') {
     const report = { ...(await importUsers(db, records, { tenantId: tenant.id, apply: job.apply })), encoding };
     return { info: `数据库：${describe}；租户：${tenant.name}；人员导入${trial}`, report: formatUsersReport(report, { limit }) };

@@ -83,6 +83,8 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
           approvalsWaiting: digest.approvalsWaiting,
           conversion: digest.conversion.map((c) => ({ from: labels[c.from], to: labels[c.to], rate: c.rate })),
           avgCycleDays: digest.avgCycleDays,
+          collection: digest.collection,
+          performance: digest.performance,
         });
         const chats = await tx
           .select({ platform: teamChats.platform, chatId: teamChats.chatId, tenantKey: tenantIdentities.tenantKey })

@@ -7,6 +7,7 @@ import { scanEscalations, scanOverdueDeals } from '../services/nudges.js';
 import { scanGoldenResponse } from '../services/golden-response.js';
 import { scanRecycling } from '../services/recycling.js';
 import { scanAfterWin } from '../services/after-win.js';
+import { scanPaymentEscalations, scanPaymentsDue } from '../services/collection-reminders.js';
 import { allTenantRules } from '../services/tenant-settings.js';
 
 export interface TickResult {
@@ -23,11 +24,13 @@ export interface TickResult {
   recycled: number;
   visitReminders: number;
   winBacks: number;
+  paymentsDue: number;
+  paymentEscalations: number;
 }
 
 export async function runRulesTick(db: Db, now: Date): Promise<TickResult> {
   const total: TickResult = { overdue: 0, escalations: 0, newLeads: 0, stagnant: 0, silentQuotes: 0, approvalReminders: 0, handoverReminders: 0,
-    goldenReminders: 0, goldenEscalations: 0, recycleWarnings: 0, recycled: 0, visitReminders: 0, winBacks: 0 };
+    goldenReminders: 0, goldenEscalations: 0, recycleWarnings: 0, recycled: 0, visitReminders: 0, winBacks: 0, paymentsDue: 0, paymentEscalations: 0 };
   for (const tenant of await allTenantRules(db)) {
     total.escalations += await scanEscalations(db, tenant, now);
     total.overdue += await scanOverdueDeals(db, tenant, now);
@@ -45,6 +48,8 @@ export async function runRulesTick(db: Db, now: Date): Promise<TickResult> {
     const afterWin = await scanAfterWin(db, tenant, now);
     total.visitReminders += afterWin.visits;
     total.winBacks += afterWin.winBacks;
+    total.paymentEscalations += await scanPaymentEscalations(db, tenant, now);
+    total.paymentsDue += await scanPaymentsDue(db, tenant, now);
   }
   return total;
 }

@@ -35,6 +35,7 @@ export const settingsPatchSchema = z
     pipeline: pipelinePatchSchema.optional(),
     pool: sectionPatch(tenantSettingsSchema.shape.pool.unwrap()).optional(),
     afterWin: sectionPatch(tenantSettingsSchema.shape.afterWin.unwrap()).optional(),
+    collection: sectionPatch(tenantSettingsSchema.shape.collection.unwrap()).optional(),
   })
   .strict();
 /** A new lead: the tenant's assignment rules choose its owner (src/services/assignment.ts). */

@@ -5,10 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { runExportJob } from '../export/job.js';
+import { EXPORT_KINDS, runExportJob } from '../export/job.js';
 import { IMPORT_FIELDS, ImportFileError } from '../import/customers.js';
 import { CsvFormatError } from '../import/decode.js';
-import { runImportJob } from '../import/job.js';
+import { IMPORT_KINDS, runImportJob } from '../import/job.js';
 import { verifyLocalRequest } from './local-secret.js';
 
 export const LOCAL_IMPORT_PATH = '/local/import';
@@ -17,7 +17,7 @@ export const LOCAL_EXPORT_PATH = '/local/export';
 const importBody = z
   .object({
     job: z.object({
-      kind: z.enum(['customers', 'users']).optional(),
+      kind: z.enum(IMPORT_KINDS).optional(),
       tenant: z.string().max(200).optional(),
       as: z.string().max(200).optional(),
       mapping: z.record(z.string().max(200), z.enum(IMPORT_FIELDS).nullable()),
@@ -28,7 +28,7 @@ const importBody = z
     file: z.string().max(16 * 1024 * 1024),
   })
   .strict();
-const exportBody = z.object({ job: z.object({ tenant: z.string().max(200).optional(), only: z.enum(['customers', 'deals']).optional(), gbk: z.boolean() }) }).strict();
+const exportBody = z.object({ job: z.object({ tenant: z.string().max(200).optional(), only: z.enum(EXPORT_KINDS).optional(), gbk: z.boolean() }) }).strict();
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 

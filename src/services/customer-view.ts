@@ -6,6 +6,7 @@ import { openTasks } from './after-win.js';
 import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
+import { collectionOfDeals } from './collection.js';
 import { dueOfDeals } from './due.js';
 import { POOL_OWNER_NAME } from './customers.js';
 import { awaitingMyDecision, seesCustomerRecords, visibleOwnerIds } from './visibility.js';
@@ -49,5 +50,7 @@ export async function customerView(ctx: Ctx, customer: Customer, labels: StageLa
     changes: await recentChanges(ctx, customer.id, labels),
     /** Open 回访 tasks (src/services/after-win.ts). */
     tasks: seesCustomerRecords(owners, customer.ownerId) ? await openTasks(ctx.db, customer.id) : [],
+    /** Won deals' payment plan, received, outstanding and overdue (services/collection.ts). */
+    collection: await collectionOfDeals(ctx.db, dealRows, ctx.now, ctx.timeZone),
   };
 }

@@ -15,13 +15,14 @@ import {
   type StageFacts,
   type StageLabels,
 } from '../domain/stages.js';
+import type { DbOrTx } from '../db/client.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
 import type { Customer } from './customers.js';
 import { startAfterWin } from './after-win.js';
 import { pipelineRules } from './tenant-settings.js';
-import { assertMayChange, awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
+import { assertMayChange, awaitingMyDecision, paymentOwnerIds, viewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Deal = typeof deals.$inferSelect;
 export const dealShortId = (d: Pick<Deal, 'shortNo'>) => shortId('deal', d.shortNo);
@@ -241,6 +242,19 @@ export async function updateDeal(ctx: Ctx, deal: Deal, change: { title?: string;
   return updated!;
 }
 
+/** /修改 D-… 预计成交: an open deal's expected close day (YYYY-MM-DD, today or later); the forecast reads it. */
+export async function setExpectedClose(ctx: Ctx, deal: Deal, day: string): Promise<Deal> {
+  await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  if (!isOpenStage(deal.stage)) {
+    const { labels } = await pipelineRules(ctx.db, deal.tenantId);
+    throw new DomainError('ALREADY_CLOSED', `商机 ${dealShortId(deal)} 已经${labels[deal.stage]}，不需要预计成交日期。`);
+  }
+  if (day === deal.expectedCloseOn) return deal;
+  const [updated] = await ctx.db.update(deals).set({ expectedCloseOn: day, updatedAt: ctx.now }).where(eq(deals.id, deal.id)).returning();
+  await recordAudit(ctx, { action: 'deal.update', entityType: 'deal', entityId: deal.id, before: { expectedCloseOn: deal.expectedCloseOn }, after: { expectedCloseOn: day } });
+  return updated!;
+}
+
 interface MoveExtra {
   lostReason?: string;
   /** 成交原因 of a win. */
@@ -302,9 +316,12 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: MoveExtra): P
   return updated;
 }
 
-/** Deals the actor may see matching a short id (D-17), or a fuzzy title / customer name. Open deals first. */
-export async function findDeals(ctx: Ctx, ref: string): Promise<Array<Deal & { customerName: string }>> {
-  const owners = await visibleOwnerIds(ctx);
+/**
+ * Deals the actor may see matching a short id (D-17), or a fuzzy title / customer name. Open deals first.
+ * `forPayments`: the deals whose payments the actor sees (finance: all; visibility.ts paymentOwnerIds).
+ */
+export async function findDeals(ctx: Ctx, ref: string, opts: { forPayments?: boolean } = {}): Promise<Array<Deal & { customerName: string }>> {
+  const owners = opts.forPayments ? await paymentOwnerIds(ctx) : await visibleOwnerIds(ctx);
   const waiting = owners === null ? [] : (await awaitingMyDecision(ctx)).dealIds;
   const base = and(eq(deals.tenantId, ctx.actor.tenantId), viewFilter(deals.ownerId, owners, deals.id, waiting));
   const select = () =>
@@ -334,4 +351,10 @@ export async function onlyOpenDeal(ctx: Ctx, customerId: string): Promise<Deal |
     .where(and(eq(deals.customerId, customerId), isNull(deals.closedAt)))
     .limit(2);
   return open.length === 1 ? open[0] : undefined;
+}
+
+/** A tenant's deal by its short number (D-17 → 17), for imports that name deals by number. */
+export async function dealByShortNo(db: DbOrTx, tenantId: string, shortNo: number): Promise<Deal | undefined> {
+  const [d] = await db.select().from(deals).where(and(eq(deals.tenantId, tenantId), eq(deals.shortNo, shortNo)));
+  return d;
 }

@@ -7,6 +7,10 @@ import { at, queryRows } from '../db/rows.js';
 import { wallClock, zonedTime } from '../domain/dates.js';
 import { dueAtSql } from './due.js';
 import { funnelByGroup, type FunnelStats } from './funnel.js';
+import { collectionByGroup } from './collection.js';
+import { salesPerformanceByGroup, type SalesPerformance } from './performance.js';
+import { tenantSettings } from './tenant-settings.js';
+import { currentPeriod } from '../domain/periods.js';
 
 const DAY = 86_400_000;
 
@@ -23,6 +27,10 @@ export interface TeamDigest {
   approvalsWaiting: number;
   conversion: FunnelStats['conversion'];
   avgCycleDays: FunnelStats['avgCycleDays'];
+  /** This month's collection (回款): instalments due in it and money received in it, on the team's deals. */
+  collection: { plannedFen: number; receivedFen: number };
+  /** The team's month (业绩): target, won, forecast, coverage, gap — the figures /业绩 shows (services/performance.ts). */
+  performance: SalesPerformance;
 }
 
 /**
@@ -153,6 +161,20 @@ async function digestBatch(
     new Date(now.getTime() - 90 * DAY),
   );
 
+  const month = currentPeriod('month', now, tz);
+  const collection = await collectionByGroup(db, tenantId, sql`(select id, team_id::text as grp from users where team_id = any(${teamIds}))`, month.from, month.to);
+  const memberRows = await queryRows<{ id: string; team_id: string }>(db, sql`select id, team_id from users where team_id = any(${teamIds})`);
+  const performance = await salesPerformanceByGroup(
+    db,
+    tenantId,
+    teams.map((t) => ({ key: t.id, ownerIds: memberRows.filter((m) => m.team_id === t.id).map((m) => m.id), teamIds: [t.id] })),
+    month,
+    now,
+    tz,
+    (await tenantSettings(db, tenantId)).pipeline.typicalDays,
+    { reps: false },
+  );
+
   return teams.map((team) => {
     const stats = funnel.get(team.id)!;
     const moved = dealMoves.get(team.id)?.[0];
@@ -173,6 +195,8 @@ async function digestBatch(
       approvalsWaiting: Number(waiting.get(team.id)?.[0]?.n ?? 0),
       conversion: stats.conversion,
       avgCycleDays: stats.avgCycleDays,
+      collection: collection.get(team.id) ?? { plannedFen: 0, receivedFen: 0 },
+      performance: performance.get(team.id)!,
     };
   });
 }

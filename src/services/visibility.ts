@@ -60,3 +60,20 @@ export function viewFilter(ownerColumn: AnyColumn, owners: string[] | null, idCo
   const own = inArray(ownerColumn, owners);
   return waiting.length > 0 ? or(own, inArray(idColumn, waiting))! : own;
 }
+
+/** Payments (回款): finance sees and records them for every deal; everyone else as for deals (visibleOwnerIds). */
+export async function paymentOwnerIds(ctx: Ctx): Promise<string[] | null> {
+  return ctx.actor.role === 'finance' ? null : visibleOwnerIds(ctx);
+}
+
+/** A collection plan is set by finance, or by whoever may change the deal (its owner and their reporting line). */
+export async function assertMaySetPaymentPlan(ctx: Ctx, ownerId: string, what: string): Promise<void> {
+  if (ctx.actor.role === 'finance') return;
+  await assertMayChange(ctx, ownerId, what);
+}
+
+/** Money received is recorded by finance or by the deal's owner, nobody else (an import runs as the system, no user). */
+export function assertMayRecordPayment(ctx: Ctx, ownerId: string, what: string): void {
+  if (ctx.actor.role === 'finance' || ctx.actor.userId === ownerId || ctx.actor.userId === '') return;
+  throw new DomainError('NOT_ALLOWED', `${what}的回款只能由财务或商机负责人登记。`);
+}

@@ -173,7 +173,7 @@ const CASES: Case[] = [
   { say: '/修改 {D3} 金额 -5万', expect: { refused: '金额不能是负数' } },
   { say: '/修改 {D3} 金额：3000', label: 'labelled deal amount', expect: { accepted: '¥3,000.00' } },
   { say: '/修改 {D4} 金额 3000', label: 'amount of a lost deal', expect: { refused: '不能再改金额' } },
-  { say: '/修改 {D1} 等级 A', label: 'customer field on a deal', expect: { refused: '商机只能改标题和金额' } },
+  { say: '/修改 {D1} 等级 A', label: 'customer field on a deal', expect: { refused: '商机只能改标题、金额和预计成交' } },
   { say: '/标签 {C1} +外资 +返单客户', expect: { accepted: '添加 外资、返单客户' } },
   { say: '/tag {C1} -潜在', expect: { accepted: '没有这些标签：潜在' } },
   { say: '/联系人 {C1} 王经理 采购 13912345678', expect: { accepted: '王经理', adds: { contacts: 1 }, row: { sql: 'select name, decision_role, phone from contacts order by created_at desc limit 1', equals: { name: '王经理', phone: '13912345678' } } } },

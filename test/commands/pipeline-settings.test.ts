@@ -49,6 +49,7 @@ describe(`pipeline stage names and exit criteria per tenant (${testDriver()})`, 
     expect(ok.json().pipeline).toEqual({
       labels: { lead: '线索', first_visit: '初访', proposal: '打样', quote: '报价', won: '成单', lost: '输单' },
       exitCriteria: { leaveLead: { minFollowUps: 2 }, leaveVisit: { requireNeed: true }, enterQuote: { requireAmount: false }, enterWon: { requireApprovedQuote: false } },
+      typicalDays: { lead: 90, first_visit: 60, proposal: 45, quote: 30 },
     });
     const [tenant] = await t().db.select().from(tenants).where(eq(tenants.id, tenantId));
     expect(readSettings(tenant!.settings).pipeline.labels.proposal).toBe('打样');

@@ -121,7 +121,7 @@ describe(`maintaining customers and deals from chat (${testDriver()})`, () => {
     const [entry] = await t().db.select().from(auditLog).where(eq(auditLog.action, 'deal.update')).orderBy(desc(auditLog.id)).limit(1);
     expect(entry).toMatchObject({ before: { title: '不锈钢球阀' }, after: { title: '不锈钢球阀 二期' } });
     expect(await refused('张三', `/修改 ${d} 金额 很多`)).toContain('看不懂商机金额「很多」');
-    expect(await refused('张三', `/修改 ${d} 等级 A`)).toContain('商机只能改标题和金额');
+    expect(await refused('张三', `/修改 ${d} 等级 A`)).toContain('商机只能改标题、金额和预计成交');
     expect(await refused('张三', `/修改 ${c1} 金额 5万`)).toContain('是商机的字段');
   });
 

@@ -29,6 +29,9 @@ export const nudgeKind = pgEnum('nudge_kind', [
   'recycle_warning',
   /** A 正式 customer silent for N days → 沉默客户挽回 to its owner. */
   'win_back',
+  /** An instalment of a collection plan fell due unpaid (owner and finance) / stayed unpaid N days (manager). */
+  'payment_due',
+  'payment_escalation',
 ]);
 /** 回访 after a win; 挽回 kept for a lost-then-silent customer later. */
 export const taskKind = pgEnum('task_kind', ['after_sales_visit']);

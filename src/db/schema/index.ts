@@ -13,3 +13,4 @@ export * from './audit-log.js';
 export * from './system.js';
 export * from './web-sessions.js';
 export * from './tasks.js';
+export * from './payments.js';
