@@ -123,10 +123,11 @@ function isConnectionError(err: unknown): boolean {
 }
 
 async function queueReplies(tx: DbOrTx, tenantId: string, event: InboundEvent, replies: OutboundMessage[]) {
+  const via = event.via ? { via: event.via } : {};
   const target: SendTarget =
     event.chat.kind === 'direct'
-      ? { tenantKey: event.tenantKey, kind: 'user', id: event.actor.platformUserId }
-      : { tenantKey: event.tenantKey, kind: 'group', id: event.chat.id };
+      ? { tenantKey: event.tenantKey, kind: 'user', id: event.actor.platformUserId, ...via }
+      : { tenantKey: event.tenantKey, kind: 'group', id: event.chat.id, ...via };
   for (const message of replies) {
     await enqueue(tx, { tenantId, platform: event.platform, target, payload: { op: 'send', message } });
   }
