@@ -19,6 +19,9 @@ export interface WatchdogOptions {
   connect(): void | Promise<void>;
   /** Closes the current connection at once (no close handshake: the peer may be gone). */
   drop(): void;
+  /** Sends a ping every `heartbeatMs` while open, for transports whose SDK does not (DingTalk). */
+  ping?(): void;
+  heartbeatMs?: number;
   /** Backoff: first retry after about `baseMs`, doubling, at most `maxMs` (defaults 1 s and 60 s). */
   baseMs?: number;
   maxMs?: number;
@@ -30,6 +33,30 @@ export interface WatchdogOptions {
 }
 
 export type Watchdog = ReturnType<typeof createWatchdog>;
+
+/** A long connection's timings, the same knobs on every platform (tests shorten them). */
+export interface LongConnectionTimings {
+  /** How often a ping goes out (WeCom robot: the SDK's heartbeat; DingTalk: ours; Feishu: the server decides). */
+  heartbeatMs?: number;
+  /** No frame for this long → reconnect. */
+  silenceMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  warnAfterMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** The watchdog options a platform passes through from its timings. */
+export function watchdogTimings(t: LongConnectionTimings) {
+  return {
+    ...(t.backoffBaseMs !== undefined ? { baseMs: t.backoffBaseMs } : {}),
+    ...(t.backoffMaxMs !== undefined ? { maxMs: t.backoffMaxMs } : {}),
+    ...(t.warnAfterMs !== undefined ? { warnAfterMs: t.warnAfterMs } : {}),
+    ...(t.now ? { now: t.now } : {}),
+    ...(t.random ? { random: t.random } : {}),
+  };
+}
 
 /** Full jitter: a uniform delay in [base·2^(n-1) / 2, base·2^(n-1)], capped. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
@@ -53,6 +80,7 @@ export function createWatchdog(o: WatchdogOptions) {
   let attemptAt: number | undefined;
   let retry: NodeJS.Timeout | undefined;
   let tick: NodeJS.Timeout | undefined;
+  let pinger: NodeJS.Timeout | undefined;
 
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -117,6 +145,18 @@ export function createWatchdog(o: WatchdogOptions) {
       clearInterval(tick);
       tick = setInterval(check, Math.max(10, Math.min(1000, Math.floor(o.silenceMs / 4))));
       tick.unref?.();
+      clearInterval(pinger);
+      if (o.ping && o.heartbeatMs) {
+        pinger = setInterval(() => {
+          if (state !== 'open') return;
+          try {
+            o.ping!();
+          } catch {
+            /* the silence bound notices */
+          }
+        }, o.heartbeatMs);
+        pinger.unref?.();
+      }
     },
     /** Any frame received. */
     frame() {
@@ -145,6 +185,7 @@ export function createWatchdog(o: WatchdogOptions) {
       state = 'stopped';
       clearTimeout(retry);
       clearInterval(tick);
+      clearInterval(pinger);
     },
     /** Runs the periodic check now (tests that move the clock). */
     check,

@@ -13,20 +13,12 @@
 import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
 import { renderWecomRobotUpdate } from '../../cards/wecom/render.js';
 import type { Dispatch, TransportStatus } from '../../src/adapter.js';
-import { createWatchdog, type Watchdog } from '../watchdog.js';
+import { createWatchdog, watchdogTimings, type LongConnectionTimings, type Watchdog } from '../watchdog.js';
 import type { WecomRobotConfig } from './config.js';
 import { decodeRobotEvent, decodeRobotMessage } from './decode.js';
 
-export interface RobotConnectionOptions {
-  /** The SDK's ping interval (default 30 s, the SDK's and WeCom's). */
-  heartbeatMs?: number;
-  /** No frame (pong included) for this long → reconnect (default 2.5 heartbeats). */
-  silenceMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  warnAfterMs?: number;
-  now?: () => number;
-  random?: () => number;
+/** heartbeatMs: the SDK's ping interval (default 30 s); silenceMs: no frame, pong included (default 2.5 heartbeats). */
+export interface RobotConnectionOptions extends LongConnectionTimings {
   log?: { info?(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
 
@@ -121,11 +113,8 @@ export function createRobotConnection(config: WecomRobotConfig, via: string, o: 
     silenceMs: o.silenceMs ?? Math.round(heartbeatMs * 2.5),
     connect,
     drop,
-    ...(o.backoffBaseMs !== undefined ? { baseMs: o.backoffBaseMs } : {}),
-    ...(o.backoffMaxMs !== undefined ? { maxMs: o.backoffMaxMs } : {}),
-    ...(o.warnAfterMs !== undefined ? { warnAfterMs: o.warnAfterMs } : {}),
+    ...watchdogTimings(o),
     now,
-    ...(o.random ? { random: o.random } : {}),
     ...(o.log ? { log: o.log } : {}),
   });
 

@@ -20,7 +20,7 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
   const frames: ClientFrame[] = [];
   let refuse = 0;
   let refused = 0;
-  let silent = false;
+  const muted = new Set<WebSocket>();
   let authenticated = 0;
   let current: WebSocket | undefined;
   const failures: number[] = [];
@@ -35,7 +35,7 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
     }
     (wss as any).handleUpgrade(req, sock, head, (ws: WebSocket) => {
       ws.on('message', (data: Buffer) => {
-        if (silent) return;
+        if (muted.has(ws)) return;
         const f = JSON.parse(data.toString('utf8')) as ClientFrame;
         frames.push({ ...f, at: Date.now() });
         const receipt = (errcode = 0, body?: unknown) => ws.send(JSON.stringify({ headers: { req_id: f.headers.req_id }, errcode, errmsg: errcode ? 'error' : 'ok', ...(body ? { body } : {}) }));
@@ -85,9 +85,10 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
     event: (body: Record<string, unknown>) => push('aibot_event_callback', { aibotid: opts.botId, msgtype: 'event', create_time: Math.floor(Date.now() / 1000), ...body }),
     /** The next proactive sends are answered with these errcodes. */
     failNextSends: (...codes: number[]) => failures.push(...codes),
-    /** Stops answering anything (receipts, pongs) and keeps the socket open: a half-open connection. */
-    silent(on: boolean) {
-      silent = on;
+    /** The current connection stops answering anything (receipts, pongs) and stays open: a half-open socket. */
+    muteCurrent() {
+      if (current) muted.add(current);
+      current = undefined;
     },
     /** Closes the current connection (the gateway restarted). */
     drop() {
