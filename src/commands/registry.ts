@@ -11,6 +11,7 @@ import { contactCommand, editCommand, tagCommand } from './records.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
 import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
+import { voiceCommand } from './voice.js';
 
 /** In the order /帮助 lists them. */
 const specs: CommandSpec[] = [
@@ -24,6 +25,7 @@ const specs: CommandSpec[] = [
   showCommand,
   pipelineCommand,
   undoCommand,
+  voiceCommand,
   editCommand,
   tagCommand,
   contactCommand,

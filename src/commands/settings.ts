@@ -1,7 +1,7 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
 import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
-import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, updateSettings } from '../services/settings.js';
+import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, setVoiceConfirm, updateSettings } from '../services/settings.js';
 import { findOnePerson } from '../services/users.js';
 import { disableDigestHere, enableDigestHere, teamsOfChat } from '../services/team-chats.js';
 import { tenantSettings } from '../services/tenant-settings.js';
@@ -10,13 +10,14 @@ import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
+  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关 | /设置 语音确认 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
   summary: '管理员：审批阈值、提醒规则、人员角色和上级；经理：群战报；每个人：早报开关',
   examples: ['/设置 战报 本群 华东销售部', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
     const { ctx } = env;
     const [what, ...args] = line.args;
     if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
+    if (what === '语音确认' || what === 'voice') return [text(await setVoiceConfirm(ctx, args[0]))];
     if (what === '战报' || what === 'digest') return [text(await digestSetting(env, args))];
     assertAdmin(ctx);
     if (what === '审批' || what === 'approval') {
@@ -65,7 +66,7 @@ export const settingsCommand: CommandSpec = {
       const q = (await getSettings(ctx)).quietHours;
       return [text(`提醒规则：\n· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 负责人和上级（总监每天一条汇总）\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 负责人和上级（总监每天一条汇总）\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
     }
-    throw new UsageError('请选择要设置的项目：审批、提醒、角色、上级、早报 或 战报。');
+    throw new UsageError('请选择要设置的项目：审批、提醒、角色、上级、早报、语音确认 或 战报。');
   },
 };
 

@@ -149,19 +149,24 @@ const SPOKEN_DATE =
 
 /**
  * The first date in a sentence that parses and is today or later, with the words that said it: a voice note's
- * "下周二下午再打给他" gives next Tuesday 14:00. Past dates (11月20号 said in December) are skipped: the sentence
- * reports on them.
+ * "下周二下午再打给他" gives next Tuesday 14:00. Past dates (11月20号 said in December) and today without a time
+ * still to come are skipped: the sentence reports on them.
  */
 export function findSpokenDate(sentence: string, now: Date, tz: string): { date: Date; phrase: string } | undefined {
   const s = sentence.normalize('NFKC');
+  let later: { date: Date; phrase: string } | undefined;
   for (const m of s.matchAll(SPOKEN_DATE)) {
     const phrase = m[0];
     const r = parseDueDate(phrase.replace(/(上午|早上|中午|下午|晚上|\d点|[一二两三四五六七八九十]点)/, ' $1').replace(/\s+/g, ' '), now, tz);
     const parsed = r.ok ? r : parseDueDate(phrase, now, tz);
     // A yearless date that already passed this year is one the sentence reports on, not next year's.
-    if (parsed.ok && !parsed.rolledOver && !isBeforeToday(parsed.date, now, tz)) return { date: parsed.date, phrase };
+    if (!parsed.ok || parsed.rolledOver || isBeforeToday(parsed.date, now, tz)) continue;
+    // "今天电话聊了…，月底再联系": today is what happened; a later day is the next contact. Today counts only
+    // with a time still to come (今天下午三点再打).
+    if (formatDay(parsed.date, tz) > formatDay(now, tz)) return { date: parsed.date, phrase };
+    if (!later && /点|上午|早上|中午|下午|晚上/.test(phrase) && parsed.date > now) later = { date: parsed.date, phrase };
   }
-  return undefined;
+  return later;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

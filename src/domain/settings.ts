@@ -139,6 +139,11 @@ export const tenantSettingsSchema = z.object({
     })
     .prefault({}),
   digest: z.object({ hour: hour.default(8), enabled: z.boolean().default(true) }).prefault({}),
+  /**
+   * Voice notes (DingTalk `recognition`, WeCom robot voice): speech recognition mishears, so by default a transcript
+   * that would become a follow-up is shown back with 确认 / 修改 / 取消 and written only on 确认; off = at once.
+   */
+  voice: z.object({ confirm: z.boolean().default(true) }).prefault({}),
   /** Stage names and exit criteria; the defaults are the built-in pipeline. */
   pipeline: pipelineSettingsSchema.prefault({}),
 });

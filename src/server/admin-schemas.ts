@@ -30,6 +30,7 @@ export const settingsPatchSchema = z
     quietHours: sectionPatch(tenantSettingsSchema.shape.quietHours.unwrap()).optional(),
     workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
     digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
+    voice: sectionPatch(tenantSettingsSchema.shape.voice.unwrap()).optional(),
     pipeline: pipelinePatchSchema.optional(),
   })
   .strict();

@@ -105,3 +105,13 @@ describe('dates said aloud (voice notes), Wednesday 2026-11-25 14:30', () => {
     expect(parseDueDate('四十号', now, TZ).ok).toBe(false);
   });
 });
+
+describe('the next contact in a spoken sentence', () => {
+  it('takes a later day over the today the sentence reports on, and today only with a time to come', async () => {
+    const { findSpokenDate } = await import('../../src/domain/dates.js');
+    expect(findSpokenDate('今天电话聊了报价，月底再联系', now, TZ)?.phrase).toBe('月底');
+    expect(findSpokenDate('今天去了一趟', now, TZ)).toBeUndefined();
+    expect(findSpokenDate('今天晚上再打给他', now, TZ)).toEqual({ date: new Date(at('2026-11-25T19:00:00+08:00')), phrase: '今天晚上' });
+    expect(findSpokenDate('今天上午去过了', now, TZ)).toBeUndefined(); // 09:00 already passed at 14:30
+  });
+});

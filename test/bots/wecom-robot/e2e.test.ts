@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../src/db/rows.js';
+import { parseDueDate } from '../../../src/domain/dates.js';
 import type { Db } from '../../../src/db/client.js';
 import { startFakeRobotGateway, type FakeRobotGateway } from '../../fakes/wecom-robot-gateway.js';
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom-api.js';
@@ -135,6 +136,60 @@ describe(`WeCom smart robot alone, end to end through the SDK and a local gatewa
     expect(chat.all('zhangsan').some((m) => m.includes('不能自己审批'))).toBe(true);
     // lisi's card was answered at his click, before the request closed: he is told the outcome in a line.
     expect(chat.all('lisi').some((m) => /已通过|已批准/.test(m) && !m.startsWith('{'))).toBe(true);
+  });
+
+  it('reads a voice note as a sentence, shows what it heard with 确认 / 修改 / 取消, and writes only on 确认, once', async () => {
+    const followUps = async () => queryRows<{ summary: string; next_due_at: Date | null }>(t().db, sql`select summary, next_due_at from follow_ups where summary like '%八万五%' order by created_at`);
+    await chat.say('zhangsan', '机器人测试泵业 报价八万五，下周二下午再联系', { voice: true, msgid: 'voice-1' });
+    expect(await followUps()).toEqual([]);
+    const sent = gateway.sends().filter((s) => s.body.chatid === 'zhangsan' && s.body.msgtype === 'template_card').at(-1)!.body.template_card;
+    expect(sent.main_title.title).toBe('语音跟进：请确认');
+    expect(sent.horizontal_content_list).toEqual(
+      expect.arrayContaining([
+        { keyname: '听到', value: expect.stringContaining('机器人测试泵业 报价八万五') },
+        { keyname: '下次', value: expect.stringMatching(/^\d{2}-\d{2} 14:00$/) },
+        { keyname: '金额', value: expect.stringContaining('¥85,000') },
+      ]),
+    );
+    expect(sent.sub_title_text).toMatch(/^记为 .*机器人测试泵业 的跟进：机器人测试泵业 报价八万五，下周二下午再联系 下次 \d{2}-\d{2} 14:00$/);
+    expect(sent.button_list.map((b: any) => b.text)).toEqual(['确认', '修改', '取消']);
+
+    const click = (n: number, msgid: string) =>
+      gateway.event({ msgid, chattype: 'single', from: { userid: 'zhangsan' }, event: { eventtype: 'template_card_event', event_key: sent.button_list[n].key, task_id: sent.task_id } });
+    // Someone else's click on zhangsan's card records nothing.
+    gateway.event({ msgid: 'voice-stranger', chattype: 'single', from: { userid: 'lisi' }, event: { eventtype: 'template_card_event', event_key: sent.button_list[0].key, task_id: sent.task_id } });
+    await recorded(t().db, app, 'bot:voice-stranger');
+    expect(await followUps()).toEqual([]);
+    click(0, 'voice-ok');
+    await recorded(t().db, app, 'bot:voice-ok');
+    click(0, 'voice-ok-again');
+    await recorded(t().db, app, 'bot:voice-ok-again');
+    const rows = await followUps();
+    expect(rows).toHaveLength(1);
+    const due = parseDueDate('下周二下午', new Date(), 'Asia/Shanghai');
+    expect(new Date(rows[0]!.next_due_at!).toISOString()).toBe(due.ok && due.date.toISOString());
+    const update = gateway.updates().at(-1)!.body.template_card;
+    expect(update.main_title.title).toBe('语音跟进：已记录');
+    expect(chat.all('zhangsan').some((m) => m.includes('已记录') && m.includes('下次跟进'))).toBe(true);
+    expect(chat.last('zhangsan')).toContain('已经记录过了');
+
+    // 修改 records nothing and hands back the command to edit; 取消 records nothing.
+    await chat.say('zhangsan', '机器人测试泵业 样品八万五寄出', { voice: true });
+    const second = gateway.sends().filter((s) => s.body.chatid === 'zhangsan' && s.body.msgtype === 'template_card').at(-1)!.body.template_card;
+    gateway.event({ msgid: 'voice-edit', chattype: 'single', from: { userid: 'zhangsan' }, event: { eventtype: 'template_card_event', event_key: second.button_list[1].key, task_id: second.task_id } });
+    await recorded(t().db, app, 'bot:voice-edit');
+    expect(chat.last('zhangsan')).toMatch(/请修改后发送：\n\/跟进 [CD]-\d+ 机器人测试泵业 样品八万五寄出/);
+    await chat.say('zhangsan', '机器人测试泵业 八万五的单子客户说再等等', { voice: true });
+    await chat.say('zhangsan', '/语音 取消');
+    expect(chat.last('zhangsan')).toBe('已取消：这条语音没有记录。');
+    expect(await followUps()).toHaveLength(1);
+
+    // With the confirmation turned off, a voice note is written at once and the reply says what was heard.
+    await chat.say('admin1', '/设置 语音确认 关');
+    await chat.say('zhangsan', '机器人测试泵业 电话确认八万五 月底签', { voice: true });
+    expect(await followUps()).toHaveLength(2);
+    expect(chat.last('zhangsan')).toMatch(/^听到：「机器人测试泵业 电话确认八万五 月底签」\n已记录/);
+    await chat.say('admin1', '/设置 语音确认 开');
   });
 
   it('works in a group when @-mentioned: the mention is stripped and `/设置 战报 本群` binds the group', async () => {
