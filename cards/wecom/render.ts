@@ -60,5 +60,7 @@ export function wecomMarkdownMessage(title: string | undefined, text: Text): str
  */
 export function renderWecomRobotUpdate(card: Card, taskId: string) {
   const { replace_text: _r, ...base } = renderWecomCard({ ...card, buttons: [] }, { taskId });
-  return { ...base, button_list: [{ text: clip(txt(card.footer ?? card.title), L.buttonText) || '已处理', style: STYLE.default, key: 'chatcrm-done' }] };
+  // The outcome without its time: 「王五 已批准 · 11-25 10:32」 → 「王五 已批准」.
+  const outcome = (card.footer ?? card.title).split(' · ')[0]!;
+  return { ...base, button_list: [{ text: clip(txt(outcome), L.buttonText) || '已处理', style: STYLE.default, key: 'chatcrm-done' }] };
 }

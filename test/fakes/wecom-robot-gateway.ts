@@ -83,6 +83,8 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
     /** A message callback (text, voice …) from a user; returns its req_id. */
     message: (body: Record<string, unknown>) => push('aibot_msg_callback', { aibotid: opts.botId, chattype: 'single', ...body }),
     event: (body: Record<string, unknown>) => push('aibot_event_callback', { aibotid: opts.botId, msgtype: 'event', create_time: Math.floor(Date.now() / 1000), ...body }),
+    /** Sends these bytes as they are (malformed-frame tests). */
+    raw: (data: string) => current!.send(data),
     /** The next proactive sends are answered with these errcodes. */
     failNextSends: (...codes: number[]) => failures.push(...codes),
     /** The current connection stops answering anything (receipts, pongs) and stays open: a half-open socket. */

@@ -2,7 +2,7 @@
 // 150 ms, backoff 20–80 ms, warning after 250 ms): a gateway that goes silent without closing, one that closes, one
 // that refuses for a while, and another process taking the connection over.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../../src/adapter.js';
+import type { ChatAdapter, InboundEvent } from '../../../src/adapter.js';
 import { createWecomRobotAdapter } from '../../../bots/wecom-robot/index.js';
 import { startFakeRobotGateway, type FakeRobotGateway } from '../../fakes/wecom-robot-gateway.js';
 import { TEST_ROBOT } from '../../helpers/server.js';
@@ -79,6 +79,34 @@ describe('WeCom robot long connection: watchdog against a local gateway', () => 
     expect(gateway.authenticated()).toBe(1);
     expect(logs.some((l) => l.level === 'warn' && /另一个进程/.test(l.msg ?? ''))).toBe(true);
     await expect(adapter.send({ tenantKey: 'wecom', kind: 'user', id: 'zhangsan' }, { type: 'text', text: '你好' })).rejects.toMatchObject({ code: 'NETWORK', retryable: true });
+  });
+
+  it('drops malformed and foreign frames without dispatching, and keeps the connection', async () => {
+    await adapter.stop!();
+    const seen: InboundEvent[] = [];
+    const fresh = createWecomRobotAdapter({ botId: TEST_ROBOT.botId, secret: TEST_ROBOT.secret, wsUrl: gateway.url, tenantKey: 'wx5823bf96d3bd56c7' }, { heartbeatMs: 40, silenceMs: 150 });
+    adapter = fresh;
+    await fresh.start!(async (e) => {
+      seen.push(e);
+      return {};
+    });
+    await until('open', () => state().state === 'open');
+    gateway.raw('not json {');
+    gateway.raw(JSON.stringify({ cmd: 'aibot_msg_callback', headers: { req_id: 'r1' } }));
+    gateway.message({ msgid: 'bad-1', msgtype: 'text', text: { content: '/帮助' } }); // no sender
+    gateway.message({ msgid: 'bad-2', chattype: 'channel', from: { userid: 'u1' }, msgtype: 'text', text: { content: '/帮助' } });
+    gateway.message({ msgid: 'bad-3', from: { userid: 'u1' }, msgtype: 'text', text: { content: 'x'.repeat(20_001) } });
+    gateway.message({ msgid: 'bad-4', from: { userid: 'u1' }, msgtype: 'text', text: 42 });
+    gateway.event({ msgid: 'bad-5', from: { userid: 'u1' }, event: { eventtype: 'template_card_event', event_key: '{"v":1,"a":"approve","id":"A-1"}' } }); // no task_id
+    gateway.event({ msgid: 'bad-6', from: { userid: 'u1' }, event: { eventtype: 'enter_chat' } });
+    gateway.raw(JSON.stringify({ cmd: 'aibot_msg_callback', headers: { req_id: 'r2' }, body: JSON.parse('{"msgid":"proto-1","chattype":"single","from":{"userid":"u2"},"msgtype":"text","text":{"content":"/帮助"},"__proto__":{"admin":true}}') }));
+    gateway.message({ msgid: 'good-1', from: { userid: 'u1' }, msgtype: 'image', image: { url: 'https://x' } });
+    await until('the good frames', () => seen.length >= 2);
+    expect(seen.map((e) => e.eventKey)).toEqual(['bot:proto-1', 'bot:good-1']);
+    expect(seen[0]).toMatchObject({ platform: 'wecom', tenantKey: 'wx5823bf96d3bd56c7', actor: { platformUserId: 'u2' }, chat: { id: 'u2', kind: 'direct' }, text: '/帮助', via: `robot:${TEST_ROBOT.botId}` });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(seen[1]).toMatchObject({ type: 'message', nonText: 'image' });
+    expect(state().state).toBe('open');
   });
 
   it('reports a wrong secret once, not per retry', async () => {
