@@ -87,8 +87,7 @@ export function createWatchdog(o: WatchdogOptions) {
   function check() {
     const t = now();
     if (state === 'open' && t - Math.max(lastFrameAt ?? 0, openedAt) > o.silenceMs) {
-      o.log?.info?.({ transport: o.transport, silentMs: t - Math.max(lastFrameAt ?? 0, openedAt) }, 'long connection silent: reconnecting');
-      lost('silent');
+      lost(`silent for ${t - Math.max(lastFrameAt ?? 0, openedAt)} ms`);
     } else if (state === 'connecting' && t - openedAt > o.silenceMs) {
       lost('no answer');
     } else if (state === 'down' && !retry && attemptAt !== undefined && t - attemptAt > o.silenceMs) {
@@ -125,6 +124,8 @@ export function createWatchdog(o: WatchdogOptions) {
       downSince = now();
       warned = false;
       attempts = 0;
+      // The start of an outage, at info level; a warning comes only if it lasts (check()).
+      o.log?.info?.({ transport: o.transport, reason }, 'long connection lost: reconnecting');
     }
     state = 'down';
     attemptAt = undefined;
@@ -133,7 +134,6 @@ export function createWatchdog(o: WatchdogOptions) {
     } catch {
       /* already gone */
     }
-    void reason;
     schedule();
   }
 

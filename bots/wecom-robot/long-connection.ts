@@ -83,7 +83,7 @@ export function createRobotConnection(config: WecomRobotConfig, via: string, o: 
       logger: sdkLogger(o.log, logOnce),
     });
     // Every frame the SDK receives (pushes, receipts, pongs) feeds the watchdog. handleFrame is the SDK's one entry
-    // for parsed frames (WsConnectionManager, 1.0.7); test/bots/wecom-robot/watchdog.test.ts fails if that changes.
+    // for parsed frames (WsConnectionManager, 1.0.7); test/bots/wecom-robot/long-connection.test.ts fails if that changes.
     const manager = (c as unknown as { wsManager: { handleFrame(f: unknown): void } }).wsManager;
     const handle = manager.handleFrame.bind(manager);
     manager.handleFrame = (f: unknown) => {
