@@ -12,11 +12,15 @@ import { createDbTokenStore } from '../src/db/token-store.js';
 import { readDingtalkConfig } from './dingtalk/config.js';
 import { readFeishuConfig } from './feishu/config.js';
 import { readWecomConfig } from './wecom/config.js';
+import { readWecomRobotConfig } from './wecom-robot/config.js';
+import type { LongConnectionTimings } from './watchdog.js';
 
 export interface AdapterDeps {
   db: Db;
   dataDir: string;
-  log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  log?: { info?(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /** Long-connection timings (tests shorten them). */
+  longConnection?: LongConnectionTimings;
 }
 
 export interface PlatformSetup {
@@ -38,15 +42,28 @@ export function createAdapters(env: Record<string, string | undefined>, opts: { 
     enabled.push('wecom');
     builders.push(async (deps) => (await import('./wecom/index.js')).createWecomAdapter(wecom.config, { tokenStore: createDbTokenStore(deps.db), ...timeout }));
   } else problems.push(...(wecom.errors ?? []));
+  const robot = readWecomRobotConfig(env);
+  if (robot.enabled) {
+    enabled.push('wecom-robot (long connection)');
+    const groupsElsewhere = wecom.enabled ? Object.keys(wecom.config.webhooks) : [];
+    builders.push(async (deps) =>
+      (await import('./wecom-robot/index.js')).createWecomRobotAdapter(robot.config, {
+        groupsElsewhere,
+        ...timeout,
+        ...(deps.longConnection ?? {}),
+        ...(deps.log ? { log: deps.log } : {}),
+      }),
+    );
+  } else problems.push(...(robot.errors ?? []));
   const feishu = readFeishuConfig(env);
   if (feishu.enabled) {
     enabled.push(`feishu (${feishu.config.mode})`);
-    builders.push(async (deps) => (await import('./feishu/index.js')).createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...timeout, ...(deps.log ? { log: deps.log } : {}) }));
+    builders.push(async (deps) => (await import('./feishu/index.js')).createFeishuAdapter(feishu.config, { tokenStore: createDbTokenStore(deps.db), ...timeout, ...(deps.log ? { log: deps.log } : {}), ...(deps.longConnection ? { longConnection: deps.longConnection } : {}) }));
   } else problems.push(...(feishu.errors ?? []));
   const dingtalk = readDingtalkConfig(env);
   if (dingtalk.enabled) {
     enabled.push(`dingtalk (${dingtalk.config.mode})`);
-    builders.push(async (deps) => (await import('./dingtalk/index.js')).createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), signLedger: createDbSignLedger(deps.db), ...timeout, ...(deps.log ? { log: deps.log } : {}) }));
+    builders.push(async (deps) => (await import('./dingtalk/index.js')).createDingtalkAdapter(dingtalk.config, { tokenStore: createDbTokenStore(deps.db), signLedger: createDbSignLedger(deps.db), ...timeout, ...(deps.log ? { log: deps.log } : {}), ...(deps.longConnection ? { longConnection: deps.longConnection } : {}) }));
   } else problems.push(...(dingtalk.errors ?? []));
   builders.push((deps) =>
     createConsoleAdapter({ mailboxDir: join(deps.dataDir, 'console'), secret: readConsoleSecret(deps.dataDir, { create: true }) }),

@@ -1,7 +1,7 @@
 // Button payloads: small, versioned, validated with zod on the way back in. Never trusted for identity.
 import { z } from 'zod';
 
-export const ACTIONS = ['approve', 'reject', 'log', 'snooze', 'lost', 'choose', 'confirm_handover', 'show'] as const;
+export const ACTIONS = ['approve', 'reject', 'log', 'snooze', 'lost', 'choose', 'confirm_handover', 'show', 'voice'] as const;
 export const MAX_ACTION_DATA_BYTES = 200;
 
 export const actionDataSchema = z.object({
@@ -9,7 +9,7 @@ export const actionDataSchema = z.object({
   a: z.enum(ACTIONS),
   /** Short id of the record the button is about (A-12, D-17, a handover id). */
   id: z.string().min(1).max(64),
-  /** Option number for choice cards. */
+  /** Option number for choice cards; for a voice note's card 1 = 确认, 2 = 修改, 3 = 取消. */
   n: z.number().int().min(1).max(99).optional(),
 });
 export type ActionData = z.infer<typeof actionDataSchema>;

@@ -23,6 +23,11 @@ interface InboundBase {
     roleIfNew?: 'rep' | 'manager' | 'director' | 'finance' | 'tech' | 'admin';
   };
   chat: ChatRef;
+  /**
+   * The `app` of the adapter that received it, when its platform has two ways in (WeCom: the self-built app and the
+   * smart robot): the replies go back the same way. Absent: the platform's one adapter.
+   */
+  via?: string;
   receivedAt: Date;
   /** For logs only; the core never reads it. */
   raw?: unknown;
@@ -35,6 +40,8 @@ export interface InboundMessage extends InboundBase {
   mentions: string[];
   /** Set for a picture, voice note, file… (its platform type): the core answers that it reads text only. */
   nonText?: string;
+  /** `text` is the platform's transcript of a voice note (DingTalk `recognition`, WeCom robot voice). */
+  spoken?: boolean;
 }
 
 export interface InboundCardAction extends InboundBase {
@@ -67,6 +74,8 @@ export interface SendTarget {
   kind: 'user' | 'group' | 'webhook';
   /** Platform user id, chat id, or (kind=webhook) the webhook key/URL name from config. */
   id: string;
+  /** The adapter `app` that must send it (a reply goes back the way its message came); absent: the platform's default. */
+  via?: string;
 }
 
 export interface SendOptions {
@@ -113,12 +122,35 @@ export interface HttpRoute {
   handle(req: RawRequest, dispatch: Dispatch): Promise<RawReply>;
 }
 
+/** One way in, for /readyz and the start-up log. */
+export interface TransportStatus {
+  /** e.g. `wecom-robot` or `feishu ws`. */
+  transport: string;
+  mode: 'webhook' | 'long connection';
+  /** webhook: `listening`; long connection: `connecting`, `open`, `down` (reconnecting), `replaced` (another process took it), `stopped`. */
+  state: 'listening' | 'connecting' | 'open' | 'down' | 'replaced' | 'stopped';
+  /** The last frame (message, event or pong) the connection received. */
+  lastFrameAt?: string;
+  /** Since when it has been down (state `down`). */
+  downSince?: string;
+  /** Reconnect attempts in the current outage. */
+  attempts?: number;
+}
+
 export interface ChatAdapter {
   platform: Platform;
   /** The platform app this adapter sends as (WeCom corp/agent, Feishu app id, DingTalk robot): one outbox lane each. */
   app?: string;
   httpRoutes: HttpRoute[];
-  /** Long-connection transports (Feishu ws, DingTalk Stream). */
+  /**
+   * Set when this adapter shares its platform with another (the WeCom robot next to the self-built app): its outbox
+   * lane takes the rows addressed `via` its app, and group messages addressed to nobody except to these ids (the
+   * other adapter's group robots).
+   */
+  sharesPlatform?: { groupsElsewhere: string[] };
+  /** Each way in and its state (webhook adapters without it are reported as `listening`). */
+  status?(): TransportStatus[];
+  /** Long-connection transports (Feishu ws, DingTalk Stream, WeCom robot). */
   start?(dispatch: Dispatch): Promise<void>;
   stop?(): Promise<void>;
   /**

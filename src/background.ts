@@ -111,9 +111,14 @@ const INBOX_BATCH = 50;
 export function startBackground(deps: BackgroundDeps): Background {
   const pollMs = deps.pollMs ?? 1000;
   const lanes = deps.adapters.map((adapter) => {
+    // Two adapters on one platform (WeCom app + robot): the sharing one's lane takes its rows, the other the rest.
+    const sharer = deps.adapters.find((a) => a.platform === adapter.platform && a.sharesPlatform && a.app);
+    const siblings = deps.adapters.filter((a) => a.platform === adapter.platform).length;
+    const split = sharer && siblings > 1 ? { via: sharer.app!, groupsElsewhere: sharer.sharesPlatform!.groupsElsewhere, mine: sharer === adapter } : undefined;
     const worker = createOutboxWorker({
       db: deps.db,
       adapters: [adapter],
+      ...(split ? { split } : {}),
       log: deps.log,
       ...(deps.ratePerSecond ? { ratePerSecond: deps.ratePerSecond } : {}),
       ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),

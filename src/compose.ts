@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ChatAdapter } from './adapter.js';
-import { createAdapters } from '../bots/index.js';
+import { createAdapters, type AdapterDeps } from '../bots/index.js';
 import { startBackground, type Background, type Logger } from './background.js';
 import { ConfigError, parseCoreEnv, type CoreEnv } from './config/env.js';
 import { knownEnvNames } from './config/known-names.js';
@@ -36,6 +36,8 @@ export interface ComposeOverrides {
   /** Run the minute scheduler (default true). */
   scheduler?: boolean;
   instanceId?: string;
+  /** Long-connection timings: heartbeat, silence bound, backoff (tests shorten them). */
+  longConnection?: AdapterDeps['longConnection'];
 }
 
 export interface ComposedApp {
@@ -80,7 +82,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     warn: (o, m) => server?.log.warn(o, m),
     error: (o, m) => server?.log.error(o, m),
   };
-  const adapters = await platforms.build({ db: database.db, dataDir: env.DATA_DIR, log });
+  const adapters = await platforms.build({ db: database.db, dataDir: env.DATA_DIR, log, ...(overrides.longConnection ? { longConnection: overrides.longConnection } : {}) });
   let background: Background | undefined;
   const inbox: DispatchDeps = {
     db: database.db,

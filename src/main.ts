@@ -3,6 +3,7 @@
 import { ConfigError, loadEnv } from './config/env.js';
 import { DataDirLockedError } from './db/lock.js';
 import { composeApp, type ComposedApp } from './compose.js';
+import { describeTransports, transportStatuses } from './server/transports.js';
 
 async function main() {
   let app: ComposedApp | undefined;
@@ -27,11 +28,13 @@ async function main() {
   app = await composeApp(loadEnv());
   const { env, database, adapters, server } = app;
   await server.listen({ port: env.PORT, host: env.HOST });
+  // Every way in with its mode and state (long connections are still connecting here; /readyz shows them later).
+  const transports = transportStatuses(adapters);
   server.log.info(
-    { database: database.describe, platforms: adapters.map((a) => a.platform), lanes: app.background.lanes },
-    `ChatCRM 已启动：数据库 ${database.describe}；已启用平台 ${adapters.map((a) => a.platform).join(', ')}`,
+    { database: database.describe, platforms: adapters.map((a) => a.platform), transports, lanes: app.background.lanes },
+    `ChatCRM 已启动：数据库 ${database.describe}；接入方式 ${describeTransports(transports)}`,
   );
-  console.log(`ChatCRM 已启动 → http://${env.HOST}:${env.PORT}  数据库：${database.describe}  平台：${adapters.map((a) => a.platform).join(', ')}`);
+  console.log(`ChatCRM 已启动 → http://${env.HOST}:${env.PORT}  数据库：${database.describe}  接入：${describeTransports(transports)}`);
 }
 
 main().catch((err) => {

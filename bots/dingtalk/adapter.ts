@@ -9,7 +9,7 @@ import type { TokenStore } from '../token-cache.js';
 import { createDingtalkApi } from './api.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkRoutes } from './http.js';
-import { createDingtalkLongConnection } from './long-connection.js';
+import { createDingtalkLongConnection, type DingtalkLongConnectionOptions } from './long-connection.js';
 import type { SignLedger } from './verify.js';
 
 export interface DingtalkDeps {
@@ -17,9 +17,11 @@ export interface DingtalkDeps {
   /** Binds each HTTP callback signature to one msgId (src/db/sign-ledger.ts); in-memory when absent. */
   signLedger?: SignLedger;
   now?: () => number;
-  log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  log?: { info?(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
   /** Abort each API call after this long (default 10 s). */
   timeoutMs?: number;
+  /** Long-connection timings (Stream mode). */
+  longConnection?: DingtalkLongConnectionOptions;
 }
 
 /**
@@ -41,7 +43,7 @@ function robotMessage(message: Exclude<OutboundMessage, { type: 'file' }>): Robo
 
 export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps): ChatAdapter {
   const api = createDingtalkApi(config, deps.tokenStore, deps.now, deps.timeoutMs);
-  const stream = config.mode === 'stream' ? createDingtalkLongConnection(config, deps.log) : undefined;
+  const stream = config.mode === 'stream' ? createDingtalkLongConnection(config, deps.log, deps.longConnection) : undefined;
   // Template-card clicks come back over the Stream connection only.
   const templates = config.mode === 'stream' && config.cardTemplateId;
 
@@ -49,7 +51,7 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
     platform: 'dingtalk',
     app: config.robotCode,
     httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now, deps.signLedger) : [],
-    ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
+    ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop(), status: () => [stream.status()] } : {}),
     async send(target: SendTarget, message: OutboundMessage, opts) {
       if (message.type === 'file') {
         // Upload, then a sampleFile message. No idempotency key here either: a timed-out send may arrive twice.

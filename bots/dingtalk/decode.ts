@@ -12,6 +12,8 @@ export const robotMessageSchema = z.object({
   msgId: id,
   msgtype: z.string(),
   text: z.object({ content: z.string().max(20_000) }).optional(),
+  /** Audio: `{duration, downloadCode, recognition}` — recognition is DingTalk's transcript; other types differ. */
+  content: z.unknown().optional(),
   conversationType: z.enum(['1', '2']),
   conversationId: id,
   senderStaffId: z.string().max(128).optional(),
@@ -32,10 +34,18 @@ export function stripMention(content: string): string {
   return content.replace(/^\s*(@\S+\s+)*/, '').trim();
 }
 
+/** DingTalk's transcript of an audio message (content.recognition), when it gave one. */
+function recognition(m: RobotMessage): string | undefined {
+  if (m.msgtype !== 'audio' || !m.content || typeof m.content !== 'object') return undefined;
+  const r = (m.content as { recognition?: unknown }).recognition;
+  return typeof r === 'string' && r.trim() && r.length <= 20_000 ? r.trim() : undefined;
+}
+
 export function decodeRobotMessage(m: RobotMessage, now: Date): InboundEvent | 'external' {
   // External contacts carry no senderStaffId: they are not members of our organisation and cannot use the CRM.
   if (!m.senderStaffId) return 'external';
   const direct = m.conversationType === '1';
+  const spoken = recognition(m);
   return {
     platform: 'dingtalk',
     type: 'message',
@@ -44,9 +54,10 @@ export function decodeRobotMessage(m: RobotMessage, now: Date): InboundEvent | '
     actor: { platformUserId: m.senderStaffId, ...(m.senderNick ? { displayName: m.senderNick } : {}) },
     chat: direct ? { id: m.senderStaffId, kind: 'direct' } : { id: m.conversationId, kind: 'group' },
     receivedAt: now,
-    text: m.text ? stripMention(m.text.content) : '',
-    // Pictures, voice, files, rich text: told politely that only text is read.
-    ...(m.msgtype === 'text' && m.text ? {} : { nonText: m.msgtype }),
+    text: spoken ?? (m.text ? stripMention(m.text.content) : ''),
+    // A voice note with a transcript is read as spoken text; pictures, files, rich text (and audio without one):
+    // told politely what is read.
+    ...(spoken ? { spoken: true } : m.msgtype === 'text' && m.text ? {} : { nonText: m.msgtype }),
     mentions: (m.atUsers ?? []).map((u) => u.staffId).filter((x): x is string => Boolean(x)),
     raw: { conversationType: m.conversationType },
   };

@@ -1,9 +1,15 @@
 // Stream mode (dingtalk-stream SDK): ChatCRM connects out, so no public URL is needed. Robot messages and card
 // clicks arrive as CALLBACK frames, which the SDK does not acknowledge by itself: we acknowledge after the event is
 // durably handled (its claim committed), so a crash before that makes DingTalk re-push (~60 s) instead of losing it.
+//
+// Liveness and reconnecting are ours (bots/watchdog.ts): the SDK retries every second forever (the reconnect storms
+// users report) and its keepAlive timer outlives the socket it watched. Each attempt is a fresh client with both
+// off; we ping every heartbeat, every frame or pong feeds the watchdog, and a close, a refused attempt or silence
+// past the bound reconnects after a backoff with jitter.
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import { renderDingtalkTemplateData } from '../../cards/dingtalk/render.js';
-import type { Dispatch } from '../../src/adapter.js';
+import type { Dispatch, TransportStatus } from '../../src/adapter.js';
+import { createWatchdog, watchdogTimings, type LongConnectionTimings } from '../watchdog.js';
 import type { DingtalkConfig } from './config.js';
 import { decodeCardCallback, decodeRobotMessage, robotMessageSchema } from './decode.js';
 import { parseJsonData } from '../plain-data.js';
@@ -17,7 +23,13 @@ export const TOPIC_CARD = '/v1.0/card/instances/callback';
  */
 class ChatCrmStreamClient extends DWClient {
   constructor(private readonly apiBase: string, opts: { clientId: string; clientSecret: string }) {
-    super({ ...opts, keepAlive: true, debug: false });
+    super({ ...opts, keepAlive: false, debug: false });
+    // Not in the constructor's type, but read from this.config by the SDK's close and connect handlers.
+    (this.config as { autoReconnect?: boolean }).autoReconnect = false;
+  }
+  /** The open socket (a runtime member of the SDK's client). */
+  get ws(): { on(e: string, cb: () => void): void; ping(): void; terminate(): void; readyState: number } | undefined {
+    return (this as unknown as { socket?: never }).socket;
   }
   override async getEndpoint(): Promise<this> {
     const res = await fetch(`${this.apiBase}/v1.0/gateway/connections/open`, {
@@ -33,8 +45,16 @@ class ChatCrmStreamClient extends DWClient {
   }
 }
 
-export function createDingtalkLongConnection(config: DingtalkConfig, log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void }) {
+/** heartbeatMs: our ping interval (default 10 s); silenceMs: no frame or pong for this long (default 25 s). */
+export type DingtalkLongConnectionOptions = LongConnectionTimings;
+
+export function createDingtalkLongConnection(
+  config: DingtalkConfig,
+  log?: { info?(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void },
+  o: DingtalkLongConnectionOptions = {},
+) {
   let client: ChatCrmStreamClient | undefined;
+  let dispatch: Dispatch | undefined;
 
   async function onRobot(dispatch: Dispatch, frame: DWClientDownStream) {
     let data: unknown;
@@ -67,16 +87,54 @@ export function createDingtalkLongConnection(config: DingtalkConfig, log?: { war
     fn(dispatch, frame).catch((err) => log?.error({ platform: 'dingtalk', err: String((err as Error)?.message ?? err) }, 'stream callback failed; DingTalk will re-push'));
   };
 
+  function drop() {
+    const c = client;
+    client = undefined;
+    if (!c) return;
+    (c as unknown as { userDisconnect: boolean }).userDisconnect = true;
+    c.ws?.terminate();
+  }
+
+  async function connect() {
+    drop();
+    const c = new ChatCrmStreamClient(config.apiBase, { clientId: config.clientId, clientSecret: config.clientSecret });
+    c.registerCallbackListener(TOPIC_ROBOT, guarded(onRobot, dispatch!));
+    c.registerCallbackListener(TOPIC_CARD, guarded(onCard, dispatch!));
+    client = c;
+    // With autoReconnect off, connect() swallows a failure: an unopened client is a failed attempt.
+    await c.connect();
+    if (client !== c) return;
+    const ws = c.ws;
+    if (!c.connected || !ws) return dog.lost('connect failed');
+    ws.on('message', () => client === c && dog.frame());
+    ws.on('pong', () => client === c && dog.frame());
+    ws.on('close', () => client === c && dog.lost('closed'));
+    dog.opened();
+  }
+
+  const heartbeatMs = o.heartbeatMs ?? 10_000;
+  const dog = createWatchdog({
+    transport: 'dingtalk stream',
+    silenceMs: o.silenceMs ?? Math.round(heartbeatMs * 2.5),
+    heartbeatMs,
+    ping: () => client?.ws?.ping(),
+    connect,
+    drop,
+    ...watchdogTimings(o),
+    ...(log ? { log } : {}),
+  });
+
   return {
-    async start(dispatch: Dispatch) {
-      client = new ChatCrmStreamClient(config.apiBase, { clientId: config.clientId, clientSecret: config.clientSecret });
-      client.registerCallbackListener(TOPIC_ROBOT, guarded(onRobot, dispatch));
-      client.registerCallbackListener(TOPIC_CARD, guarded(onCard, dispatch));
-      await client.connect();
+    async start(d: Dispatch) {
+      dispatch = d;
+      dog.start();
+      await connect();
     },
     async stop() {
-      client?.disconnect();
-      client = undefined;
+      dog.stop();
+      drop();
     },
+    status: (): TransportStatus => dog.status(),
+    watchdog: dog,
   };
 }

@@ -7,7 +7,7 @@ import type { FeishuConfig } from './config.js';
 import { createFeishuEvents } from './events.js';
 import { feishuRoutes } from './http.js';
 import type { SinkLogger } from './errors.js';
-import { createFeishuLongConnection } from './long-connection.js';
+import { createFeishuLongConnection, type FeishuLongConnectionOptions } from './long-connection.js';
 import type { TokenStore } from '../token-cache.js';
 
 export interface FeishuDeps {
@@ -16,6 +16,8 @@ export interface FeishuDeps {
   log?: SinkLogger;
   /** Abort each API call after this long (default 10 s). */
   timeoutMs?: number;
+  /** Long-connection timings (ws mode). */
+  longConnection?: FeishuLongConnectionOptions;
 }
 
 function content(message: Exclude<OutboundMessage, { type: 'file' }>): { msgType: string; content: unknown } {
@@ -33,7 +35,7 @@ function content(message: Exclude<OutboundMessage, { type: 'file' }>): { msgType
 export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): ChatAdapter {
   const api = createFeishuApi(config, deps.tokenStore, deps.log, deps.timeoutMs);
   const events = createFeishuEvents({ ...(deps.now ? { now: deps.now } : {}), ...(deps.log ? { log: deps.log } : {}) });
-  const ws = config.mode === 'ws' ? createFeishuLongConnection(config, events, deps.log) : undefined;
+  const ws = config.mode === 'ws' ? createFeishuLongConnection(config, events, deps.log, deps.longConnection) : undefined;
 
   return {
     platform: 'feishu',
@@ -46,6 +48,7 @@ export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): Cha
             await ws.start();
           },
           stop: () => ws.stop(),
+          status: () => [ws.status()],
         }
       : {}),
     async send(target: SendTarget, message: OutboundMessage, opts) {

@@ -54,6 +54,7 @@ function summarise(args: unknown[]): string {
 }
 
 export interface SinkLogger {
+  info?(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }

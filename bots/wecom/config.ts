@@ -36,7 +36,8 @@ export function readWecomConfig(
   env: Record<string, string | undefined>,
 ): { enabled: true; config: WecomConfig } | { enabled: false; errors?: string[] } {
   const present = REQUIRED.filter((k) => env[k]);
-  if (present.length === 0) return { enabled: false };
+  // The corp id alone, next to a smart robot (bots/wecom-robot/config.ts), names the robot's corp: no self-built app.
+  if (present.length === 0 || (present.length === 1 && present[0] === 'WECOM_CORP_ID' && env.WECOM_BOT_ID)) return { enabled: false };
   const parsed = wecomConfigSchema.safeParse(env, CONFIG_PARSE);
   if (!parsed.success) {
     const missing = REQUIRED.filter((k) => !env[k]).map((k) => `${k}: 未设置（企业微信需要全部 5 项）`);

@@ -56,7 +56,7 @@ async function receive(config: WecomConfig, req: RawRequest, dispatch: Dispatch,
   // A failure here is ours: answer 500 so WeCom retries; the inbound-events claim makes the retry safe.
   const outcome = await dispatch(event);
   if (event.type === 'card_action' && outcome.card) {
-    return passiveButtonReply(config, event.actor.platformUserId, outcome.card.state, timestamp, nonce);
+    return passiveButtonReply(config, event.actor.platformUserId, outcome.card, timestamp, nonce);
   }
   return empty(200);
 }
@@ -65,8 +65,9 @@ async function receive(config: WecomConfig, req: RawRequest, dispatch: Dispatch,
  * Greys the clicker's buttons at once (doc 90241 模板卡片更新消息, update_button); the card changes for everyone
  * later through update_template_card when the request closes.
  */
-function passiveButtonReply(config: WecomConfig, user: string, state: string, timestamp: string, nonce: string): RawReply {
-  const label = state === 'success' ? '已通过' : state === 'danger' ? '已驳回' : '已处理';
+function passiveButtonReply(config: WecomConfig, user: string, card: { kind: string; state: string }, timestamp: string, nonce: string): RawReply {
+  const { kind, state } = card;
+  const label = kind === 'voice' ? (state === 'success' ? '已记录' : '未记录') : state === 'success' ? '已通过' : state === 'danger' ? '已驳回' : '已处理';
   const plain =
     `<xml><ToUserName><![CDATA[${user}]]></ToUserName><FromUserName><![CDATA[${config.corpId}]]></FromUserName>` +
     `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[update_button]]></MsgType>` +

@@ -52,3 +52,15 @@ function plain(body: Text): string {
 export function wecomMarkdownMessage(title: string | undefined, text: Text): string {
   return title ? `**${esc(title)}**\n${renderText(text, esc)}` : renderText(text, esc);
 }
+
+/**
+ * The WeCom smart robot's answer to a click (aibot_respond_update_msg, doc 101463 更新模板卡片): the whole card
+ * again under the clicked task_id. A robot card cannot grey its buttons, so the resolved card keeps one neutral
+ * button that reads the outcome; its key is not an action, so a tap on it is answered "card expired".
+ */
+export function renderWecomRobotUpdate(card: Card, taskId: string) {
+  const { replace_text: _r, ...base } = renderWecomCard({ ...card, buttons: [] }, { taskId });
+  // The outcome without its time: 「王五 已批准 · 11-25 10:32」 → 「王五 已批准」.
+  const outcome = (card.footer ?? card.title).split(' · ')[0]!;
+  return { ...base, button_list: [{ text: clip(txt(outcome), L.buttonText) || '已处理', style: STYLE.default, key: 'chatcrm-done' }] };
+}

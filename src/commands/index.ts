@@ -1,2 +1,3 @@
 export { runChatText } from './run.js';
 export type { CommandEnv, CommandSpec } from './contract.js';
+export { spokenFollowUp, voiceDecisionReply } from './voice.js';

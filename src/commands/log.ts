@@ -78,7 +78,11 @@ export async function logAndReply(
   target: { customer: Customer; deal?: Deal },
   input: { kind: FollowUpKind; summary: string; nextStep?: string; nextDueAt?: Date },
 ) {
-  const f = await logFollowUp(env.ctx, target, input);
+  return followUpReply(env, target, await logFollowUp(env.ctx, target, input));
+}
+
+/** The answer to a recorded follow-up (typed, a plain sentence, or a confirmed voice note). */
+export function followUpReply(env: CommandEnv, target: { customer: Customer; deal?: Deal }, f: Awaited<ReturnType<typeof logFollowUp>>) {
   const where = target.deal
     ? `商机 ${dealShortId(target.deal)}「${target.deal.title}」（${target.customer.name}）`
     : `客户 ${customerShortId(target.customer)} ${target.customer.name}`;

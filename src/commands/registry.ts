@@ -16,6 +16,7 @@ import { snoozeCommand } from './snooze.js';
 import { quoteDocumentCommand } from './quote-document.js';
 import { dashboardCommand } from './dashboard.js';
 import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
+import { voiceCommand } from './voice.js';
 
 /** In the order /帮助 lists them. */
 const specs: CommandSpec[] = [
@@ -32,6 +33,7 @@ const specs: CommandSpec[] = [
   pipelineCommand,
   dashboardCommand,
   undoCommand,
+  voiceCommand,
   editCommand,
   tagCommand,
   contactCommand,

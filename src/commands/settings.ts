@@ -1,7 +1,7 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
 import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
-import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, updateSettings } from '../services/settings.js';
+import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, setVoiceConfirm, updateSettings } from '../services/settings.js';
 import { findOnePerson } from '../services/users.js';
 import { disableDigestHere, enableDigestHere, teamsOfChat } from '../services/team-chats.js';
 import { tenantSettings } from '../services/tenant-settings.js';
@@ -13,13 +13,14 @@ import { targetSetting } from './performance.js';
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [5万] [5%] | /设置 报价单 抬头|信息|条款|有效期 <内容> | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 回款 [天数] | /设置 目标 <人或团队> <月份或季度> <金额> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关 | /设置 分配 [地区|关键词 <词> <团队或人>] [默认 <团队>] [删除 <序号>] [清空] | /设置 公海 [领取 10] [上限 200] [回收 30] [提前 3] [重领 30] [响应 30] | /设置 回访 [天数] [沉默天数]',
-  summary: '管理员：审批阈值、报价单抬头与条款、提醒规则、回款升级、人员角色和上级、线索分配规则、公海规则、成交后回访；经理：群战报和业绩目标；每个人：早报开关',
+  usage: '/设置 审批 [5万] [5%] | /设置 报价单 抬头|信息|条款|有效期 <内容> | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 回款 [天数] | /设置 目标 <人或团队> <月份或季度> <金额> | /设置 早报 开/关 | /设置 语音确认 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关 | /设置 分配 [地区|关键词 <词> <团队或人>] [默认 <团队>] [删除 <序号>] [清空] | /设置 公海 [领取 10] [上限 200] [回收 30] [提前 3] [重领 30] [响应 30] | /设置 回访 [天数] [沉默天数]',
+  summary: '管理员：审批阈值、报价单抬头与条款、提醒规则、回款升级、人员角色和上级、线索分配规则、公海规则、成交后回访；经理：群战报和业绩目标；每个人：早报和语音确认开关',
   examples: ['/设置 目标 张三 2026-12 50万', '/设置 回款 7', '/设置 战报 本群 华东销售部', '/设置 分配 地区 浙江 华东销售部', '/设置 分配 关键词 阀门 张三', '/设置 公海 领取 5 回收 45', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
     const { ctx } = env;
     const [what, ...args] = line.args;
     if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
+    if (what === '语音确认' || what === 'voice') return [text(await setVoiceConfirm(ctx, args[0]))];
     if (what === '战报' || what === 'digest') return [text(await digestSetting(env, args))];
     if (what === '目标' || what === 'target') return [markdown(await targetSetting(env, args))];
     assertAdmin(ctx);
@@ -82,7 +83,7 @@ export const settingsCommand: CommandSpec = {
       const c = (await getSettings(ctx)).collection;
       return [text(`回款提醒：\n· 某期回款到期仍未回清 → 提醒负责人和财务（工作时间内，避开免打扰）\n· 到期 ${c.escalateAfterDays} 天后仍未回清 → 通知负责人的上级\n修改：/设置 回款 7`)];
     }
-    throw new UsageError('请选择要设置的项目：审批、报价单、提醒、回款、目标、角色、上级、早报、战报、分配、公海 或 回访。');
+    throw new UsageError('请选择要设置的项目：审批、报价单、提醒、回款、目标、角色、上级、早报、语音确认、战报、分配、公海 或 回访。');
   },
 };
 

@@ -48,14 +48,29 @@ export function zonedTime(p: { year: number; month: number; day: number; hour: n
 const CN_WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 const CN_SMALL: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
 
+/** A part of the day said without an hour (下周二下午): when in it a follow-up is meant. */
+const PART_OF_DAY: Record<string, number> = { 上午: 9, 早上: 9, 中午: 12, 下午: 14, 晚上: 19 };
+
+/** 1–31 written with Chinese numerals (八, 十二, 二十八, 三十一) or digits. */
+function smallNumber(text: string): number | undefined {
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const m = /^([二三])?(十)?([一二两三四五六七八九])?$/.exec(text);
+  if (!m || !text) return undefined;
+  if (!m[2]) return text.length === 1 ? CN_SMALL[text] : undefined;
+  return (m[1] ? CN_SMALL[m[1]]! : 1) * 10 + (m[3] ? CN_SMALL[m[3]]! : 0);
+}
+
 function parseTime(text: string): { hour: number; minute: number } | undefined | null {
   const s = text.trim();
   if (!s) return null;
+  if (s in PART_OF_DAY) return { hour: PART_OF_DAY[s]!, minute: 0 };
   let m = /^(上午|早上|中午|下午|晚上)?\s*(\d{1,2})(?::|：)(\d{2})$/.exec(s);
-  if (!m) m = /^(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*点(半)?$/.exec(s);
+  if (!m) m = /^(上午|早上|中午|下午|晚上)?\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*点(半|钟)?$/.exec(s);
   if (!m) return undefined;
-  let hour = Number(m[2]);
-  const minute = m[3] === '半' ? 30 : m[3] ? Number(m[3]) : 0;
+  const h = smallNumber(m[2]!) ?? (m[2] === '两' ? 2 : undefined);
+  if (h === undefined) return undefined;
+  let hour = h;
+  const minute = m[3] === '半' ? 30 : m[3] && m[3] !== '钟' ? Number(m[3]) : 0;
   if ((m[1] === '下午' || m[1] === '晚上') && hour < 12) hour += 12;
   if (hour > 23 || minute > 59) return undefined;
   return { hour, minute };
@@ -79,7 +94,17 @@ export function parseDueDate(text: string, now: Date, tz: string): { ok: true; d
   if (m) return atDay({ 今天: 0, 明天: 1, 后天: 2, 大后天: 3 }[m[1] as '今天']!, m[2]!);
   m = /^(\d+|[一二两三四五六七八九十])\s*天[后以]后?(.*)$/.exec(s);
   if (m) return atDay(Number(m[1]) || CN_SMALL[m[1]!]!, m[2]!);
-  m = /^(下下|下)?(?:周|星期|礼拜)([一二三四五六日天])(.*)$/.exec(s);
+  // 月底 / 下个月底: the month's last day; 月初 / 下月初: the first day of next month (spoken dates, voice notes).
+  m = /^(本月|这个月|这月|下个?月)?(月底|底|月初|初)(.*)$/.exec(s);
+  if (m && (m[2] === '月底' || m[2] === '月初' || m[1])) {
+    const t = parseTime(m[3]!);
+    if (t === undefined) return { ok: false };
+    const at = { hour: t?.hour ?? 9, minute: t?.minute ?? 0 };
+    // Day 0 of a month is the last day of the one before; the start of a month is always the next one's.
+    if (m[2]!.endsWith('底')) return { ok: true, date: zonedTime({ year: today.year, month: today.month + (m[1]?.startsWith('下') ? 2 : 1), day: 0, ...at }, tz) };
+    return { ok: true, date: zonedTime({ year: today.year, month: today.month + 1, day: 1, ...at }, tz) };
+  }
+  m = /^(下下|下|这|本)?(?:周|星期|礼拜)([一二三四五六日天])(.*)$/.exec(s);
   if (m) {
     const target = CN_WEEKDAY[m[2]!]!;
     let offset: number;
@@ -88,10 +113,10 @@ export function parseDueDate(text: string, now: Date, tz: string): { ok: true; d
     else offset = target >= today.weekday ? target - today.weekday : 7 - today.weekday + target;
     return atDay(offset, m[3]!);
   }
-  m = /^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?(?:\s+|$)(.*)$/.exec(s);
-  if (m) {
-    const month = Number(m[2]);
-    const day = Number(m[3]);
+  m = /^(?:(\d{4})[-/.年])?(\d{1,2}|[一二三四五六七八九十]{1,2})(?:[-/.]|月)(\d{1,2}|[一二三四五六七八九十]{1,3})[日号]?(?:\s+|$)?(.*)$/.exec(s);
+  if (m && (/^\d+$/.test(m[2]!) || s.includes('月'))) {
+    const month = smallNumber(m[2]!) ?? 0;
+    const day = smallNumber(m[3]!) ?? 0;
     const t = parseTime(m[4]!);
     if (t === undefined || month < 1 || month > 12 || day < 1) return { ok: false };
     let year = m[1] ? Number(m[1]) : today.year;
@@ -102,7 +127,46 @@ export function parseDueDate(text: string, now: Date, tz: string): { ok: true; d
     const date = zonedTime({ year, month, day, hour: t?.hour ?? 9, minute: t?.minute ?? 0 }, tz);
     return rolledOver ? { ok: true, date, rolledOver: true } : { ok: true, date };
   }
+  // 8号 / 二十八号: the next such day of a month (this month's when it is still to come).
+  m = /^(\d{1,2}|[一二三四五六七八九十]{1,3})[号日](.*)$/.exec(s);
+  if (m) {
+    const day = smallNumber(m[1]!);
+    const t = parseTime(m[2]!);
+    if (!day || day > 31 || t === undefined) return { ok: false };
+    for (let add = day >= today.day ? 0 : 1; add <= 2; add++) {
+      const candidate: Date = new Date(Date.UTC(today.year, today.month - 1 + add, day));
+      if (candidate.getUTCDate() !== day) continue; // no 31st in this month: the next month that has one
+      return { ok: true, date: zonedTime({ year: candidate.getUTCFullYear(), month: candidate.getUTCMonth() + 1, day, hour: t?.hour ?? 9, minute: t?.minute ?? 0 }, tz) };
+    }
+    return { ok: false };
+  }
   return { ok: false };
+}
+
+/** The date phrases a spoken sentence may carry (下周二下午, 月底, 12月8号, 明天上午十点). */
+const SPOKEN_DATE =
+  /(?:今天|明天|后天|大后天|(?:下下|下|这|本)?(?:周|星期|礼拜)[一二三四五六日天]|(?:本月|这个月|这月|下个?月)?(?:月底|月初)|(?:下个?月)(?:底|初)|(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]?|\d{1,2}[-/.]\d{1,2}|(?:\d{1,2}|[一二三四五六七八九十]{1,3})号)(?:上午|早上|中午|下午|晚上)?(?:(?:\d{1,2}|[一二两三四五六七八九十]{1,3})点(?:半|钟)?)?/g;
+
+/**
+ * The first date in a sentence that parses and is today or later, with the words that said it: a voice note's
+ * "下周二下午再打给他" gives next Tuesday 14:00. Past dates (11月20号 said in December) and today without a time
+ * still to come are skipped: the sentence reports on them.
+ */
+export function findSpokenDate(sentence: string, now: Date, tz: string): { date: Date; phrase: string } | undefined {
+  const s = sentence.normalize('NFKC');
+  let later: { date: Date; phrase: string } | undefined;
+  for (const m of s.matchAll(SPOKEN_DATE)) {
+    const phrase = m[0];
+    const r = parseDueDate(phrase.replace(/(上午|早上|中午|下午|晚上|\d点|[一二两三四五六七八九十]点)/, ' $1').replace(/\s+/g, ' '), now, tz);
+    const parsed = r.ok ? r : parseDueDate(phrase, now, tz);
+    // A yearless date that already passed this year is one the sentence reports on, not next year's.
+    if (!parsed.ok || parsed.rolledOver || isBeforeToday(parsed.date, now, tz)) continue;
+    // "今天电话聊了…，月底再联系": today is what happened; a later day is the next contact. Today counts only
+    // with a time still to come (今天下午三点再打).
+    if (formatDay(parsed.date, tz) > formatDay(now, tz)) return { date: parsed.date, phrase };
+    if (!later && /点|上午|早上|中午|下午|晚上/.test(phrase) && parsed.date > now) later = { date: parsed.date, phrase };
+  }
+  return later;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

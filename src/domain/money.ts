@@ -31,7 +31,79 @@ function chineseNumber(text: string): number | undefined {
   return total + digit;
 }
 
+const CN_SPOKEN = /^[零〇一二两三四五六七八九十百千万亿点]+$/;
+
+/**
+ * A number below 万 as said aloud: 三千五 (3,500), 一百五 (150), 一百零五 (105), 十二, 八点五 (8.5). A last digit
+ * straight after 百/千 counts in the next lower place, as speakers mean it.
+ */
+function spokenSmall(text: string): number | undefined {
+  if (!text) return undefined;
+  const [whole = '', frac] = text.split('点');
+  if (text.split('点').length > 2) return undefined;
+  let total = 0;
+  let digit: number | undefined;
+  let lastUnit = 0;
+  let afterZero = false;
+  for (const ch of whole) {
+    if (ch in CN_DIGITS) {
+      if (CN_DIGITS[ch] === 0) afterZero = true;
+      else digit = CN_DIGITS[ch]!;
+      continue;
+    }
+    const unit = ch === '十' ? 10 : ch === '百' ? 100 : ch === '千' ? 1000 : 0;
+    if (!unit || (lastUnit && unit >= lastUnit)) return undefined;
+    total += (digit ?? 1) * unit;
+    digit = undefined;
+    lastUnit = unit;
+    afterZero = false;
+  }
+  if (digit !== undefined) total += lastUnit >= 100 && !afterZero ? (digit * lastUnit) / 10 : digit;
+  if (frac !== undefined) {
+    if (!frac || [...frac].some((c) => !(c in CN_DIGITS))) return undefined;
+    total += Number(`0.${[...frac].map((c) => CN_DIGITS[c]).join('')}`);
+  }
+  return total;
+}
+
+/** An amount as said aloud, in fen: 八万五 (85,000), 十二万, 一百二十万三千, 八点五万, 三千五, 一亿二千万. */
+export function spokenAmountFen(text: string): number | undefined {
+  if (!CN_SPOKEN.test(text)) return undefined;
+  let rest = text;
+  let yuan = 0;
+  let lastBig = 0;
+  for (const [big, value] of [['亿', 1e8], ['万', 1e4]] as const) {
+    const at = rest.indexOf(big);
+    if (at < 0) continue;
+    const section = spokenSmall(rest.slice(0, at)) ?? (at === 0 ? undefined : NaN);
+    if (section === undefined || Number.isNaN(section)) return undefined;
+    yuan += section * value;
+    lastBig = value;
+    rest = rest.slice(at + 1);
+  }
+  if (rest) {
+    // 八万五: a lone digit after 万 (or 亿) is the next lower place — 5,000, not 5.
+    const lone = rest.length === 1 && rest in CN_DIGITS && lastBig ? CN_DIGITS[rest]! * (lastBig / 10) : undefined;
+    const small = lone ?? spokenSmall(rest.replace(/^零/, ''));
+    if (small === undefined) return undefined;
+    yuan += small;
+  }
+  const fen = Math.round(yuan * 100);
+  return Number.isSafeInteger(fen) ? fen : undefined;
+}
+
 export type AmountProblem = 'unreadable' | 'negative' | 'zero' | 'too_large';
+
+/** The first spoken or written amount in a sentence (报价八万五, 打九折 is not one), in fen. */
+export function findSpokenAmount(sentence: string): { fen: number; phrase: string } | undefined {
+  const s = sentence.normalize('NFKC');
+  const re = /([零〇一二两三四五六七八九十百千万亿点]*[万亿][零〇一二两三四五六七八九十百千]*|\d+(?:\.\d+)?\s*[万w]\d?|[一二两三四五六七八九十百]+千[一二两三四五六七八九]?)(?:元|块钱|块)?/g;
+  for (const m of s.matchAll(re)) {
+    const r = parseAmountToFen(m[0]);
+    if (r.ok) return { fen: r.fen, phrase: m[0] };
+  }
+  return undefined;
+}
 export type AmountResult = { ok: true; fen: number } | { ok: false; problem: AmountProblem };
 
 /**
@@ -42,6 +114,19 @@ export function parseAmountToFen(text: string): AmountResult {
   let s = text.normalize('NFKC').trim().toLowerCase().replace(/^[¥￥]|^rmb|^cny/, '').replace(/(rmb|cny)$/, '').trim();
   const negative = /^[-−]/.test(s);
   if (negative) s = s.slice(1).replace(/^[¥￥]/, '').trim();
+  // Said aloud: 八万五, 十二万块, 一百二十万三千元, 8万5 (85,000).
+  const spoken = /^([零〇一二两三四五六七八九十百千万亿点]+)\s*(?:元|块|块钱)?$/.exec(s);
+  if (spoken && /[万亿点]|[十百千][一二两三四五六七八九]$/.test(spoken[1]!) && !negative) {
+    const fen = spokenAmountFen(spoken[1]!);
+    if (fen === undefined) return { ok: false, problem: 'unreadable' };
+    if (fen === 0) return { ok: false, problem: 'zero' };
+    return fen > MAX_AMOUNT_FEN ? { ok: false, problem: 'too_large' } : { ok: true, fen };
+  }
+  const mixed = /^(\d+(?:\.\d+)?)\s*[万w]\s*(\d)$/.exec(s);
+  if (mixed && !negative) {
+    const fen = decimalTimesPow10(mixed[1]!, 6)! + Number(mixed[2]) * 100_000;
+    return fen > MAX_AMOUNT_FEN ? { ok: false, problem: 'too_large' } : { ok: true, fen };
+  }
   const m = /^([\d,]*\.?\d*|[零〇一二两三四五六七八九十百千]+)\s*(元|块|k|千|w|万|亿)?$/.exec(s);
   if (!m || !m[1] || !/[\d零〇一二两三四五六七八九十百千]/.test(m[1])) return { ok: false, problem: 'unreadable' };
   const r = unsignedFen(m[1], m[2] ?? '');

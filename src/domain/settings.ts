@@ -187,6 +187,11 @@ export const tenantSettingsSchema = z.object({
     .prefault({}),
   /** Payment collection (回款): an instalment unpaid this many days after its due date escalates to the manager. */
   collection: z.object({ escalateAfterDays: z.number().int().min(1).max(365).default(7) }).prefault({}),
+  /**
+   * Voice notes (DingTalk `recognition`, WeCom robot voice): speech recognition mishears, so by default a transcript
+   * that would become a follow-up is shown back with 确认 / 修改 / 取消 and written only on 确认; off = at once.
+   */
+  voice: z.object({ confirm: z.boolean().default(true) }).prefault({}),
   /** Stage names and exit criteria; the defaults are the built-in pipeline. */
   pipeline: pipelineSettingsSchema.prefault({}),
   /** The lead pool (公海): claim limits, recycling, the golden-response clock (src/services/pool.ts). */

@@ -4,13 +4,14 @@
 import { decodeActionData, type ActionData } from '../../cards/action-data.js';
 import type { DispatchOutcome, InboundCardAction, OutboundMessage } from '../adapter.js';
 import { decisionReply } from '../commands/approve.js';
-import { runChatText } from '../commands/index.js';
+import { runChatText, voiceDecisionReply } from '../commands/index.js';
 import { confirmReply } from '../commands/handover.js';
 import type { CommandEnv } from '../commands/contract.js';
 import { isDomainError } from '../domain/errors.js';
 import { decideApproval, findApprovalId } from '../services/approvals.js';
 import { approvalCard } from '../services/approval-view.js';
 import { confirmHandover } from '../services/handover.js';
+import { decideVoiceDraft, voiceDraftCard } from '../services/voice-drafts.js';
 
 export type CardActionResult = DispatchOutcome & { replies?: OutboundMessage[] };
 
@@ -47,7 +48,22 @@ const confirmHandoverAction: Handler = async (env, data) => {
   }
 };
 
+/** A voice note's card: 1 = 确认 (record), 2 = 修改 (drop, and send the command to edit), 3 = 取消. */
+const voice: Handler = async (env, data) => {
+  const asked = data.n === 1 ? 'record' : data.n === 2 ? 'edit' : 'cancel';
+  try {
+    const r = await decideVoiceDraft(env.ctx, data.id, asked === 'record' ? 'record' : 'cancel');
+    const reply = voiceDecisionReply(env, r, asked);
+    const done = r.followUp ? '已记录' : r.already ? '已处理过' : '未记录';
+    return { toast: done, toastType: r.followUp ? 'success' : 'info', card: voiceDraftCard(env.ctx, r.draft, r.target), replies: [{ type: 'text', text: reply }] };
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    return { toast: err.userMessage, toastType: 'error', replies: [{ type: 'text', text: err.userMessage }] };
+  }
+};
+
 const cardActionHandlers: Record<string, Handler> = {
+  voice,
   approve,
   reject,
   confirm_handover: confirmHandoverAction,

@@ -5,7 +5,7 @@ import type { Db, DbOrTx } from '../db/client.js';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../db/rows.js';
 import { inboundEvents } from '../db/schema/index.js';
-import { runChatText } from '../commands/index.js';
+import { runChatText, spokenFollowUp } from '../commands/index.js';
 import type { CommandEnv } from '../commands/contract.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { resolveTenant } from '../services/tenants.js';
@@ -31,6 +31,13 @@ export interface DispatchDeps {
 const LOOKUP_TIMEOUT_MS = 1500;
 
 const NON_TEXT = '暂时只能读懂文字消息。请用文字发送，例如：/跟进 D-3 已寄样 下一步:等客户反馈；发送 /帮助 查看所有命令。';
+
+/** A voice note with no transcript: where voice is read, and what to do here. */
+function voiceReply(event: InboundEvent): string {
+  // DingTalk and the WeCom robot transcribe: an empty transcript means it was not understood.
+  if (event.platform === 'dingtalk' || event.via?.startsWith('robot:')) return '没能听清这条语音（平台没有给出文字）。请再说一次，或直接打字。';
+  return '这里还读不了语音：语音跟进目前只在钉钉和企业微信智能机器人里可用（平台会先转成文字）。请用文字发送，例如：/跟进 D-3 已寄样 下次:周五';
+}
 
 const SORRY = '抱歉，系统处理这条消息时出错了，已记录。请稍后再试，或联系管理员。';
 
@@ -91,7 +98,10 @@ export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: Inboun
   }
   const result = await savepoint(tx, deps, event, tenant.id, async (sp) => {
     const spEnv = { ...env, ctx: { ...env.ctx, db: sp } };
-    if (event.type === 'message') return { replies: event.nonText ? [{ type: 'text', text: NON_TEXT }] : await runChatText(spEnv, event.text) };
+    if (event.type === 'message') {
+      if (event.nonText) return { replies: [{ type: 'text', text: event.nonText === 'voice' || event.nonText === 'audio' ? voiceReply(event) : NON_TEXT }] };
+      return { replies: event.spoken ? await spokenFollowUp(spEnv, event.text) : await runChatText(spEnv, event.text) };
+    }
     return handleCardAction(spEnv, event);
   });
   await queueReplies(tx, tenant.id, event, result.replies ?? []);
@@ -126,10 +136,11 @@ function isConnectionError(err: unknown): boolean {
 }
 
 async function queueReplies(tx: DbOrTx, tenantId: string, event: InboundEvent, replies: OutboundMessage[]) {
+  const via = event.via ? { via: event.via } : {};
   const target: SendTarget =
     event.chat.kind === 'direct'
-      ? { tenantKey: event.tenantKey, kind: 'user', id: event.actor.platformUserId }
-      : { tenantKey: event.tenantKey, kind: 'group', id: event.chat.id };
+      ? { tenantKey: event.tenantKey, kind: 'user', id: event.actor.platformUserId, ...via }
+      : { tenantKey: event.tenantKey, kind: 'group', id: event.chat.id, ...via };
   for (const message of replies) {
     await enqueue(tx, { tenantId, platform: event.platform, target, payload: { op: 'send', message } });
   }

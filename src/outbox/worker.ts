@@ -31,6 +31,12 @@ export interface WorkerOptions {
   /** A claimed row is retried by anyone after this long (a sender that crashed mid-send). */
   leaseMs?: number;
   log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /**
+   * When two adapters share a platform (WeCom's self-built app and smart robot), which of its rows this lane takes:
+   * the sharing adapter's rows (`mine`: addressed `via` its app, or group rows addressed to nobody except to
+   * `groupsElsewhere`), or all the others.
+   */
+  split?: { via: string; groupsElsewhere: string[]; mine: boolean };
 }
 
 /**
@@ -55,6 +61,14 @@ export function createOutboxWorker(opts: WorkerOptions) {
   const maxAttempts = opts.maxAttempts ?? 8;
   const leaseMs = opts.leaseMs ?? 60_000;
 
+  const split = opts.split;
+  const shared = split
+    ? sql`(coalesce(target->>'via', '') = ${split.via} or (target->>'via' is null and target->>'kind' = 'group'${
+        split.groupsElsewhere.length > 0 ? sql` and target->>'id' not in (${sql.join(split.groupsElsewhere.map((g) => sql`${g}`), sql`, `)})` : sql``
+      }))`
+    : undefined;
+  const laneFilter = shared ? (split!.mine ? sql` and ${shared}` : sql` and not ${shared}`) : sql``;
+
   async function claim(limit: number): Promise<OutboxRow[]> {
     const t = now();
     return queryRows<OutboxRow>(
@@ -65,7 +79,7 @@ export function createOutboxWorker(opts: WorkerOptions) {
             select id from outbox
             where status in ('pending', 'sending') and next_attempt_at <= ${at(t)}
               and platform::text in ${sql.raw(`(${[...adapters.keys()].map((p) => `'${p}'`).join(', ') || "''"})`)}
-              and (locked_until is null or locked_until <= ${at(t)})
+              and (locked_until is null or locked_until <= ${at(t)})${laneFilter}
             order by next_attempt_at, id
             limit ${limit}
             for update skip locked)

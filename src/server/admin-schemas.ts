@@ -32,6 +32,7 @@ export const settingsPatchSchema = z
     workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
     digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
     quoteDocument: sectionPatch(tenantSettingsSchema.shape.quoteDocument.unwrap()).optional(),
+    voice: sectionPatch(tenantSettingsSchema.shape.voice.unwrap()).optional(),
     pipeline: pipelinePatchSchema.optional(),
     pool: sectionPatch(tenantSettingsSchema.shape.pool.unwrap()).optional(),
     afterWin: sectionPatch(tenantSettingsSchema.shape.afterWin.unwrap()).optional(),

@@ -8,6 +8,7 @@ import { queryRows } from '../db/rows.js';
 import { mountAdapterRoutes } from './bot-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { serializeError } from './log-errors.js';
+import { transportStatuses } from './transports.js';
 
 export interface AppDeps {
   db: Db;
@@ -68,10 +69,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/readyz', async (_req, reply) => {
     try {
       await queryRows(deps.db, sql`select 1 as ok`);
-      return { status: 'ready' };
     } catch {
-      return reply.code(503).send({ status: 'database unavailable' });
+      return reply.code(503).send({ status: 'database unavailable', transports: transportStatuses(deps.adapters) });
     }
+    // Still ready (webhooks and the other connections work) while one long connection reconnects: `degraded` says so.
+    const transports = transportStatuses(deps.adapters);
+    return { status: transports.every((t) => t.state === 'open' || t.state === 'listening') ? 'ready' : 'degraded', transports };
   });
 
   await mountAdapterRoutes(app, deps.adapters, deps.dispatch);

@@ -73,3 +73,15 @@ export async function setMorningDigest(ctx: Ctx, value: string | undefined): Pro
   await recordAudit(ctx, { action: 'user.morning_digest', entityType: 'user', entityId: ctx.actor.userId, after: { morningDigest: on } });
   return on ? '已开启每日早报（工作日早上发送你的待办）。' : '已关闭每日早报。需要时发送 /设置 早报 开。';
 }
+
+/** Admin: whether a voice note's follow-up waits for 确认 (default on) or is written at once. */
+export async function setVoiceConfirm(ctx: Ctx, value: string | undefined): Promise<string> {
+  const on = ['开', 'on', '打开', '开启'].includes(value ?? '');
+  const off = ['关', 'off', '关闭'].includes(value ?? '');
+  if (!on && !off) {
+    const now = (await getSettings(ctx)).voice.confirm;
+    return `语音跟进${now ? '先发确认卡片，点「确认」后才记录' : '直接记录（不再确认）'}。修改：/设置 语音确认 开 或 /设置 语音确认 关`;
+  }
+  await updateSettings(ctx, { voice: { confirm: on } });
+  return on ? '已开启语音确认：语音跟进先发确认卡片，点「确认」后才记录。' : '已关闭语音确认：语音跟进直接记录，回复里附上听到的内容（记错了可 /撤销）。';
+}

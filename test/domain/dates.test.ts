@@ -76,3 +76,42 @@ describe('working hours and quiet hours', () => {
     expect(isQuiet(new Date('2026-11-28T12:00:00+08:00'), TZ, { ...q, enabled: false })).toBe(false);
   });
 });
+
+describe('dates said aloud (voice notes), Wednesday 2026-11-25 14:30', () => {
+  it.each([
+    ['下周二下午', '2026-12-01T14:00:00+08:00'],
+    ['明天上午十点', '2026-11-26T10:00:00+08:00'],
+    ['后天晚上', '2026-11-27T19:00:00+08:00'],
+    ['这周五', '2026-11-27T09:00:00+08:00'],
+    ['月底', '2026-11-30T09:00:00+08:00'],
+    ['下个月底', '2026-12-31T09:00:00+08:00'],
+    ['下月初', '2026-12-01T09:00:00+08:00'],
+    ['12月8号', '2026-12-08T09:00:00+08:00'],
+    ['十二月八号下午三点', '2026-12-08T15:00:00+08:00'],
+    ['28号', '2026-11-28T09:00:00+08:00'],
+    ['二号', '2026-12-02T09:00:00+08:00'],
+    ['三十一号', '2026-12-31T09:00:00+08:00'],
+  ])('%s → %s', (text, iso) => {
+    const r = parseDueDate(text, now, TZ);
+    expect(r.ok && r.date.toISOString()).toBe(at(iso));
+  });
+
+  it('finds the first coming date in a sentence, skipping dates it reports on', async () => {
+    const { findSpokenDate } = await import('../../src/domain/dates.js');
+    expect(findSpokenDate('华东五金报价八万五，下周二下午再联系', now, TZ)).toEqual({ date: new Date(at('2026-12-01T14:00:00+08:00')), phrase: '下周二下午' });
+    expect(findSpokenDate('11月20号去过一次，客户说月底定', now, TZ)?.phrase).toBe('月底');
+    expect(findSpokenDate('打了电话没人接', now, TZ)).toBeUndefined();
+    expect(parseDueDate('下午', now, TZ).ok).toBe(false);
+    expect(parseDueDate('四十号', now, TZ).ok).toBe(false);
+  });
+});
+
+describe('the next contact in a spoken sentence', () => {
+  it('takes a later day over the today the sentence reports on, and today only with a time to come', async () => {
+    const { findSpokenDate } = await import('../../src/domain/dates.js');
+    expect(findSpokenDate('今天电话聊了报价，月底再联系', now, TZ)?.phrase).toBe('月底');
+    expect(findSpokenDate('今天去了一趟', now, TZ)).toBeUndefined();
+    expect(findSpokenDate('今天晚上再打给他', now, TZ)).toEqual({ date: new Date(at('2026-11-25T19:00:00+08:00')), phrase: '今天晚上' });
+    expect(findSpokenDate('今天上午去过了', now, TZ)).toBeUndefined(); // 09:00 already passed at 14:30
+  });
+});

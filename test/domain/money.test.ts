@@ -72,3 +72,29 @@ describe('discounts', () => {
     expect(parsePercent(input).ok).toBe(false);
   });
 });
+
+describe('amounts said aloud (voice notes)', () => {
+  it.each([
+    ['八万五', 8_500_000],
+    ['八万五千', 8_500_000],
+    ['十二万', 12_000_000],
+    ['一百二十万三千', 120_300_000],
+    ['八点五万', 8_500_000],
+    ['三千五', 350_000],
+    ['一万二', 1_200_000],
+    ['两万块', 2_000_000],
+    ['一百零五', 10_500],
+    ['8万5', 8_500_000],
+  ])('%s → %i fen', (text, fen) => {
+    expect(parseAmountToFen(text)).toEqual({ ok: true, fen });
+  });
+
+  it('refuses spoken nonsense and finds the amount inside a sentence', async () => {
+    const { findSpokenAmount } = await import('../../src/domain/money.js');
+    expect(parseAmountToFen('八万五万').ok).toBe(false);
+    expect(parseAmountToFen('十一亿').ok).toBe(false);
+    expect(findSpokenAmount('华东五金报价八万五，下周二下午再联系')).toEqual({ fen: 8_500_000, phrase: '八万五' });
+    expect(findSpokenAmount('客户说预算在三千五左右')).toEqual({ fen: 350_000, phrase: '三千五' });
+    expect(findSpokenAmount('周五再打给他')).toBeUndefined();
+  });
+});

@@ -142,8 +142,16 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
   const wss = new WebSocketServer({ noServer: true });
   const tickets = new Set<string>();
   let subscriptions: Array<{ type: string; topic: string }> = [];
+  let refuse = 0;
+  let refused = 0;
+  let connections = 0;
   app.post('/v1.0/gateway/connections/open', async (req, reply) => {
     const b = req.body as any;
+    if (refuse > 0) {
+      refuse--;
+      refused++;
+      return err(reply, 503, 'ServiceUnavailable', 'busy');
+    }
     if (b?.clientId !== opts.appKey || b?.clientSecret !== opts.appSecret) return err(reply, 401, 'invalidClient', 'clientId/secret');
     subscriptions = b.subscriptions ?? [];
     const ticket = randomBytes(8).toString('hex');
@@ -156,6 +164,7 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     if (!tickets.delete(ticket)) return sock.destroy();
     (wss as any).handleUpgrade(req, sock, head, (ws: WebSocket) => {
       socket = ws;
+      connections++;
       ws.on('message', (data: Buffer) => acks.push(JSON.parse(data.toString('utf8'))));
       connected();
     });
@@ -188,6 +197,16 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
         await new Promise((r) => setTimeout(r, 10));
       }
       return undefined;
+    },
+    connections: () => connections,
+    refused: () => refused,
+    /** The next `n` connections/open requests are answered 503. */
+    refuseNext(n: number) {
+      refuse += n;
+    },
+    /** The current socket stays open but reads nothing (no pongs, no acks): half-open. */
+    muteCurrent() {
+      (socket as any)?._socket?.pause();
     },
     dropConnection() {
       socket?.terminate();

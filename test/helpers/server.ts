@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import type { RawRequest } from '../../src/adapter.js';
-import { composeApp, type ComposedApp } from '../../src/compose.js';
+import { composeApp, type ComposeOverrides, type ComposedApp } from '../../src/compose.js';
 import { queryRows } from '../../src/db/rows.js';
 import { TEST_DINGTALK } from '../bots/dingtalk/sign.js';
 import { TEST_FEISHU } from '../bots/feishu/sign.js';
@@ -22,6 +22,15 @@ export const wecomEnv = (apiBase: string) => ({
   WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
   WECOM_API_BASE: apiBase,
   WECOM_GROUP_WEBHOOKS: Object.entries(TEST_WECOM.webhooks ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+});
+
+export const TEST_ROBOT = { botId: 'aibTestRobot01', secret: 'robot-secret-0123456789abcdef' };
+
+export const robotEnv = (wsUrl: string) => ({
+  WECOM_BOT_ID: TEST_ROBOT.botId,
+  WECOM_BOT_SECRET: TEST_ROBOT.secret,
+  WECOM_BOT_WS_URL: wsUrl,
+  WECOM_CORP_ID: TEST_WECOM.corpId,
 });
 
 export const feishuEnv = (domain: string) => ({
@@ -54,7 +63,7 @@ export interface TestServer extends ComposedApp {
 export async function startTestServer(
   t: { db: Db; database: Database },
   env: Record<string, string>,
-  o: { now?: () => Date; scheduler?: boolean } = {},
+  o: { now?: () => Date; scheduler?: boolean; longConnection?: ComposeOverrides['longConnection'] } = {},
 ): Promise<TestServer> {
   const logs: Array<Record<string, any>> = [];
   // A data directory of our own (the console key lives there) unless the test brings one; removed on close.
@@ -67,6 +76,7 @@ export async function startTestServer(
       pollMs: 50,
       scheduler: o.scheduler ?? false,
       ...(o.now ? { now: o.now } : {}),
+      ...(o.longConnection ? { longConnection: o.longConnection } : {}),
     },
   );
   const post = (path: string, req: RawRequest) => {

@@ -10,7 +10,7 @@ describe(`health and readiness (${testDriver()})`, () => {
       expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
       const ready = await app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toEqual({ status: 'ready' });
+      expect(ready.json()).toEqual({ status: 'ready', transports: [] });
       expect((await app.inject({ url: '/nope' })).statusCode).toBe(404);
       await t.close();
       const gone = await app.inject({ url: '/readyz' });

@@ -32,3 +32,35 @@ export const followUps = pgTable(
   },
   (t) => [index('follow_ups_deal').on(t.dealId, t.createdAt), index('follow_ups_customer').on(t.customerId, t.createdAt)],
 );
+
+/**
+ * A voice note's follow-up waiting for its speaker's 确认 (speech recognition mishears): what was heard and what
+ * would be recorded. Written once when 确认 is pressed (`pending` → `recorded`, with the follow-up), or dropped
+ * (`cancelled`: 取消, 修改, or a newer voice note).
+ */
+export const voiceDrafts = pgTable(
+  'voice_drafts',
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    transcript: text('transcript').notNull(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    dealId: uuid('deal_id').references(() => deals.id),
+    kind: followUpKind('kind').notNull().default('other'),
+    summary: text('summary').notNull(),
+    nextDueAt: ts('next_due_at'),
+    /** pending | recorded | cancelled */
+    status: text('status').notNull().default('pending'),
+    followUpId: uuid('follow_up_id').references(() => followUps.id),
+    /** The voice message's event key: a re-delivered message finds its draft instead of making a second. */
+    sourceEventKey: text('source_event_key'),
+    createdAt: createdAt(),
+    decidedAt: ts('decided_at'),
+  },
+  (t) => [index('voice_drafts_user').on(t.userId, t.createdAt)],
+);

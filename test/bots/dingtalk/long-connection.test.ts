@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatAdapter } from '../../../src/adapter.js';
 import { createDingtalkAdapter } from '../../../bots/dingtalk/index.js';
 import { TOPIC_CARD, TOPIC_ROBOT } from '../../../bots/dingtalk/long-connection.js';
@@ -94,5 +94,70 @@ describe(`DingTalk Stream mode with template cards, through the SDK and a local 
     const ack = await fake.push(TOPIC_ROBOT, robotMessage('张三', '/帮助'), 'm-unacked', 500);
     expect(ack).toBeUndefined();
     await failing.stop!();
+  });
+});
+
+describe('DingTalk Stream: watchdog against a local gateway (ping every 40 ms, silence 150 ms)', () => {
+  let fake: FakeDingtalk;
+  let adapter: ChatAdapter;
+  let logs: Array<{ level: string; msg?: string }>;
+  const state = () => adapter.status!()[0]!;
+  const until = async (what: string, ok: () => boolean, ms = 8000) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state())}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  beforeEach(async () => {
+    fake = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
+    logs = [];
+    const sink = (level: string) => (_obj: object, msg?: string) => void logs.push({ level, ...(msg ? { msg } : {}) });
+    adapter = createDingtalkAdapter(
+      { ...TEST_DINGTALK, mode: 'stream', apiBase: fake.baseUrl },
+      {
+        tokenStore: { get: async () => undefined, put: async () => {} },
+        log: { info: sink('info'), warn: sink('warn'), error: sink('error') },
+        longConnection: { heartbeatMs: 40, silenceMs: 150, backoffBaseMs: 20, backoffMaxMs: 80, warnAfterMs: 250 },
+      },
+    );
+    await adapter.start!(async () => ({}));
+    await until('open', () => state().state === 'open');
+  });
+  afterEach(async () => {
+    await adapter.stop!();
+    await fake.close();
+  });
+
+  it('pings and reports the last pong', async () => {
+    await until('a pong', () => state().lastFrameAt !== undefined);
+    expect(state()).toMatchObject({ transport: 'dingtalk stream', mode: 'long connection', state: 'open' });
+  });
+
+  it('reconnects when the gateway goes silent without closing', async () => {
+    await until('a pong', () => state().lastFrameAt !== undefined);
+    fake.muteCurrent();
+    await until('a second connection', () => fake.connections() === 2);
+    await until('open again', () => state().state === 'open');
+    // The new connection carries callbacks again.
+    const ack = await fake.push(TOPIC_ROBOT, robotMessage('张三', '/帮助'));
+    expect(ack).toMatchObject({ code: 200 });
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('reconnects when the gateway closes the connection', async () => {
+    fake.dropConnection();
+    await until('a second connection', () => fake.connections() === 2);
+    await until('open again', () => state().state === 'open');
+  });
+
+  it('retries with backoff while the gateway refuses, warns once, and says when it is back', async () => {
+    fake.refuseNext(8);
+    fake.dropConnection();
+    await until('down', () => state().state === 'down');
+    await until('open again', () => state().state === 'open', 10_000);
+    expect(fake.refused()).toBe(8);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringMatching(/长连接已断开超过/), expect.stringMatching(/已恢复/)]);
   });
 });

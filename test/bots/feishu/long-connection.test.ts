@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatAdapter } from '../../../src/adapter.js';
 import { createFeishuAdapter } from '../../../bots/feishu/index.js';
 import { encodeActionData } from '../../../cards/action-data.js';
@@ -45,5 +45,69 @@ describe(`Feishu long-connection mode through the SDK WSClient and a local gatew
     const answer = JSON.parse(Buffer.from(res.data!, 'base64').toString('utf8'));
     expect(answer.toast.type).toBe('error');
     expect(answer.toast.content).toMatch(/\S/);
+  });
+});
+
+describe('Feishu long connection: watchdog against a local gateway (ping every 50 ms, silence 200 ms)', () => {
+  let gateway: Awaited<ReturnType<typeof startFakeFeishuWs>>;
+  let adapter: ChatAdapter;
+  let logs: Array<{ level: string; msg?: string }>;
+  const state = () => adapter.status!()[0]!;
+  const until = async (what: string, ok: () => boolean, ms = 8000) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state())}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  beforeEach(async () => {
+    gateway = await startFakeFeishuWs({ appId: TEST_FEISHU.appId, appSecret: TEST_FEISHU.appSecret, pingIntervalSec: 0.05 });
+    logs = [];
+    const sink = (level: string) => (_obj: object, msg?: string) => void logs.push({ level, ...(msg ? { msg } : {}) });
+    adapter = createFeishuAdapter(
+      { ...TEST_FEISHU, mode: 'ws', domain: gateway.domain },
+      {
+        tokenStore: { get: async () => undefined, put: async () => {} },
+        log: { info: sink('info'), warn: sink('warn'), error: sink('error') },
+        // The SDK's own pong timeout is kept out of the way: the watchdog's bound is what is tested.
+        longConnection: { silenceMs: 200, pingTimeoutSec: 60, backoffBaseMs: 20, backoffMaxMs: 80, warnAfterMs: 300 },
+      },
+    );
+    await adapter.start!(async () => ({}));
+    await until('open', () => state().state === 'open');
+  });
+  afterEach(async () => {
+    await adapter.stop!();
+    await gateway.close();
+  });
+
+  it('reports the connection with its last frame (the pong)', async () => {
+    await until('a pong', () => state().lastFrameAt !== undefined);
+    expect(state()).toMatchObject({ transport: 'feishu ws', mode: 'long connection', state: 'open' });
+  });
+
+  it('reconnects when the gateway goes silent without closing', async () => {
+    await until('a pong', () => state().lastFrameAt !== undefined);
+    gateway.muteCurrent();
+    await until('a second connection', () => gateway.connections() === 2);
+    await until('open again', () => state().state === 'open');
+    expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+  });
+
+  it('reconnects when the gateway closes the connection', async () => {
+    gateway.drop();
+    await until('a second connection', () => gateway.connections() === 2);
+    await until('open again', () => state().state === 'open');
+  });
+
+  it('retries with backoff while the gateway refuses, warns once, and says when it is back', async () => {
+    gateway.refuseNext(8);
+    gateway.drop();
+    await until('down', () => state().state === 'down');
+    await until('open again', () => state().state === 'open', 10_000);
+    expect(gateway.refused()).toBe(8);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringMatching(/长连接已断开超过/), expect.stringMatching(/已恢复/)]);
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 });

@@ -1,0 +1,2 @@
+export { createWecomRobotAdapter } from './adapter.js';
+export { readWecomRobotConfig, type WecomRobotConfig } from './config.js';
