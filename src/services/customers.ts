@@ -1,6 +1,6 @@
 // Customers: create with dedup (normalised name / phone, similar names offered first), look up by short id or
 // fuzzy name within visibility. Merged customers (/合并) are never listed; their C-n says where they went.
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
@@ -242,22 +242,35 @@ export interface IndexedCustomer {
  * (the import): by key and stated place as findDuplicate does (a merged customer stands for the one it was merged
  * into), by phone, and by bigram for the same "maybe the same company" rule as findSimilarCustomers.
  */
-export async function customerIndex(db: DbOrTx, tenantId: string) {
-  const rows = await db
-    .select({
-      id: customers.id,
-      shortNo: customers.shortNo,
-      name: customers.name,
-      normalisedName: customers.normalisedName,
-      phoneNormalised: customers.phoneNormalised,
-      mergedIntoId: customers.mergedIntoId,
-      ownerName: users.name,
-    })
-    .from(customers)
-    .innerJoin(users, eq(users.id, customers.ownerId))
-    .where(eq(customers.tenantId, tenantId))
-    .orderBy(customers.shortNo);
+export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names: string[]; phones: string[] }) {
+  const select = (where: SQL | undefined) =>
+    db
+      .select({
+        id: customers.id,
+        shortNo: customers.shortNo,
+        name: customers.name,
+        normalisedName: customers.normalisedName,
+        phoneNormalised: customers.phoneNormalised,
+        mergedIntoId: customers.mergedIntoId,
+        ownerName: users.name,
+      })
+      .from(customers)
+      .innerJoin(users, eq(users.id, customers.ownerId))
+      .where(and(eq(customers.tenantId, tenantId), where))
+      .orderBy(customers.shortNo);
+  // `only`: just the customers with these keys (an import batch re-checked inside its transaction), and the ones
+  // they were merged into.
+  const keyed = only ? or(only.names.length > 0 ? inArray(customers.normalisedName, only.names) : undefined, only.phones.length > 0 ? inArray(customers.phoneNormalised, only.phones) : undefined) : undefined;
+  const rows = only && !keyed ? [] : await select(keyed);
   const byId = new Map(rows.map((r) => [r.id, r]));
+  for (let hops = 0; only && hops < 10; hops++) {
+    const missing = [...new Set(rows.flatMap((r) => (r.mergedIntoId && !byId.has(r.mergedIntoId) ? [r.mergedIntoId] : [])))];
+    if (missing.length === 0) break;
+    for (const r of await select(inArray(customers.id, missing))) {
+      rows.push(r);
+      byId.set(r.id, r);
+    }
+  }
   const survivor = (r: (typeof rows)[number]) => {
     let cur = r;
     for (let hops = 0; cur.mergedIntoId && hops < 10; hops++) cur = byId.get(cur.mergedIntoId) ?? cur;

@@ -1,0 +1,99 @@
+// Creating many customers at once (a CSV import batch) with createCustomer's rules and columns, in a few
+// statements instead of five per customer: the same per-name advisory locks, a re-check of the batch's names and
+// phones against the database inside the transaction (a colleague may have typed /新客户 meanwhile), one block of
+// short numbers, one multi-row insert, one multi-row audit insert. Must not import the outbox or the scheduler.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { auditLog, customers } from '../db/schema/index.js';
+import { cityPrefixOf, normalisePhone } from '../domain/names.js';
+import { assertFieldFits } from '../domain/text-gate.js';
+import { reserveShortNos } from './counters.js';
+import { customerIndex, customerShortId, nameColumns, type Customer, type NewCustomerInput } from './customers.js';
+
+export interface BatchCustomer {
+  input: NewCustomerInput;
+  ownerId: string;
+}
+
+export type BatchOutcome =
+  | { created: true; customer: Customer }
+  | { created: false; matchedBy: 'name' | 'phone'; code: string; existingName: string; ownerName: string };
+
+/**
+ * Creates the rows that are still new, in one transaction; the rest answer with the customer they already are.
+ * Rows must already be checked (lengths, phone) and distinct within the batch — the import's plan does both; a
+ * row that fails a check here is a bug and aborts the batch.
+ */
+export async function createCustomersBatch(db: Db, tenantId: string, rows: BatchCustomer[], now: Date): Promise<BatchOutcome[]> {
+  if (rows.length === 0) return [];
+  const prepared = rows.map(({ input, ownerId }) => {
+    const name = input.name.trim();
+    for (const [field, v] of [['companyName', name], ['phone', input.phone], ['region', input.region], ['industry', input.industry], ['source', input.sourceChannel]] as const) assertFieldFits(field, v);
+    for (const tag of input.tags ?? []) assertFieldFits('tag', tag);
+    const phoneNormalised = input.phone ? normalisePhone(input.phone) : undefined;
+    if (input.phone && !phoneNormalised) throw new Error(`import batch: unchecked phone ${input.phone}`);
+    return { input, ownerId, name, keys: nameColumns(name), phoneNormalised };
+  });
+  return db.transaction(async (tx) => {
+    // The same locks createCustomer takes, in one sorted order so two batches can never wait on each other.
+    const lockKeys = [...new Set(prepared.map((p) => `customer-name:${tenantId}:${p.keys.normalisedName}`))].sort();
+    await tx.execute(sql`select count(pg_advisory_xact_lock(hashtext(k))) from unnest(array[${sql.join(lockKeys.map((k) => sql`${k}`), sql`, `)}]::text[]) as k`);
+    const index = await customerIndex(tx, tenantId, {
+      names: [...new Set(prepared.map((p) => p.keys.normalisedName))],
+      phones: [...new Set(prepared.flatMap((p) => (p.phoneNormalised ? [p.phoneNormalised] : [])))],
+    });
+    const outcomes: (BatchOutcome | undefined)[] = prepared.map((p) => {
+      const byName = index.sameName(p.name, p.keys.normalisedName);
+      const byPhone = p.phoneNormalised ? index.byPhone.get(p.phoneNormalised) : undefined;
+      const found = byPhone ?? byName;
+      return found ? { created: false, matchedBy: byPhone ? 'phone' : 'name', code: customerShortId(found), existingName: found.name, ownerName: found.ownerName } : undefined;
+    });
+    const fresh = prepared.flatMap((p, i) => (outcomes[i] ? [] : [{ p, i }]));
+    if (fresh.length === 0) return outcomes as BatchOutcome[];
+    const first = await reserveShortNos(tx, tenantId, 'customer', fresh.length);
+    const inserted = await tx
+      .insert(customers)
+      .values(
+        fresh.map(({ p }, k) => ({
+          tenantId,
+          shortNo: first + k,
+          name: p.name,
+          ...p.keys,
+          phone: p.input.phone?.trim() ?? null,
+          phoneNormalised: p.phoneNormalised ?? null,
+          region: p.input.region ?? cityPrefixOf(p.name) ?? null,
+          industry: p.input.industry ?? null,
+          grade: p.input.grade ?? null,
+          sourceChannel: p.input.sourceChannel ?? null,
+          tags: p.input.tags ?? [],
+          ownerId: p.ownerId,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      // A phone taken between the re-check and here (only a create that does not lock by name can): that row is
+      // looked up below and reported as existing (its reserved number stays unused).
+      .onConflictDoNothing()
+      .returning();
+    const byShortNo = new Map(inserted.map((c) => [c.shortNo, c]));
+    const lost: number[] = [];
+    fresh.forEach(({ i }, k) => {
+      const c = byShortNo.get(first + k);
+      if (c) outcomes[i] = { created: true, customer: c };
+      else lost.push(i);
+    });
+    if (lost.length > 0) {
+      const again = await customerIndex(tx, tenantId, { names: [], phones: lost.map((i) => prepared[i]!.phoneNormalised!) });
+      for (const i of lost) {
+        const c = again.byPhone.get(prepared[i]!.phoneNormalised!)!;
+        outcomes[i] = { created: false, matchedBy: 'phone', code: customerShortId(c), existingName: c.name, ownerName: c.ownerName };
+      }
+    }
+    if (inserted.length > 0) {
+      await tx.insert(auditLog).values(
+        inserted.map((c) => ({ tenantId, actorId: c.ownerId, action: 'customer.create', entityType: 'customer', entityId: c.id, after: c, createdAt: now })),
+      );
+    }
+    return outcomes as BatchOutcome[];
+  });
+}
