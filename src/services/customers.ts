@@ -279,12 +279,15 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
   const byName = new Map<string, { stated: IndexedCustomer; as: IndexedCustomer }[]>();
   const byPhone = new Map<string, IndexedCustomer>();
   const byGram = new Map<string, IndexedCustomer[]>();
+  const gramsOf = new Map<IndexedCustomer, string[]>();
   for (const r of rows) {
     const as = survivor(r);
     byName.set(r.normalisedName, [...(byName.get(r.normalisedName) ?? []), { stated: r, as }]);
     if (r.phoneNormalised) byPhone.set(r.phoneNormalised, as);
     if (r.mergedIntoId) continue;
-    for (const g of nameGrams(r.normalisedName)) {
+    const grams = nameGrams(r.normalisedName);
+    gramsOf.set(r, grams);
+    for (const g of grams) {
       const list = byGram.get(g);
       if (list) list.push(r);
       else byGram.set(g, [r]);
@@ -303,11 +306,22 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
     similar(key: string): { c: IndexedCustomer; match: NameMatch } | undefined {
       const seen = new Set<IndexedCustomer>();
       let best: { c: IndexedCustomer; match: NameMatch } | undefined;
-      for (const g of nameGrams(key)) {
+      // Narrowed by the same grams as findSimilarCustomers (not the trade words thousands of customers share).
+      const mine = new Set(nameGrams(key));
+      for (const g of searchGrams(key)) {
         for (const c of byGram.get(g) ?? []) {
           if (seen.has(c)) continue;
           seen.add(c);
-          const match = compareKeys(key, c.normalisedName);
+          // compareKeys only where it can match: one key contains the other, or enough shared bigrams for
+          // SIMILAR_DICE (counted here on the stored grams; most candidates of a 20,000-customer index stop here).
+          const theirs = c.normalisedName;
+          if (!key.includes(theirs) && !theirs.includes(key)) {
+            const grams = gramsOf.get(c)!;
+            let shared = 0;
+            for (const x of grams) if (mine.has(x)) shared++;
+            if (2 * shared < SIMILAR_DICE * (mine.size + grams.length)) continue;
+          }
+          const match = compareKeys(key, theirs);
           if (match && (!best || match.score > best.match.score)) best = { c, match };
         }
       }
