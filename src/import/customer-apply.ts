@@ -2,7 +2,8 @@
 // services/customer-import.ts (createCustomer's locks, re-check, short ids and audit rows, in a few statements per
 // batch). A batch that was committed stays when a later one fails; running the same file again finds those rows
 // existing (the dedup keys), so an interrupted import is finished by running it again. Between batches the event
-// loop gets a turn, so callbacks are answered while a large file is written.
+// loop gets a turn, so callbacks are answered while a large file is written; the next batch is planned while
+// the database writes the previous one.
 import { setImmediate as turn } from 'node:timers/promises';
 import type { Db } from '../db/client.js';
 import { createCustomersBatch } from '../services/customer-import.js';
@@ -33,12 +34,22 @@ export function customerWriter(db: Db, report: ImportReport, opts: ApplyOptions)
   let batch: Pending[] = [];
   let problems: ProblemRow[] = [];
   let written = 0;
+  // The batch being written while the next one is planned: the database works while this thread checks rows.
+  let writing: Promise<void> = Promise.resolve();
 
-  async function flush() {
+  /** Hands the current batch to the database once the previous one is committed (batches commit in file order). */
+  async function handOver() {
     const rows = batch;
     const held = problems;
     batch = [];
     problems = [];
+    await writing;
+    writing = write(rows, held);
+    // A failure is raised by the next handOver or by finish; until then it must not count as unhandled.
+    writing.catch(() => {});
+  }
+
+  async function write(rows: Pending[], held: ProblemRow[]) {
     const outcomes = await createCustomersBatch(db, opts.tenantId, rows.map((p) => ({ input: p.row.input, ownerId: p.row.ownerId })), opts.now);
     outcomes.forEach((o, i) => {
       const { row, cells, similar } = rows[i]!;
@@ -69,14 +80,19 @@ export function customerWriter(db: Db, report: ImportReport, opts: ApplyOptions)
   return {
     async add(row: PlannedRow, cells: string[], similar?: SimilarMatch) {
       batch.push(similar ? { row, cells, similar } : { row, cells });
-      if (batch.length >= opts.batchSize) await flush();
+      if (batch.length >= opts.batchSize) await handOver();
     },
     problem(p: ProblemRow) {
       problems.push(p);
     },
     async finish() {
-      if (batch.length > 0 || problems.length > 0) await flush();
+      if (batch.length > 0 || problems.length > 0) await handOver();
+      await writing;
       report.applied = true;
+    },
+    /** Waits for the batch in flight, whatever its outcome (the import stopped early). */
+    async settle() {
+      await writing.catch(() => {});
     },
   };
 }

@@ -49,31 +49,36 @@ export async function importCustomerRecords(db: Db, records: AsyncIterable<CsvRe
   let checked = 0;
   let written = 0;
   let slice = performance.now();
-  for await (const rec of records) {
-    if (!planner) {
-      planner = customerPlanner(rec, { ...opts, applying: apply, ...(apply ? { onProblem: (p) => writer!.problem(p) } : {}) }, ctx);
-      if (apply) {
-        writer = customerWriter(db, planner.report, {
-          tenantId: opts.tenantId,
-          now: opts.now ?? new Date(),
-          batchSize: opts.batchSize ?? 500,
-          ...(opts.onProblem ? { onProblem: opts.onProblem } : {}),
-          onWritten: (n) => (written = n),
-        });
+  try {
+    for await (const rec of records) {
+      if (!planner) {
+        planner = customerPlanner(rec, { ...opts, applying: apply, ...(apply ? { onProblem: (p) => writer!.problem(p) } : {}) }, ctx);
+        if (apply) {
+          writer = customerWriter(db, planner.report, {
+            tenantId: opts.tenantId,
+            now: opts.now ?? new Date(),
+            batchSize: opts.batchSize ?? 500,
+            ...(opts.onProblem ? { onProblem: opts.onProblem } : {}),
+            onWritten: (n) => (written = n),
+          });
+        }
+        continue;
       }
-      continue;
+      const planned = planner.check(rec);
+      if (planned && writer) await writer.add(planned.row, rec.cells, planned.similar);
+      if (++checked % 500 === 0) {
+        opts.onProgress?.(phase, checked, 0);
+        opts.onRows?.(checked, written);
+      }
+      if (performance.now() - slice > SLICE_MS) {
+        await turn();
+        slice = performance.now();
+        if (opts.signal?.aborted) throw new ImportFileError(IMPORT_STOPPED);
+      }
     }
-    const planned = planner.check(rec);
-    if (planned && writer) await writer.add(planned.row, rec.cells, planned.similar);
-    if (++checked % 500 === 0) {
-      opts.onProgress?.(phase, checked, 0);
-      opts.onRows?.(checked, written);
-    }
-    if (performance.now() - slice > SLICE_MS) {
-      await turn();
-      slice = performance.now();
-      if (opts.signal?.aborted) throw new ImportFileError(IMPORT_STOPPED);
-    }
+  } catch (err) {
+    await writer?.settle();
+    throw err;
   }
   if (!planner) throw new ImportFileError('文件是空的：第 1 行应该是表头（公司名称、电话、地区……）。');
   await writer?.finish();

@@ -118,6 +118,9 @@ export async function runImportJob(db: Db, describe: string, path: string, job: 
       apply: job.apply,
       timeZone: tenant.timeZone,
       keep: Math.max(limit, 200),
+      // PGlite runs each statement on this thread: smaller batches keep every stall short. PostgreSQL's run
+      // elsewhere, and larger batches mean fewer round trips.
+      batchSize: describe.startsWith('PGlite') ? 100 : 500,
       onProblem,
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onRows: (rowsRead, rowsWritten) => report({ rowsRead, rowsWritten }),

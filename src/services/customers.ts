@@ -1,6 +1,7 @@
 // Customers: create with dedup (normalised name / phone, similar names offered first), look up by short id or
 // fuzzy name within visibility. Merged customers (/合并) are never listed; their C-n says where they went.
-import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { setImmediate as turn } from 'node:timers/promises';
+import { and, desc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
@@ -237,6 +238,8 @@ export interface IndexedCustomer {
   ownerName: string;
 }
 
+const INDEX_PAGE = 5_000;
+
 /**
  * The tenant's customers loaded once and keyed as createCustomer matches them, for checking many names at a time
  * (the import): by key and stated place as findDuplicate does (a merged customer stands for the one it was merged
@@ -261,7 +264,16 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
   // `only`: just the customers with these keys (an import batch re-checked inside its transaction), and the ones
   // they were merged into.
   const keyed = only ? or(only.names.length > 0 ? inArray(customers.normalisedName, only.names) : undefined, only.phones.length > 0 ? inArray(customers.phoneNormalised, only.phones) : undefined) : undefined;
-  const rows = only && !keyed ? [] : await select(keyed);
+  const rows = only ? (keyed ? await select(keyed) : []) : [];
+  // The whole tenant in pages by short number: PGlite runs a query on the caller's thread, and one 200,000-row
+  // query would hold every other request for its length.
+  for (let after = 0; !only; ) {
+    const page = await select(gt(customers.shortNo, after)).limit(INDEX_PAGE);
+    rows.push(...page);
+    if (page.length < INDEX_PAGE) break;
+    after = page[page.length - 1]!.shortNo;
+    await turn();
+  }
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (let hops = 0; only && hops < 10; hops++) {
     const missing = [...new Set(rows.flatMap((r) => (r.mergedIntoId && !byId.has(r.mergedIntoId) ? [r.mergedIntoId] : [])))];
@@ -280,7 +292,8 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
   const byPhone = new Map<string, IndexedCustomer>();
   const byGram = new Map<string, IndexedCustomer[]>();
   const gramsOf = new Map<IndexedCustomer, string[]>();
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
+    if (i % INDEX_PAGE === INDEX_PAGE - 1) await turn();
     const as = survivor(r);
     byName.set(r.normalisedName, [...(byName.get(r.normalisedName) ?? []), { stated: r, as }]);
     if (r.phoneNormalised) byPhone.set(r.phoneNormalised, as);
