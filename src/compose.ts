@@ -18,6 +18,7 @@ import { dashboard } from './server/dashboard.js';
 import { adminApi } from './server/admin-api.js';
 import { readConsoleSecret } from './server/local-secret.js';
 import { localTools } from './server/local-tools.js';
+import { createImportJobs } from './import/jobs.js';
 import { buildApp } from './server/app.js';
 import { ensureDefaultTenant } from './services/tenants.js';
 
@@ -96,13 +97,15 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
   };
   // Messages are recorded and acknowledged at once, then run by the inbox drainers (src/inbound/inbox.ts).
   const dispatch = createInboxDispatch({ ...inbox, onAccepted: () => background?.kickInbox() });
+  // Import jobs (admin API and the local tools share them: one import at a time per server).
+  const imports = createImportJobs(database.db, database.describe, log);
   server = await buildApp({
     db: database.db,
     adapters,
     dispatch,
     logLevel: env.LOG_LEVEL,
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
-    plugins: [adminApi(database.db, env.ADMIN_TOKEN), dashboard(database.db, { publicUrl: publicUrlOf(env), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, database.describe, readConsoleSecret(env.DATA_DIR, { create: true })!)],
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
   });
   // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
   const acks = ackPriority(server);
@@ -148,7 +151,8 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
         // Meanwhile the drainers finish the message they run and the lanes the rows they are sending; what
         // they had not begun stays pending for the next start (or another process). A message acknowledged
         // now is recorded in the inbox like any other.
-        await Promise.all([http, bg.stop()]);
+        // A running import stops at its next slice (its committed batches stay; running the file again finishes it).
+        await Promise.all([http, bg.stop(), imports.close()]);
         if (ownDatabase) await database.close();
       })();
       return closing;

@@ -1,24 +1,30 @@
 // `npm run import -- customers.csv|people.csv [--kind customers|users|plans|receipts|targets] [--apply] [--tenant <名称>] [--as <用户>] [--map 表头=字段 …] [--all]`
-// Dry run by default: prints what would be created, what already exists, in-file duplicates and rows to fix.
+// Dry run by default: prints what would be created, what already exists, in-file duplicates and rows to fix, with a
+// progress line on stderr; every row that is not created as it stands goes to <file>-问题行.csv (--problems).
 // While `npm start` holds the embedded database, the server runs the import (src/server/local-tools.ts).
 // The kind of file is read from its header (姓名 → people, 公司名称 → customers) unless --kind says.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataDirLockedError } from '../db/lock.js';
-import { LOCAL_IMPORT_PATH } from '../server/local-tools.js';
-import { IMPORT_FIELDS, type ImportField } from './customers.js';
+import { LOCAL_IMPORTS_PATH } from '../server/local-tools.js';
+import { IMPORT_FIELDS, ImportFileError, type ImportField } from './customers.js';
 import { IMPORT_KINDS, runImportJob, type ImportJob, type ImportKind, type ImportOutput } from './job.js';
-import { openConfiguredDatabase, progressPrinter, runTool } from './open.js';
+import type { ImportJobView } from './jobs.js';
+import { openConfiguredDatabase, runTool } from './open.js';
+import { importProgressLine, type ImportProgress } from './progress.js';
 import { runningServer } from './running-server.js';
 
-const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--kind customers|users|plans|receipts|targets] [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all]
-  默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（全部在一个事务里完成）。
+const USAGE = `用法：npm run import -- <客户.csv 或 人员.csv> [--kind customers|users|plans|receipts|targets] [--apply] [--tenant <租户名>] [--as <导入人>] [--map 表头=字段] [--all] [--problems <文件>]
+  默认只试运行，不写数据库；确认报告无误后加 --apply 才真正导入（每 500 行一个事务；中断后重新运行同一文件即可继续，已导入的行会被识别为已存在）。
+  文件最大 50 MB（约 20 万行以上），边读边导入。
   --kind    customers（客户）或 users（人员）；默认按表头判断：有“姓名”是人员，有“公司名称”是客户
   --tenant  导入到哪个租户（默认第一个）
   --as      导入人（名字或平台账号 ID），“负责人”为空的行归他；默认租户管理员
   --map     自定义表头，例如 --map 客户全称=name --map 手机号码=phone（可重复）
             字段：${IMPORT_FIELDS.join(', ')}
   --all     列出全部行（默认每类最多列 50 行）
+  --problems 问题行文件的位置（默认与导入文件同目录的“<文件名>-问题行.csv”：行号、结果、原因和原来的各列）
   人员文件（表头含“姓名”和 企业微信ID/钉钉ID/飞书ID/角色）按人员导入：姓名,企业微信ID,钉钉ID,飞书ID,角色,上级,团队,地区
   回款计划：商机编号,期数,到期日,金额（或 比例）   回款：商机编号,金额,回款日期,备注   目标：类型,名称,月份,金额`;
 
@@ -32,6 +38,7 @@ async function run(): Promise<number> {
       map: { type: 'string', multiple: true },
       all: { type: 'boolean', default: false },
       kind: { type: 'string' },
+      problems: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,7 +73,9 @@ async function run(): Promise<number> {
     apply: values.apply,
     all: values.all,
   };
-  const bytes = readFileSync(file);
+  // Rows that were not created as they stand (to fix, or already there) are written next to the file.
+  const problemsPath = values.problems ?? join(dirname(file), `${basename(file, extname(file))}-问题行.csv`);
+  const progress = importProgressLine();
   let database;
   try {
     database = await openConfiguredDatabase();
@@ -75,20 +84,36 @@ async function run(): Promise<number> {
     // The server holds the embedded database: it runs the same import for us.
     const server = runningServer();
     console.error(`数据目录正被运行中的服务使用，改由服务执行导入（${server.describe}）…`);
-    const out = await server.post<ImportOutput>(LOCAL_IMPORT_PATH, { job, file: bytes.toString('base64') });
-    console.error(out.info);
-    console.log(out.report);
-    return 0;
+    const { id } = await server.uploadImport(file, job);
+    for (;;) {
+      const v = await server.get<ImportJobView & { output?: ImportOutput }>(`${LOCAL_IMPORTS_PATH}/${id}`);
+      progress(v.progress, v.status !== 'running');
+      if (v.status === 'failed') throw v.userError ? new ImportFileError(v.error ?? '导入失败') : new Error(v.error ?? '导入失败');
+      if (v.status === 'done' && v.output) {
+        if (v.problemRows) await server.download(`${LOCAL_IMPORTS_PATH}/${id}/problems.csv`, problemsPath);
+        finish(v.output, v.problemRows ?? 0, problemsPath);
+        return 0;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
   try {
-    const progress = progressPrinter((phase) => (phase === 'check' ? '检查中' : '写入中'));
-    const out = await runImportJob(database.db, database.describe, bytes, job, progress);
-    console.error(out.info);
-    console.log(out.report);
+    let last: ImportProgress | undefined;
+    const out = await runImportJob(database.db, database.describe, file, job, { onProgress: (p) => progress((last = { ...p })), problemsPath });
+    if (last) progress(last, true);
+    finish(out, out.summary.kind === 'customers' ? out.summary.problems.count : 0, problemsPath);
     return 0;
   } finally {
     await database.close();
   }
+}
+
+/** Prints the report, and where the problem rows are (or removes an empty problems file). */
+function finish(out: ImportOutput, problemRows: number, problemsPath: string) {
+  console.error(out.info);
+  console.log(out.report);
+  if (problemRows > 0) console.log(`\n有问题或未导入的 ${problemRows} 行（含行号和原因）已写入：${problemsPath}\n可在 Excel 中修改后重新导入（“行号”“结果”“原因”三列会被忽略）。`);
+  else rmSync(problemsPath, { force: true });
 }
 
 runTool(run, { cannot: '无法导入', failed: '导入失败（没有写入任何数据）' });

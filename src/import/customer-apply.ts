@@ -1,49 +1,98 @@
-// Applying a customer plan: every planned row is created through createCustomer (short ids, audit rows and the
-// dedup rules stay the service's), as its owner, inside the caller's transaction. A row that meanwhile matches an
-// existing customer moves to `existing`.
-import type { DbOrTx } from '../db/client.js';
-import type { Ctx } from '../services/context.js';
-import { createCustomer, customerShortId } from '../services/customers.js';
-import { listUsers, toActor, type User } from '../services/users.js';
-import type { ImportReport, PlannedRow } from './customer-report.js';
+// Applying a customer plan as it is made: planned rows are written in batches, one transaction per batch, through
+// services/customer-import.ts (createCustomer's locks, re-check, short ids and audit rows, in a few statements per
+// batch). A batch that was committed stays when a later one fails; running the same file again finds those rows
+// existing (the dedup keys), so an interrupted import is finished by running it again. Between batches the event
+// loop gets a turn, so callbacks are answered while a large file is written; the next batch is planned while
+// the database writes the previous one.
+import { setImmediate as turn } from 'node:timers/promises';
+import type { Db } from '../db/client.js';
+import { createCustomersBatch } from '../services/customer-import.js';
+import { customerShortId } from '../services/customers.js';
+import { existingReason, record, similarReason, type ImportReport, type PlannedRow, type ProblemRow, type SimilarMatch } from './customer-report.js';
 
 export interface ApplyOptions {
   tenantId: string;
-  importer: User;
   now: Date;
-  timeZone: string;
-  onProgress?: (phase: 'apply', done: number, total: number) => void;
+  /** Rows per transaction. */
+  batchSize: number;
+  onProblem?: (p: ProblemRow) => void;
+  /** Hears how many rows have been written so far (after each batch). */
+  onWritten?: (written: number) => void;
 }
 
-/** Writes the planned rows and fills `created`; the report is changed in place and returned, marked applied. */
-export async function applyCustomerPlan(tx: DbOrTx, report: ImportReport, opts: ApplyOptions): Promise<ImportReport> {
-  const owners = new Map<string, User>([[opts.importer.id, opts.importer]]);
-  for (const u of await listUsers(tx, opts.tenantId)) owners.set(u.id, u);
-  const total = report.toCreate.length;
-  let done = 0;
-  const stillNew: PlannedRow[] = [];
-  for (const row of report.toCreate) {
-    const ctx: Ctx = { db: tx, actor: toActor(owners.get(row.ownerId)!), now: opts.now, timeZone: opts.timeZone };
-    // Similar names were listed in the dry run (可能重复) for the importer to check; the file's rows are created.
-    const result = await createCustomer(ctx, row.input, { allowSimilar: true });
-    if ('similar' in result) throw new Error('createCustomer offered similar customers despite allowSimilar');
-    if (result.created) {
-      stillNew.push(row);
-      report.created.push({ line: row.line, code: customerShortId(result.customer), name: result.customer.name, ownerName: row.ownerName });
-    } else {
-      report.existing.push({
-        line: row.line,
-        name: row.input.name,
-        matchedBy: result.matchedBy,
-        code: customerShortId(result.customer),
-        existingName: result.customer.name,
-        ownerName: result.ownerName,
-      });
-    }
-    if (++done % 100 === 0) opts.onProgress?.('apply', done, total);
+interface Pending {
+  row: PlannedRow;
+  cells: string[];
+  similar?: SimilarMatch;
+}
+
+/**
+ * A writer for one report: `add` every planned row (and `problem` every other problem row, so the problems file
+ * stays in file order), then `finish`. The report's counts and lists are updated as batches commit.
+ */
+export function customerWriter(db: Db, report: ImportReport, opts: ApplyOptions) {
+  let batch: Pending[] = [];
+  let problems: ProblemRow[] = [];
+  let written = 0;
+  // The batch being written while the next one is planned: the database works while this thread checks rows.
+  let writing: Promise<void> = Promise.resolve();
+
+  /** Hands the current batch to the database once the previous one is committed (batches commit in file order). */
+  async function handOver() {
+    const rows = batch;
+    const held = problems;
+    batch = [];
+    problems = [];
+    await writing;
+    writing = write(rows, held);
+    // A failure is raised by the next handOver or by finish; until then it must not count as unhandled.
+    writing.catch(() => {});
   }
-  opts.onProgress?.('apply', total, total);
-  report.toCreate = stillNew;
-  report.applied = true;
-  return report;
+
+  async function write(rows: Pending[], held: ProblemRow[]) {
+    const outcomes = await createCustomersBatch(db, opts.tenantId, rows.map((p) => ({ input: p.row.input, ownerId: p.row.ownerId })), opts.now);
+    outcomes.forEach((o, i) => {
+      const { row, cells, similar } = rows[i]!;
+      if (o.created) {
+        const code = customerShortId(o.customer);
+        record(report, 'created', { line: row.line, code, name: o.customer.name, ownerName: row.ownerName });
+        report.firstCode ??= code;
+        report.lastCode = code;
+        if (similar) {
+          similar.createdCode = code;
+          held.push({ line: row.line, kind: 'similar', reason: similarReason(similar, code), cells });
+        }
+      } else {
+        // Created by someone else since the plan looked: existing, not to create.
+        report.counts.toCreate--;
+        report.toCreate = report.toCreate.filter((t) => t.line !== row.line);
+        const match = { line: row.line, name: row.input.name, matchedBy: o.matchedBy, code: o.code, existingName: o.existingName, ownerName: o.ownerName };
+        record(report, 'existing', match);
+        held.push({ line: row.line, kind: 'existing', reason: existingReason(match), cells });
+      }
+    });
+    if (opts.onProblem) for (const p of held.sort((a, b) => a.line - b.line)) opts.onProblem(p);
+    written += rows.length;
+    opts.onWritten?.(written);
+    await turn();
+  }
+
+  return {
+    async add(row: PlannedRow, cells: string[], similar?: SimilarMatch) {
+      batch.push(similar ? { row, cells, similar } : { row, cells });
+      if (batch.length >= opts.batchSize) await handOver();
+    },
+    problem(p: ProblemRow) {
+      problems.push(p);
+    },
+    async finish() {
+      if (batch.length > 0 || problems.length > 0) await handOver();
+      await writing;
+      report.applied = true;
+    },
+    /** Waits for the batch in flight, whatever its outcome (the import stopped early). */
+    async settle() {
+      await writing.catch(() => {});
+    },
+  };
 }

@@ -29,6 +29,7 @@ export function customerRowSchema() {
       .string()
       .trim()
       .superRefine((v, ctx) => {
+        if (v !== '' && fieldTooLong('phone', v)) return void ctx.addIssue({ code: 'custom', message: fieldTooLong('phone', v)! });
         if (v === '' || normalisePhone(v)) return;
         const hint = /^\d(\.\d+)?e\+?\d+$/i.test(v)
           ? '（被 Excel 显示成了科学计数法，请把电话列设为“文本”格式后重新填写）'
@@ -53,8 +54,9 @@ export function customerRowSchema() {
       .transform((v) => [...new Set(v.split(/[、,，;；]/).map((t) => t.trim()).filter((t) => t !== ''))])
       .superRefine((v, ctx) => {
         if (v.length > 20) ctx.addIssue({ code: 'custom', message: '标签太多（最多 20 个）' });
-        const long = v.find((t) => t.length > 30);
-        if (long) ctx.addIssue({ code: 'custom', message: `标签「${long}」太长（最多 30 个字）` });
+        // The same limit createCustomer holds every tag to (src/domain/text-gate.ts).
+        const long = v.find((t) => fieldTooLong('tag', t));
+        if (long) ctx.addIssue({ code: 'custom', message: `标签「${long}」太长：${fieldTooLong('tag', long)!}` });
       }),
   });
 }

@@ -1,52 +1,101 @@
 // Customer CSV import, the entry points (CLI, admin API): map headers (Chinese defaults, headers.ts), check rows
 // (customer-rows.ts), dedup within the file and against the database with the same keys as createCustomer
-// (customer-plan.ts), and report (customer-report.ts). Dry run by default; `apply` plans again and creates every
-// creatable row through createCustomer inside ONE transaction (customer-apply.ts), so short ids (C-12), audit rows
-// and dedup rules stay the same.
+// (customer-plan.ts), and report (customer-report.ts). One pass over the rows as they are read; dry run by
+// default; `apply` writes the creatable rows in batches as the pass goes (customer-apply.ts, a transaction per
+// batch), with createCustomer's short ids (C-12), audit rows and dedup rules.
+import { setImmediate as turn } from 'node:timers/promises';
 import type { Db, DbOrTx } from '../db/client.js';
 import { customerIndex } from '../services/customers.js';
 import { activeUsers, type User } from '../services/users.js';
-import { applyCustomerPlan } from './customer-apply.js';
-import { planCustomers, type PlanOptions } from './customer-plan.js';
+import { customerWriter } from './customer-apply.js';
+import { customerPlanner, type PlanOptions } from './customer-plan.js';
 import type { ImportReport } from './customer-report.js';
-import { readCsvFile, type CsvRecord } from './decode.js';
-import { ImportFileError } from './errors.js';
+import { detectFileEncoding, readCsvRecords } from './csv-stream.js';
+import type { CsvRecord } from './decode.js';
+import { IMPORT_STOPPED, ImportFileError } from './errors.js';
 import { loadOwners } from './owners.js';
 
 export { ImportFileError } from './errors.js';
 export { cleanHeader, DEFAULT_HEADER_MAPPING, FIELD_LABELS, IMPORT_FIELDS, type ImportField } from './headers.js';
 export { formatReport } from './customer-report.js';
-export type { BadRow, CreatedRow, ExistingMatch, ImportReport, InFileDuplicate, PlannedRow, SimilarMatch } from './customer-report.js';
+export type { BadRow, CreatedRow, ExistingMatch, ImportCounts, ImportReport, InFileDuplicate, PlannedRow, ProblemRow, SimilarMatch } from './customer-report.js';
 
 export interface ImportOptions extends PlanOptions {
   tenantId: string;
   apply?: boolean;
   now?: Date;
   timeZone?: string;
+  /** Rows per transaction when applying (default 500). */
+  batchSize?: number;
+  /** Hears rows checked (and, applying, written) so far. */
+  onRows?: (checked: number, written: number) => void;
+  /** Stops between two slices of work, with what is already committed kept (the server is stopping). */
+  signal?: AbortSignal;
 }
 
-async function plan(db: DbOrTx, records: CsvRecord[], opts: ImportOptions): Promise<ImportReport> {
-  return planCustomers(records, opts, { owners: await loadOwners(db, opts.tenantId), existing: await customerIndex(db, opts.tenantId) });
+/** Work done between two turns of the event loop, at most (a turn is also given after every written batch). */
+const SLICE_MS = 20;
+
+/**
+ * The customer import, whatever the rows come from (a file being read, or records in memory): the header row,
+ * then each row checked against the file so far and the database, and — applying — written in batches as it goes.
+ */
+export async function importCustomerRecords(db: Db, records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, opts: ImportOptions): Promise<ImportReport> {
+  const ctx = { owners: await loadOwners(db, opts.tenantId), existing: await customerIndex(db, opts.tenantId) };
+  const apply = opts.apply === true;
+  const phase = apply ? 'apply' : 'check';
+  let planner: ReturnType<typeof customerPlanner> | undefined;
+  let writer: ReturnType<typeof customerWriter> | undefined;
+  let checked = 0;
+  let written = 0;
+  let slice = performance.now();
+  try {
+    for await (const rec of records) {
+      if (!planner) {
+        planner = customerPlanner(rec, { ...opts, applying: apply, ...(apply ? { onProblem: (p) => writer!.problem(p) } : {}) }, ctx);
+        if (apply) {
+          writer = customerWriter(db, planner.report, {
+            tenantId: opts.tenantId,
+            now: opts.now ?? new Date(),
+            batchSize: opts.batchSize ?? 500,
+            ...(opts.onProblem ? { onProblem: opts.onProblem } : {}),
+            onWritten: (n) => (written = n),
+          });
+        }
+        continue;
+      }
+      const planned = planner.check(rec);
+      if (planned && writer) await writer.add(planned.row, rec.cells, planned.similar);
+      if (++checked % 500 === 0) {
+        opts.onProgress?.(phase, checked, 0);
+        opts.onRows?.(checked, written);
+      }
+      if (performance.now() - slice > SLICE_MS) {
+        await turn();
+        slice = performance.now();
+        if (opts.signal?.aborted) throw new ImportFileError(IMPORT_STOPPED);
+      }
+    }
+  } catch (err) {
+    await writer?.settle();
+    throw err;
+  }
+  if (!planner) throw new ImportFileError('文件是空的：第 1 行应该是表头（公司名称、电话、地区……）。');
+  await writer?.finish();
+  opts.onProgress?.(phase, checked, checked);
+  opts.onRows?.(checked, written);
+  return planner.report;
 }
 
+/** Records already in memory (parseCsv): every list of the report complete unless `keep` says otherwise. */
 export async function importCustomers(db: Db, records: CsvRecord[], opts: ImportOptions): Promise<ImportReport> {
-  if (!opts.apply) return plan(db, records, opts);
-  return db.transaction(async (tx) => {
-    // Plan again inside the transaction so the checks see exactly what the inserts will.
-    const report = await plan(tx, records, opts);
-    return applyCustomerPlan(tx, report, {
-      tenantId: opts.tenantId,
-      importer: opts.importer,
-      now: opts.now ?? new Date(),
-      timeZone: opts.timeZone ?? 'Asia/Shanghai',
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    });
-  });
+  return importCustomerRecords(db, records, opts);
 }
 
+/** A file on disk, read as it is imported. */
 export async function importCustomersFromFile(db: Db, path: string, opts: ImportOptions): Promise<ImportReport> {
-  const { encoding, records } = await readCsvFile(path);
-  return { ...(await importCustomers(db, records, opts)), encoding };
+  const file = await detectFileEncoding(path);
+  return { ...(await importCustomerRecords(db, readCsvRecords(file), opts)), encoding: file.encoding };
 }
 
 /** The importer's user row: by name or platform id when given, else the tenant's first admin (or first user). */

@@ -1,6 +1,5 @@
 // Reading spreadsheet exports: detect UTF-8 (with or without BOM) vs GBK, then split CSV into records that keep
 // their file line numbers (header = line 1), so every message can point at the line the user must fix.
-import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { gateText } from '../domain/text-gate.js';
@@ -49,7 +48,7 @@ export function decodeBytes(bytes: Uint8Array): DecodedText {
 }
 
 /** Comma unless the header line clearly uses tabs or semicolons (some exports do). */
-function detectDelimiter(text: string): string {
+export function detectDelimiter(text: string): string {
   const first = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
   const count = (ch: string) => first.split(ch).length - 1;
   if (count(',') > 0) return ',';
@@ -58,7 +57,11 @@ function detectDelimiter(text: string): string {
   return ',';
 }
 
-const countNewlines = (s: string) => s.split('\n').length - 1;
+const countNewlines = (s: string) => {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+};
 
 /**
  * Undoes the export's formula guard (src/export/customers.ts safeCell): "'=…", "'+86…", "'-…", "'@…" read back
@@ -73,34 +76,58 @@ export const unescapeCell = (cell: string): string => (/^'[=+\-@\t\r]/.test(cell
  */
 export function parseCsv(text: string): CsvRecord[] {
   const normalised = text.replace(/\r\n?/g, '\n');
-  let parsed: { record: string[]; raw: string }[];
+  let parsed: RawCsvRecord[];
   try {
-    parsed = parse(normalised, {
-      raw: true,
-      delimiter: detectDelimiter(normalised),
-      record_delimiter: '\n',
-      relax_column_count: true,
-      relax_quotes: true,
-      bom: true,
-    }) as unknown as { record: string[]; raw: string }[];
+    parsed = parse(normalised, csvOptions(detectDelimiter(normalised))) as unknown as RawCsvRecord[];
   } catch (err) {
-    const e = err as { lines?: number; code?: string; message: string };
-    const line = typeof e.lines === 'number' ? e.lines : undefined;
-    const what = e.code === 'CSV_QUOTE_NOT_CLOSED' ? '有一个引号（"）没有配对关闭' : `格式无法解析（${e.message}）`;
-    throw new CsvFormatError(line, `CSV 文件${line ? `第 ${line} 行附近` : ''}${what}，请在 Excel 中检查后重新保存。`);
+    throw csvFormatError(err);
   }
   const out: CsvRecord[] = [];
-  let line = 1;
-  for (const { record, raw } of parsed) {
-    if (record.some((c) => c.trim() !== '')) out.push({ line, cells: record.map((c) => gateText(unescapeCell(c))) });
-    line += countNewlines(raw);
+  const lines = lineCounter();
+  for (const r of parsed) {
+    const rec = lines.next(r);
+    if (rec) out.push(rec);
   }
   return out;
 }
 
-export async function readCsvFile(path: string): Promise<{ encoding: DetectedEncoding; records: CsvRecord[] }> {
-  const { text, encoding } = decodeBytes(await readFile(path));
-  return { encoding, records: parseCsv(text) };
+/** What csv-parse yields with `raw: true`: the cells and the text they came from (to count file lines). */
+export interface RawCsvRecord {
+  record: string[];
+  raw: string;
+}
+
+/** The parser options of every import, for one delimiter (the sync parser here, the streaming one in csv-stream.ts). */
+export const csvOptions = (delimiter: string) => ({
+  raw: true,
+  delimiter,
+  record_delimiter: '\n',
+  relax_column_count: true,
+  relax_quotes: true,
+  bom: true,
+});
+
+/** A csv-parse failure as the message the user can act on. */
+export function csvFormatError(err: unknown): CsvFormatError {
+  const e = err as { lines?: number; code?: string; message: string };
+  const line = typeof e.lines === 'number' ? e.lines : undefined;
+  const what = e.code === 'CSV_QUOTE_NOT_CLOSED' ? '有一个引号（"）没有配对关闭' : `格式无法解析（${e.message}）`;
+  return new CsvFormatError(line, `CSV 文件${line ? `第 ${line} 行附近` : ''}${what}，请在 Excel 中检查后重新保存。`);
+}
+
+/**
+ * Turns parsed records into CsvRecords in file order: the starting line of each (header = line 1), blank records
+ * skipped but counted, every cell through the text gate and the export's formula guard undone.
+ */
+export function lineCounter() {
+  let line = 1;
+  return {
+    next({ record, raw }: RawCsvRecord): CsvRecord | undefined {
+      const at = line;
+      line += countNewlines(raw);
+      return record.some((c) => c.trim() !== '') ? { line: at, cells: record.map((c) => gateText(unescapeCell(c))) } : undefined;
+    },
+  };
 }
 
 export function encodingLabel(e: DetectedEncoding): string {

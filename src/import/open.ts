@@ -27,38 +27,17 @@ export async function openConfiguredDatabase(): Promise<Database> {
 }
 
 /** The tenant named `name`, or — when there is exactly one way to choose — the first (default) tenant. */
-export async function pickTenant(db: Db, name?: string): Promise<TenantRow> {
+export async function pickTenant(db: Db, name?: string, id?: string): Promise<TenantRow> {
+  if (id) {
+    const [byId] = await db.select().from(tenants).where(eq(tenants.id, id));
+    if (!byId) throw new ImportFileError('没有这个租户（tenantId）。');
+    return byId;
+  }
   const all = await db.select().from(tenants).orderBy(asc(tenants.createdAt));
   if (!name) return all[0]!;
   const [found] = await db.select().from(tenants).where(eq(tenants.name, name));
   if (!found) throw new ImportFileError(`没有名为「${name}」的租户。现有租户：${all.map((t) => `「${t.name}」`).join('、')}`);
   return found;
-}
-
-/** A one-line progress indicator on stderr: redrawn in place on a terminal, a line per quarter otherwise. */
-export function progressPrinter(label: (phase: string) => string, minTotal = 200) {
-  const tty = process.stderr.isTTY;
-  let lastQuarter = -1;
-  let lastPhase = '';
-  return (phase: string, done: number, total: number) => {
-    if (total < minTotal) return;
-    if (phase !== lastPhase) {
-      if (tty && lastPhase) process.stderr.write('\n');
-      lastPhase = phase;
-      lastQuarter = -1;
-    }
-    const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
-    if (tty) {
-      process.stderr.write(`\r${label(phase)} ${done}/${total}（${pct}%）`);
-      if (done >= total) process.stderr.write('\n');
-    } else {
-      const quarter = Math.floor(pct / 25);
-      if (quarter !== lastQuarter) {
-        lastQuarter = quarter;
-        process.stderr.write(`${label(phase)} ${done}/${total}（${pct}%）\n`);
-      }
-    }
-  };
 }
 
 /** Runs a command-line tool and exits with its code; every failure a user can fix is one Chinese line, no stack. */

@@ -39,3 +39,11 @@ export function ownerDirectory(all: User[], ids: Identity[]): OwnerDirectory {
 export async function loadOwners(db: DbOrTx, tenantId: string): Promise<OwnerDirectory> {
   return ownerDirectory(await listUsers(db, tenantId), await listIdentities(db, tenantId));
 }
+
+/**
+ * The one place a customer row's owner is decided: the typed 负责人 when there is one (refused with the reason
+ * when it names nobody usable), else the importer. Owner-less rows going to the lead pool belong here.
+ */
+export function decideRowOwner(typed: string, importer: User, owners: OwnerDirectory): { ok: true; user: User } | { ok: false; problem: string } {
+  return typed === '' ? { ok: true, user: importer } : owners.resolve(typed);
+}

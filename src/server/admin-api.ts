@@ -15,6 +15,7 @@ import { bindTeamChat } from '../services/team-chats.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
 import { adminLeadRoutes } from './admin-leads.js';
+import { createImportJobs, type ImportJobs } from '../import/jobs.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
 
@@ -35,13 +36,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } 
   return r.success ? { ok: true, value: r.data } : { ok: false, error: { error: 'invalid request', issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } };
 }
 
-export function adminApi(db: Db, token: string | undefined) {
+/** `jobs`: the server's import jobs (shared with the local tools); without it the API keeps its own. */
+export function adminApi(db: Db, token: string | undefined, jobs?: ImportJobs) {
   return async (app: FastifyInstance) => {
     if (!token) return;
+    const imports = jobs ?? createImportJobs(db, 'database');
+    if (!jobs) app.addHook('onClose', async () => imports.close());
     await app.register(
       async (api) => {
         api.addHook('onRequest', createAdminAuth(token));
-        await adminImportRoutes(api, db);
+        await adminImportRoutes(api, db, imports);
         await adminLeadRoutes(api, db);
         api.get('/openapi.json', async () => adminOpenApi());
         api.get('/tenants', async () => db.select().from(tenants).orderBy(asc(tenants.createdAt)));

@@ -40,20 +40,44 @@ export function adminOpenApi() {
       '/admin/api/teams': { post: { summary: 'Create a team', requestBody: body(teamCreateSchema), responses: { ...ok, '201': { description: 'created' }, '409': { description: 'exists' } } } },
       '/admin/api/tenants/{id}/import/{kind}': {
         post: {
-          summary: 'Import a CSV file (kind: customers | users); a dry run unless ?apply=true',
+          summary: 'Import a CSV file (kind: customers | users) as a job; a dry run unless ?apply=true',
           description:
-            'Body: the CSV bytes (UTF-8 or GBK) as text/csv, ≤ 10 MB. Answers the report: counts, then the rows with their file line numbers — ' +
-            'customers: toCreate/created, existing, duplicates, bad; users: create, update (with changes), unchanged, bad, newTeams. ' +
-            'apply=true writes every good row in one transaction (bad rows are skipped and listed). 422 when the file cannot be read. ' +
+            'Body: the CSV bytes (UTF-8 or GBK) as text/csv, ≤ 50 MB, streamed to disk. Answers the job when it is done (wait=false: 202 at once, ' +
+            'then poll GET /admin/api/imports/{id}). Customers: result is a summary — counts (total, create, existing, duplicates, similar, bad), ' +
+            'firstCode/lastCode, problems.first (the first 20 problem rows: line, kind, reason) — and problemsCsv downloads every problem row; ' +
+            'users: the full report (create, update with changes, unchanged, bad, newTeams). apply=true writes in batches of 500 rows, a ' +
+            'transaction each; running the same file again after an interruption carries on (written rows are found as existing). ' +
+            '422 when the file cannot be read, 413 over 50 MB, 409 while another import runs. ' +
             'as: the importer (name or platform id) who owns customers whose 负责人 is empty; default the tenant admin.',
           parameters: [
             ...idParam,
             { name: 'kind', in: 'path', required: true, schema: { enum: ['customers', 'users'] } },
             { name: 'apply', in: 'query', schema: { enum: ['true', 'false'] } },
             { name: 'as', in: 'query', schema: { type: 'string' } },
+            { name: 'wait', in: 'query', schema: { enum: ['true', 'false'] } },
           ],
           requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
-          responses: { ...ok, '422': { description: 'the file cannot be read (message says why)' } },
+          responses: {
+            ...ok,
+            '202': { description: 'the job, still running (wait=false)' },
+            '409': { description: 'another import is running' },
+            '413': { description: 'over 50 MB' },
+            '422': { description: 'the file cannot be read (message says why)' },
+          },
+        },
+      },
+      '/admin/api/imports/{id}': {
+        get: {
+          summary: 'An import job: status, progress (phase, rowsRead, rowsWritten, bytesRead, totalBytes, percent), result when done',
+          parameters: idParam,
+          responses: { ...ok, '202': { description: 'still running' }, '404': { description: 'no such job (jobs are kept in the server process, the last 20)' } },
+        },
+      },
+      '/admin/api/imports/{id}/problems.csv': {
+        get: {
+          summary: 'Download a customer import’s problem rows: 行号, 结果, 原因, then the row’s own cells (UTF-8 with BOM)',
+          parameters: idParam,
+          responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, '404': { description: 'no problem rows, or no such job' } },
         },
       },
       '/admin/api/tenants/{id}/export/{file}': {

@@ -24,3 +24,14 @@ export function parseShortId(text: string, kind: CounterKind): number | undefine
   if (!m || m[1]!.toUpperCase() !== SHORT_PREFIX[kind]) return undefined;
   return Number(m[2]);
 }
+
+/** Reserves `n` consecutive short numbers at once (a batch of imported customers); returns the first. */
+export async function reserveShortNos(db: DbOrTx, tenantId: string, kind: CounterKind, n: number): Promise<number> {
+  const rows = await queryRows<{ last: number }>(
+    db,
+    sql`insert into counters (tenant_id, kind, last) values (${tenantId}, ${kind}, ${n})
+        on conflict (tenant_id, kind) do update set last = counters.last + ${n}
+        returning last`,
+  );
+  return Number(rows[0]!.last) - n + 1;
+}

@@ -1,6 +1,7 @@
 // Customers: create with dedup (normalised name / phone, similar names offered first), look up by short id or
 // fuzzy name within visibility. Merged customers (/合并) are never listed; their C-n says where they went.
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { setImmediate as turn } from 'node:timers/promises';
+import { and, desc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { customers, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
@@ -251,27 +252,51 @@ export interface IndexedCustomer {
   ownerName: string;
 }
 
+const INDEX_PAGE = 5_000;
+
 /**
  * The tenant's customers loaded once and keyed as createCustomer matches them, for checking many names at a time
  * (the import): by key and stated place as findDuplicate does (a merged customer stands for the one it was merged
  * into), by phone, and by bigram for the same "maybe the same company" rule as findSimilarCustomers.
  */
-export async function customerIndex(db: DbOrTx, tenantId: string) {
-  const rows = await db
-    .select({
-      id: customers.id,
-      shortNo: customers.shortNo,
-      name: customers.name,
-      normalisedName: customers.normalisedName,
-      phoneNormalised: customers.phoneNormalised,
-      mergedIntoId: customers.mergedIntoId,
-      ownerName: ownerNameSql,
-    })
-    .from(customers)
-    .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(eq(customers.tenantId, tenantId))
-    .orderBy(customers.shortNo);
+export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names: string[]; phones: string[] }) {
+  const select = (where: SQL | undefined) =>
+    db
+      .select({
+        id: customers.id,
+        shortNo: customers.shortNo,
+        name: customers.name,
+        normalisedName: customers.normalisedName,
+        phoneNormalised: customers.phoneNormalised,
+        mergedIntoId: customers.mergedIntoId,
+        ownerName: ownerNameSql,
+      })
+      .from(customers)
+      .leftJoin(users, eq(users.id, customers.ownerId))
+      .where(and(eq(customers.tenantId, tenantId), where))
+      .orderBy(customers.shortNo);
+  // `only`: just the customers with these keys (an import batch re-checked inside its transaction), and the ones
+  // they were merged into.
+  const keyed = only ? or(only.names.length > 0 ? inArray(customers.normalisedName, only.names) : undefined, only.phones.length > 0 ? inArray(customers.phoneNormalised, only.phones) : undefined) : undefined;
+  const rows = only ? (keyed ? await select(keyed) : []) : [];
+  // The whole tenant in pages by short number: PGlite runs a query on the caller's thread, and one 200,000-row
+  // query would hold every other request for its length.
+  for (let after = 0; !only; ) {
+    const page = await select(gt(customers.shortNo, after)).limit(INDEX_PAGE);
+    rows.push(...page);
+    if (page.length < INDEX_PAGE) break;
+    after = page[page.length - 1]!.shortNo;
+    await turn();
+  }
   const byId = new Map(rows.map((r) => [r.id, r]));
+  for (let hops = 0; only && hops < 10; hops++) {
+    const missing = [...new Set(rows.flatMap((r) => (r.mergedIntoId && !byId.has(r.mergedIntoId) ? [r.mergedIntoId] : [])))];
+    if (missing.length === 0) break;
+    for (const r of await select(inArray(customers.id, missing))) {
+      rows.push(r);
+      byId.set(r.id, r);
+    }
+  }
   const survivor = (r: (typeof rows)[number]) => {
     let cur = r;
     for (let hops = 0; cur.mergedIntoId && hops < 10; hops++) cur = byId.get(cur.mergedIntoId) ?? cur;
@@ -280,12 +305,16 @@ export async function customerIndex(db: DbOrTx, tenantId: string) {
   const byName = new Map<string, { stated: IndexedCustomer; as: IndexedCustomer }[]>();
   const byPhone = new Map<string, IndexedCustomer>();
   const byGram = new Map<string, IndexedCustomer[]>();
-  for (const r of rows) {
+  const gramsOf = new Map<IndexedCustomer, string[]>();
+  for (const [i, r] of rows.entries()) {
+    if (i % INDEX_PAGE === INDEX_PAGE - 1) await turn();
     const as = survivor(r);
     byName.set(r.normalisedName, [...(byName.get(r.normalisedName) ?? []), { stated: r, as }]);
     if (r.phoneNormalised) byPhone.set(r.phoneNormalised, as);
     if (r.mergedIntoId) continue;
-    for (const g of nameGrams(r.normalisedName)) {
+    const grams = nameGrams(r.normalisedName);
+    gramsOf.set(r, grams);
+    for (const g of grams) {
       const list = byGram.get(g);
       if (list) list.push(r);
       else byGram.set(g, [r]);
@@ -304,11 +333,22 @@ export async function customerIndex(db: DbOrTx, tenantId: string) {
     similar(key: string): { c: IndexedCustomer; match: NameMatch } | undefined {
       const seen = new Set<IndexedCustomer>();
       let best: { c: IndexedCustomer; match: NameMatch } | undefined;
-      for (const g of nameGrams(key)) {
+      // Narrowed by the same grams as findSimilarCustomers (not the trade words thousands of customers share).
+      const mine = new Set(nameGrams(key));
+      for (const g of searchGrams(key)) {
         for (const c of byGram.get(g) ?? []) {
           if (seen.has(c)) continue;
           seen.add(c);
-          const match = compareKeys(key, c.normalisedName);
+          // compareKeys only where it can match: one key contains the other, or enough shared bigrams for
+          // SIMILAR_DICE (counted here on the stored grams; most candidates of a 20,000-customer index stop here).
+          const theirs = c.normalisedName;
+          if (!key.includes(theirs) && !theirs.includes(key)) {
+            const grams = gramsOf.get(c)!;
+            let shared = 0;
+            for (const x of grams) if (mine.has(x)) shared++;
+            if (2 * shared < SIMILAR_DICE * (mine.size + grams.length)) continue;
+          }
+          const match = compareKeys(key, theirs);
           if (match && (!best || match.score > best.match.score)) best = { c, match };
         }
       }

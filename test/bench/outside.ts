@@ -75,7 +75,7 @@ async function startBare() {
 }
 
 /** A scratch database for one server process. */
-async function scratchDatabase() {
+export async function scratchDatabase() {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) {
     const dataDir = mkdtempSync(join(tmpdir(), 'chatcrm-bench-'));
@@ -121,7 +121,7 @@ async function scratchDatabase() {
 type Scratch = Awaited<ReturnType<typeof scratchDatabase>>;
 
 /** A port the kernel just handed out (other processes share this machine). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -281,6 +281,12 @@ describe(`customer CSV import (${testDriver()})`, () => {
       input: { name: '佛山恒达陶瓷机械有限公司', phone: '138 0013 9000', grade: 'A', tags: ['出口', '重点'] },
     });
 
+    // A tag or phone over createCustomer's limits is a row to fix, not a failed import.
+    const long = `公司名称,电话,标签\n温州长标签阀门有限公司,,${'很'.repeat(21)}\n温州长电话阀门有限公司,1380013${'0'.repeat(30)},\n`;
+    const refused = await importCustomers(db, parseCsv(long), { ...opts, apply: true });
+    expect(refused.counts).toMatchObject({ created: 0, bad: 2 });
+    expect(refused.bad.map((b) => b.problems.join())).toEqual([`标签「${'很'.repeat(21)}」太长：标签最长 20 个字，现在 21 个字。`, '电话最长 30 个字，现在 37 个字。']);
+
     const english = 'Company,Mobile,Level\nAcme Valves Ltd,13800139001,B\n';
     const mapped = await importCustomers(db, parseCsv(english), { ...opts, mapping: { company: 'name', mobile: 'phone', level: 'grade' } });
     expect(mapped.toCreate[0]!.input).toMatchObject({ name: 'Acme Valves Ltd', grade: 'B' });
