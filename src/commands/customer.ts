@@ -44,12 +44,9 @@ export const customerCommand: CommandSpec = {
     if (!result.created) {
       const by = result.matchedBy === 'phone' ? '电话相同' : '公司名相同';
       const owner = result.customer.ownerId === env.ctx.actor.userId ? '你' : result.ownerName;
-      return [
-        text(
-          `客户已存在（${by}）：${id} ${result.customer.name}，负责人：${owner}。没有重复创建。` +
-            (owner === '你' ? `\n可以直接 /新商机 ${id} <标题> [金额]` : '\n如需协作，请联系负责人或你的经理。'),
-        ),
-      ];
+      const next =
+        owner === '你' ? `\n可以直接 /新商机 ${id} <标题> [金额]` : result.customer.ownerId === null ? `\n它在公海里，领取：/领取 ${id}` : '\n如需协作，请联系负责人或你的经理。';
+      return [text(`客户已存在（${by}）：${id} ${result.customer.name}，负责人：${owner}。没有重复创建。${next}`)];
     }
     const c = result.customer;
     const details = [c.phone && `电话 ${c.phone}`, c.region && `地区 ${c.region}`, c.industry && `行业 ${c.industry}`, c.grade && `${c.grade} 级`]

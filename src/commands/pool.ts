@@ -101,7 +101,8 @@ export const leadCommand: CommandSpec = {
     if ('similar' in r) return offerSimilar(env, name, line.name, line.rest, r.similar);
     if (!r.created) {
       const by = r.matchedBy === 'phone' ? '电话相同' : '公司名相同';
-      return [text(`客户已存在（${by}）：${customerShortId(r.customer)} ${r.customer.name}，负责人：${r.ownerName}。没有重复登记。`)];
+      const pooled = r.customer.ownerId === null ? `\n它在公海里，领取：/领取 ${customerShortId(r.customer)}` : '';
+      return [text(`客户已存在（${by}）：${customerShortId(r.customer)} ${r.customer.name}，负责人：${r.ownerName}。没有重复登记。${pooled}`)];
     }
     const c = lead.customer!;
     const id = customerShortId(c);

@@ -101,7 +101,7 @@ export async function notifyUser(
 export async function notifyUsers(
   db: DbOrTx,
   tenantId: string,
-  items: ReadonlyArray<{ userId: string; message: OutboundMessage; dedupKey?: string }>,
+  items: ReadonlyArray<{ userId: string; message: OutboundMessage; dedupKey?: string; notBefore?: Date }>,
 ): Promise<number> {
   if (items.length === 0) return 0;
   const ids = [...new Set(items.map((i) => i.userId))];
@@ -119,11 +119,14 @@ export async function notifyUsers(
     .where(inArray(userIdentities.userId, [...active]));
   const byUser = new Map<string, typeof identities>();
   for (const idn of identities) byUser.set(idn.userId, [...(byUser.get(idn.userId) ?? []), idn]);
-  const rows: Array<{ tenant_id: string; platform: Platform; target: SendTarget; payload: OutboxPayload; dedup_key: string | null }> = [];
+  const rows: Array<{ tenant_id: string; platform: Platform; target: SendTarget; payload: OutboxPayload; dedup_key: string | null; next_attempt_at: string }> = [];
   let queued = 0;
   for (const item of items) {
     if (!active.has(item.userId)) {
-      queued += await notifyUser(db, tenantId, item.userId, item.message, item.dedupKey ? { dedupKey: item.dedupKey } : {});
+      queued += await notifyUser(db, tenantId, item.userId, item.message, {
+        ...(item.dedupKey ? { dedupKey: item.dedupKey } : {}),
+        ...(item.notBefore ? { notBefore: item.notBefore } : {}),
+      });
       continue;
     }
     for (const idn of byUser.get(item.userId) ?? []) {
@@ -133,6 +136,7 @@ export async function notifyUsers(
         target: { tenantKey: idn.tenantKey ?? idn.platform, kind: 'user', id: idn.platformUserId },
         payload: { op: 'send', message: item.message },
         dedup_key: item.dedupKey ? `${item.dedupKey}:${idn.platform}:${idn.platformUserId}` : null,
+        next_attempt_at: (item.notBefore ?? ASAP).toISOString(),
       });
     }
   }
@@ -143,8 +147,9 @@ export async function notifyUsers(
     const inserted = await queryRows<{ id: number }>(
       db,
       sql`insert into outbox (tenant_id, platform, target, payload, dedup_key, next_attempt_at)
-          select x.tenant_id, x.platform, x.target, x.payload, x.dedup_key, ${ASAP.toISOString()}::timestamptz
-          from jsonb_to_recordset(${chunk}::jsonb) as x(tenant_id uuid, platform platform, target jsonb, payload jsonb, dedup_key text)
+          select x.tenant_id, x.platform, x.target, x.payload, x.dedup_key, x.next_attempt_at
+          from jsonb_to_recordset(${chunk}::jsonb)
+            as x(tenant_id uuid, platform platform, target jsonb, payload jsonb, dedup_key text, next_attempt_at timestamptz)
           on conflict do nothing returning id`,
     );
     queued += inserted.length;

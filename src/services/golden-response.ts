@@ -40,14 +40,16 @@ export function goldenNotice(ctx: Ctx, c: Customer & { ownerId: string; assigned
   const text =
     `🆕 新线索分配给你：${id} ${c.name}${describeLead(c)}。${rule ? `分配依据：${rule}。` : ''}\n` +
     `请在 ${s.pool.goldenMinutes} 个工作分钟内（${due} 前）联系，并记录：/跟进 ${id} <内容>`;
-  return { userId: c.ownerId, message: { type: 'text' as const, text }, dedupKey: `golden-notice:${c.id}:${episodeOf(c.assignedAt)}` };
+  // At once, unless it is quiet hours: then when they end (an import at night does not wake 40 reps).
+  const notBefore = deliveryTime(ctx.now, ctx.timeZone, s);
+  return { userId: c.ownerId, message: { type: 'text' as const, text }, dedupKey: `golden-notice:${c.id}:${episodeOf(c.assignedAt)}`, notBefore };
 }
 
 export async function queueGoldenNotice(ctx: Ctx, c: Customer, rule: string | undefined, settings?: TenantSettings): Promise<void> {
   if (!c.ownerId || !c.assignedAt) return;
   const s = settings ?? (await tenantSettings(ctx.db, c.tenantId));
   const n = goldenNotice(ctx, { ...c, ownerId: c.ownerId, assignedAt: c.assignedAt }, rule, s);
-  await notifyUser(ctx.db, c.tenantId, n.userId, n.message, { dedupKey: n.dedupKey });
+  await notifyUser(ctx.db, c.tenantId, n.userId, n.message, { dedupKey: n.dedupKey, notBefore: n.notBefore });
 }
 
 interface LeadRow {

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, customers, users } from '../../src/db/schema/index.js';
+import { customersCsv } from '../../src/export/customers.js';
 import { updateSettings } from '../../src/services/settings.js';
 import { toActor } from '../../src/services/users.js';
 import { createChat, type Chat } from '../helpers/chat.js';
@@ -37,6 +38,10 @@ describe(`公海 lead pool: list, claim, assign (${testDriver()})`, () => {
     const row = await customerBy(id);
     expect(row.ownerId).toBeNull();
     expect(row.pooledAt?.toISOString()).toBe(clock.now().toISOString());
+
+    // The export keeps pool entries, with an empty 负责人 (what an owner-less import row has).
+    const csv = (await customersCsv(t().db, row.tenantId)).text;
+    expect(csv.split('\r\n').find((l) => l.startsWith(`${id},`))).toMatch(new RegExp(`^${id},池州精工阀门,\\d+,浙江,阀门,,,展会,`));
 
     clock.set('2026-11-26T10:00:00+08:00');
     const listed = await chat.say('池乙', '/公海');
