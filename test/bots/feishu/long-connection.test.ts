@@ -48,7 +48,7 @@ describe(`Feishu long-connection mode through the SDK WSClient and a local gatew
   });
 });
 
-describe('Feishu long connection: watchdog against a local gateway (ping every 50 ms, silence 200 ms)', () => {
+describe('Feishu long connection: watchdog against a local gateway (ping every 50 ms, silence 300 ms)', () => {
   let gateway: Awaited<ReturnType<typeof startFakeFeishuWs>>;
   let adapter: ChatAdapter;
   let logs: Array<{ level: string; msg?: string }>;
@@ -71,7 +71,7 @@ describe('Feishu long connection: watchdog against a local gateway (ping every 5
         tokenStore: { get: async () => undefined, put: async () => {} },
         log: { info: sink('info'), warn: sink('warn'), error: sink('error') },
         // The SDK's own pong timeout is kept out of the way: the watchdog's bound is what is tested.
-        longConnection: { silenceMs: 200, pingTimeoutSec: 60, backoffBaseMs: 20, backoffMaxMs: 80, warnAfterMs: 300 },
+        longConnection: { silenceMs: 300, pingTimeoutSec: 60, backoffBaseMs: 20, backoffMaxMs: 80, warnAfterMs: 300 },
       },
     );
     await adapter.start!(async () => ({}));
@@ -90,14 +90,14 @@ describe('Feishu long connection: watchdog against a local gateway (ping every 5
   it('reconnects when the gateway goes silent without closing', async () => {
     await until('a pong', () => state().lastFrameAt !== undefined);
     gateway.muteCurrent();
-    await until('a second connection', () => gateway.connections() === 2);
+    await until('a second connection', () => gateway.connections() >= 2);
     await until('open again', () => state().state === 'open');
     expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
   });
 
   it('reconnects when the gateway closes the connection', async () => {
     gateway.drop();
-    await until('a second connection', () => gateway.connections() === 2);
+    await until('a second connection', () => gateway.connections() >= 2);
     await until('open again', () => state().state === 'open');
   });
 
