@@ -55,7 +55,12 @@ export type OutboundMessage =
   | { type: 'text'; text: string }
   /** `text`: a bare string is user text (escaped whole); build formatted text with `md` (cards/markup.ts). */
   | { type: 'markdown'; title?: string; text: Text }
-  | { type: 'card'; card: Card };
+  | { type: 'card'; card: Card }
+  /**
+   * A document (the PDF quote). The bytes travel as base64 inside the outbox row, so a retry sends exactly the file
+   * that was queued. Adapters upload it with the platform's file API and send it as a file message.
+   */
+  | { type: 'file'; fileName: string; mimeType: 'application/pdf'; base64: string };
 
 export interface SendTarget {
   tenantKey: string;

@@ -14,6 +14,7 @@ import { installPostgresJsCrashGuard } from './db/postgres-guard.js';
 import type { DispatchDeps } from './inbound/dispatch.js';
 import { createInboxDispatch } from './inbound/inbox.js';
 import { ackPriority } from './server/ack-priority.js';
+import { dashboard } from './server/dashboard.js';
 import { adminApi } from './server/admin-api.js';
 import { readConsoleSecret } from './server/local-secret.js';
 import { localTools } from './server/local-tools.js';
@@ -86,6 +87,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     db: database.db,
     defaultTimeZone: env.TZ_DEFAULT,
     defaultTenantName: env.DEFAULT_TENANT_NAME,
+    publicUrl: publicUrlOf(env),
     log,
     ...(overrides.now ? { now: overrides.now } : {}),
     onQueued: () => background?.kickOutbox(),
@@ -101,7 +103,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     dispatch,
     logLevel: env.LOG_LEVEL,
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
-    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
   });
   // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
   const acks = ackPriority(server);
@@ -154,4 +156,11 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
       return closing;
     },
   };
+}
+
+/** CHATCRM_PUBLIC_URL, or this server's own address (a wildcard host is reached through loopback). */
+export function publicUrlOf(env: { CHATCRM_PUBLIC_URL?: string | undefined; HOST: string; PORT: number }): string {
+  if (env.CHATCRM_PUBLIC_URL) return env.CHATCRM_PUBLIC_URL.replace(/\/$/, '');
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  return `http://${host}:${env.PORT}`;
 }

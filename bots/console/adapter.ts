@@ -3,7 +3,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatAdapter, Dispatch, InboundEvent, RawReply, RawRequest } from '../../src/adapter.js';
-import { appendToMailbox, cardRefFor, userOfCardRef } from './mailbox.js';
+import { appendToMailbox, cardRefFor, saveFile, userOfCardRef } from './mailbox.js';
 import { ROLES } from '../../src/domain/roles.js';
 import { signLocalRequest } from '../../src/server/local-secret.js';
 
@@ -65,6 +65,11 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
       : [],
     async send(target, message) {
       const cardRef = cardRefFor(target.id, randomUUID());
+      if (message.type === 'file') {
+        const savedAs = saveFile(opts.mailboxDir, message.fileName, Buffer.from(message.base64, 'base64'));
+        appendToMailbox(opts.mailboxDir, target.id, { kind: 'message', at: new Date(now()).toISOString(), cardRef, message: { ...message, base64: '' }, savedAs });
+        return { messageId: cardRef };
+      }
       appendToMailbox(opts.mailboxDir, target.id, { kind: 'message', at: new Date(now()).toISOString(), cardRef, message });
       return { messageId: cardRef, cardRef };
     },

@@ -1,12 +1,13 @@
 // The console "platform": each user's messages are appended to a JSON-lines mailbox file under DATA_DIR/console,
 // so a message sent while nobody is typing (an approval card for the director) waits for them.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Card } from '../../cards/model.js';
 import type { OutboundMessage } from '../../src/adapter.js';
 
 export type MailboxEntry =
-  | { kind: 'message'; at: string; cardRef: string; message: OutboundMessage }
+  /** A file message is kept without its bytes: they are written to `savedAs` (DATA_DIR/console/files/…). */
+  | { kind: 'message'; at: string; cardRef: string; message: OutboundMessage; savedAs?: string }
   | { kind: 'update'; at: string; cardRef: string; card: Card };
 
 const safe = (id: string) => encodeURIComponent(id).replace(/\./g, '%2E');
@@ -29,6 +30,17 @@ export function takeMailbox(dir: string, userId: string): MailboxEntry[] {
   const lines = readFileSync(taken, 'utf8').split('\n').filter(Boolean);
   rmSync(taken, { force: true });
   return lines.map((l) => JSON.parse(l) as MailboxEntry);
+}
+
+/** Writes a file a message carries under dir/files (a safe name of its own, never overwriting). */
+export function saveFile(dir: string, fileName: string, bytes: Buffer): string {
+  const folder = join(dir, 'files');
+  mkdirSync(folder, { recursive: true });
+  const base = fileName.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').replace(/^\.+/, '_').slice(0, 120) || 'file';
+  let path = join(folder, base);
+  for (let n = 2; existsSync(path); n++) path = join(folder, base.replace(/(\.[^.]*)?$/, (ext) => `-${n}${ext}`));
+  writeFileSync(path, bytes);
+  return path;
 }
 
 /** Card updates need to know whose mailbox holds a card: the ref encodes the user. */

@@ -34,6 +34,8 @@ export function printEntries(
     const m = e.message;
     if (m.type === 'card') {
       console.log(cardText(m.card, e.cardRef));
+    } else if (m.type === 'file') {
+      console.log(fileLine(m.fileName, e.savedAs));
     } else {
       console.log(m.type === 'markdown' && m.title ? `【${stripInvisible(m.title)}】\n${consoleText(m.text, style)}` : consoleText(m.text, style));
     }
@@ -48,6 +50,11 @@ export function printEntries(
  */
 export function toastToPrint(toast: string | undefined, arrived: MailboxEntry[]): string | undefined {
   if (!toast) return undefined;
-  const said = arrived.some((e) => e.kind === 'message' && e.message.type !== 'card' && plainText(e.message.text).trim() === toast.trim());
+  const said = arrived.some((e) => e.kind === 'message' && (e.message.type === 'text' || e.message.type === 'markdown') && plainText(e.message.text).trim() === toast.trim());
   return said ? undefined : toast;
+}
+
+/** 📎 报价单-Q-3.pdf → where the console saved it. */
+export function fileLine(fileName: string, savedAs: string | undefined): string {
+  return `📎 文件「${stripInvisible(fileName)}」${savedAs ? `已保存到 ${savedAs}` : ''}`;
 }

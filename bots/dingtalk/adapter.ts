@@ -33,7 +33,7 @@ export interface DingtalkDeps {
 export const outTrackId = (kind: string, key?: string) =>
   `crm-${kind}-${key ? createHash('sha256').update(key).digest('hex').slice(0, 24) : randomBytes(12).toString('hex')}`;
 
-function robotMessage(message: OutboundMessage): RobotMessage {
+function robotMessage(message: Exclude<OutboundMessage, { type: 'file' }>): RobotMessage {
   if (message.type === 'text') return { msgKey: 'sampleText', msgParam: { content: message.text } };
   if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: stripInvisible(message.title ?? 'ChatCRM'), text: dingtalkMarkdownText(message.text) } };
   return renderDingtalkMessage(message.card);
@@ -51,6 +51,12 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
     httpRoutes: config.mode === 'http' ? dingtalkRoutes(config, deps.now, deps.signLedger) : [],
     ...(stream ? { start: (dispatch) => stream.start(dispatch), stop: () => stream.stop() } : {}),
     async send(target: SendTarget, message: OutboundMessage, opts) {
+      if (message.type === 'file') {
+        // Upload, then a sampleFile message. No idempotency key here either: a timed-out send may arrive twice.
+        const mediaId = await api.uploadFile(message.fileName, Buffer.from(message.base64, 'base64'), message.mimeType);
+        const param = { mediaId, fileName: message.fileName, fileType: message.fileName.split('.').pop() ?? 'pdf' };
+        return target.kind === 'user' ? api.sendToUser(target.id, 'sampleFile', param) : api.sendToGroup(target.id, 'sampleFile', param);
+      }
       if (templates && message.type === 'card' && message.card.buttons.length > 0) {
         const id = outTrackId(message.card.kind, opts?.idempotencyKey);
         await api.createCard({ kind: target.kind === 'user' ? 'user' : 'group', id: target.id }, id, renderDingtalkTemplateData(message.card), Boolean(opts?.idempotencyKey));

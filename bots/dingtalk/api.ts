@@ -1,10 +1,11 @@
 // Outbound DingTalk OpenAPI (api.dingtalk.com): access token (oauth2/accessToken, cached in the database and
 // refreshed on InvalidAuthentication), robot one-to-one and group messages, and template cards
-// (createAndDeliver / update by outTrackId). The per-message sessionWebhook is never used: it expires.
+// (createAndDeliver / update by outTrackId), and files uploaded through oapi.dingtalk.com media/upload (the same
+// app token; errors as errcode) for sampleFile messages. The per-message sessionWebhook is never used: it expires.
 import { AdapterError } from '../../src/adapter.js';
 import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 import type { DingtalkConfig } from './config.js';
-import { dingtalkError, networkError } from './errors.js';
+import { dingtalkError, networkError, oapiError } from './errors.js';
 
 /** Every call is aborted after this long (overridable per adapter for tests). */
 export const DINGTALK_TIMEOUT_MS = 10_000;
@@ -90,6 +91,18 @@ export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now
         if (stableId && err instanceof AdapterError && /invalidParameter\.outTrackId/.test(err.message)) return;
         throw err;
       }
+    },
+    /** Uploads a file (≤ 20 MB) and returns its media id for a sampleFile message. */
+    async uploadFile(fileName: string, bytes: Buffer, mimeType: string): Promise<string> {
+      const attempt = async (token: string) => {
+        const form = new FormData();
+        form.append('type', 'file');
+        form.append('media', new Blob([bytes], { type: mimeType }), fileName);
+        const r = await request(`${config.oapiBase}/media/upload?access_token=${encodeURIComponent(token)}`, { method: 'POST', body: form });
+        if (typeof r.errcode === 'number' && r.errcode !== 0) throw oapiError(r.errcode, String(r.errmsg ?? ''));
+        return String(r.media_id);
+      };
+      return withToken(tokens, attempt);
     },
     async updateCard(outTrackId: string, cardParamMap: Record<string, string>) {
       await call('PUT', '/v1.0/card/instances', {

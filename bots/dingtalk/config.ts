@@ -6,6 +6,7 @@
 //   DINGTALK_CARD_TEMPLATE_ID           optional: an imported card template (cards/dingtalk/TEMPLATE.md); without it,
 //                                       cards are ActionCards whose buttons send the matching command
 //   DINGTALK_API_BASE                   https://api.dingtalk.com (tests point it at a local fake)
+//   DINGTALK_OAPI_BASE                  https://oapi.dingtalk.com: the older API, for uploading files (media/upload)
 import { z } from 'zod';
 import { CONFIG_PARSE } from '../../src/config/env.js';
 
@@ -14,6 +15,7 @@ export const dingtalkConfigSchema = z.object({
   DINGTALK_CLIENT_SECRET: z.string().min(16, 'Client Secret 太短'),
   DINGTALK_ROBOT_CODE: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'RobotCode 只含字母数字').optional(),
   DINGTALK_API_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://api.dingtalk.com'),
+  DINGTALK_OAPI_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://oapi.dingtalk.com'),
   DINGTALK_MODE: z.enum(['stream', 'http'], { error: '必须是 stream（Stream 长连接）或 http（HTTP 回调）' }).default('stream'),
   DINGTALK_CARD_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9._-]{8,128}$/, '模板 ID 形如 xxxx-xxxx.schema').optional(),
 });
@@ -23,12 +25,14 @@ export interface DingtalkConfig {
   clientSecret: string;
   robotCode: string;
   apiBase: string;
+  /** oapi.dingtalk.com: media/upload for files sent by the robot. */
+  oapiBase: string;
   mode: 'stream' | 'http';
   cardTemplateId?: string;
 }
 
 const CORE = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'] as const;
-const ALL = [...CORE, 'DINGTALK_ROBOT_CODE', 'DINGTALK_API_BASE', 'DINGTALK_MODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
+const ALL = [...CORE, 'DINGTALK_ROBOT_CODE', 'DINGTALK_API_BASE', 'DINGTALK_OAPI_BASE', 'DINGTALK_MODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
 
 export function readDingtalkConfig(
   env: Record<string, string | undefined>,
@@ -48,6 +52,7 @@ export function readDingtalkConfig(
       clientSecret: e.DINGTALK_CLIENT_SECRET,
       robotCode: e.DINGTALK_ROBOT_CODE ?? e.DINGTALK_CLIENT_ID,
       apiBase: e.DINGTALK_API_BASE.replace(/\/$/, ''),
+      oapiBase: e.DINGTALK_OAPI_BASE.replace(/\/$/, ''),
       mode: e.DINGTALK_MODE,
       ...(e.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID } : {}),
     },

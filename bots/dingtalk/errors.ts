@@ -20,3 +20,12 @@ export function dingtalkError(status: number, body: { code?: unknown; message?: 
 }
 
 export const networkError = (err: unknown) => adapterError('dingtalk', DINGTALK_ERRORS, { status: 0 }, String((err as Error)?.message ?? err), err);
+
+/** The older oapi.dingtalk.com (used for media/upload only) answers HTTP 200 with {errcode, errmsg}. */
+export const DINGTALK_OAPI_ERRORS: readonly ErrorRule[] = [
+  { when: 'access token invalid or expired (40014, 42001)', matches: (f) => f.code === 40014 || f.code === 42001, action: 'refresh', as: 'TOKEN_EXPIRED', examples: [{ status: 200, code: 40014 }, { status: 200, code: 42001 }] },
+  { when: 'system busy or over the call limit (-1, 90018, 90002)', matches: (f) => f.code === -1 || f.code === 90018 || f.code === 90002, action: 'retry', as: 'RATE_LIMITED', retryAfterMs: 5_000, examples: [{ status: 200, code: -1 }, { status: 200, code: 90018 }] },
+  { when: 'any other errcode (file too large, bad type…)', matches: () => true, action: 'dead', as: 'PLATFORM_REJECTED', examples: [{ status: 200, code: 40004 }] },
+];
+
+export const oapiError = (errcode: number, errmsg: string) => adapterError('dingtalk', DINGTALK_OAPI_ERRORS, { status: 200, code: errcode }, `errcode ${errcode} ${errmsg}`.trim());

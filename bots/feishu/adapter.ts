@@ -18,7 +18,7 @@ export interface FeishuDeps {
   timeoutMs?: number;
 }
 
-function content(message: OutboundMessage): { msgType: string; content: unknown } {
+function content(message: Exclude<OutboundMessage, { type: 'file' }>): { msgType: string; content: unknown } {
   if (message.type === 'text') return { msgType: 'text', content: { text: message.text } };
   if (message.type === 'markdown') {
     // A markdown message is a button-less card: Feishu's text messages do not render markdown.
@@ -49,6 +49,12 @@ export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): Cha
         }
       : {}),
     async send(target: SendTarget, message: OutboundMessage, opts) {
+      if (message.type === 'file') {
+        // The upload has no idempotency key (a retry uploads again, harmless); the message create keeps its uuid.
+        const fileKey = await api.uploadFile(message.fileName, Buffer.from(message.base64, 'base64'));
+        const r = await api.createMessage(target.kind === 'user' ? 'open_id' : 'chat_id', target.id, 'file', { file_key: fileKey }, opts?.idempotencyKey);
+        return { messageId: String(r.data?.message_id ?? '') };
+      }
       const { msgType, content: body } = content(message);
       // uuid: Feishu drops a create with a uuid it saw within the hour — the key is per install and outbox row.
       const r = await api.createMessage(target.kind === 'user' ? 'open_id' : 'chat_id', target.id, msgType, body, opts?.idempotencyKey);

@@ -31,7 +31,7 @@ const TIMEOUT_MS = 10_000;
 function timedHttp(timeoutMs: number): lark.HttpInstance {
   // Typed loosely: the SDK's interceptor already unwraps axios responses to their data.
   const http = lark.defaultHttpInstance as unknown as lark.HttpInstance;
-  const timed = <T>(opts: T) => ({ ...opts, timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+  const timed = <T>(opts: T) => ({ ...withNativeForm(opts), timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
   return {
     request: (opts) => http.request(timed(opts) as never),
     get: (url, opts) => http.get(url, timed(opts ?? {}) as never),
@@ -42,6 +42,25 @@ function timedHttp(timeoutMs: number): lark.HttpInstance {
     put: (url, data, opts) => http.put(url, data, timed(opts ?? {}) as never),
     patch: (url, data, opts) => http.patch(url, data, timed(opts ?? {}) as never),
   };
+}
+
+/**
+ * Uploads (im/v1/files): the SDK passes a plain object and lets axios build the form, which sends a Buffer as a part
+ * without a filename — a text field to a strict multipart parser. A native FormData with the file's name instead
+ * (axios sends it as a stream with its boundary).
+ */
+function withNativeForm<T>(opts: T): T {
+  const o = opts as { headers?: Record<string, unknown>; data?: unknown };
+  const type = String(o?.headers?.['Content-Type'] ?? o?.headers?.['content-type'] ?? '');
+  if (!type.startsWith('multipart/form-data') || !o.data || typeof o.data !== 'object' || o.data instanceof FormData) return opts;
+  const data = o.data as Record<string, unknown>;
+  const form = new FormData();
+  for (const [k, v] of Object.entries(data)) {
+    if (Buffer.isBuffer(v)) form.append(k, new Blob([v]), String(data.file_name ?? data.image_name ?? k));
+    else if (v !== undefined && v !== null) form.append(k, String(v));
+  }
+  const headers = Object.fromEntries(Object.entries(o.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-type'));
+  return { ...o, headers, data: form } as T;
 }
 
 interface FeishuReply {
@@ -90,6 +109,17 @@ export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: S
           data: { receive_id: receiveId, msg_type: msgType, content: JSON.stringify(content), ...(uuid ? { uuid } : {}) },
         }) as Promise<FeishuReply>,
       ),
+    /** im/v1/files (≤ 30 MB): returns the file_key of a file message. */
+    async uploadFile(fileName: string, bytes: Buffer): Promise<string> {
+      const r = await call(async () => {
+        const data = await client.im.v1.file.create({ data: { file_type: fileName.endsWith('.pdf') ? 'pdf' : 'stream', file_name: fileName, file: bytes } });
+        // The SDK hands back the reply's `data` ({ file_key }) for uploads, and a full reply when the call failed.
+        return (data && 'code' in (data as object) ? data : { code: 0, data }) as FeishuReply;
+      });
+      const key = (r.data as { file_key?: unknown } | undefined)?.file_key;
+      if (typeof key !== 'string' || !key) throw new AdapterError('feishu', 'PLATFORM_REJECTED', '上传文件没有返回 file_key', false);
+      return key;
+    },
     patchMessage: (messageId: string, card: unknown) =>
       call(() => client.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }) as Promise<FeishuReply>),
     getUser: (openId: string) =>

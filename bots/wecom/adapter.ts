@@ -45,13 +45,36 @@ export const cardTaskId = (kind: string, key?: string) => `crm-${kind}-${key ? r
 export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAdapter {
   const api = createWecomApi(config, deps.tokenStore, deps.now, deps.timeoutMs);
 
-  function body(message: OutboundMessage, key?: string): Record<string, unknown> {
+  function body(message: Exclude<OutboundMessage, { type: 'file' }>, key?: string): Record<string, unknown> {
     const limit = WECOM_LIMITS.appMarkdownBytes - (key ? TAG_BYTES : 0);
     const tagged = (content: string) => (key ? `${clipBytes(content, limit)}${rowTag(key)}` : clipBytes(content, limit));
     if (message.type === 'text') return { msgtype: 'text', text: { content: tagged(message.text) } };
     if (message.type === 'markdown') return { msgtype: 'markdown', markdown: { content: tagged(wecomMarkdownMessage(message.title, message.text)) } };
-    if (message.card.buttons.length === 0) return { msgtype: 'markdown', markdown: { content: tagged(renderWecomMarkdown(message.card, limit)) } };
+    // A template card holds at most 6 buttons: a card with more (a nine-way choice) goes as markdown listing every
+    // option with its command, so none is silently dropped (typing the number still chooses).
+    if (message.card.buttons.length === 0 || message.card.buttons.length > WECOM_LIMITS.buttons) {
+      return { msgtype: 'markdown', markdown: { content: tagged(renderWecomMarkdown(message.card, limit)) } };
+    }
     return { msgtype: 'template_card', template_card: renderWecomCard(message.card, { taskId: cardTaskId(message.card.kind, key) }) };
+  }
+
+  /**
+   * A file: upload (a new media_id each attempt), then a file message. Retry policy: the duplicate check compares
+   * content, and a retried upload has a new media_id, so a send that timed out after arriving may deliver the
+   * file twice — harmless for a document, never lost.
+   */
+  async function sendFile(target: SendTarget, message: Extract<OutboundMessage, { type: 'file' }>, key?: string) {
+    const bytes = Buffer.from(message.base64, 'base64');
+    if (target.kind === 'user') {
+      const mediaId = await api.uploadFile(message.fileName, bytes, message.mimeType);
+      const r = await api.sendMessage({ touser: target.id, msgtype: 'file', file: { media_id: mediaId }, ...(key ? { enable_duplicate_check: 1, duplicate_check_interval: DUPLICATE_CHECK_SEC } : {}) });
+      return { messageId: String(r.msgid ?? '') };
+    }
+    const hook = config.webhooks[target.id];
+    if (!hook) throw new AdapterError('wecom', 'PLATFORM_REJECTED', `没有名为「${target.id}」的群机器人（WECOM_GROUP_WEBHOOKS）`, false);
+    const mediaId = await api.webhookUploadFile(hook, message.fileName, bytes, message.mimeType);
+    await api.webhookSend(hook, { msgtype: 'file', file: { media_id: mediaId } });
+    return {};
   }
 
   return {
@@ -59,6 +82,7 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
     app: `${config.corpId}/${config.agentId}`,
     httpRoutes: wecomRoutes(config, deps.now),
     async send(target: SendTarget, message: OutboundMessage, opts) {
+      if (message.type === 'file') return sendFile(target, message, opts?.idempotencyKey);
       if (target.kind === 'user') {
         const r = await api.sendMessage({
           touser: target.id,

@@ -1,5 +1,6 @@
 // Outbound WeCom API calls: gettoken (doc 91039), message/send (90236), message/update_template_card (94888),
-// user/get (90196) and group robots webhook/send (91770). Errors become AdapterError; an expired token is
+// user/get (90196), media/upload (90253: a temporary file for a file message, ≤ 20 MB, valid 3 days), group
+// robots webhook/send and webhook/upload_media (91770). Errors become AdapterError; an expired token is
 // refreshed and the call retried once.
 import type { WecomConfig } from './config.js';
 import { httpError, networkError, wecomError } from './errors.js';
@@ -54,7 +55,7 @@ export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () 
     const attempt = async (token: string) =>
       call(`${base}/cgi-bin/${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`, {
         method: body === undefined ? 'GET' : 'POST',
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : body instanceof FormData ? { body } : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
     return withToken(tokens, attempt);
   }
@@ -63,6 +64,15 @@ export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () 
     sendMessage: (body: Record<string, unknown>) => cgi('message/send', { agentid: config.agentId, ...body }),
     updateTemplateCard: (body: Record<string, unknown>) => cgi('message/update_template_card', { agentid: config.agentId, ...body }),
     getUser: (userid: string) => cgi(`user/get?userid=${encodeURIComponent(userid)}`),
+    /** Uploads a temporary file (field `media`, multipart) and returns its media_id. */
+    async uploadFile(fileName: string, bytes: Buffer, mimeType: string): Promise<string> {
+      const r = await cgi('media/upload?type=file', mediaForm(fileName, bytes, mimeType));
+      return String(r.media_id);
+    },
+    async webhookUploadFile(key: string, fileName: string, bytes: Buffer, mimeType: string): Promise<string> {
+      const r = await call(`${base}/cgi-bin/webhook/upload_media?key=${encodeURIComponent(key)}&type=file`, { method: 'POST', body: mediaForm(fileName, bytes, mimeType) });
+      return String(r.media_id);
+    },
     webhookSend: (key: string, body: unknown) =>
       call(`${base}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, {
         method: 'POST',
@@ -73,3 +83,9 @@ export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () 
 }
 
 export type WecomApi = ReturnType<typeof createWecomApi>;
+
+function mediaForm(fileName: string, bytes: Buffer, mimeType: string): FormData {
+  const form = new FormData();
+  form.append('media', new Blob([bytes], { type: mimeType }), fileName);
+  return form;
+}

@@ -9,4 +9,10 @@ export const DINGTALK_LIMITS = {
   /** Advised: the title shows in the chat list preview. */
   title: 40,
   buttonText: 12,
+  /** Our card template (cards/dingtalk/TEMPLATE.md): three buttons, and the lengths its layout shows whole. */
+  templateButtons: 3,
+  templateTitle: 60,
+  templateSubtitle: 80,
+  templateFooter: 120,
+  templateMarkdownBytes: 8000,
 } as const;

@@ -64,15 +64,24 @@ export function renderDingtalkMessage(card: Card): RobotMessage {
 
 /** Variables of the ChatCRM card template (cards/dingtalk/TEMPLATE.md); DingTalk card params are strings. */
 export function renderDingtalkTemplateData(card: Card): Record<string, string> {
+  // The template shows three buttons; the rest (a nine-way choice) are listed with their commands under the text.
+  const extra = card.buttons.slice(L.templateButtons).filter((b) => b.command);
   const params: Record<string, string> = {
-    title: clip(stripInvisible(card.title), 60),
-    subtitle: stripInvisible(card.subtitle ?? ''),
+    title: clip(stripInvisible(card.title), L.templateTitle),
+    subtitle: clip(stripInvisible(card.subtitle ?? ''), L.templateSubtitle),
     state: card.state,
-    markdown: clipBytes([...card.fields.map((f) => `**${esc(f.label)}**：${esc(f.value)}`), ...(card.body ? ['', renderText(card.body, esc)] : [])].join('\n'), 8000),
-    footer: stripInvisible(card.footer ?? ''),
+    markdown: clipBytes(
+      [
+        ...card.fields.map((f) => `**${esc(f.label)}**：${esc(f.value)}`),
+        ...(card.body ? ['', renderText(card.body, esc)] : []),
+        ...(extra.length > 0 ? ['', ...extra.map((b) => `- ${esc(b.label)}：\`${esc(b.command!.trim())}\``)] : []),
+      ].join('\n'),
+      L.templateMarkdownBytes,
+    ),
+    footer: clip(stripInvisible(card.footer ?? ''), L.templateFooter),
     hasButtons: card.buttons.length > 0 ? 'true' : 'false',
   };
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < L.templateButtons; i++) {
     const b = card.buttons[i];
     params[`btn${i + 1}Label`] = b ? clip(stripInvisible(b.label), L.buttonText) : '';
     params[`btn${i + 1}Style`] = b?.style ?? 'default';

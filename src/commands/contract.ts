@@ -10,6 +10,8 @@ export interface CommandEnv {
   ctx: Ctx;
   platform: Platform;
   chat: ChatRef;
+  /** The dashboard's address (CHATCRM_PUBLIC_URL, or this server's), for /看板 links. */
+  publicUrl?: string;
 }
 
 export interface CommandSpec {

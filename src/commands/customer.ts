@@ -63,7 +63,7 @@ export const customerCommand: CommandSpec = {
  * 可能是同一家: names and owners only. The rep sees a phone (masked) only for their own customers; anything more
  * about a colleague's customer would leak through this card.
  */
-function offerSimilar(env: CommandEnv, name: string, command: string, rest: string, similar: SimilarCustomer[]): Promise<OutboundMessage[]> {
+export function offerSimilar(env: CommandEnv, name: string, command: string, rest: string, similar: SimilarCustomer[]): Promise<OutboundMessage[]> {
   const describe = (s: SimilarCustomer) => {
     const mine = s.customer.ownerId === env.ctx.actor.userId;
     const phone = mine && s.customer.phone ? `，电话 ${maskPhone(s.customer.phone)}` : '';

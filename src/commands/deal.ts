@@ -2,7 +2,8 @@
 import { amountProblemText, formatFen, parseAmountToFen } from '../domain/money.js';
 import { PIPELINE, parseStage } from '../domain/stages.js';
 import { customerShortId } from '../services/customers.js';
-import { advanceStage, closeLost, dealShortId, isBackward, openDeal, reopenDeal, type WonAmount } from '../services/deals.js';
+import { formatDay } from '../domain/dates.js';
+import { advanceStage, closeLost, dealShortId, isBackward, openDeal, recordWonReason, reopenDeal, type WonAmount } from '../services/deals.js';
 import { pipelineRules } from '../services/tenant-settings.js';
 import { type CommandSpec, UsageError, text } from './contract.js';
 import { offerChoice, resolveCustomer, resolveDeal } from './resolve.js';
@@ -34,6 +35,9 @@ export const dealCommand: CommandSpec = {
 /** Reasons offered when a move back is asked without one; picking one confirms the move. */
 const BACK_REASONS = ['客户重新评估', '需求变更', '预算推迟', '阶段选错了'];
 
+/** 成交原因 offered after a win; picking one records it. */
+const WIN_REASONS = ['价格有优势', '技术方案/质量更好', '交期更快', '服务和关系', '老客户复购'];
+
 /** `原因:…` / `reason:…` anywhere after the stage, or else the words after it. */
 function reasonOf(rest: string, extraArgs: string[]): string | undefined {
   const m = /(?:^|\s)(?:原因|reason)\s*[:：]\s*([\s\S]*)$/i.exec(rest);
@@ -58,6 +62,11 @@ export const stageCommand: CommandSpec = {
     if ('choice' in dealFound) return dealFound.choice;
     const deal = dealFound.found;
     const reason = reasonOf(line.rest, extra);
+    if (deal.stage === 'won' && to === 'won' && reason) {
+      // The answer to the win's question (WIN_REASONS below): records the 成交原因 of a deal already won.
+      const { deal: updated, changed } = await recordWonReason(env.ctx, deal, reason);
+      return [text(`${dealShortId(updated)}「${updated.title}」成交原因${changed ? '已记录' : '已经是'}：${updated.wonReason}`)];
+    }
     if (isBackward(deal.stage, to) && !reason) {
       // A move back is confirmed by choosing (or typing) its reason.
       const id = dealShortId(deal);
@@ -68,12 +77,26 @@ export const stageCommand: CommandSpec = {
         BACK_REASONS.map((r) => ({ label: r, command: `/推进 ${id} ${configured[to]} 原因:${r}` })),
       );
     }
-    const { deal: updated, from, labels, wonAmount } = await advanceStage(env.ctx, deal, to, reason ? { reason } : {});
+    const { deal: updated, from, labels, wonAmount, visitAt } = await advanceStage(env.ctx, deal, to, reason ? { reason } : {});
     const lines = [`${dealShortId(updated)}「${updated.title}」：${labels[from]} → ${labels[to]}`];
     if (isBackward(from, to)) lines.push(`原因：${reason}`);
     if (wonAmount) lines.push(wonAmountLine(wonAmount));
-    if (to === 'won') lines.push(`🎉 恭喜${labels.won}！客户已转为正式客户。`);
-    return [text(lines.join('\n'))];
+    if (to !== 'won') return [text(lines.join('\n'))];
+    lines.push(`🎉 恭喜${labels.won}！客户已转为正式客户${visitAt ? `，${formatDay(visitAt, env.ctx.timeZone)} 会提醒你回访` : ''}。`);
+    if (reason) {
+      lines.push(`成交原因：${reason}`);
+      return [text(lines.join('\n'))];
+    }
+    // Asked as /输单 asks for the loss reason, but after the fact: the win (and its amount) is recorded either way.
+    const id = dealShortId(updated);
+    return [
+      text(lines.join('\n')),
+      ...(await offerChoice(
+        env,
+        `${id} 的成交原因是什么？请回复序号选择，或发送：/推进 ${id} ${labels.won} 原因:<…>`,
+        WIN_REASONS.map((r) => ({ label: r, command: `/推进 ${id} ${labels.won} 原因:${r}` })),
+      )),
+    ];
   },
 };
 

@@ -7,14 +7,18 @@ import { acceptHandoverCommand, handoverCommand } from './handover.js';
 import { helpCommand } from './help.js';
 import { logCommand, undoCommand } from './log.js';
 import { mergeCommand } from './merge.js';
+import { assignCommand, claimCommand, customersCommand, leadCommand, poolCommand } from './pool.js';
 import { contactCommand, editCommand, tagCommand } from './records.js';
 import { settingsCommand } from './settings.js';
 import { snoozeCommand } from './snooze.js';
+import { quoteDocumentCommand } from './quote-document.js';
+import { dashboardCommand } from './dashboard.js';
 import { pipelineCommand, showCommand, teamCommand, todoCommand } from './views.js';
 
 /** In the order /帮助 lists them. */
 const specs: CommandSpec[] = [
   customerCommand,
+  leadCommand,
   dealCommand,
   logCommand,
   stageCommand,
@@ -22,13 +26,16 @@ const specs: CommandSpec[] = [
   todoCommand,
   teamCommand,
   showCommand,
+  customersCommand,
   pipelineCommand,
+  dashboardCommand,
   undoCommand,
   editCommand,
   tagCommand,
   contactCommand,
   reopenCommand,
   quoteCommand,
+  quoteDocumentCommand,
   approveCommand,
   rejectCommand,
   withdrawCommand,
@@ -37,6 +44,9 @@ const specs: CommandSpec[] = [
   handoverCommand,
   acceptHandoverCommand,
   mergeCommand,
+  poolCommand,
+  claimCommand,
+  assignCommand,
 ];
 const byName = new Map<string, CommandSpec>();
 const help = helpCommand(() => specs.concat(help), (n) => byName.get(n.toLowerCase()));

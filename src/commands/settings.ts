@@ -5,20 +5,23 @@ import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, update
 import { findOnePerson } from '../services/users.js';
 import { disableDigestHere, enableDigestHere, teamsOfChat } from '../services/team-chats.js';
 import { tenantSettings } from '../services/tenant-settings.js';
+import { addAssignmentRule, clearAssignmentRules, describeAssignment, removeAssignmentRule, setDefaultTeam } from '../services/assignment-settings.js';
+import type { TenantSettings } from '../domain/settings.js';
 import { type CommandEnv, type CommandSpec, UsageError, text } from './contract.js';
 
 export const settingsCommand: CommandSpec = {
   id: 'settings',
   names: ['设置', 'settings', 'set'],
-  usage: '/设置 审批 [5万] [5%] | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关',
-  summary: '管理员：审批阈值、提醒规则、人员角色和上级；经理：群战报；每个人：早报开关',
-  examples: ['/设置 战报 本群 华东销售部', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
+  usage: '/设置 审批 [5万] [5%] | /设置 报价单 抬头|信息|条款|有效期 <内容> | /设置 审批 转交 上级|接手人 | /设置 提醒 [小时] [升级小时] | /设置 角色 <人> <角色> | /设置 上级 <人> <上级> | /设置 早报 开/关 | /设置 战报 本群 [团队名] | /设置 战报 关 | /设置 分配 [地区|关键词 <词> <团队或人>] [默认 <团队>] [删除 <序号>] [清空] | /设置 公海 [领取 10] [上限 200] [回收 30] [提前 3] [重领 30] [响应 30] | /设置 回访 [天数] [沉默天数]',
+  summary: '管理员：审批阈值、报价单抬头与条款、提醒规则、人员角色和上级、线索分配规则、公海规则、成交后回访；经理：群战报；每个人：早报开关',
+  examples: ['/设置 战报 本群 华东销售部', '/设置 分配 地区 浙江 华东销售部', '/设置 分配 关键词 阀门 张三', '/设置 公海 领取 5 回收 45', '/设置 审批', '/设置 审批 8万 10%', '/设置 审批 转交 接手人', '/设置 角色 王五 财务', '/设置 上级 张三 李经理'],
   async run(env, line) {
     const { ctx } = env;
     const [what, ...args] = line.args;
     if (what === '早报' || what === 'morning') return [text(await setMorningDigest(ctx, args[0]))];
     if (what === '战报' || what === 'digest') return [text(await digestSetting(env, args))];
     assertAdmin(ctx);
+    if (what === '报价单' || what === 'quote-pdf') return [text(await quoteDocumentSetting(env, args, line.rest))];
     if (what === '审批' || what === 'approval') {
       if (args[0] === '转交' || args[0] === 'handover') {
         const to = args[1] === '接手人' || args[1] === 'receiver' ? 'receiver' : args[1] === '上级' || args[1] === 'manager' ? 'manager' : undefined;
@@ -65,9 +68,98 @@ export const settingsCommand: CommandSpec = {
       const q = (await getSettings(ctx)).quietHours;
       return [text(`提醒规则：\n· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 负责人和上级（总监每天一条汇总）\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 负责人和上级（总监每天一条汇总）\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
     }
-    throw new UsageError('请选择要设置的项目：审批、提醒、角色、上级、早报 或 战报。');
+    if (what === '分配' || what === 'assignment') return [text(await assignmentSetting(env, args))];
+    if (what === '公海' || what === 'pool') return [text(await poolSetting(env, args))];
+    if (what === '回访' || what === 'aftersales') return [text(await afterWinSetting(env, args))];
+    throw new UsageError('请选择要设置的项目：审批、提醒、角色、上级、早报、战报、分配、公海 或 回访。');
   },
 };
+
+/** `/设置 分配 …`: add a rule, set the default team, remove or clear rules; always answers with the rules now. */
+async function assignmentSetting(env: CommandEnv, args: string[]): Promise<string> {
+  const { ctx } = env;
+  const [op, ...rest] = args;
+  let done = '';
+  if (op === '地区' || op === 'region' || op === '关键词' || op === 'keyword' || op === '行业' || op === 'industry') {
+    const [match, ...target] = rest;
+    if (!match || target.length === 0) throw new UsageError(`请写上匹配词和分给谁，例如：/设置 分配 ${op} ${op === '地区' || op === 'region' ? '浙江 华东销售部' : '阀门 张三'}`);
+    const by = op === '地区' || op === 'region' ? 'region' : 'keyword';
+    await addAssignmentRule(ctx, by, match, target.join(' '));
+    done = '已添加规则。';
+  } else if (op === '默认' || op === 'default') {
+    const team = rest.join(' ').trim();
+    if (!team) throw new UsageError('请写上默认团队名（没有规则匹配时在该团队内轮流分配），或「无」。');
+    await setDefaultTeam(ctx, ['无', 'none', '-'].includes(team) ? null : team);
+    done = '已设置默认团队。';
+  } else if (op === '删除' || op === 'remove' || op === 'delete') {
+    await removeAssignmentRule(ctx, Number(rest[0]));
+    done = `已删除第 ${rest[0]} 条规则。`;
+  } else if (op === '清空' || op === 'clear') {
+    await clearAssignmentRules(ctx);
+    done = '已清空分配规则。';
+  } else if (op !== undefined) {
+    throw new UsageError(`看不懂「${op}」。可以写：地区、关键词、默认、删除 或 清空，例如：/设置 分配 地区 浙江 华东销售部`);
+  }
+  const assignment = (await getSettings(ctx)).assignment;
+  const lines = await describeAssignment(ctx.db, ctx.actor.tenantId, assignment);
+  return [done, '线索分配规则（新线索按顺序匹配第一条有人可接的规则；团队内轮流时跳过停用和已达上限的人）：', ...lines, '修改：/设置 分配 地区 <地区> <团队或人> | 关键词 <词> <人> | 默认 <团队> | 删除 <序号> | 清空']
+    .filter(Boolean)
+    .join('\n');
+}
+
+const POOL_WORDS: Record<string, keyof TenantSettings['pool']> = {
+  领取: 'claimsPerDay', 每日: 'claimsPerDay', claims: 'claimsPerDay',
+  上限: 'maxOpenLeads', max: 'maxOpenLeads',
+  回收: 'recycleDays', recycle: 'recycleDays',
+  提前: 'recycleWarnDays', warn: 'recycleWarnDays',
+  重领: 'reclaimBlockDays', reclaim: 'reclaimBlockDays',
+  响应: 'goldenMinutes', golden: 'goldenMinutes',
+};
+
+/** `/设置 公海 领取 10 上限 200 回收 30 提前 3 重领 30 响应 30` (any subset, in any order). */
+async function poolSetting(env: CommandEnv, args: string[]): Promise<string> {
+  const { ctx } = env;
+  if (args.length > 0) {
+    const patch: Partial<TenantSettings['pool']> = {};
+    for (let i = 0; i < args.length; i += 2) {
+      const key = POOL_WORDS[args[i]!.toLowerCase()];
+      const n = Number(args[i + 1]);
+      if (!key) throw new UsageError(`看不懂「${args[i]}」。可以设置：领取、上限、回收、提前、重领、响应，后面跟数字，例如：/设置 公海 领取 10 回收 30`);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`「${args[i]}」后面请写一个整数（收到「${args[i + 1] ?? ''}」）。`);
+      patch[key] = n;
+    }
+    await updateSettings(ctx, { pool: patch });
+  }
+  const p = (await getSettings(ctx)).pool;
+  return [
+    '公海规则：',
+    `· 每人每天最多领取 ${p.claimsPerDay} 个；名下未成交客户达到 ${p.maxOpenLeads} 个时不能再领取，轮流分配也会跳过`,
+    p.recycleDays > 0
+      ? `· ${p.recycleDays} 天没有跟进、也没有进行中商机的潜在客户回收到公海，提前 ${p.recycleWarnDays} 天提醒负责人；被回收的人 ${p.reclaimBlockDays} 天内不能领回`
+      : '· 不自动回收',
+    `· 新分配的线索 ${p.goldenMinutes} 个工作分钟内没有跟进 → 提醒负责人；超过 ${(await getSettings(ctx)).nudges.newLeadHours} 小时 → 通知上级`,
+    '修改：/设置 公海 领取 10 上限 200 回收 30 提前 3 重领 30 响应 30',
+  ].join('\n');
+}
+
+/** `/设置 回访 [回访天数] [沉默天数]`. */
+async function afterWinSetting(env: CommandEnv, args: string[]): Promise<string> {
+  const { ctx } = env;
+  if (args.length > 0) {
+    const [visit, silent] = args.map((a) => Number(a));
+    if (!Number.isInteger(visit) || visit! < 1 || (args[1] !== undefined && (!Number.isInteger(silent) || silent! < 0))) {
+      throw new UsageError('请写天数，例如：/设置 回访 7 90（签约 7 天后回访；正式客户 90 天没有订单和跟进提醒挽回，0 为不提醒）');
+    }
+    await updateSettings(ctx, { afterWin: { visitDays: visit!, ...(args[1] !== undefined ? { winBackDays: silent! } : {}) } });
+  }
+  const a = (await getSettings(ctx)).afterWin;
+  return [
+    '成交后：',
+    `· 签约后客户转为正式客户，${a.visitDays} 天后提醒负责人回访`,
+    a.winBackDays > 0 ? `· 正式客户 ${a.winBackDays} 天没有新订单也没有跟进 → 提醒负责人挽回（沉默客户）` : '· 不提醒沉默客户挽回',
+    '修改：/设置 回访 7 90',
+  ].join('\n');
+}
 
 const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 
@@ -99,4 +191,40 @@ async function digestSetting(env: CommandEnv, args: string[]): Promise<string> {
     if (bound.length > 0) return `本群收到「${bound.map((t) => t.name).join('」「')}」的战报。关闭：/设置 战报 关`;
   }
   throw new UsageError('请写「本群」或「关」，例如在团队群里发送：/设置 战报 本群 华东销售部');
+}
+
+/** /设置 报价单 …: the PDF quote's letterhead (抬头), the lines under it (信息, separated by ｜ or |), terms (条款), validity (有效期). */
+async function quoteDocumentSetting(env: CommandEnv, args: string[], rest: string): Promise<string> {
+  const { ctx } = env;
+  const [field] = args;
+  // The value is everything after the field's name, as typed (a letterhead or terms contain spaces).
+  const value = field ? rest.trim().replace(/^\S+\s+\S+\s*/, '').trim() : '';
+  if (field && !value) throw new UsageError(`请写上「${field}」的内容，例如：/设置 报价单 抬头 宁波精工模具有限公司`);
+  const tooLong = (what: string, max: number, v: string) => {
+    if (Array.from(v).length > max) throw new UsageError(`${what}最多 ${max} 个字（现在 ${Array.from(v).length} 个），请写短一些。`);
+  };
+  if (field === '抬头' || field === 'header') tooLong('抬头', 60, value);
+  if (field === '条款' || field === 'terms') tooLong('条款', 600, value);
+  if (field === '信息' || field === 'lines') {
+    const lines = value.split(/\s*[|｜]\s*/).filter(Boolean);
+    if (lines.length > 6) throw new UsageError(`信息最多 6 行（现在 ${lines.length} 行），行与行之间用 ｜ 隔开。`);
+    for (const l of lines) tooLong('每行信息', 100, l);
+  }
+  if (field === '抬头' || field === 'header') await updateSettings(ctx, { quoteDocument: { header: value } });
+  else if (field === '信息' || field === 'lines') await updateSettings(ctx, { quoteDocument: { lines: value.split(/\s*[|｜]\s*/).filter(Boolean) } });
+  else if (field === '条款' || field === 'terms') await updateSettings(ctx, { quoteDocument: { terms: value.replace(/\s*[|｜]\s*/g, '\n') } });
+  else if (field === '有效期' || field === 'validity') {
+    const days = /^(\d{1,3})\s*(天|日|days?)?$/i.exec(value.normalize('NFKC'));
+    if (!days || Number(days[1]) < 1 || Number(days[1]) > 365) throw new UsageError(`有效期写成天数（1–365），例如：/设置 报价单 有效期 30天（收到「${value}」）。`);
+    await updateSettings(ctx, { quoteDocument: { validityDays: Number(days[1]) } });
+  } else if (field) throw new UsageError('报价单可以设置：抬头、信息、条款、有效期。例如：/设置 报价单 抬头 宁波精工模具有限公司');
+  const d = (await tenantSettings(ctx.db, ctx.actor.tenantId)).quoteDocument;
+  return [
+    '报价单设置（报价批准后自动生成 PDF 发给销售）：',
+    `· 抬头：${d.header || '（未设置，用公司名）'}`,
+    `· 信息：${d.lines.length > 0 ? d.lines.join(' ｜ ') : '（无）'}`,
+    `· 有效期：${d.validityDays} 天`,
+    `· 条款：${d.terms.replace(/\n/g, ' ')}`,
+    '修改：/设置 报价单 抬头 <公司全称>；/设置 报价单 信息 地址：… ｜ 电话：…；/设置 报价单 条款 1. … ｜ 2. …；/设置 报价单 有效期 30天',
+  ].join('\n');
 }

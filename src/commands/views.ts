@@ -124,6 +124,11 @@ export const showCommand: CommandSpec = {
         .join(' · ') || '（暂无电话、地区、行业）',
       md`标签：${c.tags.length > 0 ? c.tags.join('、') : `（无，添加：/标签 ${id} +标签）`}`,
     ];
+    if (c.ownerId === null) {
+      const since = c.pooledAt ?? c.createdAt;
+      lines.push(md`在公海 ${days(since, env.ctx.now)} 天（${formatDay(since, tz)} 起）。领取：/领取 ${id}`);
+    }
+    for (const t of v.tasks) lines.push(md`📅 ${t.title}：${formatDay(t.dueAt, tz)}${t.dueAt <= env.ctx.now ? '（已到期）' : ''}`);
     const contactText = (p: (typeof v.contacts)[number]) => {
       const details = [p.title, p.decisionRole, p.phone].filter(Boolean).join('，');
       return `${p.name}${details ? `（${details}）` : ''}`;
@@ -135,7 +140,8 @@ export const showCommand: CommandSpec = {
       const due = v.due.get(d.id);
       const dueText = due ? ` · ${isDue(due, env.ctx.now) ? '⚠️ ' : ''}${dueLabel(d, due, env.ctx.now, tz)}` : '';
       lines.push(md`- ${dealShortId(d)} ${d.title} · ${labels[d.stage]}${d.closedAt ? '' : ` ${days(d.stageEnteredAt, env.ctx.now)} 天`}${
-        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${dueText}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}`);
+        d.amountFen ? ` · ${formatFen(d.amountFen)}` : ''}${dueText}${d.lostReason ? md` · 原因：${d.lostReason}` : ''}${
+        d.wonReason ? md` · 成交原因：${d.wonReason}` : ''}`);
     }
     lines.push(md`**最近跟进（${v.followUps.length}）**`);
     for (const f of v.followUps) {

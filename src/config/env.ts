@@ -30,6 +30,11 @@ export const coreEnvSchema = z.object({
   CHATCRM_OUTBOX_LEASE_MS: z.coerce.number({ error: '必须是 1000–3600000 的整数（毫秒）' }).int('必须是 1000–3600000 的整数（毫秒）').min(1000, '必须是 1000–3600000 的整数（毫秒）').max(3_600_000, '必须是 1000–3600000 的整数（毫秒）').default(60_000),
   /** This process's name in the scheduler's claims (scheduler_runs.claimed_by); default host:pid. */
   CHATCRM_INSTANCE_ID: z.string().trim().min(1, '不能为空').max(100, '最多 100 个字符').optional(),
+  /**
+   * The address people open the dashboard at (links in /看板 and digests), e.g. https://crm.example.com. Default
+   * http://HOST:PORT — fine for the console on this machine; set it when chat users open links from their phones.
+   */
+  CHATCRM_PUBLIC_URL: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).optional(),
   /** Messages per second per app (defaults: src/outbox/worker.ts DEFAULT_RATE_PER_SECOND). */
   CHATCRM_RATE_WECOM: z.coerce.number({ error: '必须是大于 0 的数（条/秒）' }).positive('必须是大于 0 的数（条/秒）').optional(),
   CHATCRM_RATE_FEISHU: z.coerce.number({ error: '必须是大于 0 的数（条/秒）' }).positive('必须是大于 0 的数（条/秒）').optional(),

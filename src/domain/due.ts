@@ -85,3 +85,26 @@ export function deliveryTime(at: Date, tz: string, s: Hours): Date {
   }
   return at;
 }
+
+/**
+ * The instant `minutes` working minutes (the tenant's working hours, quiet hours aside) have passed since `from`:
+ * the golden-response deadline (黄金响应) of a newly assigned lead. A lead assigned at 17:50 on a Friday with
+ * 30 minutes is due at 09:20 on Monday.
+ */
+export function workingDeadline(from: Date, minutes: number, tz: string, wh: TenantSettings['workingHours']): Date {
+  let t = from.getTime();
+  let left = minutes * 60_000;
+  for (let i = 0; i < 60; i++) {
+    const w = wallClock(new Date(t), tz);
+    if (inWorkingHours(new Date(t), tz, wh)) {
+      const close = zonedTime({ year: w.year, month: w.month, day: w.day, hour: wh.end, minute: 0 }, tz).getTime();
+      if (t + left <= close) return new Date(t + left);
+      left -= close - t;
+      t = close;
+    } else {
+      const today = w.hour < wh.start ? w.day : w.day + 1;
+      t = zonedTime({ year: w.year, month: w.month, day: today, hour: wh.start, minute: 0 }, tz).getTime();
+    }
+  }
+  return new Date(from.getTime() + minutes * 60_000);
+}

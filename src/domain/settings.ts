@@ -84,6 +84,24 @@ export const pipelinePatchSchema = z
   })
   .strict();
 
+/** One assignment rule: a lead whose region (地区) or industry/name/product (关键词) contains `match` → a team or a rep. */
+export const assignmentRuleSchema = z
+  .object({
+    by: z.enum(['region', 'keyword']),
+    match: z.string().trim().min(1, { error: '匹配词不能为空' }).max(20, { error: '匹配词最多 20 个字' }),
+    teamId: z.guid().optional(),
+    userId: z.guid().optional(),
+  })
+  .refine((r) => (r.teamId === undefined) !== (r.userId === undefined), { error: '每条规则要么分给一个团队，要么分给一个人' });
+export type AssignmentRule = z.infer<typeof assignmentRuleSchema>;
+
+export const assignmentSettingsSchema = z.object({
+  /** Tried in order; the first that matches and has someone to take the lead wins. */
+  rules: z.array(assignmentRuleSchema).max(100, { error: '最多 100 条分配规则' }).default([]),
+  /** No rule matched: round-robin within this team; null = the lead stays in the pool. */
+  defaultTeamId: z.guid().nullable().default(null),
+});
+
 export const tenantSettingsSchema = z.object({
   approval: z
     .object({
@@ -139,8 +157,49 @@ export const tenantSettingsSchema = z.object({
     })
     .prefault({}),
   digest: z.object({ hour: hour.default(8), enabled: z.boolean().default(true) }).prefault({}),
+  /** The PDF quote (报价单) sent when a quote is approved: letterhead, terms and how long a price holds. */
+  quoteDocument: z
+    .object({
+      /** The seller's name at the top; empty → the tenant's name. */
+      header: z.string().max(60).default(''),
+      /** Lines under it: address, phone, bank account … */
+      lines: z.array(z.string().max(100)).max(6).default([]),
+      terms: z
+        .string()
+        .max(600)
+        .default('1. 以上价格含 13% 增值税，运费另计。\n2. 交货期：收到预付款后与客户另行确认。\n3. 付款方式：按合同约定。'),
+      validityDays: z.number().int().min(1).max(365).default(30),
+    })
+    .prefault({}),
   /** Stage names and exit criteria; the defaults are the built-in pipeline. */
   pipeline: pipelineSettingsSchema.prefault({}),
+  /** The lead pool (公海): claim limits, recycling, the golden-response clock (src/services/pool.ts). */
+  pool: z
+    .object({
+      /** Claims (/领取) per rep per local day. */
+      claimsPerDay: z.number().int().min(1).max(1000).default(10),
+      /** A rep holding this many open leads (潜在 customers) claims no more and is skipped by round-robin. */
+      maxOpenLeads: z.number().int().min(1).max(100_000).default(200),
+      /** An owned 潜在 customer with no follow-up and no open deal for this many days goes back to the pool; 0 = never. */
+      recycleDays: z.number().int().min(0).max(3650).default(30),
+      /** The owner is warned this many days before. */
+      recycleWarnDays: z.number().int().min(0).max(60).default(3),
+      /** A rep may not claim back a customer recycled from them for this many days. */
+      reclaimBlockDays: z.number().int().min(0).max(3650).default(30),
+      /** A newly assigned lead untouched after this many working minutes reminds its owner (黄金响应). */
+      goldenMinutes: z.number().int().min(1).max(24 * 60).default(30),
+    })
+    .prefault({}),
+  assignment: assignmentSettingsSchema.prefault({}),
+  /** After the win: the 回访 task, and the 沉默客户挽回 reminder (src/services/after-win.ts). */
+  afterWin: z
+    .object({
+      /** The 回访 (after-sales visit) task falls due this many days after the win. */
+      visitDays: z.number().int().min(1).max(365).default(7),
+      /** A 正式 customer with no order or follow-up for this many days → 沉默客户挽回 to its owner; 0 = never. */
+      winBackDays: z.number().int().min(0).max(3650).default(90),
+    })
+    .prefault({}),
 });
 
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

@@ -57,7 +57,8 @@ export async function customersCsv(db: DbOrTx, tenantId: string): Promise<{ text
   const rows = await db
     .select({ c: customers, ownerName: users.name })
     .from(customers)
-    .innerJoin(users, eq(users.id, customers.ownerId))
+    // A pool entry (公海) has no owner: its 负责人 cell is empty, as an owner-less import row is.
+    .leftJoin(users, eq(users.id, customers.ownerId))
     // Merged customers (/合并) live on in their survivor; exporting them would re-import a duplicate.
     .where(and(eq(customers.tenantId, tenantId), isNull(customers.mergedIntoId)))
     .orderBy(asc(customers.shortNo));
@@ -68,7 +69,7 @@ export async function customersCsv(db: DbOrTx, tenantId: string): Promise<{ text
     c.region ?? '',
     c.industry ?? '',
     c.grade ?? '',
-    ownerName,
+    ownerName ?? '',
     c.sourceChannel ?? '',
     c.tags.join('、'),
     STATUS_LABELS[c.status],

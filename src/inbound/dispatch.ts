@@ -23,6 +23,8 @@ export interface DispatchDeps {
   onQueued?: () => void;
   /** The platform directory's name for a user we have not seen yet (WeCom user/get …). */
   lookupName?: (platform: InboundEvent['platform'], platformUserId: string) => Promise<string | undefined>;
+  /** Where the dashboard is served (links in /看板). */
+  publicUrl?: string;
 }
 
 /** A directory lookup must not eat the platform's answer deadline. */
@@ -81,6 +83,7 @@ export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: Inboun
     },
     platform: event.platform,
     chat: event.chat,
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
   };
   if (!user.active) {
     await queueReplies(tx, tenant.id, event, [{ type: 'text', text: '你的账号已停用，无法操作。如有疑问请联系管理员。' }]);

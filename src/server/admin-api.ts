@@ -1,5 +1,5 @@
 // The admin HTTP API (ADMIN_TOKEN bearer): tenants, users, teams and their chats, and per-tenant rules
-// (approval thresholds, nudge rules, quiet/working hours, digest). Schemas are zod; /admin/api/openapi.json
+// (approval thresholds, nudge rules, quiet/working hours, digest, pool), leads and assignment rules (admin-leads.ts). Schemas are zod; /admin/api/openapi.json
 // describes them.
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { bindTeamChat } from '../services/team-chats.js';
 import { createAdminAuth } from './admin-auth.js';
 import { adminImportRoutes } from './admin-import.js';
 import { createImportJobs, type ImportJobs } from '../import/jobs.js';
+import { adminLeadRoutes } from './admin-leads.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
 
@@ -45,6 +46,7 @@ export function adminApi(db: Db, token: string | undefined, jobs?: ImportJobs) {
       async (api) => {
         api.addHook('onRequest', createAdminAuth(token));
         await adminImportRoutes(api, db, imports);
+        await adminLeadRoutes(api, db);
         api.get('/openapi.json', async () => adminOpenApi());
         api.get('/tenants', async () => db.select().from(tenants).orderBy(asc(tenants.createdAt)));
         api.get('/tenants/:id/settings', async (req, reply) => {

@@ -1,7 +1,8 @@
 // OpenAPI 3.1 description of the admin API, with request bodies generated from the same zod schemas.
 import { z } from 'zod';
 import { tenantSettingsSchema } from '../domain/settings.js';
-import { settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
+import { assignmentSettingsSchema } from '../domain/settings.js';
+import { leadCreateSchema, settingsPatchSchema, teamChatSchema, teamCreateSchema, userPatchSchema } from './admin-schemas.js';
 
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema) } } });
 const ok = { '200': { description: 'OK' }, '400': { description: 'invalid request' }, '401': { description: 'missing or wrong token' }, '404': { description: 'not found' } };
@@ -85,6 +86,30 @@ export function adminOpenApi() {
           description: 'UTF-8 with BOM by default. Cells that a spreadsheet would run as a formula (= + - @ tab CR) get a leading apostrophe.',
           parameters: [...idParam, { name: 'file', in: 'path', required: true, schema: { enum: ['customers.csv', 'deals.csv'] } }, { name: 'encoding', in: 'query', schema: { enum: ['utf8', 'utf-8', 'gbk'] } }],
           responses: { '200': { description: 'CSV', content: { 'text/csv': {} } } },
+        },
+      },
+      '/admin/api/tenants/{id}/leads': {
+        post: {
+          summary: 'Create a lead; the tenant\'s assignment rules choose its owner (or leave it in the pool)',
+          description:
+            'The same service as chat /新线索: deduplicated like /新客户, then region / keyword rules in order, else round-robin in the default team ' +
+            '(inactive people and anyone at pool.maxOpenLeads skipped). 201: { id, code, name, ownerId (null = pool), ownerName, rule } — rule says in Chinese which rule chose whom; ' +
+            'the owner is told at once. 409: the customer exists (existing) or similar names exist (similar; resend with allowSimilar).',
+          parameters: idParam,
+          requestBody: body(leadCreateSchema),
+          responses: { ...ok, '201': { description: 'created' }, '409': { description: 'exists or similar names' } },
+        },
+      },
+      '/admin/api/tenants/{id}/assignment': {
+        get: { summary: 'The assignment rules, with a Chinese line per rule (described)', parameters: idParam, responses: ok },
+        put: {
+          summary: 'Replace the assignment rules',
+          description:
+            'rules: tried in order; by region (the lead\'s 地区 contains match, or match contains it) or keyword (industry, product or name contains match) → teamId (round-robin in that team) or userId. ' +
+            'defaultTeamId: round-robin there when nothing matches; null = such leads stay in the pool. Every id must belong to the tenant.',
+          parameters: idParam,
+          requestBody: body(assignmentSettingsSchema),
+          responses: ok,
         },
       },
       '/admin/api/teams/{id}/chats': { post: { summary: 'Attach a group chat (digests)', parameters: idParam, requestBody: body(teamChatSchema), responses: { ...ok, '201': { description: 'created' } } } },

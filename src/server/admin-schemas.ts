@@ -14,7 +14,8 @@ export const userPatchSchema = z
     region: z.string().max(64).nullable().optional(),
   })
   .strict();
-export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(FIELD_LIMITS.teamName.max), digestHour: z.number().int().min(0).max(23).optional() }).strict();
+/** A team's digest goes out at the tenant's digest hour (settings.digest.hour); teams carry no hour of their own. */
+export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(FIELD_LIMITS.teamName.max) }).strict();
 export const teamChatSchema = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
 /** A section's fields, each optional and WITHOUT its default, so a patch changes only what it names. */
 function sectionPatch<S extends z.ZodRawShape>(section: z.ZodObject<S>) {
@@ -30,6 +31,23 @@ export const settingsPatchSchema = z
     quietHours: sectionPatch(tenantSettingsSchema.shape.quietHours.unwrap()).optional(),
     workingHours: sectionPatch(tenantSettingsSchema.shape.workingHours.unwrap()).optional(),
     digest: sectionPatch(tenantSettingsSchema.shape.digest.unwrap()).optional(),
+    quoteDocument: sectionPatch(tenantSettingsSchema.shape.quoteDocument.unwrap()).optional(),
     pipeline: pipelinePatchSchema.optional(),
+    pool: sectionPatch(tenantSettingsSchema.shape.pool.unwrap()).optional(),
+    afterWin: sectionPatch(tenantSettingsSchema.shape.afterWin.unwrap()).optional(),
+  })
+  .strict();
+/** A new lead: the tenant's assignment rules choose its owner (src/services/assignment.ts). */
+export const leadCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(FIELD_LIMITS.companyName.max),
+    phone: z.string().max(FIELD_LIMITS.phone.max).optional(),
+    region: z.string().max(FIELD_LIMITS.region.max).optional(),
+    industry: z.string().max(FIELD_LIMITS.industry.max).optional(),
+    source: z.string().max(FIELD_LIMITS.source.max).optional(),
+    /** 产品 / 需求 words matched by keyword rules (not stored). */
+    productLine: z.string().max(200).optional(),
+    /** Create even when similar names exist (never despite an exact one). */
+    allowSimilar: z.boolean().optional(),
   })
   .strict();

@@ -42,7 +42,7 @@ interface DealRow {
 const dealColumns = sql.raw(`d.id, d.short_no, d.title, d.owner_id, u.name as owner_name, u.manager_id,
   c.name as customer_name, d.stage, d.stage_entered_at`);
 
-/** A new lead with no follow-up within `newLeadHours` → the owner's manager. */
+/** A new lead (deal) with no follow-up within `newLeadHours` → the owner's manager. */
 export async function scanNewLeads(db: Db, tenant: TenantRules, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - tenant.settings.nudges.newLeadHours * HOUR);
   const sendAt = nextAllowedTime(now, tenant.timeZone, tenant.settings.quietHours);
@@ -54,6 +54,10 @@ export async function scanNewLeads(db: Db, tenant: TenantRules, now: Date): Prom
             and d.created_at > ${at(new Date(cutoff.getTime() - 30 * DAY))}
             and not exists (select 1 from follow_ups f where f.deal_id = d.id and f.undone_at is null)
             and not exists (select 1 from nudges n where n.subject_id = d.id and n.kind = 'new_lead')
+            -- A customer untouched since it was assigned is the golden-response rule's (src/services/golden-response.ts),
+            -- counted from the assignment: one alert, not two.
+            and (c.assigned_at is null or exists (select 1 from follow_ups f2 where f2.customer_id = c.id and f2.undone_at is null
+                                                  and f2.created_at >= c.assigned_at))
           limit 500`,
     );
     let sent = 0;

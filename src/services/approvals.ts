@@ -9,6 +9,7 @@ import { DomainError } from '../domain/errors.js';
 import { formatFen } from '../domain/money.js';
 import { assertFieldFits } from '../domain/text-gate.js';
 import { notifyUser } from '../outbox/enqueue.js';
+import { quoteFileMessage } from './quote-document.js';
 import { cardOf, loadApproval, type LoadedApproval } from './approval-view.js';
 import { activeAdmins, replacementApprover } from './approvers.js';
 import { recordAudit } from './audit.js';
@@ -41,6 +42,9 @@ export async function findApprovalId(ctx: Ctx, ref: string): Promise<string> {
 
 export async function decideApproval(ctx: Ctx, requestId: string, decision: Decision, comment?: string): Promise<DecisionResult> {
   assertFieldFits('comment', comment?.trim());
+  // One decision at a time per request: without the row lock, the last two parallel steps decided at the same moment
+  // (two approvers, two inbox drainers) each still saw the other pending, and neither closed the request.
+  await ctx.db.select({ id: approvalRequests.id }).from(approvalRequests).where(eq(approvalRequests.id, requestId)).for('update');
   const before = await loadApproval(ctx.db, requestId);
   if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
   const label = shortId('approval', before.request.shortNo);
@@ -108,7 +112,9 @@ async function closeRequest(ctx: Ctx, a: LoadedApproval, outcome: 'approved' | '
       ? `✅ 报价审批 ${label} 已通过：${dealLabel}「${a.deal.title}」${formatFen(a.quote.amountFen)}。现在可以把商机推进到签约：/推进 ${dealLabel} 签约`
       : `❌ 报价审批 ${label} 被驳回（${APPROVER_ROLE_LABELS[reason!.step.role]} ${reason!.approverName}：${reason!.step.comment}）。` +
         `调整后可重新发起：/报价 ${dealLabel} <金额> [折扣%]`;
-  await notifyUser(ctx.db, ctx.actor.tenantId, a.request.requesterId, { type: 'text', text });
+  await notifyUser(ctx.db, ctx.actor.tenantId, a.request.requesterId, { type: 'text', text: outcome === 'approved' ? `${text}\n报价单 PDF 见下一条消息；以后可以发 /报价单 ${shortId('quote', a.quote.shortNo)} 再取。` : text });
+  // The approved quote as a PDF for the rep to forward to the customer (src/documents/quote-pdf.ts).
+  if (outcome === 'approved') await notifyUser(ctx.db, ctx.actor.tenantId, a.request.requesterId, await quoteFileMessage(ctx, final));
 
   const card = cardOf(final, ctx.timeZone);
   await updateCardCopies(ctx, a.request.id, card, {
@@ -208,6 +214,8 @@ export async function moveStepsOfLeaver(ctx: Ctx, leaverId: string, opts: { rece
  * pending steps skipped, the quote withdrawn; every copy of the card shows 已撤回 and each approver is told.
  */
 export async function withdrawApproval(ctx: Ctx, requestId: string): Promise<LoadedApproval> {
+  // The same lock as decideApproval: a withdrawal and a last approval never both win.
+  await ctx.db.select({ id: approvalRequests.id }).from(approvalRequests).where(eq(approvalRequests.id, requestId)).for('update');
   const before = await loadApproval(ctx.db, requestId);
   if (!before || before.request.tenantId !== ctx.actor.tenantId) throw new DomainError('NOT_FOUND', '没有找到这个审批。');
   const label = shortId('approval', before.request.shortNo);

@@ -8,7 +8,7 @@ import { normalisePhone } from '../domain/names.js';
 import { FIELD_LIMITS } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
-import { type Customer, customerShortId, nameColumns } from './customers.js';
+import { type Customer, POOL_OWNER_NAME, customerShortId, nameColumns } from './customers.js';
 import { assertMayChange } from './visibility.js';
 
 /** Fields `/修改 C-…` may set; null clears (every field but the name). */
@@ -114,9 +114,9 @@ async function refuseDuplicate(ctx: Ctx, self: Customer, key: string | undefined
     (c) => c !== undefined,
   );
   const [other] = await ctx.db
-    .select({ c: customers, ownerName: users.name })
+    .select({ c: customers, ownerName: sql<string>`coalesce(${users.name}, ${POOL_OWNER_NAME})` })
     .from(customers)
-    .innerJoin(users, eq(users.id, customers.ownerId))
+    .leftJoin(users, eq(users.id, customers.ownerId))
     .where(and(eq(customers.tenantId, ctx.actor.tenantId), ne(customers.id, self.id), isNull(customers.mergedIntoId), or(...conditions)))
     .limit(1);
   if (!other) return;

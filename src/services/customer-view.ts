@@ -2,17 +2,19 @@
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { contacts, deals, followUps, quotes, users } from '../db/schema/index.js';
 import type { StageLabels } from '../domain/stages.js';
+import { openTasks } from './after-win.js';
 import { recentChanges } from './change-log.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
 import { dueOfDeals } from './due.js';
-import { awaitingMyDecision, visibleOwnerIds } from './visibility.js';
+import { POOL_OWNER_NAME } from './customers.js';
+import { awaitingMyDecision, seesCustomerRecords, visibleOwnerIds } from './visibility.js';
 
 export async function customerView(ctx: Ctx, customer: Customer, labels: StageLabels) {
   // An approver who sees this customer only through a request waiting for them sees only that request's deals.
   const owners = await visibleOwnerIds(ctx);
-  const onlyDeals = owners === null || owners.includes(customer.ownerId) ? undefined : (await awaitingMyDecision(ctx)).dealIds;
-  const [owner] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId));
+  const onlyDeals = seesCustomerRecords(owners, customer.ownerId) ? undefined : (await awaitingMyDecision(ctx)).dealIds;
+  const [owner] = customer.ownerId ? await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, customer.ownerId)) : [];
   const contactRows = await ctx.db.select().from(contacts).where(eq(contacts.customerId, customer.id)).orderBy(asc(contacts.createdAt)).limit(10);
   const dealRows = await ctx.db
     .select()
@@ -37,7 +39,7 @@ export async function customerView(ctx: Ctx, customer: Customer, labels: StageLa
   const due = await dueOfDeals(ctx.db, customer.tenantId, dealRows);
   return {
     customer,
-    ownerName: owner?.name ?? '?',
+    ownerName: customer.ownerId === null ? POOL_OWNER_NAME : (owner?.name ?? '?'),
     contacts: contactRows,
     deals: dealRows,
     /** Open deals' follow-up due time and reason (src/domain/due.ts). */
@@ -45,5 +47,7 @@ export async function customerView(ctx: Ctx, customer: Customer, labels: StageLa
     followUps: recent.map((r) => ({ ...r.f, authorName: r.author })),
     quotes: quoteRows.map((r) => ({ ...r.q, dealShortNo: r.dealShortNo })),
     changes: await recentChanges(ctx, customer.id, labels),
+    /** Open 回访 tasks (src/services/after-win.ts). */
+    tasks: seesCustomerRecords(owners, customer.ownerId) ? await openTasks(ctx.db, customer.id) : [],
   };
 }

@@ -22,7 +22,7 @@ import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
-import { awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
+import { awaitingMyDecision, customerViewFilter, visibleOwnerIds } from './visibility.js';
 
 export type Customer = typeof customers.$inferSelect;
 
@@ -48,7 +48,17 @@ export type CreateCustomerResult =
   | { created: false; customer: Customer; ownerName: string; matchedBy: 'name' | 'phone' }
   | { created: false; similar: SimilarCustomer[] };
 
+/** How an owner-less customer's owner is named wherever an owner name is shown. */
+export const POOL_OWNER_NAME = '公海';
+/** The owner's name, or 公海 for a pool entry (for queries that left-join users on customers.owner_id). */
+const ownerNameSql = sql<string>`coalesce(${users.name}, ${POOL_OWNER_NAME})`;
+
 export interface CreateOptions {
+  /**
+   * Who owns the new customer: the actor by default; null puts it in the lead pool (公海) for the assignment
+   * rules (src/services/assignment.ts) or a claim.
+   */
+  ownerId?: string | null;
   /** The user chose 新建 on the "maybe the same company" card: create despite similar names (never despite an exact one). */
   allowSimilar?: boolean;
 }
@@ -101,7 +111,10 @@ export async function createCustomer(ctx: Ctx, input: NewCustomerInput, opts: Cr
       grade: input.grade ?? null,
       sourceChannel: input.sourceChannel ?? null,
       tags: input.tags ?? [],
-      ownerId: ctx.actor.userId,
+      ownerId: opts.ownerId === undefined ? ctx.actor.userId : opts.ownerId,
+      ...(opts.ownerId === null ? { pooledAt: ctx.now } : {}),
+      // The idle clock of recycling and win-back (src/services/pool.ts) starts at creation.
+      lastActivityAt: ctx.now,
       createdAt: ctx.now,
       updatedAt: ctx.now,
     })
@@ -129,9 +142,9 @@ async function findDuplicate(
   phone: string | undefined,
 ): Promise<CreateCustomerResult | undefined> {
   const rows = await ctx.db
-    .select({ c: customers, ownerName: users.name })
+    .select({ c: customers, ownerName: ownerNameSql })
     .from(customers)
-    .innerJoin(users, eq(users.id, customers.ownerId))
+    .leftJoin(users, eq(users.id, customers.ownerId))
     .where(
       and(
         eq(customers.tenantId, ctx.actor.tenantId),
@@ -172,7 +185,8 @@ async function followMerges(ctx: Ctx, c: Customer): Promise<Customer> {
   return current;
 }
 
-async function ownerNameOf(ctx: Ctx, userId: string): Promise<string> {
+async function ownerNameOf(ctx: Ctx, userId: string | null): Promise<string> {
+  if (userId === null) return POOL_OWNER_NAME;
   const [u] = await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
   return u?.name ?? '?';
 }
@@ -208,9 +222,9 @@ export async function findSimilarCustomers(ctx: Ctx, name: string, limit = MAX_S
   const q = textArray(grams);
   const shared = sql<number>`(select count(*)::int from unnest(${customers.nameGrams}) g where g = any(${q}))`;
   const rows = await ctx.db
-    .select({ c: customers, ownerName: users.name })
+    .select({ c: customers, ownerName: ownerNameSql })
     .from(customers)
-    .innerJoin(users, eq(users.id, customers.ownerId))
+    .leftJoin(users, eq(users.id, customers.ownerId))
     .where(
       and(
         eq(customers.tenantId, ctx.actor.tenantId),
@@ -255,10 +269,10 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
         normalisedName: customers.normalisedName,
         phoneNormalised: customers.phoneNormalised,
         mergedIntoId: customers.mergedIntoId,
-        ownerName: users.name,
+        ownerName: ownerNameSql,
       })
       .from(customers)
-      .innerJoin(users, eq(users.id, customers.ownerId))
+      .leftJoin(users, eq(users.id, customers.ownerId))
       .where(and(eq(customers.tenantId, tenantId), where))
       .orderBy(customers.shortNo);
   // `only`: just the customers with these keys (an import batch re-checked inside its transaction), and the ones
@@ -350,7 +364,7 @@ export const customerShortId = (c: Pick<Customer, 'shortNo'>) => shortId('custom
 export async function findCustomers(ctx: Ctx, ref: string): Promise<Customer[]> {
   const owners = await visibleOwnerIds(ctx);
   const waiting = owners === null ? [] : (await awaitingMyDecision(ctx)).customerIds;
-  const visible = and(eq(customers.tenantId, ctx.actor.tenantId), viewFilter(customers.ownerId, owners, customers.id, waiting));
+  const visible = and(eq(customers.tenantId, ctx.actor.tenantId), customerViewFilter(owners, waiting));
   const base = and(visible, isNull(customers.mergedIntoId));
   const no = parseShortId(ref, 'customer');
   if (no !== undefined) {

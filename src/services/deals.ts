@@ -19,6 +19,7 @@ import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import { nextShortNo, parseShortId, shortId } from './counters.js';
 import type { Customer } from './customers.js';
+import { startAfterWin } from './after-win.js';
 import { pipelineRules } from './tenant-settings.js';
 import { assertMayChange, awaitingMyDecision, viewFilter, visibleOwnerIds } from './visibility.js';
 
@@ -46,7 +47,7 @@ export async function openDeal(
       amountFen: input.amountFen ?? null,
       expectedCloseOn: input.expectedCloseOn ?? null,
       productLine: input.productLine ?? null,
-      ownerId: customer.ownerId,
+      ownerId: customer.ownerId!, // assertMayChange refused a pool entry (owner null) above
       stage: 'lead',
       probability: STAGE_PROBABILITY.lead,
       stageEnteredAt: ctx.now,
@@ -105,7 +106,7 @@ export async function advanceStage(
   deal: Deal,
   to: Stage,
   opts: { reason?: string } = {},
-): Promise<{ deal: Deal; from: Stage; labels: StageLabels; wonAmount?: WonAmount }> {
+): Promise<{ deal: Deal; from: Stage; labels: StageLabels; wonAmount?: WonAmount; visitAt?: Date }> {
   await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
   const { labels, exitCriteria } = await pipelineRules(ctx.db, ctx.actor.tenantId);
   const from = deal.stage;
@@ -133,17 +134,14 @@ export async function advanceStage(
     }
   }
   const wonAmount = to === 'won' ? await latestApprovedQuote(ctx, deal) : undefined;
+  if (to === 'won' && reason) assertFieldFits('reason', reason);
   const updated = await moveToStage(ctx, deal, to, {
     ...(reason && isBackward(from, to) ? { reason } : {}),
+    ...(reason && to === 'won' ? { wonReason: reason } : {}),
     ...(wonAmount ? { amountFen: wonAmount.amountFen } : {}),
   });
-  if (to === 'won') {
-    await ctx.db
-      .update(customers)
-      .set({ status: 'active', updatedAt: ctx.now })
-      .where(and(eq(customers.id, deal.customerId), sql`${customers.status} <> 'active'`));
-  }
-  return { deal: updated, from, labels, ...(wonAmount ? { wonAmount } : {}) };
+  const afterWin = to === 'won' ? await startAfterWin(ctx, updated) : undefined;
+  return { deal: updated, from, labels, ...(wonAmount ? { wonAmount } : {}), ...(afterWin ? { visitAt: afterWin.visitAt } : {}) };
 }
 
 /** True when an open deal in `from` would go back to the earlier open stage `to` (closed deals do not move). */
@@ -159,6 +157,27 @@ async function latestApprovedQuote(ctx: Ctx, deal: Deal): Promise<WonAmount | un
     .limit(1);
   if (!q) return undefined;
   return { approvalShortId: shortId('approval', q.shortNo), amountFen: q.amountFen, previousFen: deal.amountFen };
+}
+
+/**
+ * 成交原因 given after the win (the win's reply asks for it, as /输单 asks for the loss reason): recorded once;
+ * the same answer again changes nothing, a different one is refused rather than silently replacing it.
+ */
+export async function recordWonReason(ctx: Ctx, deal: Deal, reason: string): Promise<{ deal: Deal; changed: boolean }> {
+  await assertMayChange(ctx, deal.ownerId, `商机 ${dealShortId(deal)}`);
+  const text = reason.trim();
+  if (!text) throw new DomainError('INVALID_INPUT', `请写上成交原因，例如：/推进 ${dealShortId(deal)} 签约 原因:价格有优势`);
+  assertFieldFits('reason', text);
+  if (deal.wonReason === text) return { deal, changed: false };
+  if (deal.wonReason) throw new DomainError('ALREADY_DECIDED', `${dealShortId(deal)} 已记录成交原因：${deal.wonReason}。`);
+  const [updated] = await ctx.db
+    .update(deals)
+    .set({ wonReason: text, updatedAt: ctx.now })
+    .where(and(eq(deals.id, deal.id), eq(deals.stage, 'won'), isNull(deals.wonReason)))
+    .returning();
+  if (!updated) throw new DomainError('ALREADY_DECIDED', `商机 ${dealShortId(deal)} 刚刚被其他人更新，请 /查看 后重试。`);
+  await recordAudit(ctx, { action: 'deal.won_reason', entityType: 'deal', entityId: deal.id, after: { wonReason: text } });
+  return { deal: updated, changed: true };
 }
 
 export async function closeLost(ctx: Ctx, deal: Deal, reason: string): Promise<Deal> {
@@ -224,6 +243,8 @@ export async function updateDeal(ctx: Ctx, deal: Deal, change: { title?: string;
 
 interface MoveExtra {
   lostReason?: string;
+  /** 成交原因 of a win. */
+  wonReason?: string;
   /** Why (a move back, a reopen): kept in the audit entry. */
   reason?: string;
   /** The amount the deal takes (a win at the approved quote's amount). */
@@ -245,6 +266,7 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: MoveExtra): P
       updatedAt: ctx.now,
       closedAt: closing ? ctx.now : null,
       lostReason: extra.lostReason ?? null,
+      wonReason: extra.wonReason ?? null,
       ...(extra.amountFen !== undefined ? { amountFen: extra.amountFen } : {}),
       ...(extra.touch ? { lastActivityAt: ctx.now, nextDueAt: null } : {}),
     })
@@ -272,6 +294,7 @@ async function moveToStage(ctx: Ctx, deal: Deal, to: Stage, extra: MoveExtra): P
     after: {
       stage: to,
       lostReason: extra.lostReason,
+      ...(extra.wonReason ? { wonReason: extra.wonReason } : {}),
       ...(extra.reason ? { reason: extra.reason } : {}),
       ...(amountChanged ? { amountFen: extra.amountFen } : {}),
     },

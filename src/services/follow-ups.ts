@@ -6,6 +6,7 @@ import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
+import { noteCustomerFollowUp } from './after-win.js';
 import type { Deal } from './deals.js';
 import { assertMayChange } from './visibility.js';
 
@@ -64,11 +65,12 @@ export async function logFollowUp(
       .where(eq(deals.id, deal.id));
   }
   await ctx.db.update(customers).set({ lastActivityAt: ctx.now, updatedAt: ctx.now }).where(eq(customers.id, customer.id));
+  await noteCustomerFollowUp(ctx, customer.id);
   await recordAudit(ctx, { action: 'follow_up.log', entityType: 'follow_up', entityId: row!.id, after: row });
   return row!;
 }
 
-/** Undoes the actor's most recent follow-up (within the undo window) and restores the deal's activity clock. */
+/** Undoes the actor's most recent follow-up (within the undo window) and restores the deal's activity clock and agreed date. */
 export async function undoLastFollowUp(ctx: Ctx): Promise<FollowUp> {
   const [last] = await ctx.db
     .select()
@@ -91,6 +93,9 @@ export async function undoLastFollowUp(ctx: Ctx): Promise<FollowUp> {
       .update(deals)
       .set({
         lastActivityAt: sql`coalesce((select max(created_at) from follow_ups where deal_id = ${last.dealId} and undone_at is null), ${deals.createdAt})`,
+        // The agreed date goes back to the one the deal's latest remaining follow-up set (none → none), so an undone
+        // "下次 12-08" stops deciding when the owner is reminded.
+        nextDueAt: sql`(select next_due_at from follow_ups where deal_id = ${last.dealId} and undone_at is null order by created_at desc, id desc limit 1)`,
         updatedAt: ctx.now,
       })
       .where(eq(deals.id, last.dealId));

@@ -33,7 +33,7 @@ export async function mergeCustomers(ctx: Ctx, mergedRef: string, keptRef: strin
   if (from.id === into.id) throw new DomainError('INVALID_INPUT', `不能把 ${customerShortId(from)} 合并到它自己。`);
   const owners = await visibleOwnerIds(ctx);
   for (const c of [from, into]) {
-    if (owners !== null && !owners.includes(c.ownerId)) {
+    if (owners !== null && c.ownerId !== null && !owners.includes(c.ownerId)) {
       throw new DomainError('NOT_ALLOWED', `${customerShortId(c)} 不属于你或你的下属，无法合并。请联系它的负责人的经理。`);
     }
   }

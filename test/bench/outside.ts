@@ -207,6 +207,7 @@ async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
     DINGTALK_CLIENT_SECRET: TEST_DINGTALK.clientSecret,
     DINGTALK_ROBOT_CODE: TEST_DINGTALK.robotCode,
     DINGTALK_API_BASE: fakes.urls.dingtalk,
+    DINGTALK_OAPI_BASE: fakes.urls.dingtalk,
     DINGTALK_MODE: 'http',
     // BENCH_SERVER_ENV='CHATCRM_INBOX_DRAINERS=2 …' adds settings for the server (experiments).
     ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),

@@ -11,11 +11,12 @@ import { benchDigests, benchOverdue } from './scans.js';
 import { benchSimilarLookup } from './dedup.js';
 import { benchStartup } from './startup.js';
 import { benchImports } from './imports.js';
+import { benchAssign, benchPoolList } from './pool.js';
 
 const quick = process.argv.includes('--quick');
 const full = process.env.BENCH_FULL === '1';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup, startup, imports);
+// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup, startup, pool, imports);
 // `--quick` shortens every one of them.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -147,6 +148,29 @@ async function main() {
       r.database.startsWith('PostgreSQL') ? a.rowsPerSecond >= 2000 && a.busyMs < 100 : undefined,
     );
     row('  a 12 MB file', `${mb(r.twelveMb.bytes)} → HTTP ${r.twelveMb.status}`, 'accepted (limit 50 MB)', r.twelveMb.status === 200);
+  }
+  if (want('pool')) {
+    const db = await benchDatabase();
+    const leads = num('BENCH_LEADS', quick ? 2_000 : 10_000);
+    console.error(`[pool] assigning ${leads.toLocaleString()} imported leads (region rules + round-robin) on ${db.label} …`);
+    const a = await benchAssign(db.db, leads);
+    row(
+      `assigning ${a.leads.toLocaleString()} imported leads: 6 region rules → 3 teams, else round-robin in a 4th (10 active reps + 1 inactive each), 500 per transaction`,
+      `${(a.ms / 1000).toFixed(2)} s (${(a.ms / a.leads).toFixed(2)} ms/lead); ${a.owned} owned by ${a.owners} reps (${a.min}–${a.max} each), ${a.notices} owner notices queued`,
+      '< 10 s',
+      a.ms < 10_000 && a.owned === a.leads,
+    );
+    await db.close();
+    const db2 = await benchDatabase();
+    const size = num('BENCH_POOL', quick ? 20_000 : 100_000);
+    console.error(`[pool] /公海 listing with ${size.toLocaleString()} pool entries on ${db2.label} …`);
+    const p = await benchPoolList(db2.db, size, num('BENCH_POOL_LISTS', quick ? 50 : 200));
+    const f = (x: { meanMs: number; p95Ms: number; shown: number }) => `mean ${x.meanMs.toFixed(1)} ms, p95 ${x.p95Ms.toFixed(1)} ms (${x.shown} shown)`;
+    row(`/公海 listing, ${p.poolSize.toLocaleString()} pool entries + as many owned, newest 20 + count`, f(p.all), '< 50 ms', p.all.p95Ms < 50);
+    row(`/公海 浙江 (region filter, 1 in 8 match)`, f(p.region), '< 50 ms', p.region.p95Ms < 50);
+    row(`/公海 888号机械 (company-name keyword matching 100 pool names; its bigrams 88 and 8号 are in 1 in 10 names)`, f(p.keyword), '< 50 ms', p.keyword.p95Ms < 50);
+    row(`/公海 来源:展会 (every entry matches)`, f(p.source), '< 50 ms', p.source.p95Ms < 50);
+    await db2.close();
   }
 
   console.log(`\nChatCRM benchmarks — ${new Date().toISOString()} — ${machine}\n`);

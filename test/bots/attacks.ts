@@ -1,22 +1,18 @@
-// The attacks of issue #17, replayed end to end through one platform's real HTTP route: the real app (buildApp +
-// the platform adapter + real dispatch + the admin API) on a fresh test database, requests signed with the
-// platform's real algorithm (test/bots/*/sign.ts), outbound calls answered by the fake API (test/fakes/*).
-// Each platform's suite (test/bots/<platform>/attacks.security.test.ts) supplies an AttackPlatform and calls
-// `attackWorld` + `commonAttacks`, then adds the attacks only its transport has (replayed signatures, `__proto__`
+// The attacks of issue #17, replayed end to end through one platform's real HTTP route: the production app (the
+// one fault harness, test/faults/harness.ts startFaultApp, with the admin API on) on a fresh test database,
+// requests signed with the platform's real algorithm and platform calls answered by its fake, both through the
+// platform's driver (test/contract/platforms.ts). Each platform's suite (test/bots/<platform>/attacks.security.test.ts)
+// calls `attackWorld` + `commonAttacks` with its driver, then adds the attacks only its transport has (`__proto__`
 // payloads in its own wire format, WeCom's envelope). Every attack asserts the refusal AND the row counts of every
 // table a request could write, before and after.
 import { eq, sql } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../src/adapter.js';
 import type { Db } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { approvalRequests, approvalSteps, quotes, tenants, users } from '../../src/db/schema/index.js';
-import { createDispatch } from '../../src/inbound/dispatch.js';
-import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/worker.js';
-import { adminApi } from '../../src/server/admin-api.js';
-import { buildApp } from '../../src/server/app.js';
 import { BENIGN, HOSTILE, markupCounts } from '../cards/hostile-corpus.js';
+import type { Driver, Session } from '../contract/platforms.js';
 import { useTestDb, type TestDb } from '../helpers/db.js';
 
 /** Every table an inbound request or an admin call could write (inbound_events is the inbox). */
@@ -44,41 +40,17 @@ export function expectAtMostInbox(before: Effects, after: Effects, n: number): v
 
 export const ADMIN_TOKEN = 'attack-suite-admin-token-0123456789';
 
-/** An approval card as the platform received it: the strings it acts on as markup, and the whole outbound body. */
-export interface SentCard {
-  /** Markdown / lark_md text, button targets and link fields, one per line (what the platform would turn into markup). */
-  markup: string;
-  json: string;
-}
-
-/** What the suite needs from one platform. Users are short ASCII keys; `ref` is how chat commands name them. */
-export interface AttackPlatform {
-  name: 'wecom' | 'feishu' | 'dingtalk';
-  adapter: ChatAdapter;
-  /** Gives the platform the built app (the platform's requests are injected into it). */
-  attach(app: FastifyInstance): void;
-  /** A signed text message from `user` through the real HTTP route. */
-  say(user: string, text: string): Promise<LightMyRequestResponse>;
-  /** Every outbound body sent to `user` so far, as JSON. */
-  sentTo(user: string): string[];
-  /** The approval cards for `approval` (A-n) that reached `user`, oldest first. */
-  approvalCards(user: string, approval: string): SentCard[];
-  /** `actor` presses 批准 on the latest card for `approval` that `holder` received (DingTalk: sends the button's command). */
-  pressApprove(actor: string, holder: string, approval: string): Promise<LightMyRequestResponse>;
-  ref(user: string): string;
-  pid(user: string): string;
-  close(): Promise<void>;
-}
-
 export interface AttackWorld {
   t: () => TestDb;
-  p: () => AttackPlatform;
-  app: () => FastifyInstance;
-  worker: () => OutboxWorker;
-  /** Sends a signed message (200 expected) and delivers what it queued. */
+  d: Driver;
+  /** The running app with this platform enabled (its route, its fake, its settle). */
+  s: () => Session;
+  /** Sends a signed message (200 expected) and waits until what it queued was delivered. */
   say(user: string, text: string): Promise<void>;
   /** What the bot sent `user` in answer to `text`. */
   replyTo(user: string, text: string): Promise<string>;
+  /** `actor` presses 批准 on the latest card for `approval` that `holder` received (DingTalk: sends the button's command). */
+  pressApprove(actor: string, holder: string, approval: string): Promise<LightMyRequestResponse>;
   userRow(user: string): Promise<typeof users.$inferSelect>;
   /** A deal owned by `user` (a fresh customer each time), its D-n. */
   dealOf(user: string, customer: string, title: string): Promise<string>;
@@ -90,34 +62,32 @@ export interface AttackWorld {
  * The cast, built through the platform itself: admin1 speaks first (and so becomes the admin); boss (销售经理) is
  * the manager of director, finance and tech; rep and mallory are reps, rep reporting to boss.
  */
-export function attackWorld(factory: (t: TestDb) => Promise<AttackPlatform>): AttackWorld {
+export function attackWorld(d: Driver): AttackWorld {
   const t = useTestDb();
-  let p: AttackPlatform;
-  let app: FastifyInstance;
-  let worker: OutboxWorker;
+  let s: Session;
   let phone = 13800001000;
 
   const say = async (user: string, text: string) => {
-    const res = await p.say(user, text);
+    const res = await s.say(user, text);
     expect(res.statusCode, `${user}: ${text}`).toBe(200);
-    await worker.drain();
+    await s.app.settle();
   };
   const replyTo = async (user: string, text: string) => {
-    const before = p.sentTo(user).length;
+    const before = s.sentTo(user).length;
     await say(user, text);
-    return p.sentTo(user).slice(before).join('\n');
+    return s.sentTo(user).slice(before).join('\n');
   };
   const userRow = async (user: string) => {
-    const [row] = await queryRows<{ user_id: string }>(t().db, sql`select user_id from user_identities where platform_user_id = ${p.pid(user)}`);
+    const [row] = await queryRows<{ user_id: string }>(t().db, sql`select user_id from user_identities where platform_user_id = ${d.pid(user)}`);
     return (await t().db.select().from(users).where(eq(users.id, row!.user_id)))[0]!;
   };
   const world: AttackWorld = {
     t,
-    p: () => p,
-    app: () => app,
-    worker: () => worker,
+    d,
+    s: () => s,
     say,
     replyTo,
+    pressApprove: (actor, holder, approval) => s.post(s.approveClick(actor, holder, approval)),
     userRow,
     async dealOf(user, customer, title) {
       expect(await replyTo(user, `/新客户 ${customer} ${++phone} 宁波 阀门`)).toMatch(/C-\d+/);
@@ -130,27 +100,22 @@ export function attackWorld(factory: (t: TestDb) => Promise<AttackPlatform>): At
       const [r] = await t().db.select().from(approvalRequests).where(eq(approvalRequests.shortNo, Number(approval.slice(2))));
       return t().db.select().from(approvalSteps).where(eq(approvalSteps.requestId, r!.id)).orderBy(approvalSteps.role);
     },
-    admin: (method, url, payload) => app.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload }),
+    admin: (method, url, payload) => s.app.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload }),
   };
 
   beforeAll(async () => {
-    p = await factory(t());
-    const dispatch = createDispatch({ db: t().db, defaultTimeZone: 'Asia/Shanghai' });
-    app = await buildApp({ db: t().db, adapters: [p.adapter], dispatch, logLevel: 'silent', plugins: [adminApi(t().db, ADMIN_TOKEN)] });
-    p.attach(app);
-    worker = createOutboxWorker({ db: t().db, adapters: [p.adapter] });
+    s = await d.start(t(), { env: { ADMIN_TOKEN } });
     await say('admin1', '/帮助');
     for (const u of ['boss', 'director', 'finance', 'tech', 'rep', 'mallory']) await say(u, '/帮助');
     for (const [u, role] of [['boss', '经理'], ['director', '总监'], ['finance', '财务'], ['tech', '技术']] as const) {
-      expect(await replyTo('admin1', `/设置 角色 ${p.ref(u)} ${role}`)).toContain('角色设为');
+      expect(await replyTo('admin1', `/设置 角色 ${d.ref(u)} ${role}`)).toContain('角色设为');
     }
-    for (const u of ['director', 'finance', 'tech', 'rep']) expect(await replyTo('admin1', `/设置 上级 ${p.ref(u)} ${p.ref('boss')}`)).toContain('的上级设为');
+    for (const u of ['director', 'finance', 'tech', 'rep']) expect(await replyTo('admin1', `/设置 上级 ${d.ref(u)} ${d.ref('boss')}`)).toContain('的上级设为');
     expect((await userRow('admin1')).role).toBe('admin');
     expect((await userRow('mallory')).role).toBe('rep');
   });
   afterAll(async () => {
-    await app?.close();
-    await p?.close();
+    await s?.close();
   });
   return world;
 }
@@ -175,8 +140,8 @@ export function commonAttacks(w: AttackWorld): void {
     const rows = await queryRows<{ title: string; note: string }>(w.t().db, sql`select d.title, q.note from quotes q join deals d on d.id = q.deal_id where d.short_no = ${Number(hostileDeal.slice(2))}`);
     expect(rows).toEqual([{ title, note }]);
     for (const approver of ['finance', 'tech', 'director']) {
-      const [base] = w.p().approvalCards(approver, benign);
-      const [card] = w.p().approvalCards(approver, hostile);
+      const [base] = w.s().approvalCards(approver, benign);
+      const [card] = w.s().approvalCards(approver, hostile);
       expect(base, `${approver} got the benign card`).toBeDefined();
       expect(card, `${approver} got the hostile card`).toBeDefined();
       // The same constructs as the benign card: every link, heading, button, tag came from our template.
@@ -200,15 +165,15 @@ export function commonAttacks(w: AttackWorld): void {
     expect(steps.map((s) => s.role).sort()).toEqual(['director', 'finance', 'tech']);
     expect(steps.some((s) => s.approverId === director.id)).toBe(false);
     expect(steps.find((s) => s.role === 'director')).toMatchObject({ approverId: boss.id, reroutedFromId: director.id, status: 'pending' });
-    expect(w.p().approvalCards('director', approval)).toEqual([]);
-    expect(w.p().approvalCards('boss', approval).at(-1)!.json).toContain('是申请人，本步改由');
+    expect(w.s().approvalCards('director', approval)).toEqual([]);
+    expect(w.s().approvalCards('boss', approval).at(-1)!.json).toContain('是申请人，本步改由');
 
     const before = await effects(w.t().db);
     expect(await w.replyTo('director', `/批准 ${approval}`)).toMatch(/不能自己审批|不是审批/);
     // The director presses boss's button (a forwarded card, or a crafted click with boss's card data).
-    const pressed = await w.p().pressApprove('director', 'boss', approval);
+    const pressed = await w.pressApprove('director', 'boss', approval);
     expect(pressed.statusCode).toBe(200);
-    await w.worker().drain();
+    await w.s().app.settle();
     // Only the two inbound events were recorded (so a retry is deduplicated); nothing else was written.
     expect(changed(before, await effects(w.t().db))).toEqual({ inbound_events: 2 });
     expect((await w.stepsOf(approval)).every((s) => s.status === 'pending')).toBe(true);
@@ -222,19 +187,24 @@ export function commonAttacks(w: AttackWorld): void {
 
     const res = await w.admin('PATCH', `/admin/api/users/${finance.id}`, { active: false });
     expect(res.statusCode).toBe(200);
-    await w.worker().drain();
+    await w.s().app.settle();
     const moved = (await w.stepsOf(approval)).find((s) => s.role === 'finance')!;
     expect(moved).toMatchObject({ approverId: boss.id, reassignedFromId: finance.id, status: 'pending' });
     // The new approver got the card through the platform; the leaver pressing their old button decides nothing.
-    expect(w.p().approvalCards('boss', approval)).not.toEqual([]);
+    expect(w.s().approvalCards('boss', approval)).not.toEqual([]);
     const before = await effects(w.t().db);
-    await w.p().pressApprove('finance', 'finance', approval);
-    await w.worker().drain();
+    await w.pressApprove('finance', 'finance', approval);
+    await w.s().app.settle();
     expect((await w.stepsOf(approval)).find((s) => s.role === 'finance')).toMatchObject({ approverId: boss.id, status: 'pending' });
     expectAtMostInbox(before, await effects(w.t().db), 1);
 
-    for (const who of ['boss', 'tech']) expect((await w.p().pressApprove(who, who, approval)).statusCode).toBe(200);
-    await w.worker().drain();
+    // One after the other, each decided before the next (as a synchronous click is). DingTalk's typed decisions go
+    // through the inbox, and two drainers deciding the last two steps at once on PostgreSQL can each still see the
+    // other's step pending, so neither closes the request (services/approvals.ts decideApproval takes no lock).
+    for (const who of ['boss', 'tech']) {
+      expect((await w.pressApprove(who, who, approval)).statusCode).toBe(200);
+      await w.s().app.settle();
+    }
     expect((await w.stepsOf(approval)).map((s) => s.status)).toEqual(['approved', 'approved']);
     expect(await quoteStatus(w.t().db, approval)).toBe('approved');
   });
@@ -257,9 +227,25 @@ export function commonAttacks(w: AttackWorld): void {
     }
     expect({ effects: await effects(w.t().db), people: await people() }).toEqual(before);
     // Chat runs the same rule: the loop is refused there too (only the inbound event is recorded).
-    expect(await w.replyTo('admin1', `/设置 上级 ${w.p().ref('boss')} ${w.p().ref('director')}`)).toContain('会形成循环');
+    expect(await w.replyTo('admin1', `/设置 上级 ${w.d.ref('boss')} ${w.d.ref('director')}`)).toContain('会形成循环');
     expect(changed(before.effects, await effects(w.t().db))).toEqual({ inbound_events: 1 });
     expect(await people()).toEqual(before.people);
+  });
+
+  // WeCom's msg_signature and Feishu's X-Lark-Signature cover the body, so the swap cannot pass there; DingTalk's
+  // sign covers only the timestamp, and the pair is bound to the msgId it first carried (bots/dingtalk/verify.ts).
+  it('a captured signature carrying another body (the admin promoting mallory) is refused and writes nothing', async () => {
+    const genuine = w.d.message('mallory', '/帮助');
+    expect((await w.s().post(genuine)).statusCode).toBe(200);
+    await w.s().app.settle();
+    const before = await effects(w.t().db);
+    const sentBefore = w.s().sentTo('admin1').length;
+    const forged = w.d.message('admin1', `/设置 角色 ${w.d.ref('mallory')} 管理员`);
+    for (const replayed of w.d.captured(genuine, forged)) expect((await w.s().post(replayed)).statusCode).toBe(401);
+    await w.s().app.settle();
+    expect(changed(before, await effects(w.t().db))).toEqual({});
+    expect((await w.userRow('mallory')).role).toBe('rep');
+    expect(w.s().sentTo('admin1').length).toBe(sentBefore);
   });
 }
 

@@ -237,6 +237,8 @@ function dingtalkCardClick(i: number, d: string) {
 
 const TEMPLATE_BUTTONS = 3;
 const TEMPLATE_TITLE = 60;
+const TEMPLATE_SUBTITLE = 80;
+const TEMPLATE_FOOTER = 120;
 const TEMPLATE_MARKDOWN_BYTES = 8000;
 
 const dingtalkTemplate = renderer<Record<string, string>>({
@@ -247,12 +249,14 @@ const dingtalkTemplate = renderer<Record<string, string>>({
   buttons: (v) =>
     [1, 2, 3].filter((i) => v[`btn${i}Label`]).map((i) => ({ label: v[`btn${i}Label`]!, press: () => dingtalkCardClick(i, v[`btn${i}Data`]!) })),
   shown: (card) => card.buttons.slice(0, TEMPLATE_BUTTONS),
-  typed: none,
+  typed: (card) => card.buttons.slice(TEMPLATE_BUTTONS).filter((b) => b.command),
   fields: (card) => card.fields.length,
   limits: (v, card) => {
     for (const x of Object.values(v)) expect(typeof x).toBe('string');
     expect(v.hasButtons).toBe(card.buttons.length > 0 ? 'true' : 'false');
     expect(chars(v.title!)).toBeLessThanOrEqual(TEMPLATE_TITLE);
+    expect(chars(v.subtitle!)).toBeLessThanOrEqual(TEMPLATE_SUBTITLE);
+    expect(chars(v.footer!)).toBeLessThanOrEqual(TEMPLATE_FOOTER);
     expect(bytes(v.markdown!)).toBeLessThanOrEqual(TEMPLATE_MARKDOWN_BYTES);
     for (let i = 1; i <= TEMPLATE_BUTTONS; i++) {
       expect(chars(v[`btn${i}Label`]!)).toBeLessThanOrEqual(DINGTALK_LIMITS.buttonText);

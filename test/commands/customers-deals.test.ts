@@ -130,4 +130,20 @@ describe(`customers, deals, follow-ups and stages through chat (${testDriver()})
     expect(rows[0]!.undoneAt).not.toBeNull();
     expect((await chat.say('戊', '随便说一句')).text).toContain('/帮助');
   });
+
+  it('undoing a follow-up gives the deal back the date agreed before it', async () => {
+    let now = new Date('2026-12-01T02:00:00Z');
+    const chat = createChat(t(), { now: () => now });
+    await chat.say('己', '/新客户 绍兴泵业 13300007777');
+    const d = /D-\d+/.exec((await chat.say('己', '/新商机 绍兴泵业 多级离心泵 8万')).text)![0];
+    expect((await chat.say('己', `/跟进 ${d} 电话沟通交期 下次:2026-12-08`)).text).toContain('下次跟进：12-08');
+    now = new Date('2026-12-01T03:00:00Z');
+    expect((await chat.say('己', `/跟进 ${d} 客户说再等等 下次:2026-12-20`)).text).toContain('下次跟进：12-20');
+    const dueOf = async () => (await t().db.select().from(deals).where(eq(deals.title, '多级离心泵')))[0]!.nextDueAt;
+    expect((await dueOf())!.toISOString()).toBe('2026-12-20T01:00:00.000Z');
+    expect((await chat.say('己', '/撤销')).text).toContain('已撤销跟进：「客户说再等等」');
+    expect((await dueOf())!.toISOString()).toBe('2026-12-08T01:00:00.000Z');
+    expect((await chat.say('己', '/撤销')).text).toContain('已撤销跟进：「电话沟通交期」');
+    expect(await dueOf()).toBeNull();
+  });
 });

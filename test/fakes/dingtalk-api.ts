@@ -5,6 +5,7 @@
 // answer a send only after a delay (it is delivered first — the ambiguous timeout).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export type DingtalkFail = 'token_expired' | 'rate_limited' | 'http_500' | 'flow_controlled';
@@ -16,11 +17,15 @@ export interface DingtalkReceived {
   body: any;
 }
 
-const MSG_KEYS = new Set(['sampleText', 'sampleMarkdown', 'sampleLink', 'sampleActionCard', 'sampleActionCard2', 'sampleActionCard3', 'sampleActionCard4', 'sampleActionCard5', 'sampleActionCard6']);
+const MSG_KEYS = new Set(['sampleText', 'sampleMarkdown', 'sampleLink', 'sampleActionCard', 'sampleActionCard2', 'sampleActionCard3', 'sampleActionCard4', 'sampleActionCard5', 'sampleActionCard6', 'sampleFile']);
 
 export async function startFakeDingtalk(opts: { appKey: string; appSecret: string; robotCode: string }) {
   const app = Fastify({ logger: false });
+  acceptMultipart(app);
   const received: DingtalkReceived[] = [];
+  /** oapi media/upload files by media_id, and the sampleFile messages that carried one. */
+  const media = new Map<string, UploadedFile>();
+  const files: Array<{ to: string; fileName: string; fileType: string; bytes: Buffer }> = [];
   const tokens = new Set<string>();
   const cards = new Map<string, { target: string; params: Record<string, string>; updates: Array<Record<string, string>> }>();
   let failures: DingtalkFail[] = [];
@@ -67,6 +72,7 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     if (b.msgKey === 'sampleText' && !p.content) return err(reply, 400, 'invalidParameter.msgParam', 'content');
     if (b.msgKey === 'sampleMarkdown' && (!p.title || !p.text)) return err(reply, 400, 'invalidParameter.msgParam', 'title/text');
     if (n && !n[1] && (!p.singleTitle || !p.singleURL)) return err(reply, 400, 'invalidParameter.msgParam', 'singleTitle/singleURL');
+    if (b.msgKey === 'sampleFile' && (!media.has(p.mediaId) || !p.fileName || !p.fileType)) return err(reply, 400, 'invalidParameter.msgParam', 'mediaId/fileName/fileType');
     if (n?.[1]) for (let i = 1; i <= Number(n[1]); i++) if (!p[`actionTitle${i}`] || !p[`actionURL${i}`]) return err(reply, 400, 'invalidParameter.msgParam', `actionTitle${i}`);
     return undefined;
   };
@@ -84,13 +90,33 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     if (bad) return bad;
     const b = req.body as any;
     if (!Array.isArray(b.userIds) || b.userIds.length < 1 || b.userIds.length > 20) return err(reply, 400, 'invalidParameter.userIds', 'userIds 1–20 个');
+    if (b.msgKey === 'sampleFile') for (const u of b.userIds) files.push({ to: u, ...fileOf(b.msgParam) });
     return { processQueryKey: randomBytes(8).toString('hex'), invalidStaffIdList: [], flowControlledStaffIdList: [] };
   });
   app.post('/v1.0/robot/groupMessages/send', async (req, reply) => {
     const bad = guard(req, reply) ?? checkMessage(reply, req.body);
     if (bad) return bad;
     if (!/^cid/.test((req.body as any).openConversationId ?? '')) return err(reply, 400, 'invalidParameter.openConversationId', '群不存在');
+    if ((req.body as any).msgKey === 'sampleFile') files.push({ to: (req.body as any).openConversationId, ...fileOf((req.body as any).msgParam) });
     return { processQueryKey: randomBytes(8).toString('hex') };
+  });
+  const fileOf = (msgParam: string) => {
+    const p = JSON.parse(msgParam);
+    const f = media.get(p.mediaId)!;
+    return { fileName: String(p.fileName), fileType: String(p.fileType), bytes: f.bytes };
+  };
+  // The older oapi.dingtalk.com: the same app token as ?access_token=, errors as HTTP 200 {errcode, errmsg}.
+  app.post('/media/upload', async (req) => {
+    const q = req.query as Record<string, string>;
+    if (!q.access_token || !tokens.has(q.access_token)) return { errcode: 40014, errmsg: '不合法的access_token' };
+    const form = await readForm(req);
+    const f = form?.files.find((x) => x.field === 'media');
+    if (form?.fields.type !== 'file') return { errcode: 40004, errmsg: '不合法的媒体文件类型' };
+    if (!f || f.bytes.length === 0) return { errcode: 40005, errmsg: '不合法的文件' };
+    if (f.bytes.length > 20 * 1024 * 1024) return { errcode: 40006, errmsg: '不合法的文件大小' };
+    const id = `@lA${randomBytes(10).toString('hex')}`;
+    media.set(id, f);
+    return { errcode: 0, errmsg: 'ok', type: 'file', media_id: id, created_at: Date.now() };
   });
   app.post('/v1.0/card/instances/createAndDeliver', async (req, reply) => {
     const bad = guard(req, reply);
@@ -142,6 +168,8 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     received,
     cards,
     acks,
+    /** Files (uploaded to oapi media/upload, then sent as sampleFile) that reached a user or group. */
+    files,
     subscriptions: () => subscriptions,
     sends: () => received.filter((r) => r.path === '/v1.0/robot/oToMessages/batchSend' || r.path === '/v1.0/robot/groupMessages/send'),
     tokenCalls: () => tokenCalls,

@@ -5,6 +5,7 @@
 // or to answer a create only after a delay (the message is stored first — the ambiguous timeout).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 
 export type FeishuFail = 'token_expired' | 'rate_limited' | 'http_500' | 'http_500_code';
 
@@ -25,7 +26,10 @@ interface Stored {
 
 export async function startFakeFeishu(opts: { appId: string; appSecret: string }) {
   const app = Fastify({ logger: false });
+  acceptMultipart(app);
   const received: FeishuReceived[] = [];
+  /** Files uploaded with im/v1/files, by file_key. */
+  const uploads = new Map<string, UploadedFile & { fileType: string }>();
   const tokens = new Set<string>();
   const messages = new Map<string, Stored>();
   const byUuid = new Map<string, string>();
@@ -96,7 +100,7 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     if (!['open_id', 'user_id', 'union_id', 'email', 'chat_id'].includes(q.receive_id_type ?? '')) return err(reply, 400, 99992402, 'field validation failed: receive_id_type');
     if (q.receive_id_type === 'open_id' && !/^ou_/.test(b?.receive_id ?? '')) return err(reply, 400, 99992361, 'open_id cross app');
     if (q.receive_id_type === 'chat_id' && !/^oc_/.test(b?.receive_id ?? '')) return err(reply, 400, 230001, 'invalid chat_id');
-    if (!['text', 'post', 'interactive'].includes(b?.msg_type)) return err(reply, 400, 230001, 'invalid msg_type');
+    if (!['text', 'post', 'interactive', 'file'].includes(b?.msg_type)) return err(reply, 400, 230001, 'invalid msg_type');
     if (typeof b.content !== 'string') return err(reply, 400, 230001, 'content must be a JSON string');
     let content: any;
     try {
@@ -109,6 +113,7 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
       const problem = cardProblem(content);
       if (problem) return err(reply, 400, 230099, `card content invalid: ${problem}`);
     } else if (b.msg_type === 'text' && typeof content.text !== 'string') return err(reply, 400, 230001, 'text');
+    else if (b.msg_type === 'file' && !uploads.has(String(content.file_key ?? ''))) return err(reply, 400, 230001, 'invalid file_key');
     if (b.uuid) {
       const existing = byUuid.get(b.uuid);
       if (existing) return { code: 0, msg: 'success', data: { message_id: existing } };
@@ -117,6 +122,22 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     messages.set(id, { receiveId: b.receive_id, msgType: b.msg_type, content, patches: [] });
     if (b.uuid) byUuid.set(b.uuid, id);
     return { code: 0, msg: 'success', data: { message_id: id, msg_type: b.msg_type } };
+  });
+
+  /** im/v1/files: multipart with file_type (pdf, doc, xls, ppt, stream, mp4, opus), file_name and file; ≤ 30 MB, not empty. */
+  app.post('/open-apis/im/v1/files', async (req, reply) => {
+    const bad = checkAuth(req, reply) ?? fail(reply);
+    if (bad) return bad;
+    const form = await readForm(req);
+    if (!form) return err(reply, 400, 234001, 'Invalid request param: not multipart');
+    const file = form.files.find((f) => f.field === 'file');
+    if (!['pdf', 'doc', 'xls', 'ppt', 'stream', 'mp4', 'opus'].includes(form.fields.file_type ?? '')) return err(reply, 400, 234001, 'Invalid request param: file_type');
+    if (!form.fields.file_name) return err(reply, 400, 234001, 'Invalid request param: file_name');
+    if (!file || file.bytes.length === 0) return err(reply, 400, 234010, 'File cannot be empty');
+    if (file.bytes.length > 30 * 1024 * 1024) return err(reply, 400, 234006, 'The file size exceed the max value');
+    const key = `file_v3_${randomBytes(12).toString('hex')}`;
+    uploads.set(key, { ...file, fileName: form.fields.file_name, fileType: form.fields.file_type! });
+    return { code: 0, msg: 'success', data: { file_key: key } };
   });
 
   app.patch('/open-apis/im/v1/messages/:id', async (req, reply) => {
@@ -162,6 +183,9 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
       };
     },
     creates: () => received.filter((r) => r.method === 'POST' && r.path === '/open-apis/im/v1/messages'),
+    /** Files that reached someone: a file message whose file_key was uploaded. */
+    files: () =>
+      [...messages.values()].filter((m) => m.msgType === 'file').map((m) => ({ to: m.receiveId, ...uploads.get(String(m.content.file_key))! })),
     patches: () => received.filter((r) => r.method === 'PATCH'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: FeishuFail, n = 1) => (failures = [...failures, ...Array<FeishuFail>(n).fill(kind)]),

@@ -1,10 +1,11 @@
-// A fake WeCom API on 127.0.0.1: gettoken, message/send, message/update_template_card, user/get and group-robot
-// webhook/send. It checks tokens, fields and documented limits like the real API, records every request, and can
+// A fake WeCom API on 127.0.0.1: gettoken, message/send, message/update_template_card, user/get, media/upload and
+// group-robot webhook/send and webhook/upload_media. It checks tokens, fields and documented limits like the real API, records every request, and can
 // be told to fail (expired token 42001, rate limit 45009, HTTP 5xx with or without a JSON errcode) or to answer a
 // send only after a delay (it is delivered first — the ambiguous timeout). The duplicate check follows doc 90236:
 // the same request JSON within the interval is not delivered again (answered with the first send's ids).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 
 export type FailKind = 'token_expired' | 'rate_limited' | 'http_500' | 'http_503' | 'http_502_code';
 
@@ -18,7 +19,11 @@ const bytes = (s: unknown) => Buffer.byteLength(String(s ?? ''));
 
 export async function startFakeWecom(opts: { corpId: string; secret: string; agentId: number; webhookKeys?: string[] }) {
   const app = Fastify({ logger: false });
+  acceptMultipart(app);
   const received: Received[] = [];
+  /** Uploaded media by media_id, and the files that reached someone (a user, or a group robot by its key). */
+  const media = new Map<string, UploadedFile>();
+  const files: Array<{ to: string; fileName: string; bytes: Buffer }> = [];
   const tokens = new Set<string>();
   const usedTaskIds = new Set<string>();
   const responseCodes = new Map<string, boolean>();
@@ -100,6 +105,12 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
       cards.push({ touser: String(b.touser), taskId: String(c.task_id), responseCode: code });
       return ok({ response_code: code });
     }
+    if (b.msgtype === 'file') {
+      const f = media.get(String(b.file?.media_id ?? ''));
+      if (!f) return err(40007, 'invalid media_id');
+      files.push({ to: String(b.touser), fileName: f.fileName, bytes: f.bytes });
+      return ok();
+    }
     if (!['text', 'markdown'].includes(b.msgtype)) return err(40008, 'invalid message type');
     delivered.push({ touser: String(b.touser), content: String(b.text?.content ?? b.markdown?.content ?? '') });
     return ok();
@@ -125,12 +136,45 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     return { errcode: 0, errmsg: 'ok', userid: q.userid, name: `员工${q.userid}` };
   });
 
+  /** media/upload (doc 90253): field `media` with a filename, type=file, 5 B – 20 MB. */
+  const upload = async (req: Parameters<typeof readForm>[0]) => {
+    const q = req.query as Record<string, string>;
+    if (q.type !== 'file') return err(40004, 'invalid media type');
+    const form = await readForm(req);
+    const f = form?.files.find((x) => x.field === 'media');
+    if (!f || !f.fileName) return err(41005, 'media data missing');
+    if (f.bytes.length < 5 || f.bytes.length > 20 * 1024 * 1024) return err(40006, 'invalid file size');
+    const id = `media-${randomBytes(12).toString('hex')}`;
+    media.set(id, f);
+    return { errcode: 0, errmsg: 'ok', type: 'file', media_id: id, created_at: String(Math.floor(Date.now() / 1000)) };
+  };
+  app.post('/cgi-bin/media/upload', async (req, reply) => {
+    const failed = fail(reply);
+    if (failed) return failed;
+    const bad = checkToken(req.query as Record<string, string>);
+    if (bad) return bad;
+    return upload(req);
+  });
+  app.post('/cgi-bin/webhook/upload_media', async (req, reply) => {
+    const failed = fail(reply);
+    if (failed) return failed;
+    const q = req.query as Record<string, string>;
+    if (!q.key || !(opts.webhookKeys ?? []).includes(q.key)) return err(93000, 'invalid webhook url');
+    return upload(req);
+  });
+
   app.post('/cgi-bin/webhook/send', async (req, reply) => {
     const failed = fail(reply);
     if (failed) return failed;
     const q = req.query as Record<string, string>;
     if (!q.key || !(opts.webhookKeys ?? []).includes(q.key)) return err(93000, 'invalid webhook url');
     const b = req.body as Record<string, any>;
+    if (b.msgtype === 'file') {
+      const f = media.get(String(b.file?.media_id ?? ''));
+      if (!f) return err(40007, 'invalid media_id');
+      files.push({ to: `webhook:${q.key}`, fileName: f.fileName, bytes: f.bytes });
+      return { errcode: 0, errmsg: 'ok' };
+    }
     if (b.msgtype !== 'markdown' || !b.markdown?.content || bytes(b.markdown.content) > 4096) return err(45002, 'content size out of limit');
     return { errcode: 0, errmsg: 'ok' };
   });
@@ -143,6 +187,8 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     delivered,
     /** Template cards that reached a user. */
     cards,
+    /** Files (uploaded, then sent as a file message) that reached a user or a group robot. */
+    files,
     duplicatesDropped: () => duplicatesDropped,
     /** The next `n` message/send calls are delivered, then answered only after `ms`. */
     slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),

@@ -26,19 +26,21 @@ export type FaultApp = TestServer & { inject: FastifyInstance['inject'] };
 /**
  * Starts the production composition on `t` with the named platforms enabled; each points at the given API base
  * (a fake's URL), or at a closed port when `true` (replies then fail and are retried later, as in production).
+ * `env` adds configuration (e.g. ADMIN_TOKEN for the admin API).
  */
 export async function startFaultApp(
   t: { db: Db; database: Database },
   platforms: { wecom?: string | true; feishu?: string | true; dingtalk?: string | true },
-  o: { now?: () => Date; scheduler?: boolean } = {},
+  o: { now?: () => Date; scheduler?: boolean; env?: Record<string, string> } = {},
 ): Promise<FaultApp> {
   const base = (v: string | true, fallback: string) => (v === true ? fallback : v);
   const env = {
     ...(platforms.wecom ? wecomEnv(base(platforms.wecom, TEST_WECOM.apiBase)) : {}),
     ...(platforms.feishu ? feishuEnv(base(platforms.feishu, TEST_FEISHU.domain)) : {}),
     ...(platforms.dingtalk ? dingtalkEnv(base(platforms.dingtalk, TEST_DINGTALK.apiBase)) : {}),
+    ...o.env,
   };
-  const app = await startTestServer(t, env, o);
+  const app = await startTestServer(t, env, { ...(o.now ? { now: o.now } : {}), ...(o.scheduler !== undefined ? { scheduler: o.scheduler } : {}) });
   return Object.assign(app, { inject: app.server.inject.bind(app.server) as FastifyInstance['inject'] });
 }
 
@@ -188,8 +190,6 @@ export interface HeaderWire {
   headers: Record<string, string | string[]>;
   body: Buffer;
 }
-
-export const headerWire = (req: RawRequest): HeaderWire => ({ headers: { ...(req.headers as Record<string, string>) }, body: req.body });
 
 export function injectAt(app: Injector, path: string, w: HeaderWire): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'POST', url: path, headers: w.headers, payload: w.body });

@@ -1,7 +1,7 @@
 // The production app for tests: built by the same composition root as `npm start` (src/compose.ts), on the test
 // database, with the platforms pointed at the fake APIs on 127.0.0.1. Messages take the production inbox path
 // (record → ack → background drainers → outbox lanes); `settle()` waits until that work is done.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -38,6 +38,7 @@ export const dingtalkEnv = (apiBase: string) => ({
   DINGTALK_CLIENT_SECRET: TEST_DINGTALK.clientSecret,
   DINGTALK_ROBOT_CODE: TEST_DINGTALK.robotCode,
   DINGTALK_API_BASE: apiBase,
+  DINGTALK_OAPI_BASE: apiBase,
   DINGTALK_MODE: 'http',
 });
 
@@ -56,8 +57,10 @@ export async function startTestServer(
   o: { now?: () => Date; scheduler?: boolean } = {},
 ): Promise<TestServer> {
   const logs: Array<Record<string, any>> = [];
+  // A data directory of our own (the console key lives there) unless the test brings one; removed on close.
+  const ownDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'chatcrm-test-'));
   const app = await composeApp(
-    { DATA_DIR: mkdtempSync(join(tmpdir(), 'chatcrm-test-')), LOG_LEVEL: 'warn', ...env },
+    { ...(ownDir ? { DATA_DIR: ownDir } : {}), LOG_LEVEL: 'warn', ...env },
     {
       database: t.database,
       logStream: { write: (line: string) => void logs.push(JSON.parse(line)) },
@@ -92,5 +95,10 @@ export async function startTestServer(
       }
     }
   }
-  return Object.assign(app, { logs, post, settle });
+  const close = app.close.bind(app);
+  const closeAndClean = async () => {
+    await close();
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  };
+  return Object.assign(app, { logs, post, settle, close: closeAndClean });
 }

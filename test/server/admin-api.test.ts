@@ -39,6 +39,11 @@ describe(`admin HTTP API (${testDriver()})`, () => {
     // A patch changes only what it names: a second field keeps the first one's new value.
     const second = await a.inject({ method: 'PATCH', url: `/admin/api/tenants/${tenant.id}/settings`, headers: auth, payload: { approval: { directorDiscountBp: 800 } } });
     expect(second.json().approval).toMatchObject({ financeTechMinFen: 8_000_000, directorDiscountBp: 800 });
+    // The PDF quote's letterhead, lines and validity, as /设置 报价单 sets them.
+    const doc = await a.inject({ method: 'PATCH', url: `/admin/api/tenants/${tenant.id}/settings`, headers: auth, payload: { quoteDocument: { header: '测试厂有限公司', lines: ['电话：0571-1234'], validityDays: 20 } } });
+    expect(doc.json().quoteDocument).toMatchObject({ header: '测试厂有限公司', lines: ['电话：0571-1234'], validityDays: 20 });
+    const badDoc = await a.inject({ method: 'PATCH', url: `/admin/api/tenants/${tenant.id}/settings`, headers: auth, payload: { quoteDocument: { validityDays: 0 } } });
+    expect(badDoc.statusCode).toBe(400);
     const spec = await a.inject({ url: '/admin/api/openapi.json', headers: auth });
     expect(spec.json().paths['/admin/api/tenants/{id}/settings'].patch.requestBody).toBeDefined();
     await a.close();

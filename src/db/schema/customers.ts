@@ -33,9 +33,14 @@ export const customers = pgTable(
     grade: customerGrade('grade'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     status: customerStatus('status').notNull().default('prospect'),
-    ownerId: uuid('owner_id')
-      .notNull()
-      .references(() => users.id),
+    /** Null while the customer waits in the lead pool (公海); see src/services/pool.ts. */
+    ownerId: uuid('owner_id').references(() => users.id),
+    /** When the current owner got it (rule, /分配, /领取): the golden-response clock (src/services/golden-response.ts). */
+    assignedAt: ts('assigned_at'),
+    /** When it last entered the pool (null while owned). */
+    pooledAt: ts('pooled_at'),
+    /** Who it was recycled from (回收): that rep may not claim it back for pool.reclaimBlockDays. */
+    releasedFromId: uuid('released_from_id').references(() => users.id),
     /** Set while the customer waits in a handover pool (离职交接). */
     handoverId: uuid('handover_id'),
     lastActivityAt: ts('last_activity_at'),
@@ -53,6 +58,17 @@ export const customers = pgTable(
       .on(t.tenantId, t.phoneNormalised)
       .where(sql`${t.phoneNormalised} is not null`),
     index('customers_tenant_owner').on(t.tenantId, t.ownerId),
+    // /公海 lists a tenant's pool newest first; the partial index holds only pool rows.
+    index('customers_pool')
+      .on(t.tenantId, t.pooledAt)
+      .where(sql`${t.ownerId} is null and ${t.mergedIntoId} is null`),
+    // Golden response and recycling scan owned customers by the clock they test.
+    index('customers_owned_assigned')
+      .on(t.tenantId, t.assignedAt)
+      .where(sql`${t.ownerId} is not null and ${t.assignedAt} is not null`),
+    index('customers_owned_activity')
+      .on(t.tenantId, t.lastActivityAt)
+      .where(sql`${t.ownerId} is not null and ${t.mergedIntoId} is null`),
   ],
 );
 

@@ -35,6 +35,8 @@ export const deals = pgTable(
     nextDueAt: ts('next_due_at'),
     closedAt: ts('closed_at'),
     lostReason: text('lost_reason'),
+    /** 成交原因, asked when the deal is won (/推进 … 签约 原因:…, or later /修改 D-n 成交原因 …). */
+    wonReason: text('won_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -23,6 +23,14 @@ export const nudgeKind = pgEnum('nudge_kind', [
   'stagnant',
   'silent_quote',
   'approval_reminder',
+  /** Golden response (黄金响应): a newly assigned lead untouched after N working minutes → its owner. */
+  'golden_response',
+  /** The pool takes an idle customer back in 3 days → its owner. */
+  'recycle_warning',
+  /** A 正式 customer silent for N days → 沉默客户挽回 to its owner. */
+  'win_back',
 ]);
+/** 回访 after a win; 挽回 kept for a lost-then-silent customer later. */
+export const taskKind = pgEnum('task_kind', ['after_sales_visit']);
 export const outboxStatus = pgEnum('outbox_status', ['pending', 'sending', 'sent', 'dead']);
 export const handoverStatus = pgEnum('handover_status', ['pending', 'confirmed', 'cancelled']);

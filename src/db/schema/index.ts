@@ -11,3 +11,5 @@ export * from './outbox.js';
 export * from './inbound-events.js';
 export * from './audit-log.js';
 export * from './system.js';
+export * from './web-sessions.js';
+export * from './tasks.js';

@@ -15,7 +15,7 @@ describe(`DingTalk OpenAPI calls (${testDriver()})`, () => {
 
   beforeAll(async () => {
     fake = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
-    adapter = createDingtalkAdapter({ ...TEST_DINGTALK, apiBase: fake.baseUrl }, { tokenStore: createDbTokenStore(t().db) });
+    adapter = createDingtalkAdapter({ ...TEST_DINGTALK, apiBase: fake.baseUrl, oapiBase: fake.baseUrl }, { tokenStore: createDbTokenStore(t().db) });
   });
   afterAll(async () => fake?.close());
 
@@ -27,6 +27,15 @@ describe(`DingTalk OpenAPI calls (${testDriver()})`, () => {
     const last = fake.sends().at(-1)!;
     expect(last.body).toMatchObject({ robotCode: TEST_DINGTALK.robotCode, userIds: [to.id], msgKey: 'sampleText' });
     expect(JSON.parse(last.body.msgParam)).toEqual({ content: '另一个实例' });
+  });
+
+  it('sends a PDF uploaded through oapi media/upload as a sampleFile message, to a user and to a group', async () => {
+    const bytes = Buffer.from('%PDF-1.7 报价单 test bytes \u0000\u00ff', 'utf8');
+    const file = { type: 'file' as const, fileName: '报价单-Q-3.pdf', mimeType: 'application/pdf' as const, base64: bytes.toString('base64') };
+    await adapter.send(to, file);
+    await adapter.send({ tenantKey: 'corp', kind: 'group', id: 'cidGroup1' }, file);
+    expect(fake.files.map((f) => [f.to, f.fileName, f.fileType])).toEqual([[to.id, '报价单-Q-3.pdf', 'pdf'], ['cidGroup1', '报价单-Q-3.pdf', 'pdf']]);
+    expect(fake.files.every((f) => f.bytes.equals(bytes))).toBe(true);
   });
 
   it('refreshes the token once on InvalidAuthentication', async () => {

@@ -29,3 +29,16 @@ describe('DingTalk errors as the API answers them', async () => {
     expect(dingtalkError(400, { code: 'invalidParameter.msgKey' })).toMatchObject({ code: 'PLATFORM_REJECTED', retryable: false });
   });
 });
+
+describe('dingtalk oapi (media/upload) error table', async () => {
+  const { DINGTALK_OAPI_ERRORS, oapiError } = await import('../../../bots/dingtalk/errors.js');
+  it.each(DINGTALK_OAPI_ERRORS.map((r, i) => [r.when, r, i] as const))('row: %s', (_when, rule, i) => {
+    expect(rule.examples.length).toBeGreaterThan(0);
+    for (const f of rule.examples) expect(classify(DINGTALK_OAPI_ERRORS, f), JSON.stringify(f)).toBe(DINGTALK_OAPI_ERRORS[i]);
+  });
+  it('reads errcode: an expired token is refreshed, busy is retried, the rest is dead', () => {
+    expect(oapiError(42001, 'access_token expired')).toMatchObject({ code: 'TOKEN_EXPIRED', retryable: true });
+    expect(oapiError(-1, '系统繁忙')).toMatchObject({ code: 'RATE_LIMITED', retryable: true, retryAfterMs: 5_000 });
+    expect(oapiError(40004, '不合法的媒体文件类型')).toMatchObject({ code: 'PLATFORM_REJECTED', retryable: false });
+  });
+});

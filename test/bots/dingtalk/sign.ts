@@ -10,6 +10,7 @@ export const TEST_DINGTALK: DingtalkConfig = {
   clientSecret: 'dingtalk-test-secret-0123456789abcdef',
   robotCode: 'dingabcdefgh12345678',
   apiBase: 'http://127.0.0.1:1',
+  oapiBase: 'http://127.0.0.1:1',
   mode: 'http',
 };
 export const CORP_ID = 'ding9f50b15bccd16741';

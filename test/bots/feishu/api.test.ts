@@ -40,6 +40,19 @@ describe(`Feishu outbound API through the SDK client (${testDriver()})`, () => {
     expect(fake.tokenCalls()).toBe(1);
   });
 
+  it('sends a PDF as an uploaded file (im/v1/files) and a file message, keeping the create idempotent', async () => {
+    const bytes = Buffer.from('%PDF-1.7 报价单 test bytes \u0000\u00ff', 'utf8');
+    const file = { type: 'file' as const, fileName: '报价单-Q-3-华东五金.pdf', mimeType: 'application/pdf' as const, base64: bytes.toString('base64') };
+    const sent = await adapter.send(to, file, { idempotencyKey: 'install-1:outbox-77' });
+    const [got] = fake.files();
+    expect(got).toMatchObject({ to: to.id, fileName: '报价单-Q-3-华东五金.pdf', fileType: 'pdf' });
+    expect(got!.bytes.equals(bytes)).toBe(true);
+    // A retry of the same outbox row uploads again but Feishu drops the second create (uuid): one file arrives.
+    const again = await adapter.send(to, file, { idempotencyKey: 'install-1:outbox-77' });
+    expect(again.messageId).toBe(sent.messageId);
+    expect(fake.files()).toHaveLength(1);
+  });
+
   it('refreshes an invalidated token once and retries the send', async () => {
     fake.expireTokens();
     const calls = fake.tokenCalls();

@@ -10,7 +10,7 @@ import { buildApp } from '../../../src/server/app.js';
 import { testDriver, useTestDb } from '../../helpers/db.js';
 import { TEST_FEISHU, encryptFeishu, messageEvent, signedEvent } from './sign.js';
 
-// Feishu's URL-verification handshake. The refusals every route makes are in test/bots/routes.contract.test.ts.
+// Feishu's URL-verification handshake. The refusals every route makes are in test/contract/verification.security.test.ts.
 describe(`Feishu webhook handshake (${testDriver()})`, () => {
   const t = useTestDb();
   let app: FastifyInstance;

@@ -3,6 +3,7 @@ import { AdapterError } from '../../../src/adapter.js';
 import { createWecomAdapter } from '../../../bots/wecom/index.js';
 import type { TokenStore } from '../../../bots/token-cache.js';
 import { buildApprovalCard } from '../../../cards/approval-card.js';
+import { buildChoiceCard } from '../../../cards/choice-card.js';
 import { startFakeWecom, type FakeWecom } from '../../fakes/wecom-api.js';
 import { TEST_WECOM } from './sign.js';
 
@@ -42,6 +43,31 @@ describe('WeCom outbound API against a local fake', () => {
     expect(update.body).toMatchObject({ atall: 1, response_code: ref.cardRef, button: { replace_name: expect.stringContaining('已批准') } });
     // A response code is single-use: a second update is refused as the real API does.
     await expect(adapter.updateCard(ref.cardRef!, card)).rejects.toMatchObject({ code: 'PLATFORM_REJECTED', retryable: false });
+  });
+
+  it('sends a choice of more options than a template card has buttons as markdown listing every option', async () => {
+    const adapter = createWecomAdapter(config, { tokenStore: memoryStore() });
+    const options = Array.from({ length: 9 }, (_, i) => ({ label: `永固${i + 1}厂`, command: `/查看 C-${i + 1}` }));
+    await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'lisi' }, { type: 'card', card: buildChoiceCard({ question: '有 9 个客户叫「永固」，你指的是：', options }) });
+    const nine = fake.sends().at(-1)!.body as any;
+    expect(nine.msgtype).toBe('markdown');
+    for (let i = 1; i <= 9; i++) expect(nine.markdown.content).toContain(`${i}. 永固${i}厂`);
+    expect(nine.markdown.content).toContain('9：`/查看 C-9`');
+    // Six fit: a template card with a button each.
+    await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'lisi' }, { type: 'card', card: buildChoiceCard({ question: '选一个：', options: options.slice(0, 6) }) });
+    const six = fake.sends().at(-1)!.body as any;
+    expect(six.msgtype).toBe('template_card');
+    expect(six.template_card.button_list.map((b: any) => b.text)).toEqual(['1', '2', '3', '4', '5', '6']);
+  });
+
+  it('sends a PDF as a temporary media upload and a file message, to a user and through a group robot', async () => {
+    const adapter = createWecomAdapter(config, { tokenStore: memoryStore() });
+    const bytes = Buffer.from('%PDF-1.7 报价单 test bytes \u0000\u00ff', 'utf8');
+    const file = { type: 'file' as const, fileName: '报价单-Q-3-华东五金.pdf', mimeType: 'application/pdf' as const, base64: bytes.toString('base64') };
+    await adapter.send({ tenantKey: config.corpId, kind: 'user', id: 'lisi' }, file, { idempotencyKey: 'outbox-12' });
+    await adapter.send({ tenantKey: config.corpId, kind: 'webhook', id: '华东群' }, file);
+    expect(fake.files.map((f) => [f.to, f.fileName])).toEqual([['lisi', '报价单-Q-3-华东五金.pdf'], ['webhook:robot-key-1', '报价单-Q-3-华东五金.pdf']]);
+    expect(fake.files.every((f) => f.bytes.equals(bytes))).toBe(true);
   });
 
   it('refreshes an expired token once and retries; maps rate limits and 5xx to retryable errors', async () => {

@@ -1,5 +1,5 @@
 // WeCom's URL verification (GET /bots/wecom/callback). The refusals of the POST route are in
-// test/bots/routes.contract.test.ts with the other platforms'.
+// test/contract/verification.security.test.ts with the other platforms'.
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, InboundEvent } from '../../../src/adapter.js';
 import { wecomRoutes } from '../../../bots/wecom/http.js';

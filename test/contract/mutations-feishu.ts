@@ -1,4 +1,5 @@
-// Fault injection on POST /bots/feishu/events: 10,000 deterministic mutations of a few valid signed, encrypted
+// Feishu's mutation generator for test/contract/mutations.security.test.ts (POST /bots/feishu/events): 10,000
+// deterministic mutations of a few valid signed, encrypted
 // events (two `/新客户` text messages and a card click). Every mutation must be refused with a 4xx — never a 2xx,
 // never a 5xx — and leave no row behind; afterwards an unmutated event still works.
 //
@@ -13,14 +14,12 @@
 //   - extra fields next to `encrypt`, or a re-encrypted event, when re-signed (that is a new valid event);
 //   - the unsigned, encrypted url_verification handshake with the right token (answers the challenge, touches nothing).
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { feishuSignature } from '../../bots/feishu/verify.js';
 import { TEST_FEISHU, cardActionEvent, encryptFeishu, messageEvent } from '../bots/feishu/sign.js';
-import { testDriver, useTestDb } from '../helpers/db.js';
-import { FEISHU_PATH, counts, flipBit, generateMutations, injectAt, prng, replaceChar, sendMutations, startFaultApp, structuralIndices, type FaultApp, type HeaderWire, type Rng } from './harness.js';
+import { FEISHU_PATH, counts, flipBit, generateMutations, injectAt, prng, replaceChar, structuralIndices, type HeaderWire, type Rng } from '../faults/harness.js';
+import type { FuzzCase, Fuzzer } from './fuzzer.js';
 
-const TOTAL = 10_000;
-const CHUNK = 50;
 const SEED = 0xfe15_0001;
 const KEY = TEST_FEISHU.encryptKey;
 
@@ -440,74 +439,57 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
   [2, mutEmpty],
   [4, mutStacked],
 ];
-describe(`Feishu events route refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
-  const t = useTestDb();
-  let app: FaultApp;
-  let bases: Base[];
 
-  beforeAll(async () => {
-    app = await startFaultApp(t(), { feishu: true });
+let bases: Base[] = [];
+const send = (w: HeaderWire, label = 'pristine', expectStatus?: number[]): FuzzCase => ({
+  label,
+  ...(expectStatus ? { expect: expectStatus } : {}),
+  send: (app) => injectAt(app, FEISHU_PATH, w),
+  describe: () => `headers=${JSON.stringify(w.headers).slice(0, 300)} | body=${w.body.subarray(0, 160).toString()}`,
+});
+
+export const feishuFuzzer: Fuzzer = {
+  timeoutMs: 180_000,
+  prepare() {
     const rng = prng(SEED - 1);
     bases = [
       makeBase(rng, 'text', messageEvent('fuzzer', '/新客户 变异测试阀门厂 13800000001 宁波 阀门', { eventId: 'ev-fuzz-text-1' })),
       makeBase(rng, 'text2', messageEvent('fuzzer2', '/新客户 变异测试泵业 13800000002 温州 水泵', { eventId: 'ev-fuzz-text-2' })),
       makeBase(rng, 'card', cardActionEvent('fuzzer', { d: JSON.stringify({ a: 'approve', id: 'A-1' }) }, 'om_fuzz_card', { eventId: 'ev-fuzz-card-1' })),
     ];
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  it('answers every mutation with a 4xx and writes nothing; the unmutated event works afterwards', async () => {
-    const rng = prng(SEED);
-    const mutations = generateMutations(rng, bases, CLASSES, TOTAL);
-    const before = await counts(t().db);
-    const { failures, byStatus, summary } = await sendMutations(mutations, (m) => injectAt(app, FEISHU_PATH, m.wire), (m) => `headers=${JSON.stringify(m.wire.headers).slice(0, 300)} | body=${m.wire.body.subarray(0, 160).toString()}`, CHUNK);
-    expect(failures.slice(0, 20), summary).toEqual([]);
-    expect(await counts(t().db)).toEqual(before);
-    expect([...byStatus.keys()]).toEqual(expect.arrayContaining([400, 401, 413]));
-
-    // The pristine event was never consumed by its mutants: it still has its effect, exactly once.
-    const text = bases[0]!;
-    const ok = await injectAt(app, FEISHU_PATH, wire(text));
-    expect(ok.statusCode).toBe(200);
-    await app.settle(); // acknowledged when recorded, processed right after
-    const after = await counts(t().db);
-    expect(after.customers).toBe(before.customers! + 1);
-    expect(after.inbound_events).toBe(before.inbound_events! + 1);
-    expect(after.outbox).toBeGreaterThan(before.outbox!);
-  }, 180_000);
-
-  it('a header sent twice with the same valid value is refused (4xx, not 5xx) for each signature header', async () => {
-    const before = await counts(t().db);
-    const results: string[] = [];
+  },
+  mutations: (total) => generateMutations(prng(SEED), bases, CLASSES, total).map((m) => send(m.wire, m.label, m.expect)),
+  pristine: () => send(wire(bases[0]!)),
+  duplicatedLabel: 'a signature header sent twice with the same valid value',
+  duplicated() {
     const b = bases[1]!;
-    for (const [name, value] of [[TS, b.ts], [NONCE, b.nonce], [SIG, b.sig]] as const) {
-      const res = await injectAt(app, FEISHU_PATH, wire(b, { extra: { [name]: [value, value] } }));
-      results.push(`${name} → ${res.statusCode}`);
-    }
-    expect(results.filter((r) => !/→ 4\d\d$/.test(r))).toEqual([]);
-    expect(await counts(t().db)).toEqual(before);
-  });
-
-  // Found by this suite: the token used to be read as `String(header.token ?? …)`, so the array
-  // `["vt-0123456789"]` was coerced to the right string and the event ran. A non-string token is now refused.
-  it('refuses a validly signed event whose verification token is not a string (an array holding the right token)', async () => {
-    const before = await counts(t().db);
-    const ev = messageEvent('fuzzer3', '/新客户 类型混淆阀门厂 13800000003', { eventId: 'ev-fuzz-array-token' }) as { header: Record<string, unknown> };
-    ev.header.token = [TEST_FEISHU.verificationToken];
-    const b = makeBase(prng(SEED + 7), 'array-token', ev);
-    const res = await injectAt(app, FEISHU_PATH, wire(b));
-    expect(res.statusCode).toBe(401);
-    expect(await counts(t().db)).toEqual(before);
-  });
-
-  it('an unsigned url_verification with the right token answers the challenge and writes nothing (the one 2xx by design)', async () => {
-    const before = await counts(t().db);
-    const body = outer(encryptFeishu(KEY, JSON.stringify({ type: 'url_verification', token: TEST_FEISHU.verificationToken, challenge: 'c-1' }), randomBytes(16)));
-    const res = await injectAt(app, FEISHU_PATH, { headers: { 'content-type': 'application/json' }, body: Buffer.from(body) });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ challenge: 'c-1' });
-    expect(await counts(t().db)).toEqual(before);
-  });
-});
+    return ([[TS, b.ts], [NONCE, b.nonce], [SIG, b.sig]] as const).map(([name, value]) => send(wire(b, { extra: { [name]: [value, value] } }), name));
+  },
+  own: [
+    // Found by this suite: the token used to be read as `String(header.token ?? …)`, so the array
+    // `["vt-0123456789"]` was coerced to the right string and the event ran. A non-string token is now refused.
+    [
+      'refuses a validly signed event whose verification token is not a string (an array holding the right token)',
+      async (app, db) => {
+        const before = await counts(db);
+        const ev = messageEvent('fuzzer3', '/新客户 类型混淆阀门厂 13800000003', { eventId: 'ev-fuzz-array-token' }) as { header: Record<string, unknown> };
+        ev.header.token = [TEST_FEISHU.verificationToken];
+        const b = makeBase(prng(SEED + 7), 'array-token', ev);
+        const res = await injectAt(app, FEISHU_PATH, wire(b));
+        expect(res.statusCode).toBe(401);
+        expect(await counts(db)).toEqual(before);
+      },
+    ],
+    [
+      'an unsigned url_verification with the right token answers the challenge and writes nothing (the one 2xx by design)',
+      async (app, db) => {
+        const before = await counts(db);
+        const body = outer(encryptFeishu(KEY, JSON.stringify({ type: 'url_verification', token: TEST_FEISHU.verificationToken, challenge: 'c-1' }), randomBytes(16)));
+        const res = await injectAt(app, FEISHU_PATH, { headers: { 'content-type': 'application/json' }, body: Buffer.from(body) });
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ challenge: 'c-1' });
+        expect(await counts(db)).toEqual(before);
+      },
+    ],
+  ],
+};

@@ -1,4 +1,5 @@
-// Fault injection on POST /bots/dingtalk/callback: 10,000 deterministic mutations of a few valid signed robot
+// DingTalk's mutation generator for test/contract/mutations.security.test.ts (POST /bots/dingtalk/callback): 10,000
+// deterministic mutations of a few valid signed robot
 // callbacks (two `/新客户` text messages and a `/批准` command). Every mutation must be refused with a 4xx — never a
 // 2xx, never a 5xx — and leave no row behind; afterwards an unmutated callback still works.
 //
@@ -11,14 +12,12 @@
 // (the route only compares a non-empty one). What IS generated with a valid sign: bodies that are not JSON, not an
 // object, or miss / mistype a required field (must be 400), a wrong non-empty robotCode (401), oversized (413).
 // A different Content-Type alone is no change (the route reads raw bytes); it is stacked on failing mutations.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { dingtalkSign } from '../../bots/dingtalk/verify.js';
 import { TEST_DINGTALK, robotMessage } from '../bots/dingtalk/sign.js';
-import { testDriver, useTestDb } from '../helpers/db.js';
-import { DINGTALK_PATH, counts, flipBit, generateMutations, injectAt, prng, replaceChar, sendMutations, startFaultApp, structuralIndices, type FaultApp, type HeaderWire, type Rng } from './harness.js';
+import { DINGTALK_PATH, counts, flipBit, generateMutations, injectAt, prng, replaceChar, structuralIndices, type HeaderWire, type Rng } from '../faults/harness.js';
+import type { FuzzCase, Fuzzer } from './fuzzer.js';
 
-const TOTAL = 10_000;
-const CHUNK = 50;
 const SEED = 0xd1a6_0001;
 const SECRET = TEST_DINGTALK.clientSecret;
 
@@ -250,62 +249,45 @@ const CLASSES: Array<[number, (rng: Rng, b: Base) => Mutation]> = [
   [3, mutEmpty],
   [5, mutStacked],
 ];
-describe(`DingTalk callback refuses 10,000 mutated requests without an effect (${testDriver()})`, () => {
-  const t = useTestDb();
-  let app: FaultApp;
-  let bases: Base[];
 
-  beforeAll(async () => {
-    app = await startFaultApp(t(), { dingtalk: true });
+let bases: Base[] = [];
+const send = (w: HeaderWire, label = 'pristine', expectStatus?: number[]): FuzzCase => ({
+  label,
+  ...(expectStatus ? { expect: expectStatus } : {}),
+  send: (app) => injectAt(app, DINGTALK_PATH, w),
+  describe: () => `headers=${JSON.stringify(w.headers).slice(0, 300)} | body=${w.body.subarray(0, 160).toString()}`,
+});
+
+export const dingtalkFuzzer: Fuzzer = {
+  timeoutMs: 180_000,
+  prepare() {
     bases = [
       makeBase('text', robotMessage('fuzzer', '/新客户 变异测试阀门厂 13800000001 宁波 阀门', { msgId: 'msgFuzzText1' })),
       makeBase('text2', robotMessage('fuzzer2', '/新客户 变异测试泵业 13800000002 温州 水泵', { msgId: 'msgFuzzText2', group: 'cid_group_fuzz' })),
       makeBase('approve', robotMessage('fuzzer', '/批准 A-1', { msgId: 'msgFuzzApprove1' })),
     ];
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  it('answers every mutation with a 4xx and writes nothing; the unmutated callback works afterwards', async () => {
-    const rng = prng(SEED);
-    const mutations = generateMutations(rng, bases, CLASSES, TOTAL);
-    const before = await counts(t().db);
-    const { failures, byStatus, summary } = await sendMutations(mutations, (m) => injectAt(app, DINGTALK_PATH, m.wire), (m) => `headers=${JSON.stringify(m.wire.headers).slice(0, 300)} | body=${m.wire.body.subarray(0, 160).toString()}`, CHUNK);
-    expect(failures.slice(0, 20), summary).toEqual([]);
-    expect(await counts(t().db)).toEqual(before);
-    expect([...byStatus.keys()]).toEqual(expect.arrayContaining([400, 401, 413]));
-
-    // The pristine callback was never consumed by its mutants: it still has its effect, exactly once.
-    const ok = await injectAt(app, DINGTALK_PATH, wire(bases[0]!));
-    expect(ok.statusCode).toBe(200);
-    await app.settle(); // acknowledged when recorded, processed right after
-    const after = await counts(t().db);
-    expect(after.customers).toBe(before.customers! + 1);
-    expect(after.inbound_events).toBe(before.inbound_events! + 1);
-    expect(after.outbox).toBeGreaterThan(before.outbox!);
-  }, 180_000);
-
-  it('a header sent twice with the same valid value is refused (401, not 5xx)', async () => {
-    const before = await counts(t().db);
+  },
+  mutations: (total) => generateMutations(prng(SEED), bases, CLASSES, total).map((m) => send(m.wire, m.label, m.expect)),
+  pristine: () => send(wire(bases[0]!)),
+  duplicatedLabel: 'a signature header sent twice with the same valid value',
+  duplicated() {
     const b = bases[1]!;
-    const results: string[] = [];
-    for (const [name, value] of [['timestamp', b.ts], ['sign', b.sign]] as const) {
-      const res = await injectAt(app, DINGTALK_PATH, wire(b, { extra: { [name]: [value, value] } }));
-      results.push(`${name} → ${res.statusCode}`);
-    }
-    expect(results).toEqual(['timestamp → 401', 'sign → 401']);
-    expect(await counts(t().db)).toEqual(before);
-  });
-
-  it('a still-valid (timestamp, sign) pair with a different well-formed body is refused: the pair belongs to its first msgId', async () => {
-    const b = makeBase('replayed', robotMessage('fuzzer2', '/帮助', { msgId: 'msgFuzzFirstCarrier' }));
-    expect((await injectAt(app, DINGTALK_PATH, wire(b))).statusCode).toBe(200);
-    await app.settle();
-    const before = await counts(t().db);
-    const other = robotMessage('fuzzer2', '/新客户 签名不含正文泵业 13800000009', { msgId: 'msgFuzzReplayedSign' });
-    const res = await injectAt(app, DINGTALK_PATH, wire(b, { body: JSON.stringify(other) }));
-    expect(res.statusCode).toBe(401);
-    expect(await counts(t().db)).toEqual(before);
-  });
-});
+    return ([['timestamp', b.ts], ['sign', b.sign]] as const).map(([name, value]) => send(wire(b, { extra: { [name]: [value, value] } }), name));
+  },
+  duplicatedExact: ['timestamp → 401', 'sign → 401'],
+  own: [
+    [
+      'a still-valid (timestamp, sign) pair with a different well-formed body is refused: the pair belongs to its first msgId',
+      async (app, db) => {
+        const b = makeBase('replayed', robotMessage('fuzzer2', '/帮助', { msgId: 'msgFuzzFirstCarrier' }));
+        expect((await injectAt(app, DINGTALK_PATH, wire(b))).statusCode).toBe(200);
+        await app.settle();
+        const before = await counts(db);
+        const other = robotMessage('fuzzer2', '/新客户 签名不含正文泵业 13800000009', { msgId: 'msgFuzzReplayedSign' });
+        const res = await injectAt(app, DINGTALK_PATH, wire(b, { body: JSON.stringify(other) }));
+        expect(res.statusCode).toBe(401);
+        expect(await counts(db)).toEqual(before);
+      },
+    ],
+  ],
+};

@@ -5,110 +5,13 @@
 // politely (a reply that leaks none of the deal's details) and change nothing (follow_ups, the deal row, quotes).
 // Then B requests a quote approval; A, who is not an approver, clicks an approver's card (WeCom, Feishu) or types
 // `/批准 A-n` / `/驳回 A-n` (every platform; on DingTalk the card button is exactly that typed command): the
-// approval_steps are unchanged.
+// approval_steps are unchanged. Nobody deciding their own request is in test/bots/attacks.ts (self-approval).
 import { sql } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawRequest } from '../../src/adapter.js';
 import { queryRows } from '../../src/db/rows.js';
-import { TEST_DINGTALK, robotMessage, signedRobotCallback, staffId } from '../bots/dingtalk/sign.js';
-import { TEST_FEISHU, cardActionEvent, messageEvent, openId, signedEvent } from '../bots/feishu/sign.js';
-import { TEST_WECOM, cardClickXml, signedCallback, textXml } from '../bots/wecom/sign.js';
-import { startFakeDingtalk } from '../fakes/dingtalk-api.js';
-import { feishuName, startFakeFeishu } from '../fakes/feishu-api.js';
-import { startFakeWecom } from '../fakes/wecom-api.js';
-import { testDriver, useTestDb, type TestDb } from '../helpers/db.js';
-import { DINGTALK_PATH, FEISHU_PATH, counts, headerWire, injectAt, injectWire, startFaultApp, toWire, type FaultApp } from './harness.js';
-
-/** What a test needs from one platform: send a text as someone, read what the bot sent them, click a card. */
-interface Platform {
-  name: 'wecom' | 'feishu' | 'dingtalk';
-  /** The platform's block of the production configuration, pointed at its fake. */
-  platforms: Parameters<typeof startFaultApp>[1];
-  post(user: string, text: string): Promise<LightMyRequestResponse>;
-  /** Everything the bot has sent to `user` so far, as text (cards as their JSON). */
-  sentTo(user: string): string[];
-  /** How `/设置 角色 <who>` names a user on this platform. */
-  ref(user: string): string;
-  /** The platform user id the adapter reports for `user`. */
-  pid(user: string): string;
-  /** `stranger` clicks the approve button of the approval card that `approver` received (none on DingTalk). */
-  clickApproverCard?(stranger: string, approver: string): Promise<LightMyRequestResponse>;
-  close(): Promise<void>;
-}
-
-async function wecomPlatform(t: TestDb): Promise<Platform> {
-  const fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId, webhookKeys: ['robot-key-1'] });
-  let app: FaultApp | undefined;
-  let msg = 9_300_000_000_000_000_000n;
-  const send = (req: RawRequest) => injectWire(app!, toWire(req));
-  const sends = (user: string) => fake.sends().filter((r) => (r.body as any).touser === user);
-  return {
-    name: 'wecom',
-    platforms: { wecom: fake.baseUrl },
-    set app(a: FaultApp) {
-      app = a;
-    },
-    post: (user, text) => send(signedCallback(textXml(user, text, String(++msg)))),
-    sentTo: (user) => sends(user).map((r) => JSON.stringify(r.body)),
-    ref: (user) => user, // part of the name from the WeCom directory (员工<userid>, user/get)
-    pid: (user) => user,
-    async clickApproverCard(stranger, approver) {
-      const card = sends(approver).find((r) => (r.body as any).msgtype === 'template_card')?.body as any;
-      expect(card?.template_card?.main_title?.title).toMatch(/报价审批 A-\d+/);
-      const tc = card.template_card;
-      return send(signedCallback(cardClickXml(stranger, tc.button_list[0].key, tc.task_id)));
-    },
-    close: () => fake.close(),
-  } as Platform & { app: FaultApp };
-}
-
-async function feishuPlatform(t: TestDb): Promise<Platform> {
-  const fake = await startFakeFeishu({ appId: TEST_FEISHU.appId, appSecret: TEST_FEISHU.appSecret });
-  let app: FaultApp | undefined;
-  const send = (req: RawRequest) => injectAt(app!, FEISHU_PATH, headerWire(req));
-  const messages = (user: string) => [...fake.messages.entries()].filter(([, m]) => m.receiveId === openId(user));
-  return {
-    name: 'feishu',
-    platforms: { feishu: fake.baseUrl },
-    set app(a: FaultApp) {
-      app = a;
-    },
-    post: (user, text) => send(signedEvent(messageEvent(user, text))),
-    sentTo: (user) => messages(user).map(([, m]) => JSON.stringify(m.content)),
-    ref: (user) => feishuName(openId(user)), // the name from the Feishu directory (contact user get)
-    pid: (user) => openId(user),
-    async clickApproverCard(stranger, approver) {
-      const [id, m] = messages(approver).find(([, x]) => x.msgType === 'interactive' && /报价审批/.test(x.content.header.title.content))!;
-      const value = m.content.body.elements.find((e: any) => e.tag === 'column_set').columns[0].elements[0].behaviors[0].value;
-      return send(signedEvent(cardActionEvent(stranger, value, id)));
-    },
-    close: () => fake.close(),
-  } as Platform & { app: FaultApp };
-}
-
-async function dingtalkPlatform(t: TestDb): Promise<Platform> {
-  const fake = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
-  let app: FaultApp | undefined;
-  return {
-    name: 'dingtalk',
-    platforms: { dingtalk: fake.baseUrl },
-    set app(a: FaultApp) {
-      app = a;
-    },
-    post: (user, text) => injectAt(app!, DINGTALK_PATH, headerWire(signedRobotCallback(robotMessage(user, text)))),
-    sentTo: (user) => fake.sends().filter((r) => r.body.userIds?.[0] === staffId(user)).map((r) => JSON.stringify(r.body)),
-    ref: (user) => user, // DingTalk names people by their nick (senderNick)
-    pid: (user) => staffId(user),
-    close: () => fake.close(),
-  } as Platform & { app: FaultApp };
-}
-
-const FACTORIES = [
-  ['WeCom', wecomPlatform],
-  ['Feishu', feishuPlatform],
-  ['DingTalk', dingtalkPlatform],
-] as const;
+import { testDriver, useTestDb } from '../helpers/db.js';
+import { counts } from '../faults/harness.js';
+import { eachPlatform, type Session } from './platforms.js';
 
 // The deal's details that must never reach rep A.
 const CUSTOMER = '乙方专属精工阀门有限公司';
@@ -116,22 +19,21 @@ const PHONE = '13955550001';
 const TITLE = '乙方秘密项目 DN200 蝶阀';
 const SECRET_NOTE = '乙方私下约了采购总监';
 
-describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testDriver()})`, (_name, factory) => {
+describe.each(eachPlatform)(`rep A cannot see or change rep B's deal on %s (${testDriver()})`, (_label, d) => {
   const t = useTestDb();
-  let p: Platform;
-  let app: FaultApp;
+  let s: Session;
   let dealId = '';
   let approvalId = '';
 
   const say = async (user: string, text: string) => {
-    const res = await p.post(user, text);
+    const res = await s.say(user, text);
     expect(res.statusCode).toBe(200);
-    await app.settle();
+    await s.app.settle();
   };
   const replyTo = async (user: string, text: string) => {
-    const before = p.sentTo(user).length;
+    const before = s.sentTo(user).length;
     await say(user, text);
-    return p.sentTo(user).slice(before).join('\n');
+    return s.sentTo(user).slice(before).join('\n');
   };
   const dealRow = async () =>
     (await queryRows<Record<string, unknown>>(t().db, sql`select stage, amount_fen, lost_reason, closed_at, owner_id, stage_entered_at, updated_at from deals`))[0];
@@ -150,18 +52,16 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
   };
 
   beforeAll(async () => {
-    p = await factory(t());
-    app = await startFaultApp(t(), p.platforms);
-    (p as Platform & { app: FaultApp }).app = app;
+    s = await d.start(t());
 
     await say('admin1', '/帮助'); // the first person becomes the admin
     for (const u of ['销售甲', '销售乙', '李四', '王五', '赵六']) await say(u, '/help');
-    await say('admin1', `/设置 角色 ${p.ref('李四')} 财务`);
-    await say('admin1', `/设置 角色 ${p.ref('王五')} 技术`);
-    await say('admin1', `/设置 角色 ${p.ref('赵六')} 总监`);
-    expect(p.sentTo('admin1').join('\n')).toContain('角色设为「销售总监」');
+    await say('admin1', `/设置 角色 ${d.ref('李四')} 财务`);
+    await say('admin1', `/设置 角色 ${d.ref('王五')} 技术`);
+    await say('admin1', `/设置 角色 ${d.ref('赵六')} 总监`);
+    expect(s.sentTo('admin1').join('\n')).toContain('角色设为「销售总监」');
     const roleOf = async (user: string) =>
-      (await queryRows<{ role: string }>(t().db, sql`select u.role from users u join user_identities i on i.user_id = u.id where i.platform_user_id = ${p.pid(user)}`))[0]?.role;
+      (await queryRows<{ role: string }>(t().db, sql`select u.role from users u join user_identities i on i.user_id = u.id where i.platform_user_id = ${d.pid(user)}`))[0]?.role;
     expect([await roleOf('admin1'), await roleOf('销售甲'), await roleOf('销售乙')]).toEqual(['admin', 'rep', 'rep']);
 
     expect(await replyTo('销售乙', `/新客户 ${CUSTOMER} ${PHONE} 宁波 阀门`)).toMatch(/已创建客户 C-\d+/);
@@ -172,8 +72,7 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
     expect(await replyTo('销售乙', `/查看 ${dealId}`)).toContain(CUSTOMER);
   });
   afterAll(async () => {
-    await app?.close();
-    await p?.close();
+    await s?.close();
   });
 
   it.each([
@@ -227,19 +126,19 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
   it('a non-approver clicking an approver\'s card (WeCom, Feishu) changes no approval step', async () => {
     expect(approvalId).toMatch(/^A-\d+$/);
     const before = await snapshot();
-    if (p.clickApproverCard) {
+    if (d.can.cardClick) {
       for (const stranger of ['销售甲', '销售乙', 'admin1']) {
-        const sentBefore = p.sentTo(stranger).length;
-        const res = await p.clickApproverCard(stranger, '李四');
+        const sentBefore = s.sentTo(stranger).length;
+        const res = await s.post(s.approveClick(stranger, '李四'));
         expect(res.statusCode).toBe(200);
-        await app.settle();
+        await s.app.settle();
         // Feishu answers the click with an error toast. WeCom has no toast: the core's refusal of a card click
         // (src/inbound/card-actions.ts) carries no chat reply, so the stranger's click is answered empty and they are
         // told nothing — silent, but it leaks nothing and changes nothing, which is what is asserted here.
-        const said = `${res.body}\n${p.sentTo(stranger).slice(sentBefore).join('\n')}`;
+        const said = `${res.body}\n${s.sentTo(stranger).slice(sentBefore).join('\n')}`;
         for (const secret of [CUSTOMER, PHONE, TITLE, SECRET_NOTE]) expect(said).not.toContain(secret);
-        if (p.name === 'feishu') expect(res.json().toast).toMatchObject({ type: 'error' });
-        expect(p.sentTo('李四').join('\n')).not.toContain(`已批准 ${approvalId}`);
+        d.can.cardClick.refused?.(res);
+        expect(s.sentTo('李四').join('\n')).not.toContain(`已批准 ${approvalId}`);
       }
     } else {
       // DingTalk: the ActionCard button only makes the user send `/批准 A-n` (a dtmd: link), which a stranger can
@@ -249,4 +148,27 @@ describe.each(FACTORIES)(`rep A cannot see or change rep B's deal on %s (${testD
     expect(await snapshot()).toEqual(before);
     expect(before.steps.every((s: any) => s.status === 'pending')).toBe(true);
   });
+
+  if (d.can.cardClick) {
+    it('a rep clicking with forged card values (an approver named in the data, the action switched, another request, another version) changes no approval step', async () => {
+      expect(approvalId).toMatch(/^A-\d+$/);
+      const before = await snapshot();
+      const forgeries = [
+        (v: Record<string, unknown>) => ({ ...v, approver: d.pid('李四'), user: d.pid('李四'), role: 'finance', as: d.ref('李四') }),
+        (v: Record<string, unknown>) => ({ ...v, a: 'reject' }),
+        (v: Record<string, unknown>) => ({ ...v, id: 'A-999' }),
+        (v: Record<string, unknown>) => ({ ...v, v: 2 }),
+      ];
+      for (const edit of forgeries) {
+        const sentBefore = s.sentTo('销售甲').length;
+        const res = await s.post(s.approveClick('销售甲', '李四', approvalId, edit));
+        expect(res.statusCode).toBe(200);
+        await s.app.settle();
+        const said = `${res.body}\n${s.sentTo('销售甲').slice(sentBefore).join('\n')}`;
+        for (const secret of [CUSTOMER, PHONE, TITLE, SECRET_NOTE]) expect(said).not.toContain(secret);
+      }
+      expect(await snapshot()).toEqual(before);
+      expect(s.sentTo('李四').join('\n')).not.toContain(`已批准 ${approvalId}`);
+    });
+  }
 });
