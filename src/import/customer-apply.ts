@@ -6,15 +6,20 @@
 // the database writes the previous one.
 import { setImmediate as turn } from 'node:timers/promises';
 import type { Db } from '../db/client.js';
+import { assignLeads, loadAssigner, type OwnerChoice } from '../services/assignment.js';
+import type { Actor } from '../services/context.js';
 import { createCustomersBatch } from '../services/customer-import.js';
-import { customerShortId } from '../services/customers.js';
-import { existingReason, record, similarReason, type ImportReport, type PlannedRow, type ProblemRow, type SimilarMatch } from './customer-report.js';
+import { customerShortId, POOL_OWNER_NAME } from '../services/customers.js';
+import { existingReason, record, recordPool, similarReason, type ImportReport, type PlannedRow, type ProblemRow, type SimilarMatch } from './customer-report.js';
 
 export interface ApplyOptions {
   tenantId: string;
   now: Date;
   /** Rows per transaction. */
   batchSize: number;
+  /** The importer: actor of the audit rows and of the assignment of rows whose 负责人 is empty. */
+  actor: Actor;
+  timeZone: string;
   onProblem?: (p: ProblemRow) => void;
   /** Hears how many rows have been written so far (after each batch). */
   onWritten?: (written: number) => void;
@@ -50,12 +55,28 @@ export function customerWriter(db: Db, report: ImportReport, opts: ApplyOptions)
   }
 
   async function write(rows: Pending[], held: ProblemRow[]) {
-    const outcomes = await createCustomersBatch(db, opts.tenantId, rows.map((p) => ({ input: p.row.input, ownerId: p.row.ownerId })), opts.now);
+    // Owner-less rows are created in the pool and placed by the tenant's assignment rules in the same transaction
+    // (rules, people and open-lead counts read afresh per batch: what earlier batches assigned is committed).
+    const choices = new Map<string, OwnerChoice>();
+    const outcomes = await createCustomersBatch(db, opts.tenantId, rows.map((p) => ({ input: p.row.input, ownerId: p.row.ownerId })), opts.now, {
+      actorId: opts.actor.userId,
+      afterPool: async (tx, created) => {
+        const assigner = await loadAssigner(tx, opts.tenantId);
+        const r = await assignLeads({ db: tx, actor: opts.actor, now: opts.now, timeZone: opts.timeZone }, created, assigner);
+        created.forEach((c, i) => choices.set(c.id, r.choices[i]!));
+      },
+    });
     outcomes.forEach((o, i) => {
       const { row, cells, similar } = rows[i]!;
       if (o.created) {
         const code = customerShortId(o.customer);
-        record(report, 'created', { line: row.line, code, name: o.customer.name, ownerName: row.ownerName });
+        const choice = choices.get(o.customer.id);
+        if (choice) {
+          row.ownerName = choice.ownerName ?? POOL_OWNER_NAME;
+          row.rule = choice.rule;
+          recordPool(report, { line: row.line, name: o.customer.name, ownerName: row.ownerName, rule: choice.rule });
+        }
+        record(report, 'created', { line: row.line, code, name: o.customer.name, ownerName: row.ownerName, ...(choice ? { rule: choice.rule } : {}) });
         report.firstCode ??= code;
         report.lastCode = code;
         if (similar) {

@@ -2,7 +2,7 @@
 // matched within the file and against the tenant's customers with createCustomer's keys (services/customers.ts
 // customerIndex). The result is the report: what would be created, what exists, duplicates, rows to fix.
 import { normaliseCompanyName, normalisePhone } from '../domain/names.js';
-import { customerShortId, type CustomerIndex } from '../services/customers.js';
+import { customerShortId, POOL_OWNER_NAME, type CustomerIndex } from '../services/customers.js';
 import type { User } from '../services/users.js';
 import type { CsvRecord } from './decode.js';
 import { ImportFileError } from './errors.js';
@@ -26,7 +26,7 @@ import {
 import { decideRowOwner, type OwnerDirectory } from './owners.js';
 
 export interface PlanOptions extends HeaderMappingOptions {
-  /** The person running the import; owner of rows whose 负责人 is empty. */
+  /** The person running the import: the actor of its audit rows and assignments (rows whose 负责人 is empty go to the assignment rules). */
   importer: User;
   onProgress?: (phase: 'check' | 'apply', done: number, total: number) => void;
   /** How many entries of each list the report keeps (the rest are only counted); default all. */
@@ -59,7 +59,7 @@ export function customerPlanner(header: CsvRecord | undefined, opts: PlanOptions
     const raw = rawCustomerRow(rec, columns);
     const parsed = schema.safeParse(raw);
     const problems = parsed.success ? [] : parsed.error.issues.map((iss) => iss.message);
-    const owner = decideRowOwner(raw.owner, opts.importer, owners);
+    const owner = decideRowOwner(raw.owner, owners);
     if (!owner.ok) problems.push(owner.problem);
     if (!parsed.success || !owner.ok) {
       const bad = { line: rec.line, name: raw.name, problems };
@@ -120,8 +120,9 @@ export function customerPlanner(header: CsvRecord | undefined, opts: PlanOptions
       input: toNewCustomerInput(row),
       normalisedName,
       ...(phoneNormalised ? { phoneNormalised } : {}),
-      ownerId: owner.user.id,
-      ownerName: owner.user.name,
+      // 负责人 empty: an owner-less lead; whom the rules choose is filled in by the import (dry run) or the writer.
+      ownerId: owner.user?.id ?? null,
+      ownerName: owner.user?.name ?? POOL_OWNER_NAME,
     };
     record(report, 'toCreate', planned);
     return similar ? { row: planned, similar } : { row: planned };

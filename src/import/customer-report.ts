@@ -9,8 +9,21 @@ export interface PlannedRow {
   input: NewCustomerInput;
   normalisedName: string;
   phoneNormalised?: string;
-  ownerId: string;
+  /** null: 负责人 was empty — an owner-less lead for the assignment rules. */
+  ownerId: string | null;
+  /** The named owner; for an owner-less row, whom the rules chose (公海 when nobody). */
   ownerName: string;
+  /** For an owner-less row: which rule chose whom (the assignment's own Chinese reason). */
+  rule?: string;
+}
+
+/** An owner-less row and what the assignment rules did (apply) or would do (dry run) with it. */
+export interface PoolRow {
+  line: number;
+  name: string;
+  /** 公海 when no rule or team placed it. */
+  ownerName: string;
+  rule: string;
 }
 
 export interface ExistingMatch {
@@ -52,6 +65,8 @@ export interface CreatedRow {
   code: string;
   name: string;
   ownerName: string;
+  /** For a row whose 负责人 was empty: which rule chose the owner. */
+  rule?: string;
 }
 
 /** How many rows had each outcome; the lists below hold the first `kept` of each. */
@@ -86,6 +101,8 @@ export interface ImportReport {
   bad: BadRow[];
   /** Filled by apply. */
   created: CreatedRow[];
+  /** Rows whose 负责人 is empty: how many, how many per rule (the rule's text names whom), the first `kept`. */
+  pool: { count: number; byRule: Record<string, number>; rows: PoolRow[] };
 }
 
 type ListItem<K extends ListName> = ImportReport[K][number];
@@ -104,7 +121,15 @@ export function emptyReport(columns: ImportReport['columns'], ignoredHeaders: st
     similar: [],
     bad: [],
     created: [],
+    pool: { count: 0, byRule: {}, rows: [] },
   };
+}
+
+/** Counts an owner-less row under its rule and keeps it while the list is under `kept`. */
+export function recordPool(report: ImportReport, row: PoolRow): void {
+  report.pool.count++;
+  report.pool.byRule[row.rule] = (report.pool.byRule[row.rule] ?? 0) + 1;
+  if (report.pool.rows.length < report.kept) report.pool.rows.push(row);
 }
 
 /** Counts an outcome and keeps it while its list is under `kept`. */
@@ -156,6 +181,16 @@ export function formatReport(report: ImportReport, opts: { limit?: number } = {}
   lines.push(`  文件内重复（只导入第一次出现的行）：${n.duplicates}`);
   if (n.similar > 0) lines.push(`  可能重复（名称相似，${report.applied ? '已新建' : '会新建'}，请核对）：${n.similar}`);
   lines.push(`  有问题需要修改：${n.bad}`);
+
+  if (report.pool.count > 0) {
+    const p = report.pool;
+    lines.push(`  负责人为空（按分配规则${report.applied ? '分配' : '将分配'}，没有规则或团队可用的留在公海）：${p.count}`);
+    lines.push('', `负责人为空的行${report.applied ? '' : '将'}按分配规则：`);
+    for (const [rule, k] of Object.entries(p.byRule).sort((a, b) => b[1] - a[1])) lines.push(`  ${rule}：${k} 行`);
+    lines.push('', `负责人为空的行${report.applied ? '分配结果' : '将分配给'}：`);
+    for (const r of p.rows.slice(0, limit)) lines.push(`  第 ${r.line} 行「${r.name}」→ ${r.ownerName}（${r.rule}）`);
+    lines.push(...more(p.count, p.rows));
+  }
 
   if (n.bad > 0) {
     const shown = report.bad.slice(0, Math.max(limit, 200));

@@ -5,11 +5,13 @@
 // batch), with createCustomer's short ids (C-12), audit rows and dedup rules.
 import { setImmediate as turn } from 'node:timers/promises';
 import type { Db, DbOrTx } from '../db/client.js';
-import { customerIndex } from '../services/customers.js';
-import { activeUsers, type User } from '../services/users.js';
+import { loadAssigner, type Assigner } from '../services/assignment.js';
+import { cityPrefixOf } from '../domain/names.js';
+import { customerIndex, POOL_OWNER_NAME } from '../services/customers.js';
+import { activeUsers, toActor, type User } from '../services/users.js';
 import { customerWriter } from './customer-apply.js';
 import { customerPlanner, type PlanOptions } from './customer-plan.js';
-import type { ImportReport } from './customer-report.js';
+import { recordPool, type ImportReport } from './customer-report.js';
 import { detectFileEncoding, readCsvRecords } from './csv-stream.js';
 import type { CsvRecord } from './decode.js';
 import { IMPORT_STOPPED, ImportFileError } from './errors.js';
@@ -18,7 +20,7 @@ import { loadOwners } from './owners.js';
 export { ImportFileError } from './errors.js';
 export { cleanHeader, DEFAULT_HEADER_MAPPING, FIELD_LABELS, IMPORT_FIELDS, type ImportField } from './headers.js';
 export { formatReport } from './customer-report.js';
-export type { BadRow, CreatedRow, ExistingMatch, ImportCounts, ImportReport, InFileDuplicate, PlannedRow, ProblemRow, SimilarMatch } from './customer-report.js';
+export type { BadRow, CreatedRow, ExistingMatch, ImportCounts, ImportReport, InFileDuplicate, PlannedRow, PoolRow, ProblemRow, SimilarMatch } from './customer-report.js';
 
 export interface ImportOptions extends PlanOptions {
   tenantId: string;
@@ -46,6 +48,7 @@ export async function importCustomerRecords(db: Db, records: AsyncIterable<CsvRe
   const phase = apply ? 'apply' : 'check';
   let planner: ReturnType<typeof customerPlanner> | undefined;
   let writer: ReturnType<typeof customerWriter> | undefined;
+  let assigner: Assigner | undefined;
   let checked = 0;
   let written = 0;
   let slice = performance.now();
@@ -58,6 +61,8 @@ export async function importCustomerRecords(db: Db, records: AsyncIterable<CsvRe
             tenantId: opts.tenantId,
             now: opts.now ?? new Date(),
             batchSize: opts.batchSize ?? 500,
+            actor: toActor(opts.importer),
+            timeZone: opts.timeZone ?? 'Asia/Shanghai',
             ...(opts.onProblem ? { onProblem: opts.onProblem } : {}),
             onWritten: (n) => (written = n),
           });
@@ -66,6 +71,17 @@ export async function importCustomerRecords(db: Db, records: AsyncIterable<CsvRe
       }
       const planned = planner.check(rec);
       if (planned && writer) await writer.add(planned.row, rec.cells, planned.similar);
+      else if (planned && planned.row.ownerId === null) {
+        // Dry run: whom the assignment rules would choose, from a preview of the round-robin turns (the real
+        // counters do not move); applying, the writer assigns with a fresh assigner per batch.
+        const { row } = planned;
+        assigner ??= await loadAssigner(db, opts.tenantId);
+        const name = row.input.name.trim();
+        const choice = await assigner.choose(db, { name, region: row.input.region ?? cityPrefixOf(name) ?? null, industry: row.input.industry ?? null }, { dryRun: true });
+        row.ownerName = choice.ownerName ?? POOL_OWNER_NAME;
+        row.rule = choice.rule;
+        recordPool(planner.report, { line: row.line, name, ownerName: row.ownerName, rule: choice.rule });
+      }
       if (++checked % 500 === 0) {
         opts.onProgress?.(phase, checked, 0);
         opts.onRows?.(checked, written);

@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import { findImporter, formatReport, importCustomerRecords, type ImportField, type ImportReport } from './customers.js';
 import { detectFileEncoding, readCsvRecords } from './csv-stream.js';
 import type { DetectedEncoding } from './decode.js';
-import { PROBLEM_LABEL, type ProblemRow } from './customer-report.js';
+import { PROBLEM_LABEL, type PoolRow, type ProblemRow } from './customer-report.js';
 import { IMPORT_STOPPED, ImportFileError } from './errors.js';
 import { pickTenant } from './open.js';
 import type { ImportProgress } from './progress.js';
@@ -46,6 +46,12 @@ export interface CustomerSummary {
   firstCode?: string;
   lastCode?: string;
   problems: { count: number; first: ProblemPreview[] };
+  /**
+   * Rows whose 负责人 is empty: the tenant's assignment rules place them (dry run: would place them; the round-robin
+   * turns previewed), or they stay in the pool. byRule counts them per rule (the rule's text names whom); first
+   * lists the first rows (line, name, ownerName — 公海 when nobody — and rule).
+   */
+  pool: { count: number; byRule: { rule: string; count: number }[]; first: PoolRow[] };
 }
 export interface UsersSummary extends UsersImportReport {
   tenantId: string;
@@ -158,6 +164,11 @@ export async function runImportJob(db: Db, describe: string, path: string, job: 
     ignoredHeaders: result.ignoredHeaders,
     ...(result.firstCode ? { firstCode: result.firstCode, lastCode: result.lastCode! } : {}),
     problems: { count: problemCount, first: preview },
+    pool: {
+      count: result.pool.count,
+      byRule: Object.entries(result.pool.byRule).sort((a, b) => b[1] - a[1]).map(([rule, count]) => ({ rule, count })),
+      first: result.pool.rows.slice(0, previewMax),
+    },
   };
   return {
     info: `数据库：${describe}；租户：${tenant.name}；导入人：${importer.name}${trial}`,

@@ -42,8 +42,9 @@ export async function loadOwners(db: DbOrTx, tenantId: string): Promise<OwnerDir
 
 /**
  * The one place a customer row's owner is decided: the typed 负责人 when there is one (refused with the reason
- * when it names nobody usable), else the importer. Owner-less rows going to the lead pool belong here.
+ * when it names nobody usable), else nobody — the row becomes an owner-less lead that the tenant's assignment
+ * rules place (services/assignment.ts), or that stays in the pool (公海) when no rule or team applies.
  */
-export function decideRowOwner(typed: string, importer: User, owners: OwnerDirectory): { ok: true; user: User } | { ok: false; problem: string } {
-  return typed === '' ? { ok: true, user: importer } : owners.resolve(typed);
+export function decideRowOwner(typed: string, owners: OwnerDirectory): { ok: true; user: User | null } | { ok: false; problem: string } {
+  return typed === '' ? { ok: true, user: null } : owners.resolve(typed);
 }

@@ -44,11 +44,13 @@ export function adminOpenApi() {
           description:
             'Body: the CSV bytes (UTF-8 or GBK) as text/csv, ≤ 50 MB, streamed to disk. Answers the job when it is done (wait=false: 202 at once, ' +
             'then poll GET /admin/api/imports/{id}). Customers: result is a summary — counts (total, create, existing, duplicates, similar, bad), ' +
-            'firstCode/lastCode, problems.first (the first 20 problem rows: line, kind, reason) — and problemsCsv downloads every problem row; ' +
+            'firstCode/lastCode, problems.first (the first 20 problem rows: line, kind, reason), pool (rows whose 负责人 is empty: count, ' +
+            'byRule — how many each assignment rule places, the rule text naming whom — and first: line, name, ownerName, rule) — and problemsCsv downloads every problem row; ' +
             'users: the full report (create, update with changes, unchanged, bad, newTeams). apply=true writes in batches of 500 rows, a ' +
             'transaction each; running the same file again after an interruption carries on (written rows are found as existing). ' +
             '422 when the file cannot be read, 413 over 50 MB, 409 while another import runs. ' +
-            'as: the importer (name or platform id) who owns customers whose 负责人 is empty; default the tenant admin.',
+            'Rows whose 负责人 is empty become owner-less leads placed by the tenant\'s assignment rules (or left in the pool). ' +
+            'as: the importer (name or platform id), the actor of the audit rows; default the tenant admin.',
           parameters: [
             ...idParam,
             { name: 'kind', in: 'path', required: true, schema: { enum: ['customers', 'users'] } },

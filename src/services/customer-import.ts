@@ -3,7 +3,7 @@
 // phones against the database inside the transaction (a colleague may have typed /新客户 meanwhile), one block of
 // short numbers, one multi-row insert, one multi-row audit insert. Must not import the outbox or the scheduler.
 import { and, eq, gte, lte, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { at } from '../db/rows.js';
 import { customers } from '../db/schema/index.js';
 import { cityPrefixOf, normalisePhone } from '../domain/names.js';
@@ -13,7 +13,15 @@ import { customerIndex, customerShortId, nameColumns, type Customer, type NewCus
 
 export interface BatchCustomer {
   input: NewCustomerInput;
-  ownerId: string;
+  /** null: a pool entry (公海), as createCustomer's `ownerId: null`. */
+  ownerId: string | null;
+}
+
+export interface BatchOptions {
+  /** Who the audit rows name for pool entries (an owned row's actor is its owner). */
+  actorId?: string;
+  /** Runs in the batch's transaction after the rows are written, with the pool entries it created (the assignment rules). */
+  afterPool?: (tx: DbOrTx, created: Customer[]) => Promise<void>;
 }
 
 export type BatchOutcome =
@@ -25,7 +33,7 @@ export type BatchOutcome =
  * Rows must already be checked (lengths, phone) and distinct within the batch — the import's plan does both; a
  * row that fails a check here is a bug and aborts the batch.
  */
-export async function createCustomersBatch(db: Db, tenantId: string, rows: BatchCustomer[], now: Date): Promise<BatchOutcome[]> {
+export async function createCustomersBatch(db: Db, tenantId: string, rows: BatchCustomer[], now: Date, opts: BatchOptions = {}): Promise<BatchOutcome[]> {
   if (rows.length === 0) return [];
   const prepared = rows.map(({ input, ownerId }) => {
     const name = input.name.trim();
@@ -69,15 +77,16 @@ export async function createCustomersBatch(db: Db, tenantId: string, rows: Batch
       source_channel: p.input.sourceChannel ?? null,
       tags: p.input.tags ?? [],
       owner_id: p.ownerId,
+      pooled_at: p.ownerId === null ? now.toISOString() : null,
     }));
     await tx.execute(sql`
       insert into customers (tenant_id, short_no, name, normalised_name, name_grams, name_key_version, phone, phone_normalised,
-                             region, industry, grade, source_channel, tags, owner_id, created_at, updated_at)
+                             region, industry, grade, source_channel, tags, owner_id, pooled_at, created_at, updated_at)
       select ${tenantId}::uuid, x.short_no, x.name, x.normalised_name, x.name_grams, x.name_key_version, x.phone, x.phone_normalised,
-             x.region, x.industry, x.grade::customer_grade, x.source_channel, x.tags, x.owner_id, ${at(now)}, ${at(now)}
+             x.region, x.industry, x.grade::customer_grade, x.source_channel, x.tags, x.owner_id, x.pooled_at, ${at(now)}, ${at(now)}
       from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as x(short_no int, name text, normalised_name text, name_grams text[],
            name_key_version smallint, phone text, phone_normalised text, region text, industry text, grade text, source_channel text,
-           tags text[], owner_id uuid)
+           tags text[], owner_id uuid, pooled_at timestamptz)
       -- A phone taken between the re-check and here (only a create that does not lock by name can): that row is
       -- looked up below and reported as existing (its reserved number stays unused).
       on conflict do nothing`);
@@ -103,9 +112,11 @@ export async function createCustomersBatch(db: Db, tenantId: string, rows: Batch
       // The audit rows createCustomer writes (after = the row as the application reads it), one statement.
       await tx.execute(sql`
         insert into audit_log (tenant_id, actor_id, action, entity_type, entity_id, after, created_at)
-        select ${tenantId}::uuid, (x->>'ownerId')::uuid, 'customer.create', 'customer', x->>'id', x, ${at(now)}
+        select ${tenantId}::uuid, coalesce((x->>'ownerId')::uuid, ${opts.actorId ?? null}::uuid), 'customer.create', 'customer', x->>'id', x, ${at(now)}
         from jsonb_array_elements(${JSON.stringify(inserted)}::jsonb) as x`);
     }
+    const pool = inserted.filter((c) => c.ownerId === null).sort((a, b) => a.shortNo - b.shortNo);
+    if (pool.length > 0 && opts.afterPool) await opts.afterPool(tx, pool);
     return outcomes as BatchOutcome[];
   });
 }

@@ -250,7 +250,7 @@ describe(`customer CSV import (${testDriver()})`, () => {
 
     const [yonggu] = await db.select().from(customers).where(eq(customers.normalisedName, '永固阀门'));
     expect(yonggu).toMatchObject({ name: '宁波永固阀门有限公司', phoneNormalised: '13957400001' });
-    // 负责人 column decides the owner; an empty cell falls back to the importer.
+    // 负责人 column decides the owner; an empty cell makes an owner-less lead (no assignment rules here: the pool).
     const lina = gen.entries.find((e) => e.kind === 'new' && e.row.owner === '李娜')!;
     const [c1] = await db
       .select({ owner: users.name })
@@ -260,7 +260,9 @@ describe(`customer CSV import (${testDriver()})`, () => {
     expect(c1!.owner).toBe('李娜');
     const nobody = gen.entries.find((e) => e.kind === 'new' && e.row.owner === '')!;
     const [c2] = await db.select().from(customers).where(eq(customers.name, nobody.row.name.trim()));
-    expect(c2!.ownerId).toBe(admin.id);
+    expect(c2).toMatchObject({ ownerId: null, assignedAt: null });
+    expect(report.pool.count).toBe(gen.entries.filter((e) => e.kind === 'new' && e.row.owner === '').length);
+    expect(report.pool.rows.every((r) => r.ownerName === '公海' && r.rule === '还没有设置分配规则，留在公海（/设置 分配）')).toBe(true);
 
     const again = await importCustomersFromFile(db, gbkPath, { ...opts, apply: true });
     expect(again.created).toHaveLength(0);
