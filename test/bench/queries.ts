@@ -16,7 +16,7 @@ export interface QueryCount {
   commands: number;
   /** Statements per command (all of them over the number of commands). */
   perCommand: number;
-  /** Every statement sent while the commands ran, whitespace collapsed, cut at 160 characters. */
+  /** Every statement sent while the commands ran, whitespace collapsed, cut at 400 characters. */
   statements: string[];
 }
 
@@ -27,7 +27,7 @@ export async function countQueries(adminUrl: string, commands = 20): Promise<Que
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   let log: string[] | undefined;
-  const client = postgres(u.toString(), { max: 10, onnotice: () => {}, debug: (_c, q) => log?.push(q.replace(/\s+/g, " ").slice(0, 160)) });
+  const client = postgres(u.toString(), { max: 10, onnotice: () => {}, debug: (_c, q) => log?.push(q.replace(/\s+/g, " ").slice(0, 400)) });
   const watch = postgres(u.toString(), { max: 1, onnotice: () => {} });
   const database: Database = { db: drizzleOnPostgres(client), driver: 'postgres', describe: 'PostgreSQL (counted)', close: () => client.end() };
   const fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId });
