@@ -3,6 +3,7 @@
 // (createAndDeliver / update by outTrackId), and files uploaded through oapi.dingtalk.com media/upload (the same
 // app token; errors as errcode) for sampleFile messages. The per-message sessionWebhook is never used: it expires.
 import { AdapterError } from '../../src/adapter.js';
+import { httpCall, type HttpAnswer, type HttpInit } from '../http-call.js';
 import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 import type { DingtalkConfig } from './config.js';
 import { dingtalkError, networkError, oapiError } from './errors.js';
@@ -10,12 +11,12 @@ import { dingtalkError, networkError, oapiError } from './errors.js';
 /** Every call is aborted after this long (overridable per adapter for tests). */
 export const DINGTALK_TIMEOUT_MS = 10_000;
 
-async function requestOnce(url: string, init: RequestInit, timeoutMs: number): Promise<Record<string, any>> {
-  let res: Response;
+async function requestOnce(url: string, init: HttpInit, timeoutMs: number): Promise<Record<string, any>> {
+  let res: HttpAnswer;
   let text: string;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    text = await res.text();
+    res = await httpCall(url, init, timeoutMs);
+    text = res.text;
   } catch (err) {
     throw networkError(err);
   }
@@ -31,7 +32,7 @@ async function requestOnce(url: string, init: RequestInit, timeoutMs: number): P
 
 export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now?: () => number, timeoutMs = DINGTALK_TIMEOUT_MS) {
   const base = config.apiBase;
-  const request = (url: string, init: RequestInit) => requestOnce(url, init, timeoutMs);
+  const request = (url: string, init: HttpInit) => requestOnce(url, init, timeoutMs);
   const tokens = createTokenCache({
     key: `dingtalk:${config.clientId}`,
     store,

@@ -4,6 +4,7 @@
 // refreshed and the call retried once.
 import type { WecomConfig } from './config.js';
 import { httpError, networkError, wecomError } from './errors.js';
+import { httpCall, type HttpAnswer, type HttpInit } from '../http-call.js';
 import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 
 /** Every call is aborted after this long (overridable per adapter for tests). */
@@ -15,12 +16,12 @@ interface WecomReply {
   [k: string]: unknown;
 }
 
-async function callOnce(url: string, init: RequestInit, timeoutMs = WECOM_TIMEOUT_MS): Promise<WecomReply> {
-  let res: Response;
+async function callOnce(url: string, init: HttpInit, timeoutMs = WECOM_TIMEOUT_MS): Promise<WecomReply> {
+  let res: HttpAnswer;
   let text: string;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    text = await res.text();
+    res = await httpCall(url, init, timeoutMs);
+    text = res.text;
   } catch (err) {
     throw networkError(err);
   }
@@ -38,7 +39,7 @@ async function callOnce(url: string, init: RequestInit, timeoutMs = WECOM_TIMEOU
 
 export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () => number, timeoutMs = WECOM_TIMEOUT_MS) {
   const base = config.apiBase;
-  const call = (url: string, init: RequestInit) => callOnce(url, init, timeoutMs);
+  const call = (url: string, init: HttpInit) => callOnce(url, init, timeoutMs);
   const tokens = createTokenCache({
     key: `wecom:${config.corpId}:${config.agentId}`,
     store,

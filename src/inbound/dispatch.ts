@@ -9,7 +9,7 @@ import { runChatText, spokenFollowUp } from '../commands/index.js';
 import type { CommandEnv } from '../commands/contract.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { resolveTenant } from '../services/tenants.js';
-import { resolveUser, toActor } from '../services/users.js';
+import { findKnownSender, resolveUser, toActor } from '../services/users.js';
 import { handleCardAction } from './card-actions.js';
 import { gateEvent } from './gate.js';
 
@@ -67,19 +67,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
  */
 export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: InboundEvent, displayName: string | undefined): Promise<DispatchOutcome> {
   const now = deps.now ?? (() => new Date());
-  const tenant = await resolveTenant(tx, event.platform, event.tenantKey, {
-    name: deps.defaultTenantName ?? '我的公司',
-    timeZone: deps.defaultTimeZone,
-  });
-  const roleIfNew = event.platform === 'console' ? event.actor.roleIfNew : undefined;
-  const user = await resolveUser(tx, {
-    tenantId: tenant.id,
-    platform: event.platform,
-    platformUserId: event.actor.platformUserId,
-    ...(displayName ? { displayName } : {}),
-    ...(roleIfNew ? { roleIfNew } : {}),
-    firstUserIsAdmin: event.platform !== 'console',
-  });
+  const { tenant, user } = (await findKnownSender(tx, event.platform, event.tenantKey, event.actor.platformUserId)) ?? (await resolveSender(tx, deps, event, displayName));
   const env: CommandEnv = {
     ctx: {
       db: tx,
@@ -106,6 +94,24 @@ export async function processEvent(tx: DbOrTx, deps: DispatchDeps, event: Inboun
   });
   await queueReplies(tx, tenant.id, event, result.replies ?? []);
   return { ...(result.toast ? { toast: result.toast, toastType: result.toastType ?? 'info' } : {}), ...(result.card ? { card: result.card } : {}) };
+}
+
+/** A sender seen for the first time (or on a tenant key seen for the first time): found or created one by one. */
+async function resolveSender(tx: DbOrTx, deps: DispatchDeps, event: InboundEvent, displayName: string | undefined) {
+  const tenant = await resolveTenant(tx, event.platform, event.tenantKey, {
+    name: deps.defaultTenantName ?? '我的公司',
+    timeZone: deps.defaultTimeZone,
+  });
+  const roleIfNew = event.platform === 'console' ? event.actor.roleIfNew : undefined;
+  const user = await resolveUser(tx, {
+    tenantId: tenant.id,
+    platform: event.platform,
+    platformUserId: event.actor.platformUserId,
+    ...(displayName ? { displayName } : {}),
+    ...(roleIfNew ? { roleIfNew } : {}),
+    firstUserIsAdmin: event.platform !== 'console',
+  });
+  return { tenant, user };
 }
 
 /**

@@ -58,15 +58,22 @@ export async function logFollowUp(
       createdAt: ctx.now,
     })
     .returning();
-  if (deal) {
-    await ctx.db
-      .update(deals)
-      .set({ lastActivityAt: ctx.now, nextDueAt: input.nextDueAt ?? null, updatedAt: ctx.now })
-      .where(eq(deals.id, deal.id));
-  }
-  await ctx.db.update(customers).set({ lastActivityAt: ctx.now, updatedAt: ctx.now }).where(eq(customers.id, customer.id));
+  // Three writes that need nothing from each other, sent together: postgres.js pipelines them on the
+  // transaction's connection (one round trip instead of three). The deal is still updated before the customer
+  // (the lock order stays as it was); the audit insert locks nothing and may go first. One failing fails the
+  // whole, as before. PGlite runs them one after another.
+  await Promise.all([
+    deal
+      ? ctx.db
+          .update(deals)
+          .set({ lastActivityAt: ctx.now, nextDueAt: input.nextDueAt ?? null, updatedAt: ctx.now })
+          .where(eq(deals.id, deal.id))
+      : undefined,
+    ctx.db.update(customers).set({ lastActivityAt: ctx.now, updatedAt: ctx.now }).where(eq(customers.id, customer.id)),
+    recordAudit(ctx, { action: 'follow_up.log', entityType: 'follow_up', entityId: row!.id, after: row }),
+  ]);
+  // After the customer row's update (the same row): closes a due 回访 task and makes a 沉默 customer 正式 again (after-win.ts).
   await noteCustomerFollowUp(ctx, customer.id);
-  await recordAudit(ctx, { action: 'follow_up.log', entityType: 'follow_up', entityId: row!.id, after: row });
   return row!;
 }
 

@@ -3,10 +3,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../adapter.js';
 import type { DbOrTx } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
-import { userIdentities, users } from '../db/schema/index.js';
+import { tenantIdentities, tenants, userIdentities, users } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import type { Role } from '../domain/roles.js';
 import type { Actor } from './context.js';
+import type { TenantRow } from './tenants.js';
 
 export type User = typeof users.$inferSelect;
 
@@ -19,6 +20,23 @@ export interface SeenUser {
   roleIfNew?: Role;
   /** The first person of a tenant to talk to the bot becomes its admin (so someone can promote the others). */
   firstUserIsAdmin?: boolean;
+}
+
+/**
+ * The tenant and user behind a sender already seen (both identities known), in one statement; undefined when
+ * either is new, and the caller resolves them one by one (resolveTenant, resolveUser), which also creates them.
+ * Every message of a known sender takes this path: one round trip instead of two.
+ */
+export async function findKnownSender(db: DbOrTx, platform: Platform, tenantKey: string, platformUserId: string): Promise<{ tenant: TenantRow; user: User } | undefined> {
+  const [row] = await db
+    .select({ t: tenants, u: users })
+    .from(tenantIdentities)
+    .innerJoin(tenants, eq(tenants.id, tenantIdentities.tenantId))
+    .innerJoin(userIdentities, and(eq(userIdentities.tenantId, tenantIdentities.tenantId), eq(userIdentities.platform, platform), eq(userIdentities.platformUserId, platformUserId)))
+    .innerJoin(users, eq(users.id, userIdentities.userId))
+    .where(and(eq(tenantIdentities.platform, platform), eq(tenantIdentities.tenantKey, tenantKey)))
+    .limit(1);
+  return row ? { tenant: row.t, user: row.u } : undefined;
 }
 
 /** Finds or creates the user behind a platform identity. Race-safe: the identity is unique per tenant. */

@@ -34,7 +34,7 @@ const firstMessage = <T>(child: ChildProcess) =>
   });
 
 /** One load job in a fresh load-generator process. */
-async function load(job: LoadJob): Promise<LoadResult & { startedAt: number }> {
+export async function load(job: LoadJob): Promise<LoadResult & { startedAt: number }> {
   const child = forkTs('loadgen-proc.ts');
   const answer = firstMessage<{ result?: LoadResult & { startedAt: number; dingtalkLowest: number }; error?: string }>(child);
   child.send({ ...job, dingtalkBelow: dingtalkLowest() });
@@ -44,7 +44,7 @@ async function load(job: LoadJob): Promise<LoadResult & { startedAt: number }> {
   return m.result;
 }
 
-async function startFakes() {
+export async function startFakes() {
   const child = forkTs('fakes-proc.ts');
   const { urls } = await firstMessage<{ urls: Record<Platform, string> }>(child);
   let id = 0;
@@ -66,9 +66,9 @@ async function startFakes() {
     stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.disconnect())),
   };
 }
-type Fakes = Awaited<ReturnType<typeof startFakes>>;
+export type Fakes = Awaited<ReturnType<typeof startFakes>>;
 
-async function startBare() {
+export async function startBare() {
   const child = forkTs('bare-proc.ts');
   const { url } = await firstMessage<{ url: string }>(child);
   return { url, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.disconnect())) };
@@ -118,7 +118,7 @@ export async function scratchDatabase() {
     },
   };
 }
-type Scratch = Awaited<ReturnType<typeof scratchDatabase>>;
+export type Scratch = Awaited<ReturnType<typeof scratchDatabase>>;
 
 /** A port the kernel just handed out (other processes share this machine). */
 export function freePort(): Promise<number> {
@@ -139,7 +139,7 @@ export function freePort(): Promise<number> {
  */
 export interface CpuSnapshot { server: number; pgDb: number; pgAll: number; machine: number }
 const TICK_MS = 10; // USER_HZ = 100 on Linux
-function cpuSnapshot(serverPid: number | undefined, dbName: string | undefined): CpuSnapshot | undefined {
+export function cpuSnapshot(serverPid: number | undefined, dbName: string | undefined): CpuSnapshot | undefined {
   if (!existsSync('/proc/stat')) return undefined;
   const ticks = (pid: string) => {
     try {
@@ -169,21 +169,21 @@ function cpuSnapshot(serverPid: number | undefined, dbName: string | undefined):
   const machine = cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]!; // user nice system irq softirq (not idle, iowait, steal)
   return { server: server * TICK_MS, pgDb: pgDb * TICK_MS, pgAll: pgAll * TICK_MS, machine: machine * TICK_MS };
 }
-const cpuDiff = (a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): CpuSnapshot | undefined =>
+export const cpuDiff = (a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): CpuSnapshot | undefined =>
   a && b ? { server: b.server - a.server, pgDb: b.pgDb - a.pgDb, pgAll: b.pgAll - a.pgAll, machine: b.machine - a.machine } : undefined;
 
 /** Starts the server; another port if the chosen one was taken in between (three tries). */
-async function startServer(db: Scratch, fakes: Fakes) {
+export async function startServer(db: Scratch, fakes: Fakes, extraEnv: Record<string, string> = {}) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startServerOn(await freePort(), db, fakes);
+      return await startServerOn(await freePort(), db, fakes, extraEnv);
     } catch (err) {
       if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
     }
   }
 }
 
-async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
+async function startServerOn(port: number, db: Scratch, fakes: Fakes, extraEnv: Record<string, string>) {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
@@ -209,6 +209,7 @@ async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
     DINGTALK_API_BASE: fakes.urls.dingtalk,
     DINGTALK_OAPI_BASE: fakes.urls.dingtalk,
     DINGTALK_MODE: 'http',
+    ...extraEnv,
     // BENCH_SERVER_ENV='CHATCRM_INBOX_DRAINERS=2 …' adds settings for the server (experiments).
     ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
@@ -241,14 +242,14 @@ async function startServerOn(port: number, db: Scratch, fakes: Fakes) {
 }
 
 /** Sends one signed command from outside (not measured: setup and single probes); true on HTTP 200. */
-async function send(base: string, platform: Platform, user: string, text: string, tag: string) {
+export async function send(base: string, platform: Platform, user: string, text: string, tag: string) {
   const { url, init } = toFetch(signFor(platform, user, text, tag), `${base}${CALLBACK_PATHS[platform]}`);
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) } as RequestInit);
   await res.arrayBuffer();
   return res.status === 200;
 }
 
-async function until(what: string, ms: number, check: () => Promise<boolean>) {
+export async function until(what: string, ms: number, check: () => Promise<boolean>) {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -257,7 +258,7 @@ async function until(what: string, ms: number, check: () => Promise<boolean>) {
 }
 
 // Company names that share no character pair, so none is offered as "maybe the same company" (可能是同一家).
-const companyName = (i: number) => `${String.fromCharCode(0x4e00 + 3 * i, 0x4e01 + 3 * i, 0x4e02 + 3 * i)}厂`;
+export const companyName = (i: number) => `${String.fromCharCode(0x4e00 + 3 * i, 0x4e01 + 3 * i, 0x4e02 + 3 * i)}厂`;
 
 export interface OutsideOptions {
   quick: boolean;

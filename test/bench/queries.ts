@@ -5,11 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { composeApp } from '../../src/compose.js';
-import type { Database, Db } from '../../src/db/client.js';
-import * as schema from '../../src/db/schema/index.js';
+import { drizzleOnPostgres, type Database } from '../../src/db/client.js';
 import { signedCallback, textXml, TEST_WECOM } from '../bots/wecom/sign.js';
 import { startFakeWecom } from '../fakes/wecom-api.js';
 import { wecomEnv } from '../helpers/server.js';
@@ -18,7 +16,7 @@ export interface QueryCount {
   commands: number;
   /** Statements per command (all of them over the number of commands). */
   perCommand: number;
-  /** Every statement sent while the commands ran, whitespace collapsed, cut at 160 characters. */
+  /** Every statement sent while the commands ran, whitespace collapsed, cut at 400 characters. */
   statements: string[];
 }
 
@@ -29,9 +27,9 @@ export async function countQueries(adminUrl: string, commands = 20): Promise<Que
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   let log: string[] | undefined;
-  const client = postgres(u.toString(), { max: 10, onnotice: () => {}, debug: (_c, q) => log?.push(q.replace(/\s+/g, " ").slice(0, 160)) });
+  const client = postgres(u.toString(), { max: 10, onnotice: () => {}, debug: (_c, q) => log?.push(q.replace(/\s+/g, " ").slice(0, 400)) });
   const watch = postgres(u.toString(), { max: 1, onnotice: () => {} });
-  const database: Database = { db: drizzle(client, { schema }) as unknown as Db, driver: 'postgres', describe: 'PostgreSQL (counted)', close: () => client.end() };
+  const database: Database = { db: drizzleOnPostgres(client), driver: 'postgres', describe: 'PostgreSQL (counted)', close: () => client.end() };
   const fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId });
   const app = await composeApp({ DATA_DIR: mkdtempSync(join(tmpdir(), 'chatcrm-q-')), LOG_LEVEL: 'warn', ...wecomEnv(fake.baseUrl) }, { database, scheduler: false, pollMs: 60_000 });
   const post = async (user: string, text: string) => {

@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchDatabase } from './db.js';
 import { formatLoad } from './load.js';
+import { benchCpu, formatCpu } from './cpu.js';
 import { benchOutside } from './outside.js';
 import { benchOutbox } from './outbox.js';
 import { benchDigests, benchOverdue } from './scans.js';
@@ -68,6 +69,12 @@ async function main() {
       delay !== undefined && delay < 1000,
     );
     row('server start to ready (fresh database)', `${r.readySeconds.toFixed(1)} s`, '—', undefined);
+  }
+  if (only.includes('cpu')) {
+    // Only when asked for (`npm run bench -- cpu`): CPU per acknowledgement and per command (test/bench/cpu.ts).
+    const r = await benchCpu({ quick });
+    if ('skipped' in r) row('CPU per ack / per command', `skipped: ${r.skipped}`, '—', undefined);
+    else for (const x of r) row(`CPU per ${x.platform} message (server process + PostgreSQL backends, /proc)`, formatCpu(x), '—', undefined);
   }
   if (want('overdue')) {
     const db = await benchDatabase();
