@@ -4,7 +4,6 @@
 // Every string is drawn as text: nothing a user typed can become a link, an action or markup in the PDF.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import { formatFen } from '../domain/money.js';
 
 const require = createRequire(import.meta.url);
@@ -44,6 +43,8 @@ const LINE = '#cccccc';
 const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060]/g, '').trim();
 
 export async function renderQuotePdf(q: QuoteDocument): Promise<Buffer> {
+  // Loaded on the first quote, not at start-up (pdfkit and its font engine take ~0.25 s to import).
+  const { default: PDFDocument } = await import('pdfkit');
   const f = fontData();
   const doc = new PDFDocument({
     size: 'A4',
