@@ -14,7 +14,6 @@ export const userPatchSchema = z
     region: z.string().max(64).nullable().optional(),
   })
   .strict();
-/** A team's digest goes out at the tenant's digest hour (settings.digest.hour); teams carry no hour of their own. */
 export const teamCreateSchema = z.object({ tenantId: z.uuid(), name: z.string().min(1).max(FIELD_LIMITS.teamName.max) }).strict();
 export const teamChatSchema = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
 /** A section's fields, each optional and WITHOUT its default, so a patch changes only what it names. */

@@ -1,5 +1,5 @@
 // Tenants (one company each), the platform tenant keys that map onto them, teams and their group chats.
-import { boolean, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { boolean, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, tenantId, updatedAt } from './columns.js';
 import { platform } from './enums.js';
 
@@ -34,8 +34,6 @@ export const teams = pgTable(
     tenantId: tenantId().references(() => tenants.id),
     name: text('name').notNull(),
     managerId: uuid('manager_id'),
-    /** Local hour (tenant time zone) of the daily digest. */
-    digestHour: integer('digest_hour').notNull().default(8),
     digestEnabled: boolean('digest_enabled').notNull().default(true),
     createdAt: createdAt(),
   },
