@@ -1,7 +1,7 @@
 // The customer's life after the win: a won deal makes the customer 正式 and sets its owner a 回访 (after-sales
 // visit) task afterWin.visitDays later; a 正式 customer with no order and no follow-up for afterWin.winBackDays
 // gets a 沉默客户挽回 reminder with its last deal and products (and is marked 沉默 until someone follows up).
-import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { customers, deals, nudges, tasks } from '../db/schema/index.js';
@@ -41,13 +41,21 @@ export async function startAfterWin(ctx: Ctx, deal: WonDeal): Promise<{ visitAt:
   return { visitAt };
 }
 
-/** A follow-up on the customer: its due (or nearly due) tasks are done, and a 沉默 customer is 正式 again. */
-export async function noteCustomerFollowUp(ctx: Ctx, customerId: string): Promise<void> {
-  await ctx.db
-    .update(tasks)
-    .set({ doneAt: ctx.now })
-    .where(and(eq(tasks.customerId, customerId), isNull(tasks.doneAt), lte(tasks.dueAt, new Date(ctx.now.getTime() + TASK_WINDOW))));
-  await ctx.db.update(customers).set({ status: 'active' }).where(and(eq(customers.id, customerId), eq(customers.status, 'dormant')));
+/**
+ * A follow-up on the customer, in one statement: its activity clock moves, its due (or nearly due) tasks are done,
+ * and a 沉默 customer is 正式 again. (One statement, so a /跟进 stays within its statement budget,
+ * test/inbound/statements.postgres.test.ts.)
+ */
+export async function touchCustomerOnFollowUp(ctx: Ctx, customerId: string): Promise<void> {
+  const now = ctx.now.toISOString();
+  const window = new Date(ctx.now.getTime() + TASK_WINDOW).toISOString();
+  await queryRows(ctx.db, sql`with done as (
+      update tasks set done_at = ${now}::timestamptz
+      where customer_id = ${customerId} and done_at is null and due_at <= ${window}::timestamptz
+      returning 1)
+    update customers set last_activity_at = ${now}::timestamptz, updated_at = ${now}::timestamptz,
+      status = case when status = 'dormant' then 'active'::customer_status else status end
+    where id = ${customerId}`);
 }
 
 /** Open tasks of a customer (for /查看). */

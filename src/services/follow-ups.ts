@@ -1,12 +1,12 @@
 // Follow-ups (跟进): log on a deal or customer, keep the deal's activity clock, undo the last one (/撤销).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { customers, deals, followUps } from '../db/schema/index.js';
+import { deals, followUps } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { assertFieldFits } from '../domain/text-gate.js';
 import { recordAudit } from './audit.js';
 import type { Ctx } from './context.js';
 import type { Customer } from './customers.js';
-import { noteCustomerFollowUp } from './after-win.js';
+import { touchCustomerOnFollowUp } from './after-win.js';
 import type { Deal } from './deals.js';
 import { assertMayChange } from './visibility.js';
 
@@ -69,11 +69,9 @@ export async function logFollowUp(
           .set({ lastActivityAt: ctx.now, nextDueAt: input.nextDueAt ?? null, updatedAt: ctx.now })
           .where(eq(deals.id, deal.id))
       : undefined,
-    ctx.db.update(customers).set({ lastActivityAt: ctx.now, updatedAt: ctx.now }).where(eq(customers.id, customer.id)),
+    touchCustomerOnFollowUp(ctx, customer.id),
     recordAudit(ctx, { action: 'follow_up.log', entityType: 'follow_up', entityId: row!.id, after: row }),
   ]);
-  // After the customer row's update (the same row): closes a due 回访 task and makes a 沉默 customer 正式 again (after-win.ts).
-  await noteCustomerFollowUp(ctx, customer.id);
   return row!;
 }
 

@@ -60,8 +60,15 @@ describe(`Inbox: messages are recorded and acknowledged, then processed in order
     // Six unrelated names: similar ones would (rightly) be asked about instead of created.
     const names = ['甲子阀门', '乙丑轴承', '丙寅模具', '丁卯泵业', '戊辰电子', '己巳塑胶'];
     for (let i = 0; i < 6; i++) await post(signedCallback(textXml('lisi', `/新客户 并发收件箱${names[i]} 1390000000${i}`, `92000000000000000${i}`)));
-    const [a, b] = await Promise.all([drainInbox(t().db, deps()), drainInbox(t().db, deps())]);
-    expect(a + b).toBe(6);
+    // Two drainers at once, again until the inbox is empty (a drainer that found the sender held by the other one
+    // may return early; the background loop would call it again): every message runs, none twice.
+    let total = 0;
+    for (let round = 0; round < 20 && (await pendingInbox(t().db)) > 0; round++) {
+      const [a, b] = await Promise.all([drainInbox(t().db, deps()), drainInbox(t().db, deps())]);
+      total += a + b;
+    }
+    expect(total).toBe(6);
+    expect(await pendingInbox(t().db)).toBe(0);
     expect(await rows(sql`select count(*)::int as n from customers where name like '并发收件箱%'`)).toEqual([{ n: 6 }]);
   });
 
