@@ -29,5 +29,7 @@ export async function runHousekeeping(db: Db, now: Date, instanceId: string): Pr
   // By the signed header timestamp (ms), the value acceptance is decided on; rows that are not digits cannot exist.
   const signCut = now.getTime() - DINGTALK_SIGN_RETENTION_MS;
   const signatures = await deleted(sql`delete from dingtalk_signatures where timestamp ~ '^[0-9]{1,15}$' and timestamp::bigint < ${signCut}`);
+  // Dashboard sign-in rows (src/services/web-sessions.ts): links and sessions a day past their expiry or use.
+  await deleted(sql`delete from web_sessions where expires_at < ${at(before(1))} or used_at < ${at(before(1))}`);
   return { events, outbox, claims, signatures };
 }

@@ -37,4 +37,19 @@ describe(`daily housekeeping (${testDriver()})`, () => {
     const slots = await queryRows<{ slot: string }>(db, sql`select slot from scheduler_runs order by slot`);
     expect(slots.map((s) => s.slot)).toEqual(['2026-11-24', '2026-11-24T08:01', '2026-11-25']);
   });
+
+  it('drops dashboard sign-in rows a day past their expiry or use, and keeps live sessions', async () => {
+    const db = t().db;
+    const now = new Date('2026-11-27T03:00:00Z');
+    const [tenant] = await queryRows<{ id: string }>(db, sql`insert into tenants (name, time_zone) values ('看板厂', 'Asia/Shanghai') returning id`);
+    const [user] = await queryRows<{ id: string }>(db, sql`insert into users (tenant_id, name, role) values (${tenant!.id}, '看板用户', 'rep') returning id`);
+    const row = (hash: string, kind: string, expires: string, used: string | null) =>
+      sql`(${tenant!.id}, ${user!.id}, ${kind}, ${hash}, ${expires}::timestamptz, ${used}::timestamptz)`;
+    await db.execute(sql`insert into web_sessions (tenant_id, user_id, kind, token_hash, expires_at, used_at) values
+      ${row('expired-link', 'link', '2026-11-25T00:00:00Z', null)}, ${row('used-link', 'link', '2026-11-25T01:00:00Z', '2026-11-25T00:55:00Z')},
+      ${row('live-session', 'session', '2026-11-27T10:00:00Z', null)}, ${row('just-used', 'link', '2026-11-27T03:05:00Z', '2026-11-27T02:56:00Z')}`);
+    await runHousekeeping(db, now, 'i3');
+    const left = await queryRows<{ token_hash: string }>(db, sql`select token_hash from web_sessions order by token_hash`);
+    expect(left.map((r) => r.token_hash)).toEqual(['just-used', 'live-session']);
+  });
 });
