@@ -1,8 +1,7 @@
 // Applies the drizzle-kit migrations in drizzle/ (at start-up and via `npm run db:migrate`), then the data
 // backfills SQL cannot express (recomputed customer dedup keys).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { findUpwards } from '../config/project-files.js';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
@@ -14,15 +13,8 @@ import type { Database } from './client.js';
  * The project's drizzle/ folder, found upwards from this module: src/db/ when run from source, or the bundle that
  * `npm start` runs (node_modules/.cache/chatcrm/, see package.json `prestart`).
  */
-export const MIGRATIONS_FOLDER = findMigrations(dirname(fileURLToPath(import.meta.url)));
+export const MIGRATIONS_FOLDER = dirname(dirname(findUpwards(import.meta.url, 'drizzle/meta/_journal.json', '数据库迁移目录 drizzle/')));
 
-function findMigrations(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'drizzle');
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`找不到数据库迁移目录 drizzle/（从 ${from} 向上查找）`);
-  }
-}
 
 export async function migrateDatabase(database: Database): Promise<void> {
   const config = { migrationsFolder: MIGRATIONS_FOLDER };

@@ -4,6 +4,7 @@
 // Every string is drawn as text: nothing a user typed can become a link, an action or markup in the PDF.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { stripInvisible } from '../../cards/escape.js';
 import { formatFen } from '../domain/money.js';
 
 const require = createRequire(import.meta.url);
@@ -39,8 +40,8 @@ const MARGIN = 50;
 const GREY = '#666666';
 const LINE = '#cccccc';
 
-/** Control and bidi-override characters have no business in a printed quote. */
-const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060]/g, '').trim();
+/** Control and bidi-override characters have no business in a printed quote (the chat's own filter). */
+const clean = (s: string) => stripInvisible(s).trim();
 
 export async function renderQuotePdf(q: QuoteDocument): Promise<Buffer> {
   // Loaded on the first quote, not at start-up (pdfkit and its font engine take ~0.25 s to import).
@@ -114,7 +115,7 @@ export async function renderQuotePdf(q: QuoteDocument): Promise<Buffer> {
 
   // Terms
   doc.font('bold').fontSize(11).text('条款与说明', MARGIN, doc.y, { width });
-  doc.font('regular').fontSize(10).text(clean(q.terms.replace(/\r\n?/g, '\n')).replace(/[\u0000-\u0009\u000b-\u001f]/g, ''), { width, lineGap: 2 });
+  doc.font('regular').fontSize(10).text(clean(q.terms), { width, lineGap: 2 });
   doc.text(`本报价有效期至 ${q.validUntil}，逾期请重新询价。`, { width });
   doc.moveDown(0.8);
 

@@ -1,21 +1,10 @@
 // The dashboard's page: an HTML shell, and its script bundled from src/web/page/app.ts by esbuild on first use (kept
 // in memory; nothing built is committed, and `npm install && npm start` needs no extra step). ECharts is imported
 // piecewise (the funnel chart and the canvas renderer), so the whole script is about 120 KB gzipped (measured: 350 KB minified, 119 KB gzipped).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findUpwards } from '../config/project-files.js';
 
 /** src/web/page/app.ts, found upwards from this module (from source, or from the bundle `npm start` runs). */
-function pageEntry(): string {
-  const from = dirname(fileURLToPath(import.meta.url));
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'src', 'web', 'page', 'app.ts');
-    if (existsSync(candidate)) return candidate;
-    const here = join(dir, 'page', 'app.ts');
-    if (existsSync(here)) return here;
-    if (dirname(dir) === dir) throw new Error(`找不到看板页面 src/web/page/app.ts（从 ${from} 向上查找）`);
-  }
-}
+const pageEntry = () => findUpwards(import.meta.url, 'src/web/page/app.ts', '看板页面 src/web/page/app.ts');
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
