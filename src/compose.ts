@@ -14,7 +14,7 @@ import { installPostgresJsCrashGuard } from './db/postgres-guard.js';
 import type { DispatchDeps } from './inbound/dispatch.js';
 import { createInboxDispatch } from './inbound/inbox.js';
 import { ackPriority } from './server/ack-priority.js';
-import { dashboard } from './server/dashboard.js';
+import { dashboard } from './server/dashboard/index.js';
 import { adminApi } from './server/admin-api.js';
 import { readConsoleSecret } from './server/local-secret.js';
 import { localTools } from './server/local-tools.js';

@@ -1,0 +1,80 @@
+// The web dashboard at /app: a mobile-first page (src/web/page/) and the JSON API behind it. Sign-in is the
+// single-use link /看板 sends (src/services/web-sessions.ts); the session lives in an HttpOnly, SameSite=Strict
+// cookie, and every call reads the user from the session row — the same visibility as in chat, because the
+// numbers come from the same services. Route groups live beside this file (home.ts, …) and share one kit (kit.ts).
+// State-changing calls must carry the session's CSRF token in `x-csrf-token` (kit.signedInForChange).
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { ROLE_LABELS } from '../../domain/roles.js';
+import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, type WebSession } from '../../services/web-sessions.js';
+import { pageAssets } from '../../web/assets.js';
+import { homeRoutes } from './home.js';
+import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
+
+const ROUTES: DashboardRoutes[] = [homeRoutes];
+
+export interface DashboardOptions {
+  now?: () => Date;
+  /** The address people open (CHATCRM_PUBLIC_URL): an https address makes the cookie Secure. */
+  publicUrl: string;
+}
+
+export function dashboard(db: Db, opts: DashboardOptions) {
+  const now = opts.now ?? (() => new Date());
+  const secure = opts.publicUrl.startsWith('https://');
+  return async (app: import('fastify').FastifyInstance) => {
+    await app.register(cookie);
+    const assets = pageAssets();
+
+    async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<WebSession | undefined> {
+      const s = await sessionOf(db, req.cookies[SESSION_COOKIE], now());
+      if (!s) void reply.code(401).send({ error: 'not_signed_in', message: '请在聊天里发送 /看板，用收到的链接登录。' });
+      return s;
+    }
+    const kit: DashboardKit = {
+      db,
+      now,
+      signedIn,
+      async signedInForChange(req, reply) {
+        const s = await signedIn(req, reply);
+        if (s && req.headers['x-csrf-token'] !== s.csrf) {
+          void reply.code(403).send({ error: 'csrf', message: '页面已过期，请刷新后重试。' });
+          return undefined;
+        }
+        return s;
+      },
+      ctxOf: (s) => ({ db, actor: s.actor, now: now(), timeZone: s.timeZone }),
+      noStore: (reply) => reply.header('cache-control', 'no-store'),
+    };
+
+    app.get('/app/login', async (req, reply) => {
+      const t = z.object({ t: z.string().max(200) }).safeParse(req.query);
+      const pair = t.success ? await exchangeLink(db, t.data.t, now()) : undefined;
+      kit.noStore(reply).header('referrer-policy', 'no-referrer');
+      if (!pair) return reply.code(401).type('text/html; charset=utf-8').send(assets.message('链接已失效', '这个登录链接已经用过或已过期（10 分钟内有效，只能打开一次）。请在聊天里重新发送 /看板。'));
+      void reply.setCookie(SESSION_COOKIE, pair.session, { path: '/app', httpOnly: true, sameSite: 'strict', secure, maxAge: SESSION_TTL_MS / 1000 });
+      return reply.redirect('/app', 303);
+    });
+
+    app.get('/app', async (_req, reply) => kit.noStore(reply).type('text/html; charset=utf-8').header('content-security-policy', assets.csp).send(assets.html));
+    app.get('/app/assets/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await assets.script()));
+
+    app.get('/app/api/me', async (req, reply) => {
+      const s = await signedIn(req, reply);
+      if (!s) return reply;
+      return kit.noStore(reply).send({ name: s.actor.name, role: s.actor.role, roleLabel: ROLE_LABELS[s.actor.role], csrf: s.csrf });
+    });
+
+    app.post('/app/api/logout', async (req, reply) => {
+      const s = await kit.signedInForChange(req, reply);
+      if (!s) return reply;
+      await endSession(db, req.cookies[SESSION_COOKIE]!, now());
+      void reply.clearCookie(SESSION_COOKIE, { path: '/app' });
+      return reply.send({ ok: true });
+    });
+
+    for (const routes of ROUTES) await routes(app, kit);
+  };
+}
