@@ -1,5 +1,6 @@
 // The production entry: parse configuration, build the app (src/compose.ts), listen, and shut down cleanly on
 // SIGINT/SIGTERM. `npm start` runs this file with node itself (no wrapper process), so signals reach it.
+import './config/v8-flags.js'; // first: V8 heap settings before any other module runs
 import { ConfigError, loadEnv } from './config/env.js';
 import { DataDirLockedError } from './db/lock.js';
 import { composeApp, type ComposedApp } from './compose.js';

@@ -304,22 +304,31 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
   };
   const byName = new Map<string, { stated: IndexedCustomer; as: IndexedCustomer }[]>();
   const byPhone = new Map<string, IndexedCustomer>();
-  const byGram = new Map<string, IndexedCustomer[]>();
-  const gramsOf = new Map<IndexedCustomer, string[]>();
+  // The fuzzy lookup's index: the live customers by number (0…n-1), their bigrams, and each bigram's list of
+  // numbers. `similar` runs once per imported row over up to thousands of candidates, so it allocates nothing per
+  // candidate: "already looked at" is a stamp per customer number rather than a Set per call.
+  const live: IndexedCustomer[] = [];
+  const gramsOf: string[][] = [];
+  const byGram = new Map<string, number[]>();
   for (const [i, r] of rows.entries()) {
     if (i % INDEX_PAGE === INDEX_PAGE - 1) await turn();
     const as = survivor(r);
-    byName.set(r.normalisedName, [...(byName.get(r.normalisedName) ?? []), { stated: r, as }]);
+    const named = byName.get(r.normalisedName);
+    if (named) named.push({ stated: r, as });
+    else byName.set(r.normalisedName, [{ stated: r, as }]);
     if (r.phoneNormalised) byPhone.set(r.phoneNormalised, as);
     if (r.mergedIntoId) continue;
+    const n = live.push(r) - 1;
     const grams = nameGrams(r.normalisedName);
-    gramsOf.set(r, grams);
+    gramsOf.push(grams);
     for (const g of grams) {
       const list = byGram.get(g);
-      if (list) list.push(r);
-      else byGram.set(g, [r]);
+      if (list) list.push(n);
+      else byGram.set(g, [n]);
     }
   }
+  const looked = new Uint32Array(live.length);
+  let lookup = 0;
   return {
     /** The customer this name already is: same key and no two different stated places (see findDuplicate). */
     sameName(name: string, key: string): IndexedCustomer | undefined {
@@ -331,25 +340,29 @@ export async function customerIndex(db: DbOrTx, tenantId: string, only?: { names
     },
     byPhone,
     similar(key: string): { c: IndexedCustomer; match: NameMatch } | undefined {
-      const seen = new Set<IndexedCustomer>();
       let best: { c: IndexedCustomer; match: NameMatch } | undefined;
+      lookup++;
       // Narrowed by the same grams as findSimilarCustomers (not the trade words thousands of customers share).
       const mine = new Set(nameGrams(key));
       for (const g of searchGrams(key)) {
-        for (const c of byGram.get(g) ?? []) {
-          if (seen.has(c)) continue;
-          seen.add(c);
+        const list = byGram.get(g);
+        if (!list) continue;
+        for (const n of list) {
+          if (looked[n] === lookup) continue;
+          looked[n] = lookup;
           // compareKeys only where it can match: one key contains the other, or enough shared bigrams for
           // SIMILAR_DICE (counted here on the stored grams; most candidates of a 20,000-customer index stop here).
-          const theirs = c.normalisedName;
+          const grams = gramsOf[n]!;
+          const theirs = live[n]!.normalisedName;
           if (!key.includes(theirs) && !theirs.includes(key)) {
-            const grams = gramsOf.get(c)!;
+            // Even all of the shorter one's bigrams shared would not reach SIMILAR_DICE: no need to count.
+            if (2 * Math.min(mine.size, grams.length) < SIMILAR_DICE * (mine.size + grams.length)) continue;
             let shared = 0;
             for (const x of grams) if (mine.has(x)) shared++;
             if (2 * shared < SIMILAR_DICE * (mine.size + grams.length)) continue;
           }
           const match = compareKeys(key, theirs);
-          if (match && (!best || match.score > best.match.score)) best = { c, match };
+          if (match && (!best || match.score > best.match.score)) best = { c: live[n]!, match };
         }
       }
       return best;

@@ -24,6 +24,16 @@ function rss(pid: number): { now: number; peak: number } | undefined {
   return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** The process's CPU time so far (user + system), seconds (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number): number {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return NaN;
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the
+  // 14th field of the line, stime the 15th, in clock ticks (100 a second on Linux).
+  const rest = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
 const root = join(here, '../..');
 
 /**
@@ -43,7 +53,7 @@ async function serverCommand(): Promise<{ args: string[]; cleanup: () => void }>
 async function startServer(env: Record<string, string>) {
   const port = await freePort();
   const command = await serverCommand();
-  const child = spawn(process.execPath, command.args, {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...command.args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ADMIN_TOKEN: TOKEN, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -90,9 +100,10 @@ async function watch<T>(base: string, pid: number, work: () => Promise<T>) {
     }
   })();
   const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
   try {
     const result = await work();
-    return { result, seconds: (performance.now() - t0) / 1000, probeMaxMs, probes, peakRssMb };
+    return { result, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds(pid) - cpu0, probeMaxMs, probes, peakRssMb };
   } finally {
     stop = true;
     await probe;
@@ -118,8 +129,8 @@ async function postFile(base: string, tenantId: string, kind: string, body: Buff
 
 export interface ImportBenchResult {
   database: string;
-  apply: { file: GeneratedFile; created: number; seconds: number; jobSeconds: number; rowsPerSecond: number; loopMs: number; busyMs: number; probeMaxMs: number; peakRssMb: number };
-  dry: { file: GeneratedFile; counts: Record<string, number>; problems: number; seconds: number; loopMs: number; busyMs: number; probeMaxMs: number; probes: number; peakRssMb: number; rssAfterMb: number; rssBeforeMb: number; responseBytes: number };
+  apply: { file: GeneratedFile; created: number; seconds: number; cpuSeconds: number; jobSeconds: number; rowsPerSecond: number; loopMs: number; busyMs: number; probeMaxMs: number; peakRssMb: number };
+  dry: { file: GeneratedFile; counts: Record<string, number>; problems: number; seconds: number; cpuSeconds: number; loopMs: number; busyMs: number; probeMaxMs: number; probes: number; peakRssMb: number; rssAfterMb: number; rssBeforeMb: number; responseBytes: number };
   twelveMb: { bytes: number; status: number };
   /** The slowest /healthz answer of the idle server just before the imports. */
   idleProbeMaxMs: number;
@@ -161,6 +172,7 @@ export async function benchImports(o: { quick: boolean; applyRows?: number; dryR
         file: a,
         created,
         seconds: applied.seconds,
+        cpuSeconds: applied.cpuSeconds,
         jobSeconds: applied.result.job.seconds,
         rowsPerSecond: created / applied.result.job.seconds,
         loopMs: applied.result.job.maxEventLoopDelayMs,
@@ -173,6 +185,7 @@ export async function benchImports(o: { quick: boolean; applyRows?: number; dryR
         counts: dry.result.job.result.counts,
         problems: dry.result.job.result.problems.count,
         seconds: dry.seconds,
+        cpuSeconds: dry.cpuSeconds,
         loopMs: dry.result.job.maxEventLoopDelayMs,
         busyMs: dry.result.job.maxBusyStallMs,
         probeMaxMs: dry.probeMaxMs,

@@ -160,7 +160,7 @@ async function main() {
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     row(
       `import dry run, ${d.file.rows.toLocaleString()} rows (${mb(d.file.bytes)} GBK) through the admin API, ${r.apply.created.toLocaleString()} customers in the database (${r.database})`,
-      `${d.seconds.toFixed(1)} s; answer ${(d.responseBytes / 1024).toFixed(1)} KB (create ${d.counts.create}, existing ${d.counts.existing}, duplicates ${d.counts.duplicates}, similar ${d.counts.similar}, bad ${d.counts.bad}; ${d.problems} rows in problems.csv)`,
+      `${d.seconds.toFixed(1)} s (server CPU ${d.cpuSeconds.toFixed(1)} s); answer ${(d.responseBytes / 1024).toFixed(1)} KB (create ${d.counts.create}, existing ${d.counts.existing}, duplicates ${d.counts.duplicates}, similar ${d.counts.similar}, bad ${d.counts.bad}; ${d.problems} rows in problems.csv)`,
       'summary, not every row inline',
       d.responseBytes < 64 * 1024,
     );
@@ -174,7 +174,7 @@ async function main() {
     const a = r.apply;
     row(
       `import apply, ${a.file.rows.toLocaleString()} rows (${r.database})`,
-      `${a.created.toLocaleString()} created in ${a.jobSeconds.toFixed(1)} s = ${a.rowsPerSecond.toFixed(0)} rows/s (request ${a.seconds.toFixed(1)} s); loop ${a.loopMs.toFixed(0)} ms wall / ${a.busyMs.toFixed(0)} ms CPU, /healthz max ${a.probeMaxMs.toFixed(0)} ms; peak RSS ${a.peakRssMb.toFixed(0)} MB`,
+      `${a.created.toLocaleString()} created in ${a.jobSeconds.toFixed(1)} s = ${a.rowsPerSecond.toFixed(0)} rows/s (request ${a.seconds.toFixed(1)} s, server CPU ${a.cpuSeconds.toFixed(1)} s); loop ${a.loopMs.toFixed(0)} ms wall / ${a.busyMs.toFixed(0)} ms CPU, /healthz max ${a.probeMaxMs.toFixed(0)} ms; peak RSS ${a.peakRssMb.toFixed(0)} MB`,
       '≥ 2,000 rows/s (PostgreSQL), loop < 100 ms',
       r.database.startsWith('PostgreSQL') ? a.rowsPerSecond >= 2000 && a.busyMs < 100 : undefined,
     );
