@@ -49,20 +49,26 @@ export function customerRowSchema() {
       .transform((v) => (v === '' ? undefined : (v as 'A' | 'B' | 'C'))),
     owner: z.string().trim(),
     source: optionalText('来源', 50),
-    tags: z
-      .string()
-      .transform((v) => [...new Set(v.split(/[、,，;；]/).map((t) => t.trim()).filter((t) => t !== ''))])
-      .superRefine((v, ctx) => {
-        if (v.length > 20) ctx.addIssue({ code: 'custom', message: '标签太多（最多 20 个）' });
-        // The same limit createCustomer holds every tag to (src/domain/text-gate.ts).
-        const long = v.find((t) => fieldTooLong('tag', t));
-        if (long) ctx.addIssue({ code: 'custom', message: `标签「${long}」太长：${fieldTooLong('tag', long)!}` });
-      }),
+    tags: words('标签'),
+    product: words('产品'),
+  }).superRefine((row, ctx) => {
+    // 产品 words are kept as tags: together at most 20 (the limit createCustomer holds a customer's tags to).
+    if (new Set([...row.tags, ...row.product]).size > 20) ctx.addIssue({ code: 'custom', message: row.product.length > 0 ? '标签和产品合起来太多（最多 20 个）' : '标签太多（最多 20 个）' });
   });
 }
+
+/** A cell of words separated by 、 , ， ; ；, each within the tag limit of src/domain/text-gate.ts. */
+const words = (label: string) =>
+  z
+    .string()
+    .transform((v) => [...new Set(v.split(/[、,，;；]/).map((t) => t.trim()).filter((t) => t !== ''))])
+    .superRefine((v, ctx) => {
+      const long = v.find((t) => fieldTooLong('tag', t));
+      if (long) ctx.addIssue({ code: 'custom', message: `${label}「${long}」太长：${fieldTooLong('tag', long)!}` });
+    });
 export type CustomerRow = z.output<ReturnType<typeof customerRowSchema>>;
 
-const EMPTY_ROW: Record<ImportField, string> = { name: '', phone: '', region: '', industry: '', grade: '', owner: '', source: '', tags: '' };
+const EMPTY_ROW: Record<ImportField, string> = { name: '', phone: '', region: '', industry: '', grade: '', owner: '', source: '', tags: '', product: '' };
 
 /** The row's text per field; several headers may map to one field (电话 and 手机): the first non-empty cell wins. */
 export function rawCustomerRow(rec: CsvRecord, columns: CustomerColumn[]): Record<ImportField, string> {
@@ -78,6 +84,7 @@ export function toNewCustomerInput(row: CustomerRow): NewCustomerInput {
   if (row.industry) input.industry = row.industry;
   if (row.grade) input.grade = row.grade;
   if (row.source) input.sourceChannel = row.source;
-  if (row.tags.length > 0) input.tags = row.tags;
+  const tags = [...new Set([...row.tags, ...row.product])];
+  if (tags.length > 0) input.tags = tags;
   return input;
 }

@@ -77,7 +77,7 @@ export async function importCustomerRecords(db: Db, records: AsyncIterable<CsvRe
         const { row } = planned;
         assigner ??= await loadAssigner(db, opts.tenantId);
         const name = row.input.name.trim();
-        const choice = await assigner.choose(db, { name, region: row.input.region ?? cityPrefixOf(name) ?? null, industry: row.input.industry ?? null }, { dryRun: true });
+        const choice = await assigner.choose(db, { name, region: row.input.region ?? cityPrefixOf(name) ?? null, industry: row.input.industry ?? null, tags: row.input.tags ?? [] }, { dryRun: true });
         row.ownerName = choice.ownerName ?? POOL_OWNER_NAME;
         row.rule = choice.rule;
         recordPool(planner.report, { line: row.line, name, ownerName: row.ownerName, rule: choice.rule });

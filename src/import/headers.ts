@@ -16,7 +16,7 @@ export function cleanHeader(h: string): string {
 
 // ---------------------------------------------------------------------------------------------- customers
 
-export const IMPORT_FIELDS = ['name', 'phone', 'region', 'industry', 'grade', 'owner', 'source', 'tags'] as const;
+export const IMPORT_FIELDS = ['name', 'phone', 'region', 'industry', 'grade', 'owner', 'source', 'tags', 'product'] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 export const FIELD_LABELS: Record<ImportField, string> = {
@@ -28,6 +28,7 @@ export const FIELD_LABELS: Record<ImportField, string> = {
   owner: '负责人',
   source: '来源',
   tags: '标签',
+  product: '产品',
 };
 
 /** Header text (after cleanHeader) → field. Callers may extend or override it with `mapping`. */
@@ -40,6 +41,8 @@ export const DEFAULT_HEADER_MAPPING: Readonly<Record<string, ImportField>> = {
   负责人: 'owner', 销售: 'owner', 业务员: 'owner', 跟进人: 'owner',
   来源: 'source', 客户来源: 'source', 来源渠道: 'source',
   标签: 'tags',
+  // What the customer makes or wants (主营/意向产品): kept as tags, and matched by the assignment rules' keywords.
+  产品: 'product', 主营产品: 'product', 意向产品: 'product', 需求产品: 'product', 产品线: 'product',
 };
 
 export interface HeaderMappingOptions {

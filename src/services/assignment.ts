@@ -1,5 +1,5 @@
 // Assignment rules (分配规则) for new leads without an owner: the tenant's rules in order (region → team or rep,
-// keyword in industry / product / name → team or rep), else round-robin in the default team, skipping inactive
+// keyword in industry / product / name / tags → team or rep), else round-robin in the default team, skipping inactive
 // people and anyone holding pool.maxOpenLeads open leads; nobody → the lead stays in the pool. Every caller (chat
 // /新线索, the admin API, the CSV import) uses chooseOwner / loadAssigner, then assignLead to record it.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
@@ -22,6 +22,8 @@ export interface LeadFacts {
   industry?: string | null;
   /** 产品 / 需求 words (a deal's product line, an import column), matched by keyword rules. */
   productLine?: string | null;
+  /** The customer's tags (an import's 产品 column lands here), matched by keyword rules too. */
+  tags?: readonly string[] | null;
 }
 
 export interface OwnerChoice {
@@ -51,7 +53,7 @@ function ruleMatches(rule: AssignmentRule, lead: LeadFacts): boolean {
     if (!r) return false;
     return contains(r, stripPlace(rule.match)) || contains(rule.match, stripPlace(r));
   }
-  return [lead.industry, lead.productLine, lead.name].some((f) => contains(f, rule.match));
+  return [lead.industry, lead.productLine, lead.name, ...(lead.tags ?? [])].some((f) => contains(f, rule.match));
 }
 
 /** A rule as the tenant reads it: 地区「浙江」→ 华东销售部. */
@@ -171,7 +173,7 @@ export async function loadAssigner(db: DbOrTx, tenantId: string, settings?: Tena
           const p = byId.get(rule.userId);
           if (!p) notes.push(`${label}：此人已停用，跳过`);
           else if (!underLimit(p.id)) notes.push(`${label}：${p.name} 已有 ${limit} 个未成交客户，跳过`);
-          else return take(p, noted(`按${label}分配给 ${p.name}`));
+          else return take(p, noted(`按${label}`));
           continue;
         }
         const { person, skipped } = await roundRobin(db2, rule.teamId!, !!opts.dryRun);

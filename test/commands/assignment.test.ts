@@ -56,13 +56,13 @@ describe(`assignment rules for new leads (${testDriver()})`, () => {
     expect(await ownerOf((await chat.say('规总一', `/新线索 温州瓯海机械 ${++phone} 浙江省`)).text)).toBe('规东二');
     expect(await ownerOf((await chat.say('规总一', `/新线索 杭州钱塘五金 ${++phone} 浙江`)).text)).toBe('规东一');
     const pump = await chat.say('规东一', `/新线索 佛山顺水泵业 ${++phone} 广东`);
-    expect(pump.text).toContain('分配依据：按关键词「泵」→ 规泵王分配给 规泵王');
+    expect(pump.text).toContain('分配依据：按关键词「泵」→ 规泵王');
     const other = await chat.say('规东一', `/新线索 沈阳北方铸造 ${++phone} 辽宁`);
     expect(other.text).toContain('分配依据：没有匹配的地区/关键词规则，按默认团队「规总部」轮流分配给 规总一');
     // The owner hears at once, with the rule.
     const told = (await chat.inbox('规泵王')).map((e) => (e.kind === 'message' && e.message.type === 'text' ? e.message.text : ''));
     expect(told).toEqual([expect.stringContaining('🆕 新线索分配给你：')]);
-    expect(told[0]).toContain('分配依据：按关键词「泵」→ 规泵王分配给 规泵王');
+    expect(told[0]).toContain('分配依据：按关键词「泵」→ 规泵王');
     const rules = await t().db.select().from(auditLog).where(eq(auditLog.action, 'customer.assign_rule'));
     expect(rules.filter((r) => (r.after as { rule: string }).rule.includes('规泵王'))).toHaveLength(1);
 

@@ -154,4 +154,28 @@ describe(`customer import: rows whose 负责人 is empty go to the assignment ru
     expect(row.cells[header.indexOf('负责人')]).toBe('');
     expect(exported.find((r) => r.cells[header.indexOf('公司名称')] === NAMES[0])!.cells[header.indexOf('负责人')]).toBe('池东一');
   });
+  it('a 产品 column is kept as tags and matched by keyword rules, in the dry run and when applied', async () => {
+    const { db, tenantId, importer } = await setup();
+    await chat.say('池管理员', '/设置 分配 关键词 球阀 池老王');
+    const opts = { tenantId, importer, now: clock.now(), timeZone: 'Asia/Shanghai' };
+    const csv = ['公司名称,地区,主营产品,标签,负责人', '沈阳庚北流体有限公司,辽宁,球阀、闸阀,老客户,', '沈阳辛北流体有限公司,辽宁,离心泵,,', ''].join('\n');
+    const KEYWORD = '按关键词「球阀」→ 池老王';
+    const dry = await importCustomers(db, parseCsv(csv), opts);
+    expect(dry.columns).toContainEqual({ header: '主营产品', field: 'product' });
+    expect(dry.pool.rows.map((r) => [r.name, r.ownerName, r.rule])).toEqual([
+      ['沈阳庚北流体有限公司', '池老王', KEYWORD],
+      ['沈阳辛北流体有限公司', '池总一', DEFAULT],
+    ]);
+    await importCustomers(db, parseCsv(csv), { ...opts, apply: true });
+    const rows = await db.select({ name: customers.name, tags: customers.tags, owner: users.name }).from(customers).leftJoin(users, eq(users.id, customers.ownerId)).where(inArray(customers.name, ['沈阳庚北流体有限公司', '沈阳辛北流体有限公司']));
+    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: '沈阳庚北流体有限公司', tags: ['老客户', '球阀', '闸阀'], owner: '池老王' },
+      { name: '沈阳辛北流体有限公司', tags: ['离心泵'], owner: '池总一' },
+    ].sort((a, b) => a.name.localeCompare(b.name)));
+    // More than 20 tags and products together: the row is to be fixed, nothing written for it.
+    const many = ['公司名称,标签,产品,负责人', `沈阳壬北流体有限公司,${Array.from({ length: 12 }, (_, i) => `标${i}`).join('、')},${Array.from({ length: 10 }, (_, i) => `品${i}`).join('、')},池老王`, ''].join('\n');
+    const bad = await importCustomers(db, parseCsv(many), { ...opts, apply: true });
+    expect(bad.bad.map((b) => b.problems)).toEqual([['标签和产品合起来太多（最多 20 个）']]);
+    expect(await db.select().from(customers).where(eq(customers.name, '沈阳壬北流体有限公司'))).toEqual([]);
+  });
 });
