@@ -166,7 +166,7 @@ async function main() {
     );
     row('  server RSS during the dry run (peak / before / 2 s after)', `${d.peakRssMb.toFixed(0)} / ${d.rssBeforeMb.toFixed(0)} / ${d.rssAfterMb.toFixed(0)} MB`, '< 300 MB', d.peakRssMb < 300);
     row(
-      '  longest event-loop stall during the dry run (wall; the part of it this process was on the CPU)',
+      '  longest event-loop stall during the dry run (wall; the part of it the server\'s main thread was on the CPU)',
       `${d.loopMs.toFixed(0)} ms wall (server, monitorEventLoopDelay), ${d.busyMs.toFixed(0)} ms of it on the CPU; slowest /healthz ${d.probeMaxMs.toFixed(0)} ms of ${d.probes} asked (idle server: ${r.idleProbeMaxMs.toFixed(0)} ms)`,
       '< 100 ms (CPU part)',
       d.busyMs < 100,
