@@ -1,6 +1,6 @@
 // The web dashboard at /app: a mobile-first page (src/web/page/) and the JSON API behind it. Sign-in is the
-// single-use link /看板 sends (src/services/web-sessions.ts); the session lives in an HttpOnly, SameSite=Strict
-// cookie, and every call reads the user from the session row — the same visibility as in chat, because the
+// single-use link /看板 sends (src/services/web-sessions.ts), or the chat app's own login (auth.ts: WeCom, Feishu,
+// DingTalk OAuth2 codes, for the workbench/H5 entry); the session lives in an HttpOnly, SameSite=Strict cookie, and every call reads the user from the session row — the same visibility as in chat, because the
 // numbers come from the same services. Route groups live beside this file (home.ts, …) and share one kit (kit.ts).
 // State-changing calls must carry the session's CSRF token in `x-csrf-token` (kit.signedInForChange).
 import cookie from '@fastify/cookie';
@@ -8,17 +8,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { ROLE_LABELS } from '../../domain/roles.js';
-import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, type WebSession } from '../../services/web-sessions.js';
+import type { Platform, SignInFlow } from '../../adapter.js';
+import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, startSession, type WebSession } from '../../services/web-sessions.js';
 import { pageAssets } from '../../web/assets.js';
+import { authRoutes } from './auth.js';
 import { homeRoutes } from './home.js';
 import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
 
-const ROUTES: DashboardRoutes[] = [homeRoutes];
+const ROUTES: DashboardRoutes[] = [homeRoutes, authRoutes];
 
 export interface DashboardOptions {
   now?: () => Date;
   /** The address people open (CHATCRM_PUBLIC_URL): an https address makes the cookie Secure. */
   publicUrl: string;
+  /** The configured chat apps' own sign-in (adapters' `signIn`), by platform. */
+  signIn?: Partial<Record<Platform, SignInFlow>>;
 }
 
 export function dashboard(db: Db, opts: DashboardOptions) {
@@ -33,6 +37,8 @@ export function dashboard(db: Db, opts: DashboardOptions) {
       if (!s) void reply.code(401).send({ error: 'not_signed_in', message: '请在聊天里发送 /看板，用收到的链接登录。' });
       return s;
     }
+    const setSessionCookie = (reply: FastifyReply, token: string) =>
+      reply.setCookie(SESSION_COOKIE, token, { path: '/app', httpOnly: true, sameSite: 'strict', secure, maxAge: SESSION_TTL_MS / 1000 });
     const kit: DashboardKit = {
       db,
       now,
@@ -47,6 +53,21 @@ export function dashboard(db: Db, opts: DashboardOptions) {
       },
       ctxOf: (s) => ({ db, actor: s.actor, now: now(), timeZone: s.timeZone }),
       noStore: (reply) => reply.header('cache-control', 'no-store'),
+      publicUrl: opts.publicUrl.replace(/\/$/, ''),
+      signInFlow: (platform) => (Object.hasOwn(opts.signIn ?? {}, platform) ? opts.signIn![platform as Platform] : undefined),
+      async startSessionFor(reply, tenantId, userId) {
+        const pair = await startSession(db, tenantId, userId, now());
+        if (pair) setSessionCookie(reply, pair.session);
+        return Boolean(pair);
+      },
+      sendPage(reply, status, title, text, continueTo) {
+        return kit
+          .noStore(reply)
+          .code(status)
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', assets.messageCsp)
+          .send(continueTo ? assets.continueTo(title, text, continueTo) : assets.message(title, text));
+      },
     };
 
     app.get('/app/login', async (req, reply) => {
@@ -54,7 +75,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
       const pair = t.success ? await exchangeLink(db, t.data.t, now()) : undefined;
       kit.noStore(reply).header('referrer-policy', 'no-referrer');
       if (!pair) return reply.code(401).type('text/html; charset=utf-8').send(assets.message('链接已失效', '这个登录链接已经用过或已过期（10 分钟内有效，只能打开一次）。请在聊天里重新发送 /看板。'));
-      void reply.setCookie(SESSION_COOKIE, pair.session, { path: '/app', httpOnly: true, sameSite: 'strict', secure, maxAge: SESSION_TTL_MS / 1000 });
+      void setSessionCookie(reply, pair.session);
       return reply.redirect('/app', 303);
     });
 
