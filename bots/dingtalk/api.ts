@@ -39,7 +39,8 @@ const userTokenSchema = z.object({ accessToken: z.string().min(1).max(4096), cor
 const meSchema = z.object({ unionId: z.string().min(1).max(128) });
 /** topapi/user/getbyunionid: contact_type 0 is a member of the organisation, 1 an external contact. */
 const byUnionIdSchema = z.object({ errcode: z.number(), errmsg: z.string().optional(), result: z.object({ userid: z.string().min(1).max(64), contact_type: z.number().optional() }).optional() });
-/** getbyunionid: "no such user" in this organisation (60121). */
+/** getbyunionid: "no such user" in this organisation (60121: from memory and what our fake answers — unverified
+ * against the live API; another code for it is refused too, only with the "try later" page). */
 const NOT_A_MEMBER = 60121;
 
 export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now?: () => number, timeoutMs = DINGTALK_TIMEOUT_MS) {
