@@ -218,15 +218,25 @@ describe(`dashboard sign-in with each chat app's login (${testDriver()})`, () =>
       it('answers a platform error or a platform that does not answer in time with a polite page', async () => {
         signInAs(p, '郑销售');
         const before = await sessions();
+        const codes: string[] = [];
         for (const how of ['error', 'hang'] as const) {
           failNext(p, how);
-          const { res } = await signIn(p);
+          const { res, back } = await signIn(p);
+          codes.push(back.searchParams.get('code') ?? back.searchParams.get('authCode') ?? '');
           expect(res.statusCode, how).toBe(502);
           expect(res.body).toContain('请稍后回到');
           expect(res.body).not.toMatch(/Error|at \//);
           expect(cookieOf(res.headers['set-cookie'], 'crm_session')).toBeUndefined();
         }
         expect(await sessions()).toBe(before);
+        // The operator can see why (one warning each, the platform's code, never the code or a token).
+        const warned = app.logs.filter((l) => l.msg === 'dashboard sign-in: the platform did not confirm the code' && l.platform === p);
+        expect(warned.length).toBeGreaterThanOrEqual(2);
+        expect(warned.map((l) => l.code)).toContain('NETWORK');
+        for (const c of codes) {
+          expect(c.length).toBeGreaterThan(10);
+          expect(JSON.stringify(app.logs)).not.toContain(c);
+        }
         // And the next try works.
         expect((await signIn(p)).res.statusCode).toBe(200);
       });
