@@ -179,6 +179,12 @@ describe(`dashboard sign-in with each chat app's login (${testDriver()})`, () =>
           expect(r.body).toContain('这次登录已过期，或不是从这个浏览器开始的');
           expect(cookieOf(r.headers['set-cookie'], 'crm_session')).toBeUndefined();
         }
+        // The user declined on the platform's page: our state comes back with an error instead of a code.
+        const declined = await start(p);
+        const denied = new URL(`${PUBLIC}/app/auth/${p}/callback?error=access_denied&state=${declined.authorize.searchParams.get('state')}`);
+        const refused = await callback(denied, declined.state.pair);
+        expect(refused.statusCode).toBe(400);
+        expect(refused.body).toContain('没有给出登录授权');
         expect(exchanges(p)).toBe(asked);
         expect(await sessions()).toBe(before);
       });

@@ -53,12 +53,14 @@ export const authRoutes: DashboardRoutes = (app, kit) => {
     const pending = req.cookies[STATE_COOKIE];
     void reply.clearCookie(STATE_COOKIE, { path: '/app/auth' });
     const q = callbackQuery.safeParse(req.query);
-    const code = q.success ? (q.data.code ?? q.data.authCode) : undefined;
     const issuedAt = q.success ? parseInt(q.data.state.split('.')[0]!, 36) : NaN;
     const age = kit.now().getTime() - issuedAt;
-    if (!q.success || !code || !pending || !sameText(pending, `${platform}.${q.data.state}`) || !(age >= -60_000 && age <= STATE_TTL_MS)) {
+    if (!q.success || !pending || !sameText(pending, `${platform}.${q.data.state}`) || !(age >= -60_000 && age <= STATE_TTL_MS)) {
       return kit.sendPage(reply, 400, '登录没有完成', `这次登录已过期，或不是从这个浏览器开始的。请回到${appName}工作台，重新打开 ChatCRM 看板。`);
     }
+    // Our state came back without a code: the user declined (error=access_denied) or the platform gave none.
+    const code = q.data.code ?? q.data.authCode;
+    if (!code) return kit.sendPage(reply, 400, '登录没有完成', `${appName}没有给出登录授权（可能点了“拒绝”）。请回到${appName}工作台，重新打开 ChatCRM 看板并同意授权。`);
 
     let member;
     try {

@@ -34,7 +34,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
 
     async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<WebSession | undefined> {
       const s = await sessionOf(db, req.cookies[SESSION_COOKIE], now());
-      if (!s) void reply.code(401).send({ error: 'not_signed_in', message: '请在聊天里发送 /看板，用收到的链接登录。' });
+      if (!s) void reply.code(401).send({ error: 'not_signed_in', message: '请在聊天里发送 /看板，用收到的链接登录（从企业微信、飞书或钉钉的工作台打开 ChatCRM 也能直接登录）。' });
       return s;
     }
     const setSessionCookie = (reply: FastifyReply, token: string) =>
