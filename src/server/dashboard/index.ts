@@ -1,7 +1,8 @@
 // The web dashboard at /app: a mobile-first page (src/web/page/) and the JSON API behind it. Sign-in is the
 // single-use link /看板 sends (src/services/web-sessions.ts), or the chat app's own login (auth.ts: WeCom, Feishu,
-// DingTalk OAuth2 codes, for the workbench/H5 entry); the session lives in an HttpOnly, SameSite=Strict cookie, and every call reads the user from the session row — the same visibility as in chat, because the
-// numbers come from the same services. Route groups live beside this file (home.ts, …) and share one kit (kit.ts).
+// DingTalk OAuth2 codes, for the workbench/H5 entry); the session lives in an HttpOnly, SameSite=Strict cookie,
+// and every call reads the user from the session row — the same visibility as in chat, because the numbers come
+// from the same services. Route groups live beside this file (home.ts, …) and share one kit (kit.ts).
 // State-changing calls must carry the session's CSRF token in `x-csrf-token` (kit.signedInForChange).
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -74,7 +75,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
       const t = z.object({ t: z.string().max(200) }).safeParse(req.query);
       const pair = t.success ? await exchangeLink(db, t.data.t, now()) : undefined;
       kit.noStore(reply).header('referrer-policy', 'no-referrer');
-      if (!pair) return reply.code(401).type('text/html; charset=utf-8').send(assets.message('链接已失效', '这个登录链接已经用过或已过期（10 分钟内有效，只能打开一次）。请在聊天里重新发送 /看板。'));
+      if (!pair) return kit.sendPage(reply, 401, '链接已失效', '这个登录链接已经用过或已过期（10 分钟内有效，只能打开一次）。请在聊天里重新发送 /看板。');
       void setSessionCookie(reply, pair.session);
       return reply.redirect('/app', 303);
     });

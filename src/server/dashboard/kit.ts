@@ -15,7 +15,7 @@ export const SIGN_IN_PLATFORMS = ['wecom', 'feishu', 'dingtalk'] as const satisf
  * Where a link into the dashboard should point for someone on `platform`: its sign-in flow (which ends on /app, or
  * straight on /app when a session is already there), else /app itself (console: a /看板 link signs in).
  */
-export function dashboardEntryPath(platform: Platform | string): string {
+export function dashboardEntryPath(platform: string): string {
   return (SIGN_IN_PLATFORMS as readonly string[]).includes(platform) ? `/app/auth/${platform}` : '/app';
 }
 
