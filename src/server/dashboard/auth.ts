@@ -29,6 +29,7 @@ const sameText = (a: string, b: string) => a.length === b.length && timingSafeEq
 
 export const authRoutes: DashboardRoutes = (app, kit) => {
   const secure = kit.publicUrl.startsWith('https://');
+  const stateCookie = { path: '/app/auth', httpOnly: true, sameSite: 'lax', secure } as const;
   const redirectUri = (platform: string) => `${kit.publicUrl}/app/auth/${platform}/callback`;
 
   app.get('/app/auth/:platform', async (req, reply) => {
@@ -38,7 +39,7 @@ export const authRoutes: DashboardRoutes = (app, kit) => {
     // Already signed in (a same-site visit carries the Strict cookie): straight to the dashboard.
     if (await sessionOf(kit.db, req.cookies[SESSION_COOKIE], kit.now())) return kit.noStore(reply).redirect('/app', 303);
     const state = `${kit.now().getTime().toString(36)}.${randomBytes(16).toString('base64url')}`;
-    void reply.setCookie(STATE_COOKIE, `${p.data.platform}.${state}`, { path: '/app/auth', httpOnly: true, sameSite: 'lax', secure, maxAge: STATE_TTL_MS / 1000 });
+    void reply.setCookie(STATE_COOKIE, `${p.data.platform}.${state}`, { ...stateCookie, maxAge: STATE_TTL_MS / 1000 });
     return kit.noStore(reply).redirect(flow.authorizeUrl(redirectUri(p.data.platform), state), 302);
   });
 
@@ -51,7 +52,7 @@ export const authRoutes: DashboardRoutes = (app, kit) => {
     const appName = APP_NAMES[platform];
     // The state is single-use: whatever happens next, this browser's pending sign-in is over.
     const pending = req.cookies[STATE_COOKIE];
-    void reply.clearCookie(STATE_COOKIE, { path: '/app/auth' });
+    void reply.clearCookie(STATE_COOKIE, stateCookie);
     const q = callbackQuery.safeParse(req.query);
     const issuedAt = q.success ? parseInt(q.data.state.split('.')[0]!, 36) : NaN;
     const age = kit.now().getTime() - issuedAt;
