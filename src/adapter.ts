@@ -137,6 +137,27 @@ export interface TransportStatus {
   attempts?: number;
 }
 
+/** The member a sign-in code belongs to, with the same ids its chat messages carry (`InboundBase`). */
+export interface SignInUser {
+  tenantKey: string;
+  platformUserId: string;
+}
+
+/**
+ * Signing in to the web dashboard with the platform's own login (WeCom OAuth2, Feishu authorize, DingTalk OAuth2):
+ * the browser is sent to `authorizeUrl`, the platform sends it back to `redirectUri` with a code (and our `state`),
+ * and the server turns the code into the member here. Who signs in comes only from the platform's answer.
+ */
+export interface SignInFlow {
+  authorizeUrl(redirectUri: string, state: string): string;
+  /**
+   * The member behind a code; undefined when the platform vouches for someone who is not a member (a WeCom
+   * non-member's openid, a DingTalk external contact). Throws AdapterError when the platform refuses the code
+   * (used, expired, wrong) or does not answer in time.
+   */
+  userOfCode(code: string, redirectUri: string): Promise<SignInUser | undefined>;
+}
+
 export interface ChatAdapter {
   platform: Platform;
   /** The platform app this adapter sends as (WeCom corp/agent, Feishu app id, DingTalk robot): one outbox lane each. */
@@ -160,6 +181,8 @@ export interface ChatAdapter {
   send(target: SendTarget, message: OutboundMessage, opts?: SendOptions): Promise<SentRef>;
   updateCard(cardRef: string, card: Card): Promise<void>;
   lookupUser?(platformUserId: string): Promise<{ name?: string } | undefined>;
+  /** Dashboard sign-in with this platform's login, where the adapter is the platform's app (not the WeCom robot). */
+  signIn?: SignInFlow;
 }
 
 export type AdapterErrorCode =

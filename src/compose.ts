@@ -3,7 +3,7 @@
 // them. src/main.ts and the tests (test/helpers/server.ts) both build the app here, so the tests run production.
 import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import type { ChatAdapter } from './adapter.js';
+import type { ChatAdapter, SignInFlow } from './adapter.js';
 import { createAdapters, type AdapterDeps } from '../bots/index.js';
 import { startBackground, type Background, type Logger } from './background.js';
 import { ConfigError, parseCoreEnv, type CoreEnv } from './config/env.js';
@@ -105,7 +105,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     dispatch,
     logLevel: env.LOG_LEVEL,
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
-    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), signIn: signInFlows(adapters), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
   });
   // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
   const acks = ackPriority(server);
@@ -158,6 +158,11 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
       return closing;
     },
   };
+}
+
+/** Each platform's dashboard sign-in, from its own app's adapter (the WeCom robot has none: the self-built app signs in). */
+function signInFlows(adapters: ChatAdapter[]): Partial<Record<ChatAdapter['platform'], SignInFlow>> {
+  return Object.fromEntries(adapters.flatMap((a) => (a.signIn ? [[a.platform, a.signIn]] : [])));
 }
 
 /** CHATCRM_PUBLIC_URL, or this server's own address (a wildcard host is reached through loopback). */

@@ -70,5 +70,9 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
     async updateCard(outTrackId, card) {
       await api.updateCard(outTrackId, renderDingtalkTemplateData(card));
     },
+    signIn: {
+      authorizeUrl: (redirectUri, state) => api.signInPageUrl(redirectUri, state),
+      userOfCode: (code) => api.userOfSignInCode(code),
+    },
   };
 }

@@ -2,7 +2,10 @@
 // refreshed on InvalidAuthentication), robot one-to-one and group messages, and template cards
 // (createAndDeliver / update by outTrackId), and files uploaded through oapi.dingtalk.com media/upload (the same
 // app token; errors as errcode) for sampleFile messages. The per-message sessionWebhook is never used: it expires.
-import { AdapterError } from '../../src/adapter.js';
+// Dashboard sign-in: the OAuth2 page (login.dingtalk.com), the user's token, their unionId, and the userid our
+// identities hold (chat messages carry senderStaffId, the userid) from oapi topapi/user/getbyunionid.
+import { z } from 'zod';
+import { AdapterError, type SignInUser } from '../../src/adapter.js';
 import { httpCall, type HttpAnswer, type HttpInit } from '../http-call.js';
 import { createTokenCache, withToken, type TokenStore } from '../token-cache.js';
 import type { DingtalkConfig } from './config.js';
@@ -29,6 +32,16 @@ async function requestOnce(url: string, init: HttpInit, timeoutMs: number): Prom
   if (!res.ok) throw dingtalkError(res.status, body);
   return body;
 }
+
+/** v1.0/oauth2/userAccessToken: with scope `openid corpid`, the organisation the user chose (our tenant key). */
+const userTokenSchema = z.object({ accessToken: z.string().min(1).max(4096), corpId: z.string().min(1).max(128).optional() });
+/** v1.0/contact/users/me with the user's token. */
+const meSchema = z.object({ unionId: z.string().min(1).max(128) });
+/** topapi/user/getbyunionid: contact_type 0 is a member of the organisation, 1 an external contact. */
+const byUnionIdSchema = z.object({ errcode: z.number(), errmsg: z.string().optional(), result: z.object({ userid: z.string().min(1).max(64), contact_type: z.number().optional() }).optional() });
+/** getbyunionid: "no such user" in this organisation (60121: from memory and what our fake answers — unverified
+ * against the live API; another code for it is refused too, only with the "try later" page). */
+const NOT_A_MEMBER = 60121;
 
 export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now?: () => number, timeoutMs = DINGTALK_TIMEOUT_MS) {
   const base = config.apiBase;
@@ -104,6 +117,36 @@ export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now
         return String(r.media_id);
       };
       return withToken(tokens, attempt);
+    },
+    /**
+     * The OAuth2 page (获取登录用户的访问凭证): scope `openid corpid` makes the user's organisation come back with
+     * their token; inside DingTalk the page signs the user in without a password. Returns with `authCode` + `state`.
+     */
+    signInPageUrl(redirectUri: string, state: string): string {
+      const q = new URLSearchParams({ redirect_uri: redirectUri, response_type: 'code', client_id: config.clientId, scope: 'openid corpid', state, prompt: 'consent' });
+      return `${config.loginBase ?? 'https://login.dingtalk.com'}/oauth2/auth?${q}`;
+    },
+    /** authCode → the user's token (+ corpId) → unionId → userid; undefined for someone outside the organisation. */
+    async userOfSignInCode(code: string): Promise<SignInUser | undefined> {
+      const json = { 'content-type': 'application/json' };
+      const token = userTokenSchema.safeParse(
+        await request(`${base}/v1.0/oauth2/userAccessToken`, { method: 'POST', headers: json, body: JSON.stringify({ clientId: config.clientId, clientSecret: config.clientSecret, code, grantType: 'authorization_code' }) }),
+      );
+      if (!token.success) throw new AdapterError('dingtalk', 'PLATFORM_REJECTED', 'userAccessToken: unexpected answer', false);
+      if (!token.data.corpId) return undefined;
+      const me = meSchema.safeParse(await request(`${base}/v1.0/contact/users/me`, { method: 'GET', headers: { 'x-acs-dingtalk-access-token': token.data.accessToken } }));
+      if (!me.success) throw new AdapterError('dingtalk', 'PLATFORM_REJECTED', 'contact/users/me: unexpected answer', false);
+      const found = await withToken(tokens, async (appToken) => {
+        const r = byUnionIdSchema.safeParse(
+          await request(`${config.oapiBase}/topapi/user/getbyunionid?access_token=${encodeURIComponent(appToken)}`, { method: 'POST', headers: json, body: JSON.stringify({ unionid: me.data.unionId }) }),
+        );
+        if (!r.success) throw new AdapterError('dingtalk', 'PLATFORM_REJECTED', 'getbyunionid: unexpected answer', false);
+        if (r.data.errcode === NOT_A_MEMBER) return undefined;
+        if (r.data.errcode !== 0) throw oapiError(r.data.errcode, r.data.errmsg ?? '');
+        return r.data.result;
+      });
+      if (!found || (found.contact_type ?? 0) !== 0) return undefined;
+      return { tenantKey: token.data.corpId, platformUserId: found.userid };
     },
     async updateCard(outTrackId: string, cardParamMap: Record<string, string>) {
       await call('PUT', '/v1.0/card/instances', {

@@ -7,6 +7,8 @@
 //                                       cards are ActionCards whose buttons send the matching command
 //   DINGTALK_API_BASE                   https://api.dingtalk.com (tests point it at a local fake)
 //   DINGTALK_OAPI_BASE                  https://oapi.dingtalk.com: the older API, for uploading files (media/upload)
+//                                       and finding a signed-in user's userid (topapi/user/getbyunionid)
+//   DINGTALK_LOGIN_BASE                 https://login.dingtalk.com: the OAuth2 page for dashboard sign-in (tests: a fake)
 import { z } from 'zod';
 import { CONFIG_PARSE } from '../../src/config/env.js';
 
@@ -16,6 +18,7 @@ export const dingtalkConfigSchema = z.object({
   DINGTALK_ROBOT_CODE: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'RobotCode 只含字母数字').optional(),
   DINGTALK_API_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://api.dingtalk.com'),
   DINGTALK_OAPI_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://oapi.dingtalk.com'),
+  DINGTALK_LOGIN_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://login.dingtalk.com'),
   DINGTALK_MODE: z.enum(['stream', 'http'], { error: '必须是 stream（Stream 长连接）或 http（HTTP 回调）' }).default('stream'),
   DINGTALK_CARD_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9._-]{8,128}$/, '模板 ID 形如 xxxx-xxxx.schema').optional(),
 });
@@ -27,12 +30,14 @@ export interface DingtalkConfig {
   apiBase: string;
   /** oapi.dingtalk.com: media/upload for files sent by the robot. */
   oapiBase: string;
+  /** login.dingtalk.com: the OAuth2 authorize page (dashboard sign-in); absent: the real one. */
+  loginBase?: string;
   mode: 'stream' | 'http';
   cardTemplateId?: string;
 }
 
 const CORE = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'] as const;
-const ALL = [...CORE, 'DINGTALK_ROBOT_CODE', 'DINGTALK_API_BASE', 'DINGTALK_OAPI_BASE', 'DINGTALK_MODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
+const ALL = [...CORE, 'DINGTALK_ROBOT_CODE', 'DINGTALK_API_BASE', 'DINGTALK_OAPI_BASE', 'DINGTALK_LOGIN_BASE', 'DINGTALK_MODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
 
 export function readDingtalkConfig(
   env: Record<string, string | undefined>,
@@ -53,6 +58,7 @@ export function readDingtalkConfig(
       robotCode: e.DINGTALK_ROBOT_CODE ?? e.DINGTALK_CLIENT_ID,
       apiBase: e.DINGTALK_API_BASE.replace(/\/$/, ''),
       oapiBase: e.DINGTALK_OAPI_BASE.replace(/\/$/, ''),
+      loginBase: e.DINGTALK_LOGIN_BASE.replace(/\/$/, ''),
       mode: e.DINGTALK_MODE,
       ...(e.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID } : {}),
     },

@@ -67,6 +67,10 @@ export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): Cha
     async updateCard(cardRef, card) {
       await api.patchMessage(cardRef, renderFeishuCard(card));
     },
+    signIn: {
+      authorizeUrl: (redirectUri, state) => api.signInPageUrl(redirectUri, state),
+      userOfCode: (code, redirectUri) => api.userOfSignInCode(code, redirectUri),
+    },
     async lookupUser(openId) {
       try {
         const r = await api.getUser(openId);

@@ -1,10 +1,14 @@
 // Outbound Feishu calls through the SDK Client (it fetches and caches the tenant_access_token; the cache is our
 // database so instances share one token). im/v1 message create (with `uuid` for server-side dedup of resends)
 // and patch (interactive cards). On an invalid-token code the cached token is dropped and the call retried once.
+// Dashboard sign-in goes around the SDK (bots/http-call.ts, which has the deadline): the authorize page, the
+// OAuth token endpoint and authen/v1/user_info, all with the user's own token — no tenant token involved.
 import * as lark from '@larksuiteoapi/node-sdk';
+import { z } from 'zod';
+import { httpCall, type HttpInit } from '../http-call.js';
 import type { TokenStore } from '../token-cache.js';
 import type { FeishuConfig } from './config.js';
-import { AdapterError } from '../../src/adapter.js';
+import { AdapterError, type SignInUser } from '../../src/adapter.js';
 import { feishuError, fromThrown, sdkLogger, type SinkLogger } from './errors.js';
 
 /** Our store's key for one of the SDK's cache entries (keys are Symbols plus a namespace, the app id). */
@@ -69,6 +73,36 @@ interface FeishuReply {
   data?: Record<string, unknown>;
 }
 
+/** authen/v2/oauth/token (RFC 6749 style): `code` 0 and an access_token, or a code with `error_description`. */
+const userTokenSchema = z.object({ code: z.number(), access_token: z.string().min(1).max(8192).optional(), error_description: z.string().optional(), msg: z.string().optional() });
+/** authen/v1/user_info: the open_id our Feishu identities hold (events carry sender_id.open_id) and the tenant_key. */
+const userInfoSchema = z.object({
+  code: z.number(),
+  msg: z.string().optional(),
+  data: z.object({ open_id: z.string().regex(/^ou_[A-Za-z0-9_-]{1,80}$/), tenant_key: z.string().min(1).max(64) }).optional(),
+});
+
+/** One sign-in call: JSON in and out; a failure as AdapterError through the error table. */
+async function signInCall(url: string, init: HttpInit, timeoutMs: number): Promise<unknown> {
+  let res;
+  try {
+    res = await httpCall(url, init, timeoutMs);
+  } catch (err) {
+    throw fromThrown(err);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    throw res.ok ? feishuError(-2, 'invalid JSON') : fromThrown({ response: { status: res.status } });
+  }
+  const b = body as { code?: unknown; msg?: unknown; error_description?: unknown };
+  if (!res.ok || (typeof b.code === 'number' && b.code !== 0)) {
+    throw typeof b.code === 'number' ? feishuError(b.code, String(b.error_description ?? b.msg ?? ''), res.ok ? 200 : res.status) : fromThrown({ response: { status: res.status } });
+  }
+  return body;
+}
+
 export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: SinkLogger, timeoutMs = config.timeoutMs ?? TIMEOUT_MS) {
   const client = new lark.Client({
     appId: config.appId,
@@ -122,6 +156,26 @@ export function createFeishuApi(config: FeishuConfig, store: TokenStore, log?: S
     },
     patchMessage: (messageId: string, card: unknown) =>
       call(() => client.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }) as Promise<FeishuReply>),
+    /**
+     * The authorize page (获取授权码, accounts.feishu.cn/open-apis/authen/v1/authorize): inside Feishu it returns
+     * without a consent screen to `redirectUri` with `code` (5 minutes, once) and our `state`.
+     */
+    signInPageUrl(redirectUri: string, state: string): string {
+      const q = new URLSearchParams({ client_id: config.appId, redirect_uri: redirectUri, state });
+      return `${config.accountsBase ?? config.domain}/open-apis/authen/v1/authorize?${q}`;
+    },
+    /**
+     * Code → user_access_token (POST open-apis/authen/v2/oauth/token, grant_type authorization_code; the v1 oidc
+     * endpoints are historic, and accounts.feishu.cn/oauth/v3/token takes the same fields) → authen/v1/user_info.
+     */
+    async userOfSignInCode(code: string, redirectUri: string): Promise<SignInUser | undefined> {
+      const tokenBody = { grant_type: 'authorization_code', client_id: config.appId, client_secret: config.appSecret, code, redirect_uri: redirectUri };
+      const token = userTokenSchema.safeParse(await signInCall(`${config.domain}/open-apis/authen/v2/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(tokenBody) }, timeoutMs));
+      if (!token.success || !token.data.access_token) throw feishuError(-2, 'oauth/token: unexpected answer');
+      const info = userInfoSchema.safeParse(await signInCall(`${config.domain}/open-apis/authen/v1/user_info`, { method: 'GET', headers: { authorization: `Bearer ${token.data.access_token}` } }, timeoutMs));
+      if (!info.success || !info.data.data) throw feishuError(-2, 'user_info: unexpected answer');
+      return { tenantKey: info.data.data.tenant_key, platformUserId: info.data.data.open_id };
+    },
     getUser: (openId: string) =>
       call(() => client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }) as Promise<FeishuReply>),
   };

@@ -2,11 +2,14 @@
 //   FEISHU_APP_ID / FEISHU_APP_SECRET        凭证与基础信息 → App ID / App Secret
 //   FEISHU_VERIFICATION_TOKEN / ENCRYPT_KEY  事件与回调 → 加密策略 → Verification Token / Encrypt Key
 //   FEISHU_DOMAIN   feishu (open.feishu.cn), lark (open.larksuite.com) or a URL (tests point it at a local fake)
+//   FEISHU_ACCOUNTS_BASE  the authorize page's host for dashboard sign-in: accounts.feishu.cn for feishu,
+//                   accounts.larksuite.com for lark, else the FEISHU_DOMAIN URL (tests point it at a local fake)
 //   FEISHU_MODE     webhook (Feishu calls POST /bots/feishu/events) or ws (long connection, no public URL needed)
 import { z } from 'zod';
 import { CONFIG_PARSE } from '../../src/config/env.js';
 
 const DOMAINS = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' } as const;
+const ACCOUNTS = { feishu: 'https://accounts.feishu.cn', lark: 'https://accounts.larksuite.com' } as const;
 
 const DOMAIN_HINT = '必须是 feishu、lark 或 https:// 开头的网址';
 
@@ -17,6 +20,7 @@ export const feishuConfigSchema = z.object({
   FEISHU_ENCRYPT_KEY: z.string().min(8, 'Encrypt Key 太短').optional(),
   FEISHU_DOMAIN: z.union([z.enum(['feishu', 'lark'], { error: DOMAIN_HINT }), z.url({ error: DOMAIN_HINT })], { error: DOMAIN_HINT }).default('feishu'),
   FEISHU_MODE: z.enum(['webhook', 'ws'], { error: '必须是 webhook（事件回调）或 ws（长连接）' }).default('webhook'),
+  FEISHU_ACCOUNTS_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).optional(),
 });
 
 export interface FeishuConfig {
@@ -26,13 +30,15 @@ export interface FeishuConfig {
   encryptKey: string;
   /** Base URL of the open platform, without a trailing slash. */
   domain: string;
+  /** Host of the sign-in authorize page (accounts.feishu.cn); absent: the open platform's `domain`. */
+  accountsBase?: string;
   /** Deadline of one API call in ms (default 10 s); set from CHATCRM_PLATFORM_TIMEOUT_MS. */
   timeoutMs?: number;
   mode: 'webhook' | 'ws';
 }
 
 const CORE = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET'] as const;
-const ALL = [...CORE, 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY', 'FEISHU_DOMAIN', 'FEISHU_MODE'] as const;
+const ALL = [...CORE, 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY', 'FEISHU_DOMAIN', 'FEISHU_MODE', 'FEISHU_ACCOUNTS_BASE'] as const;
 
 export function readFeishuConfig(
   env: Record<string, string | undefined>,
@@ -52,7 +58,9 @@ export function readFeishuConfig(
     if (!e.FEISHU_ENCRYPT_KEY) errors.push('FEISHU_ENCRYPT_KEY: webhook 模式必须设置，飞书才会对请求签名（事件与回调 → 加密策略）');
   }
   if (errors.length > 0) return { enabled: false, errors };
-  const domain = e.FEISHU_DOMAIN in DOMAINS ? DOMAINS[e.FEISHU_DOMAIN as keyof typeof DOMAINS] : e.FEISHU_DOMAIN;
+  const named = e.FEISHU_DOMAIN in DOMAINS ? (e.FEISHU_DOMAIN as keyof typeof DOMAINS) : undefined;
+  const domain = named ? DOMAINS[named] : e.FEISHU_DOMAIN;
+  const accountsBase = e.FEISHU_ACCOUNTS_BASE ?? (named ? ACCOUNTS[named] : domain);
   return {
     enabled: true,
     config: {
@@ -61,6 +69,7 @@ export function readFeishuConfig(
       verificationToken: e.FEISHU_VERIFICATION_TOKEN ?? '',
       encryptKey: e.FEISHU_ENCRYPT_KEY ?? '',
       domain: domain.replace(/\/$/, ''),
+      accountsBase: accountsBase.replace(/\/$/, ''),
       mode: e.FEISHU_MODE,
     },
   };

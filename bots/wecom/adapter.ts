@@ -107,6 +107,10 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
       // A send-time response_code is single-use for 72 h; atall:1 updates the card for every recipient of the task.
       await api.updateTemplateCard({ atall: 1, response_code: cardRef, ...renderWecomUpdate(card) });
     },
+    signIn: {
+      authorizeUrl: (redirectUri, state) => api.signInPageUrl(redirectUri, state),
+      userOfCode: (code) => api.userOfSignInCode(code),
+    },
     async lookupUser(userid) {
       try {
         const r = await api.getUser(userid);

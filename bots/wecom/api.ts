@@ -1,7 +1,9 @@
 // Outbound WeCom API calls: gettoken (doc 91039), message/send (90236), message/update_template_card (94888),
 // user/get (90196), media/upload (90253: a temporary file for a file message, ≤ 20 MB, valid 3 days), group
-// robots webhook/send and webhook/upload_media (91770). Errors become AdapterError; an expired token is
-// refreshed and the call retried once.
+// robots webhook/send and webhook/upload_media (91770), and dashboard sign-in: the OAuth2 authorize page (91022)
+// and auth/getuserinfo (91023). Errors become AdapterError; an expired token is refreshed and the call retried once.
+import { z } from 'zod';
+import type { SignInUser } from '../../src/adapter.js';
 import type { WecomConfig } from './config.js';
 import { httpError, networkError, wecomError } from './errors.js';
 import { httpCall, type HttpAnswer, type HttpInit } from '../http-call.js';
@@ -36,6 +38,12 @@ async function callOnce(url: string, init: HttpInit, timeoutMs = WECOM_TIMEOUT_M
   if (body.errcode && body.errcode !== 0) throw wecomError(body.errcode, String(body.errmsg ?? ''));
   return body;
 }
+
+/**
+ * auth/getuserinfo (doc 91023): a member's `userid` (plus a user_ticket we do not need), or for someone outside the
+ * corp an `openid` (and maybe external_userid) — not a member, so no sign-in.
+ */
+const userInfoSchema = z.object({ userid: z.string().min(1).max(64).optional(), openid: z.string().max(128).optional() });
 
 export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () => number, timeoutMs = WECOM_TIMEOUT_MS) {
   const base = config.apiBase;
@@ -73,6 +81,20 @@ export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () 
     async webhookUploadFile(key: string, fileName: string, bytes: Buffer, mimeType: string): Promise<string> {
       const r = await call(`${base}/cgi-bin/webhook/upload_media?key=${encodeURIComponent(key)}&type=file`, { method: 'POST', body: mediaForm(fileName, bytes, mimeType) });
       return String(r.media_id);
+    },
+    /**
+     * The OAuth2 authorize page (doc 91022): inside WeCom it returns at once to `redirectUri` with `code` and our
+     * `state`. snsapi_base is silent (no consent screen) and gives the userid, all we need.
+     */
+    signInPageUrl(redirectUri: string, state: string): string {
+      const q = new URLSearchParams({ appid: config.corpId, redirect_uri: redirectUri, response_type: 'code', scope: 'snsapi_base', state, agentid: String(config.agentId) });
+      return `${config.oauthBase ?? 'https://open.weixin.qq.com'}/connect/oauth2/authorize?${q}#wechat_redirect`;
+    },
+    /** The member behind a sign-in code (valid 5 minutes, once); undefined for a non-member's openid. */
+    async userOfSignInCode(code: string): Promise<SignInUser | undefined> {
+      const r = userInfoSchema.safeParse(await cgi(`auth/getuserinfo?code=${encodeURIComponent(code)}`));
+      if (!r.success) throw wecomError(-2, 'auth/getuserinfo: unexpected answer');
+      return r.data.userid ? { tenantKey: config.corpId, platformUserId: r.data.userid } : undefined;
     },
     webhookSend: (key: string, body: unknown) =>
       call(`${base}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, {

@@ -2,6 +2,8 @@
 //   WECOM_CORP_ID            我的企业 → 企业信息 → 企业ID
 //   WECOM_AGENT_ID / SECRET  应用管理 → 自建 → <应用> → AgentId / Secret
 //   WECOM_TOKEN / ENCODING_AES_KEY  <应用> → 接收消息 → 设置API接收 → Token / EncodingAESKey
+//   WECOM_OAUTH_BASE         the OAuth2 authorize page's host for dashboard sign-in (https://open.weixin.qq.com;
+//                            tests point it at a local fake); the redirect host must be the app's 可信域名
 import { z } from 'zod';
 import { CONFIG_PARSE } from '../../src/config/env.js';
 
@@ -12,6 +14,7 @@ export const wecomConfigSchema = z.object({
   WECOM_TOKEN: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'Token 为 1–32 位字母数字'),
   WECOM_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母数字'),
   WECOM_API_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://qyapi.weixin.qq.com'),
+  WECOM_OAUTH_BASE: z.url({ error: '必须是 http:// 或 https:// 开头的网址' }).default('https://open.weixin.qq.com'),
   /** Group robots for digests: `华东群=key1,华南群=key2`. */
   WECOM_GROUP_WEBHOOKS: z
     .string()
@@ -26,6 +29,8 @@ export interface WecomConfig {
   token: string;
   encodingAesKey: string;
   apiBase: string;
+  /** Host of the OAuth2 authorize page (dashboard sign-in); absent: https://open.weixin.qq.com. */
+  oauthBase?: string;
   /** Robot name → webhook key. */
   webhooks: Record<string, string>;
 }
@@ -57,6 +62,7 @@ export function readWecomConfig(
       token: e.WECOM_TOKEN,
       encodingAesKey: e.WECOM_ENCODING_AES_KEY,
       apiBase: e.WECOM_API_BASE.replace(/\/$/, ''),
+      oauthBase: e.WECOM_OAUTH_BASE.replace(/\/$/, ''),
       webhooks,
     },
   };

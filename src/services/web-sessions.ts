@@ -1,6 +1,7 @@
 // Dashboard sign-in without passwords: /看板 hands the asking user a link that works once within 10 minutes; opening
-// it starts a 12-hour session (HttpOnly cookie) with its own CSRF token. Only SHA-256 hashes of tokens are stored.
-// Who the session is comes from the row, i.e. from the platform-verified user who asked in chat — never from the page.
+// it starts a 12-hour session (HttpOnly cookie) with its own CSRF token. The chat apps' own sign-in (OAuth2 code →
+// member, src/server/dashboard/auth.ts) starts the same session. Only SHA-256 hashes of tokens are stored.
+// Who the session is comes from the row, i.e. from the platform-verified user — never from the page.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -35,11 +36,16 @@ export async function exchangeLink(db: DbOrTx, token: string, now: Date): Promis
     .where(and(eq(webSessions.tokenHash, hash(token)), eq(webSessions.kind, 'link'), isNull(webSessions.usedAt), gt(webSessions.expiresAt, now)))
     .returning({ tenantId: webSessions.tenantId, userId: webSessions.userId });
   if (!link) return undefined;
-  const [user] = await db.select({ active: users.active }).from(users).where(eq(users.id, link.userId));
+  return startSession(db, link.tenantId, link.userId, now);
+}
+
+/** A new 12-hour session for an active user of the tenant (its token and CSRF token), or undefined for anyone else. */
+export async function startSession(db: DbOrTx, tenantId: string, userId: string, now: Date): Promise<{ session: string; csrf: string } | undefined> {
+  const [user] = await db.select({ active: users.active }).from(users).where(and(eq(users.id, userId), eq(users.tenantId, tenantId)));
   if (!user?.active) return undefined;
   const session = newToken();
   const csrf = newToken();
-  await db.insert(webSessions).values({ ...link, kind: 'session', tokenHash: hash(session), csrf, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
+  await db.insert(webSessions).values({ tenantId, userId, kind: 'session', tokenHash: hash(session), csrf, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
   return { session, csrf };
 }
 

@@ -8,9 +8,9 @@ const pageEntry = () => findUpwards(import.meta.url, 'src/web/page/app.ts', '看
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const SHELL = (title: string, body: string, script = '') => `<!doctype html>
+const SHELL = (title: string, body: string, script = '', head = '') => `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">${head}
 <title>${escapeHtml(title)}</title>
 <style>
 :root{--fg:#1f2329;--muted:#646a73;--line:#e5e6eb;--brand:#1456f0;--bad:#d83931;--bg:#f5f6f7}
@@ -44,5 +44,14 @@ export function pageAssets() {
       throw err;
     })),
     message: (title: string, text: string) => SHELL(title, `<main><section><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></section></main>`),
+    /**
+     * A message that moves on to a same-origin `path` by itself (meta refresh, no script) and offers it as a link.
+     * Sign-in ends here: after a cross-site redirect chain, the SameSite=Strict session cookie is sent only on a
+     * navigation that starts on our own page.
+     */
+    continueTo: (title: string, text: string, path: string) =>
+      SHELL(title, `<main><section><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><a href="${escapeHtml(path)}" data-testid="continue">打开看板</a></p></section></main>`, '', `\n<meta http-equiv="refresh" content="0;url=${escapeHtml(path)}">`),
+    /** For the message pages: nothing runs, nothing loads, nothing is posted. */
+    messageCsp: "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
   };
 }

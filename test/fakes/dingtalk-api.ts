@@ -3,12 +3,23 @@
 // CALLBACK frames and collects the client's acks). It checks the x-acs-dingtalk-access-token header, robotCode,
 // msgKey/msgParam (a JSON *string*, ≤ 15,000 bytes), ≤ 20 userIds, and can be told to fail on demand or to
 // answer a send only after a delay (it is delivered first — the ambiguous timeout).
+// Dashboard sign-in: the OAuth2 page login.dingtalk.com/oauth2/auth (back with an authCode for the user set by
+// `signInAs`), v1.0/oauth2/userAccessToken (client id/secret; a code works once; corpId with scope `corpid`),
+// v1.0/contact/users/me (user token) and oapi topapi/user/getbyunionid (app token); `failSignInNext` on the first.
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export type DingtalkFail = 'token_expired' | 'rate_limited' | 'http_500' | 'flow_controlled';
+/** A sign-in code exchange that fails: an HTTP 500, or no answer until close. */
+export type DingtalkSignInFail = 'http_500' | 'hang';
+/** Who the OAuth2 page signs in: a member of `corpId` (userid), or an external contact of it. */
+export interface DingtalkSignInAs {
+  userid: string;
+  corpId: string;
+  external?: boolean;
+}
 
 export interface DingtalkReceived {
   method: string;
@@ -35,6 +46,12 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
   let socket: WebSocket | undefined;
   let connected!: () => void;
   let ready = new Promise<void>((r) => (connected = r));
+  let signInAs: DingtalkSignInAs | undefined;
+  const authCodes = new Map<string, { who: DingtalkSignInAs; withCorp: boolean; used: boolean }>();
+  const userTokens = new Map<string, { who: DingtalkSignInAs; withCorp: boolean }>();
+  const unionIds = new Map<string, DingtalkSignInAs>();
+  let signInFailures: DingtalkSignInFail[] = [];
+  const hangs = new Set<() => void>();
 
   app.addHook('preHandler', async (req) => {
     received.push({ method: req.method, path: req.url.split('?')[0]!, headers: req.headers, body: req.body });
@@ -117,6 +134,52 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     const id = `@lA${randomBytes(10).toString('hex')}`;
     media.set(id, f);
     return { errcode: 0, errmsg: 'ok', type: 'file', media_id: id, created_at: Date.now() };
+  });
+  /** login.dingtalk.com/oauth2/auth: back to redirect_uri with authCode and state. */
+  app.get('/oauth2/auth', async (req, reply) => {
+    const q = req.query as Record<string, string>;
+    const scopes = String(q.scope ?? '').split(' ');
+    if (q.client_id !== opts.appKey || q.response_type !== 'code' || q.prompt !== 'consent' || !scopes.includes('openid')) return reply.code(400).type('text/html').send('参数错误');
+    let back: URL;
+    try {
+      back = new URL(q.redirect_uri ?? '');
+    } catch {
+      return reply.code(400).type('text/html').send('redirect_uri 参数错误');
+    }
+    if (!signInAs) return reply.code(403).type('text/html').send('未登录钉钉');
+    const code = randomBytes(16).toString('hex');
+    authCodes.set(code, { who: signInAs, withCorp: scopes.includes('corpid'), used: false });
+    back.searchParams.set('authCode', code);
+    if (q.state !== undefined) back.searchParams.set('state', q.state);
+    return reply.redirect(back.toString(), 302);
+  });
+  app.post('/v1.0/oauth2/userAccessToken', async (req, reply) => {
+    const f = signInFailures.shift();
+    if (f === 'hang') await new Promise<void>((r) => hangs.add(r));
+    if (f === 'http_500') return reply.code(500).send({ code: 'InternalError', message: 'busy' });
+    const b = req.body as any;
+    if (b?.clientId !== opts.appKey || b?.clientSecret !== opts.appSecret) return err(reply, 400, 'invalidClientIdOrSecret', '无效的 clientId 或 clientSecret');
+    if (b.grantType !== 'authorization_code') return err(reply, 400, 'invalidParameter.grantType', 'grantType');
+    const c = authCodes.get(String(b.code ?? ''));
+    if (!c || c.used) return err(reply, 400, 'invalidParameter.authCode', '不合法的临时授权码');
+    c.used = true;
+    const token = randomBytes(16).toString('hex');
+    userTokens.set(token, c);
+    return { accessToken: token, refreshToken: randomBytes(16).toString('hex'), expireIn: 7200, ...(c.withCorp ? { corpId: c.who.corpId } : {}) };
+  });
+  app.get('/v1.0/contact/users/me', async (req, reply) => {
+    const u = userTokens.get(String(req.headers['x-acs-dingtalk-access-token'] ?? ''));
+    if (!u) return err(reply, 401, 'InvalidAuthentication', '不合法的access_token');
+    const unionId = `union${u.who.userid}`;
+    unionIds.set(unionId, u.who);
+    return { nick: `钉钉${u.who.userid.slice(-4)}`, unionId, openId: `open${u.who.userid}` };
+  });
+  app.post('/topapi/user/getbyunionid', async (req) => {
+    const q = req.query as Record<string, string>;
+    if (!q.access_token || !tokens.has(q.access_token)) return { errcode: 40014, errmsg: '不合法的access_token' };
+    const who = unionIds.get(String((req.body as any)?.unionid ?? ''));
+    if (!who) return { errcode: 60121, errmsg: '找不到该用户' };
+    return { errcode: 0, errmsg: 'ok', result: { contact_type: who.external ? 1 : 0, userid: who.userid }, request_id: randomBytes(6).toString('hex') };
   });
   app.post('/v1.0/card/instances/createAndDeliver', async (req, reply) => {
     const bad = guard(req, reply);
@@ -212,7 +275,13 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
       socket?.terminate();
       ready = new Promise<void>((r) => (connected = r));
     },
+    /** Who the OAuth2 page signs in from now on (undefined: nobody is logged in to DingTalk). */
+    signInAs: (who: DingtalkSignInAs | undefined) => void (signInAs = who),
+    /** The next `n` userAccessToken calls fail this way ('hang': answered only at close). */
+    failSignInNext: (kind: DingtalkSignInFail, n = 1) => void (signInFailures = [...signInFailures, ...Array<DingtalkSignInFail>(n).fill(kind)]),
+    signInExchanges: () => received.filter((r) => r.path === '/v1.0/oauth2/userAccessToken'),
     async close() {
+      for (const r of hangs) r();
       for (const c of wss.clients) c.terminate();
       wss.close();
       await app.close();

@@ -3,11 +3,16 @@
 // shape, object button values, update_multi for patching, 30 KB), records every request, dedups on `uuid`, and
 // can be told to fail (invalid token 99991663, rate limit 99991400/HTTP 429, HTTP 5xx with or without a JSON code)
 // or to answer a create only after a delay (the message is stored first — the ambiguous timeout).
+// Dashboard sign-in: the authorize page (back with a code for the user set by `signInAs`), authen/v2/oauth/token
+// (checks client id/secret, redirect_uri; a code works once) and authen/v1/user_info (checks the user token); the
+// token exchange can be told to fail or hang (`failSignInNext`).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 
 export type FeishuFail = 'token_expired' | 'rate_limited' | 'http_500' | 'http_500_code';
+/** A sign-in token exchange that fails: an HTTP 500 with a code, or no answer until close. */
+export type FeishuSignInFail = 'http_500_code' | 'hang';
 
 export interface FeishuReceived {
   method: string;
@@ -39,6 +44,11 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
   let release = () => {};
   let tokenCalls = 0;
   let hanging: { promise: Promise<void>; release(): void } | undefined;
+  let signInAs: { openId: string; tenantKey: string; name?: string } | undefined;
+  const codes = new Map<string, { who: { openId: string; tenantKey: string; name?: string }; redirectUri: string; used: boolean }>();
+  const userTokens = new Map<string, { openId: string; tenantKey: string; name?: string }>();
+  let signInFailures: FeishuSignInFail[] = [];
+  const hangs = new Set<() => void>();
 
   app.addHook('preHandler', async (req) => {
     received.push({ method: req.method, path: req.url.split('?')[0]!, query: req.query as Record<string, string>, headers: req.headers, body: req.body });
@@ -160,6 +170,50 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     return { code: 0, msg: 'success', data: {} };
   });
 
+  /** 获取授权码: back to redirect_uri with a code (5 minutes, once) and the caller's state. */
+  app.get('/open-apis/authen/v1/authorize', async (req, reply) => {
+    const q = req.query as Record<string, string>;
+    if (q.client_id !== opts.appId) return reply.code(400).type('text/html').send('client_id 错误 (20029)');
+    let back: URL;
+    try {
+      back = new URL(q.redirect_uri ?? '');
+    } catch {
+      return reply.code(400).type('text/html').send('redirect_uri 错误');
+    }
+    if (!signInAs) return reply.code(403).type('text/html').send('未登录飞书');
+    const code = randomBytes(16).toString('hex');
+    codes.set(code, { who: signInAs, redirectUri: q.redirect_uri!, used: false });
+    back.searchParams.set('code', code);
+    if (q.state !== undefined) back.searchParams.set('state', q.state);
+    return reply.redirect(back.toString(), 302);
+  });
+
+  /** authen/v2/oauth/token, grant_type authorization_code: errors are HTTP 400 with code/error/error_description. */
+  app.post('/open-apis/authen/v2/oauth/token', async (req, reply) => {
+    const f = signInFailures.shift();
+    if (f === 'hang') await new Promise<void>((r) => hangs.add(r));
+    if (f === 'http_500_code') return reply.code(500).send({ code: 20050, error: 'server_error', error_description: 'internal error' });
+    const b = req.body as any;
+    const oauthErr = (code: number, error: string, description: string) => reply.code(400).send({ code, error, error_description: description });
+    if (b?.grant_type !== 'authorization_code') return oauthErr(20001, 'invalid_request', 'grant_type');
+    if (b.client_id !== opts.appId || b.client_secret !== opts.appSecret) return oauthErr(20002, 'invalid_client', 'client_id or client_secret');
+    const c = codes.get(String(b.code ?? ''));
+    if (!c || c.used) return oauthErr(20003, 'invalid_grant', 'The authorization code is not found or used');
+    if (b.redirect_uri !== c.redirectUri) return oauthErr(20071, 'invalid_grant', 'redirect_uri does not match');
+    c.used = true;
+    const token = `eyJ${randomBytes(24).toString('hex')}`;
+    userTokens.set(token, c.who);
+    return { code: 0, access_token: token, expires_in: 7200, token_type: 'Bearer', scope: '' };
+  });
+
+  /** authen/v1/user_info with the user_access_token. */
+  app.get('/open-apis/authen/v1/user_info', async (req, reply) => {
+    const m = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''));
+    const who = m ? userTokens.get(m[1]!) : undefined;
+    if (!who) return err(reply, 400, 99991668, 'Invalid access token for authorization.');
+    return { code: 0, msg: 'success', data: { name: who.name ?? feishuName(who.openId), open_id: who.openId, union_id: `on_${who.openId.slice(3)}`, tenant_key: who.tenantKey } };
+  });
+
   app.get('/open-apis/contact/v3/users/:id', async (req, reply) => {
     const bad = checkAuth(req, reply);
     if (bad) return bad;
@@ -197,7 +251,16 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     },
     release: () => release(),
     expireTokens: () => tokens.clear(),
-    close: () => (release(), app.close()),
+    /** Who the authorize page signs in from now on (undefined: nobody is logged in to Feishu). */
+    signInAs: (who: { openId: string; tenantKey: string; name?: string } | undefined) => void (signInAs = who),
+    /** The next `n` oauth/token calls fail this way ('hang': answered only at close). */
+    failSignInNext: (kind: FeishuSignInFail, n = 1) => void (signInFailures = [...signInFailures, ...Array<FeishuSignInFail>(n).fill(kind)]),
+    signInExchanges: () => received.filter((r) => r.path === '/open-apis/authen/v2/oauth/token'),
+    close: () => {
+      for (const r of hangs) r();
+      release();
+      return app.close();
+    },
   };
 }
 

@@ -3,11 +3,17 @@
 // be told to fail (expired token 42001, rate limit 45009, HTTP 5xx with or without a JSON errcode) or to answer a
 // send only after a delay (it is delivered first — the ambiguous timeout). The duplicate check follows doc 90236:
 // the same request JSON within the interval is not delivered again (answered with the first send's ids).
+// Dashboard sign-in: the OAuth2 authorize page (redirects back with a code for the member set by `signInAs`) and
+// auth/getuserinfo (checks the token; a code works once), which can be told to fail or hang (`failSignInNext`).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 
 export type FailKind = 'token_expired' | 'rate_limited' | 'http_500' | 'http_503' | 'http_502_code';
+/** A sign-in code exchange that fails: WeCom busy (errcode -1), an HTTP 500, or no answer for `hangMs`. */
+export type SignInFail = 'busy' | 'http_500' | 'hang';
+/** Who the authorize page signs in: a member (userid) or someone outside the corp (openid). */
+export type WecomSignInAs = { userid: string } | { openid: string };
 
 export interface Received {
   path: string;
@@ -33,6 +39,10 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   const cards: Array<{ touser: string; taskId: string; responseCode: string }> = [];
   let failures: FailKind[] = [];
   let tokenCalls = 0;
+  let signInAs: WecomSignInAs | undefined;
+  const codes = new Map<string, { who: WecomSignInAs; used: boolean }>();
+  let signInFailures: SignInFail[] = [];
+  const hangs = new Set<() => void>();
   let duplicatesDropped = 0;
 
   const fail = (reply: { code(n: number): { send(b: unknown): unknown } }) => {
@@ -136,6 +146,39 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     return { errcode: 0, errmsg: 'ok', userid: q.userid, name: `员工${q.userid}` };
   });
 
+  /** The OAuth2 authorize page (doc 91022): back to redirect_uri with a fresh code and the caller's state. */
+  app.get('/connect/oauth2/authorize', async (req, reply) => {
+    const q = req.query as Record<string, string>;
+    if (q.appid !== opts.corpId || q.agentid !== String(opts.agentId) || q.response_type !== 'code' || q.scope !== 'snsapi_base') return reply.code(400).type('text/html').send('参数错误');
+    let back: URL;
+    try {
+      back = new URL(q.redirect_uri ?? '');
+    } catch {
+      return reply.code(400).type('text/html').send('redirect_uri 参数错误');
+    }
+    if (!signInAs) return reply.code(403).type('text/html').send('未登录企业微信');
+    const code = randomBytes(16).toString('hex');
+    codes.set(code, { who: signInAs, used: false });
+    back.searchParams.set('code', code);
+    if (q.state !== undefined) back.searchParams.set('state', q.state);
+    return reply.redirect(back.toString(), 302);
+  });
+
+  /** auth/getuserinfo (doc 91023): a member's userid, or a non-member's openid; a code works once. */
+  app.get('/cgi-bin/auth/getuserinfo', async (req, reply) => {
+    const f = signInFailures.shift();
+    if (f === 'hang') await new Promise<void>((r) => hangs.add(r));
+    if (f === 'http_500') return reply.code(500).send('internal');
+    if (f === 'busy') return err(-1, 'system busy');
+    const q = req.query as Record<string, string>;
+    const bad = checkToken(q);
+    if (bad) return bad;
+    const c = codes.get(q.code ?? '');
+    if (!c || c.used) return err(40029, 'invalid code');
+    c.used = true;
+    return 'userid' in c.who ? { errcode: 0, errmsg: 'ok', userid: c.who.userid, user_ticket: randomBytes(8).toString('hex') } : { errcode: 0, errmsg: 'ok', openid: c.who.openid };
+  });
+
   /** media/upload (doc 90253): field `media` with a filename, type=file, 5 B – 20 MB. */
   const upload = async (req: Parameters<typeof readForm>[0]) => {
     const q = req.query as Record<string, string>;
@@ -196,7 +239,15 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     tokenCalls: () => tokenCalls,
     failNext: (kind: FailKind, n = 1) => (failures = [...failures, ...Array<FailKind>(n).fill(kind)]),
     expireTokens: () => tokens.clear(),
-    close: () => app.close(),
+    /** Who the authorize page signs in from now on (undefined: nobody is logged in to WeCom). */
+    signInAs: (who: WecomSignInAs | undefined) => void (signInAs = who),
+    /** The next `n` getuserinfo calls fail this way ('hang': answered only at close). */
+    failSignInNext: (kind: SignInFail, n = 1) => void (signInFailures = [...signInFailures, ...Array<SignInFail>(n).fill(kind)]),
+    signInExchanges: () => received.filter((r) => r.path === '/cgi-bin/auth/getuserinfo'),
+    close: async () => {
+      for (const r of hangs) r();
+      await app.close();
+    },
   };
 }
 

@@ -1,24 +1,29 @@
 // The web dashboard at /app: a mobile-first page (src/web/page/) and the JSON API behind it. Sign-in is the
-// single-use link /看板 sends (src/services/web-sessions.ts); the session lives in an HttpOnly, SameSite=Strict
-// cookie, and every call reads the user from the session row — the same visibility as in chat, because the
-// numbers come from the same services. Route groups live beside this file (home.ts, …) and share one kit (kit.ts).
+// single-use link /看板 sends (src/services/web-sessions.ts), or the chat app's own login (auth.ts: WeCom, Feishu,
+// DingTalk OAuth2 codes, for the workbench/H5 entry); the session lives in an HttpOnly, SameSite=Strict cookie,
+// and every call reads the user from the session row — the same visibility as in chat, because the numbers come
+// from the same services. Route groups live beside this file (home.ts, …) and share one kit (kit.ts).
 // State-changing calls must carry the session's CSRF token in `x-csrf-token` (kit.signedInForChange).
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { ROLE_LABELS } from '../../domain/roles.js';
-import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, type WebSession } from '../../services/web-sessions.js';
+import type { Platform, SignInFlow } from '../../adapter.js';
+import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, startSession, type WebSession } from '../../services/web-sessions.js';
 import { pageAssets } from '../../web/assets.js';
+import { authRoutes } from './auth.js';
 import { homeRoutes } from './home.js';
 import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
 
-const ROUTES: DashboardRoutes[] = [homeRoutes];
+const ROUTES: DashboardRoutes[] = [homeRoutes, authRoutes];
 
 export interface DashboardOptions {
   now?: () => Date;
   /** The address people open (CHATCRM_PUBLIC_URL): an https address makes the cookie Secure. */
   publicUrl: string;
+  /** The configured chat apps' own sign-in (adapters' `signIn`), by platform. */
+  signIn?: Partial<Record<Platform, SignInFlow>>;
 }
 
 export function dashboard(db: Db, opts: DashboardOptions) {
@@ -30,9 +35,11 @@ export function dashboard(db: Db, opts: DashboardOptions) {
 
     async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<WebSession | undefined> {
       const s = await sessionOf(db, req.cookies[SESSION_COOKIE], now());
-      if (!s) void reply.code(401).send({ error: 'not_signed_in', message: '请在聊天里发送 /看板，用收到的链接登录。' });
+      if (!s) void reply.code(401).send({ error: 'not_signed_in', message: '请在聊天里发送 /看板，用收到的链接登录（从企业微信、飞书或钉钉的工作台打开 ChatCRM 也能直接登录）。' });
       return s;
     }
+    const setSessionCookie = (reply: FastifyReply, token: string) =>
+      reply.setCookie(SESSION_COOKIE, token, { path: '/app', httpOnly: true, sameSite: 'strict', secure, maxAge: SESSION_TTL_MS / 1000 });
     const kit: DashboardKit = {
       db,
       now,
@@ -47,14 +54,29 @@ export function dashboard(db: Db, opts: DashboardOptions) {
       },
       ctxOf: (s) => ({ db, actor: s.actor, now: now(), timeZone: s.timeZone }),
       noStore: (reply) => reply.header('cache-control', 'no-store'),
+      publicUrl: opts.publicUrl.replace(/\/$/, ''),
+      signInFlow: (platform) => (Object.hasOwn(opts.signIn ?? {}, platform) ? opts.signIn![platform as Platform] : undefined),
+      async startSessionFor(reply, tenantId, userId) {
+        const pair = await startSession(db, tenantId, userId, now());
+        if (pair) setSessionCookie(reply, pair.session);
+        return Boolean(pair);
+      },
+      sendPage(reply, status, title, text, continueTo) {
+        return kit
+          .noStore(reply)
+          .code(status)
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', assets.messageCsp)
+          .send(continueTo ? assets.continueTo(title, text, continueTo) : assets.message(title, text));
+      },
     };
 
     app.get('/app/login', async (req, reply) => {
       const t = z.object({ t: z.string().max(200) }).safeParse(req.query);
       const pair = t.success ? await exchangeLink(db, t.data.t, now()) : undefined;
       kit.noStore(reply).header('referrer-policy', 'no-referrer');
-      if (!pair) return reply.code(401).type('text/html; charset=utf-8').send(assets.message('链接已失效', '这个登录链接已经用过或已过期（10 分钟内有效，只能打开一次）。请在聊天里重新发送 /看板。'));
-      void reply.setCookie(SESSION_COOKIE, pair.session, { path: '/app', httpOnly: true, sameSite: 'strict', secure, maxAge: SESSION_TTL_MS / 1000 });
+      if (!pair) return kit.sendPage(reply, 401, '链接已失效', '这个登录链接已经用过或已过期（10 分钟内有效，只能打开一次）。请在聊天里重新发送 /看板。');
+      void setSessionCookie(reply, pair.session);
       return reply.redirect('/app', 303);
     });
 

@@ -12,7 +12,7 @@ const ROUTES: Array<[RegExp, (me: Me, m: RegExpExecArray) => Promise<void>]> = [
 
 async function route() {
   const me = await api<Me>('/app/api/me');
-  if (!me.ok) return notice(me.status === 401 ? '请在聊天里发送 /看板，用收到的链接登录。' : me.message);
+  if (!me.ok) return notice(me.status === 401 ? '请在聊天里发送 /看板，用收到的链接登录（从企业微信、飞书或钉钉的工作台打开 ChatCRM 也能直接登录）。' : me.message);
   for (const [re, show] of ROUTES) {
     const m = re.exec(location.hash);
     if (m) return show(me.body, m);

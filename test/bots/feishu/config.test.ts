@@ -31,4 +31,14 @@ describe('Feishu configuration', () => {
     const r = readFeishuConfig({ ...base, FEISHU_VERIFICATION_TOKEN: 'vt-12345678', FEISHU_ENCRYPT_KEY: 'ek-12345678', FEISHU_DOMAIN: 'http://127.0.0.1:9999/' });
     expect(r).toMatchObject({ enabled: true, config: { mode: 'webhook', domain: 'http://127.0.0.1:9999' } });
   });
+
+  it("points the dashboard's sign-in at Feishu's or Lark's accounts host, or at the URL given", () => {
+    const ws = { ...base, FEISHU_MODE: 'ws' };
+    expect(readFeishuConfig(ws)).toMatchObject({ config: { accountsBase: 'https://accounts.feishu.cn' } });
+    expect(readFeishuConfig({ ...ws, FEISHU_DOMAIN: 'lark' })).toMatchObject({ config: { accountsBase: 'https://accounts.larksuite.com' } });
+    expect(readFeishuConfig({ ...ws, FEISHU_DOMAIN: 'http://127.0.0.1:9999' })).toMatchObject({ config: { accountsBase: 'http://127.0.0.1:9999' } });
+    expect(readFeishuConfig({ ...ws, FEISHU_ACCOUNTS_BASE: 'http://127.0.0.1:7777/' })).toMatchObject({ config: { accountsBase: 'http://127.0.0.1:7777' } });
+    const bad = readFeishuConfig({ ...ws, FEISHU_ACCOUNTS_BASE: 'accounts.feishu.cn' });
+    expect('errors' in bad ? bad.errors : []).toEqual(['FEISHU_ACCOUNTS_BASE: 必须是 http:// 或 https:// 开头的网址']);
+  });
 });
