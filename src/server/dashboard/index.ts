@@ -10,15 +10,20 @@ import type { Db } from '../../db/client.js';
 import { ROLE_LABELS } from '../../domain/roles.js';
 import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, type WebSession } from '../../services/web-sessions.js';
 import { pageAssets } from '../../web/assets.js';
+import { createImportJobs, type ImportJobs } from '../../import/jobs.js';
+import { adminImportRoutes } from './admin-import.js';
+import { adminRoutes } from './admin.js';
 import { homeRoutes } from './home.js';
 import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
 
-const ROUTES: DashboardRoutes[] = [homeRoutes];
+const ROUTES: DashboardRoutes[] = [homeRoutes, adminRoutes, adminImportRoutes];
 
 export interface DashboardOptions {
   now?: () => Date;
   /** The address people open (CHATCRM_PUBLIC_URL): an https address makes the cookie Secure. */
   publicUrl: string;
+  /** The server's import jobs (src/compose.ts shares one set); without it the dashboard keeps its own. */
+  imports?: ImportJobs;
 }
 
 export function dashboard(db: Db, opts: DashboardOptions) {
@@ -27,6 +32,8 @@ export function dashboard(db: Db, opts: DashboardOptions) {
   return async (app: import('fastify').FastifyInstance) => {
     await app.register(cookie);
     const assets = pageAssets();
+    const imports = opts.imports ?? createImportJobs(db, 'database');
+    if (!opts.imports) app.addHook('onClose', async () => imports.close());
 
     async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<WebSession | undefined> {
       const s = await sessionOf(db, req.cookies[SESSION_COOKIE], now());
@@ -36,6 +43,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
     const kit: DashboardKit = {
       db,
       now,
+      imports,
       signedIn,
       async signedInForChange(req, reply) {
         const s = await signedIn(req, reply);
