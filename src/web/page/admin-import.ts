@@ -36,7 +36,7 @@ export function showImport(me: Me) {
   const bar = el('progress', { max: '100', value: '0', 'data-testid': 'progress' });
   const barText = el('span', { class: 'muted', 'data-testid': 'progress-text' }, '');
   const progress = el('div', { class: 'progress', hidden: '' }, bar, barText);
-  const out = el('div', { 'data-testid': 'import-result' });
+  const out = el('div', { class: 'stack', 'data-testid': 'import-result' });
 
   async function run(apply: boolean) {
     const chosen = file.files?.[0];
