@@ -116,7 +116,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
   });
 
   it('imports customers as a job: dry run with the merge list and problem rows, apply, and one import at a time', async () => {
-    const { chat, app, db, tenantId, admin } = await setup();
+    const { chat, app, db, admin } = await setup();
     await chat.say('甲销售', '/新客户 宁波甲江阀门有限公司 13600000001');
     await chat.say('管理员', '/设置 分配 地区 浙江 华东销售部');
     const csv = ['公司名称,电话,地区,负责人', '宁波甲江阀门有限公司,13600000001,浙江,甲销售', '温州乙江机械有限公司,13600000002,浙江,', '台州丙山泵业有限公司,13600000003,浙江,乙销售', ',13600000004,浙江,', ''].join('\n');
