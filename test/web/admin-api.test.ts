@@ -41,7 +41,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, 'settings.update'))).orderBy(desc(auditLog.id));
 
   it('refuses non-admins and changes without the CSRF token; a valid change lands through the settings service, audited', async () => {
-    const { app, db, tenantId, adminId, admin, rep } = await setup();
+    const { chat, app, db, tenantId, adminId, admin, rep } = await setup();
     const put = (who: { cookie: string; csrf?: string }, url: string, payload: object) =>
       app.server.inject({ method: 'PUT', url, headers: { cookie: who.cookie, ...(who.csrf ? { 'x-csrf-token': who.csrf } : {}) }, payload });
     const before = await tenantSettings(db, tenantId);
@@ -83,8 +83,11 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect(await audits(db, tenantId)).toHaveLength(5);
     const gone = await app.server.inject({ method: 'DELETE', url: '/app/api/admin/rules/assignment/1', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf }, payload: {} });
     expect(gone.json().assignment.rules).toEqual([]);
+    // The digest's group chats are bound in the group (/设置 战报 本群, team-chats.ts); the screen lists them.
+    await chat.say('吴经理', '/帮助', { role: 'manager' });
+    await chat.say('吴经理', '/设置 战报 本群 华东销售部', { group: '华东群' });
     const read = await app.server.inject({ url: '/app/api/admin/rules', headers: { cookie: admin.cookie } });
-    expect(read.json()).toMatchObject({ nudges: { silenceHours: 36 }, digest: { enabled: false, hour: 9, chats: [] }, teams: ['华东销售部'] });
+    expect(read.json()).toMatchObject({ nudges: { silenceHours: 36 }, digest: { enabled: false, hour: 9, chats: [{ team: '华东销售部', platform: 'console', chatId: '华东群' }] }, teams: ['华东销售部'] });
   });
 
   it("answers a bad value with the chat's own sentence, next to its field, and changes nothing", async () => {
@@ -138,6 +141,11 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     const empty = await upload('', false);
     expect(empty.statusCode).toBe(400);
     expect(empty.json().message).toContain('请选择一个 CSV 文件');
+
+    // A file that is not CSV: the job fails with the reason, nothing written.
+    const broken = await finished(await upload('公司名称,电话\n"宁波未闭合引号,13600000009\n', false));
+    expect(broken.status).toBe('failed');
+    expect(broken.message).toMatch(/引号/);
 
     const dry = await finished(await upload(csv, false));
     expect(dry).toMatchObject({ status: 'done', apply: false, progress: { percent: 100 }, problemRows: 2 });

@@ -98,9 +98,17 @@ describe('the admin screens in Chromium at phone size', () => {
     const dryShot = await page.screenshot({ path: join(ARTIFACTS, 'admin-import-dry-run.png'), fullPage: true });
     expect(dryShot.length).toBeGreaterThan(10_000);
 
-    // Apply: the bar restarts and reaches 100 %, and the customers exist.
+    // Apply: the bar starts again from 0, only moves forward, reaches 100 %, and the customers exist.
+    await page.getByTestId('progress').evaluate((p) => {
+      const seen: string[] = ((globalThis as any).barSeen = []);
+      new (globalThis as any).MutationObserver(() => seen.push(p.getAttribute('aria-valuenow')!)).observe(p, { attributes: true, attributeFilter: ['aria-valuenow'] });
+    });
     await page.getByTestId('apply').click();
     await page.getByTestId('summary').filter({ hasText: '导入完成' }).waitFor();
+    const seen = (await page.evaluate(() => (globalThis as any).barSeen as string[])).map(Number);
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(100);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(await page.getByTestId('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(100);
     expect(await page.getByTestId('progress-text').textContent()).toBe('100% 导入完成');
     expect(await page.getByTestId('codes').textContent()).toMatch(/^新客户编号：C-\d+ … C-\d+$/);

@@ -19,12 +19,22 @@ const jobParam = z.object({ id: z.uuid() });
 const TOO_LARGE = `文件太大：最大 ${IMPORT_BODY_LIMIT / 1024 / 1024} MB。请把文件拆成几份分别导入（每份都带表头）。`;
 const NO_FILE = '请选择一个 CSV 文件（第一行是表头：公司名、电话、负责人……）。';
 
+/**
+ * One bar for the whole run, never going back: applying reads the file twice (its format is checked before anything
+ * is written), so the check fills the first half and the writing the second; a finished job is at 100.
+ */
+function percentOf(v: ImportJobView): number {
+  if (v.status === 'done') return 100;
+  if (!v.apply) return v.progress.percent;
+  return v.progress.phase === 'scan' ? Math.floor(v.progress.percent / 2) : 50 + Math.floor(v.progress.percent / 2);
+}
+
 /** A job as the page reads it: progress, and when done the summary (customers only) and where its problem rows are. */
 const jobJson = (v: ImportJobView) => ({
   id: v.id,
   status: v.status,
   apply: v.apply,
-  progress: { ...v.progress, percent: v.status === 'done' ? 100 : v.progress.percent },
+  progress: { ...v.progress, percent: percentOf(v) },
   ...(v.result ? { result: v.result } : {}),
   ...(v.error ? { message: v.error } : {}),
   ...(v.problemRows ? { problemRows: v.problemRows, problemsCsv: `/app/api/admin/imports/${v.id}/problems.csv` } : {}),
@@ -86,6 +96,8 @@ export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
         if (err instanceof ImportBusyError) return busy(reply);
         throw err;
       }
+      // The jobs keep their last 20; ids they have dropped are dropped here too.
+      for (const id of tenantOf.keys()) if (!kit.imports.get(id)) tenantOf.delete(id);
       tenantOf.set(view.id, s.actor.tenantId);
       return reply.code(202).send(jobJson(view));
     });
