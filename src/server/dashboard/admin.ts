@@ -112,7 +112,7 @@ export const adminRoutes: DashboardRoutes = (app, kit) => {
         Object.assign(patch, r.value);
       }
       if (b.strandedStepsTo) patch.strandedStepsTo = b.strandedStepsTo;
-      await updateSettings(ctx, { approval: patch });
+      if (Object.keys(patch).length > 0) await updateSettings(ctx, { approval: patch });
     });
   });
 
@@ -129,7 +129,7 @@ export const adminRoutes: DashboardRoutes = (app, kit) => {
         if (!r.ok) throw new FieldError(field, r.message);
         patch[field] = r.value;
       }
-      await updateSettings(ctx, { nudges: patch });
+      if (Object.keys(patch).length > 0) await updateSettings(ctx, { nudges: patch });
     });
   });
 

@@ -28,7 +28,7 @@ function select(name: string, options: Array<[string, string]>, current: string)
   return s;
 }
 
-/** A form whose submit sends `body()` and redraws the screen, or shows the refusal under its field. */
+/** A form whose submit calls `send` and redraws the screen with the saved rules, or shows the refusal under its field. */
 function form(me: Me, testId: string, title: string, fields: HTMLElement[], send: (f: HTMLFormElement) => Promise<ApiResult<Rules>>, section: string) {
   const status = el('p', { class: 'muted', 'data-testid': `status-${testId}`, 'aria-live': 'polite' });
   const f = el('form', { 'data-testid': `form-${testId}`, novalidate: '' }, ...fields, fieldError(section), el('button', { type: 'submit' }, '保存'), status);
