@@ -16,6 +16,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 const PHONE = { width: 390, height: 844 };
 
+/** A company name that would run if it ever became markup. */
+const HOSTILE = '<img src=x onerror=window.pwned=1>机械有限公司';
 const CSV = [
   '公司名称,电话,地区,负责人',
   '宁波甲江阀门有限公司,13600000001,浙江,甲销售',
@@ -23,9 +25,10 @@ const CSV = [
   '温州乙江机械有限公司,13600000003,浙江,',
   '台州丙山泵业有限公司,13600000004,浙江,甲销售',
   ',13600000005,浙江,',
+  `${HOSTILE},13600000006,浙江,`,
   '',
 ].join('\n');
-const NEW = ['浙江华东五金制品有限公司', '温州乙江机械有限公司', '台州丙山泵业有限公司'];
+const NEW = ['浙江华东五金制品有限公司', '温州乙江机械有限公司', '台州丙山泵业有限公司', HOSTILE];
 
 describe('the admin screens in Chromium at phone size', () => {
   const t = useTestDb();
@@ -84,12 +87,15 @@ describe('the admin screens in Chromium at phone size', () => {
     await page.getByTestId('input-file').setInputFiles({ name: '客户.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
     await page.getByTestId('dry-run').click();
     await page.getByTestId('summary').waitFor();
-    expect(await page.getByTestId('summary').textContent()).toContain('数据行 5：将新建 3，已存在 1，文件内重复 0，可能重复 1，需修改 1');
+    expect(await page.getByTestId('summary').textContent()).toContain('数据行 6：将新建 4，已存在 1，文件内重复 0，可能重复 1，需修改 1');
     const merge = await page.getByTestId('merge-list').textContent();
     expect(merge).toContain('第 2 行「宁波甲江阀门有限公司」= 已有客户');
     expect(merge).toContain('第 3 行「浙江华东五金制品有限公司」≈ 已有客户');
     expect(merge).toContain('「华东五金」');
     expect(await page.getByTestId('pool').textContent()).toContain('第 4 行「温州乙江机械有限公司」→ 甲销售');
+    expect(await page.getByTestId('pool').textContent()).toContain(`「${HOSTILE}」→ 甲销售`);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
     expect(await page.getByTestId('progress').getAttribute('aria-valuenow')).toBe('100');
     const csvHref = await page.getByTestId('problems-csv').getAttribute('href');
     const problems = await page.evaluate(async (href) => (await fetch(href!)).text(), csvHref);

@@ -84,7 +84,12 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
   const list = el('ol', { 'data-testid': 'assignment-rules' });
   rules.assignment.rules.forEach((line, i) => {
     const remove = el('button', { type: 'button', class: 'link' }, '删除');
-    remove.addEventListener('click', () => void change<Rules>(me, `/app/api/admin/rules/assignment/${i + 1}`, {}, 'DELETE').then((r) => (r.ok ? draw(me, r.body, '已删除规则。', 'assignment') : notice(r.message))));
+    remove.addEventListener('click', () =>
+      void change<Rules>(me, `/app/api/admin/rules/assignment/${i + 1}`, {}, 'DELETE').then((r) => {
+        if (r.ok) return draw(me, r.body, '已删除规则。', 'assignment');
+        root.querySelector('[data-testid="error-assignment"]')!.textContent = r.message;
+      }),
+    );
     list.append(el('li', {}, line.replace(/^\d+\.\s*/, ''), ' ', remove));
   });
   const teams = el('datalist', { id: 'team-names' }, ...rules.teams.map((t) => el('option', { value: t })));
