@@ -6,7 +6,9 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
-import { auditLog, customers, users } from '../../src/db/schema/index.js';
+import { auditLog, customers, tenants, users } from '../../src/db/schema/index.js';
+import { createUser } from '../../src/services/users.js';
+import { createDashboardLink } from '../../src/services/web-sessions.js';
 import { tenantSettings } from '../../src/services/tenant-settings.js';
 import { ensureTeam } from '../../src/services/teams.js';
 import { createChat, type Chat } from '../helpers/chat.js';
@@ -160,6 +162,14 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect(problems.body).toContain('行号,结果,原因,公司名称,电话,地区,负责人');
     expect(problems.body).toContain('已存在');
     expect(problems.body).toContain('13600000004');
+    // Another company's admin finds neither the job nor its problem rows, and sees their own company's rules.
+    const [other] = await db.insert(tenants).values({ name: '另一家公司' }).returning();
+    const otherAdmin = await createUser(db, other!.id, { name: '别家管理员', role: 'admin' });
+    const token = await createDashboardLink({ db, actor: { tenantId: other!.id, userId: otherAdmin, name: '别家管理员', role: 'admin' }, now: new Date(), timeZone: 'Asia/Shanghai' });
+    const stranger = cookieOf((await app.server.inject({ url: `/app/login?t=${token}` })).headers['set-cookie']);
+    expect((await app.server.inject({ url: `/app/api/admin/imports/${dry.id}`, headers: { cookie: stranger } })).statusCode).toBe(404);
+    expect((await app.server.inject({ url: dry.problemsCsv, headers: { cookie: stranger } })).statusCode).toBe(404);
+    expect((await app.server.inject({ url: '/app/api/admin/rules', headers: { cookie: stranger } })).json().assignment.rules).toEqual([]);
     // A rep may not download it.
     expect((await app.server.inject({ url: dry.problemsCsv, headers: { cookie: (await signIn(chat, app, '乙销售')).cookie } })).statusCode).toBe(403);
 
