@@ -90,6 +90,13 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     await chat.say('吴经理', '/设置 战报 本群 华东销售部', { group: '华东群' });
     const read = await app.server.inject({ url: '/app/api/admin/rules', headers: { cookie: admin.cookie } });
     expect(read.json()).toMatchObject({ nudges: { silenceHours: 36 }, digest: { enabled: false, hour: 9, chats: [{ team: '华东销售部', platform: 'console', chatId: '华东群' }] }, teams: ['华东销售部'] });
+    // … and unbound from the screen with the same service as /设置 战报 关, audited as it is.
+    const unbind = (who: { cookie: string; csrf: string }) =>
+      app.server.inject({ method: 'DELETE', url: '/app/api/admin/rules/digest/chats', headers: { cookie: who.cookie, 'x-csrf-token': who.csrf }, payload: { platform: 'console', chatId: '华东群' } });
+    expect((await unbind(rep)).statusCode).toBe(403);
+    expect((await unbind(admin)).json().digest.chats).toEqual([]);
+    expect(await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, 'team.chat.unbind'), eq(auditLog.actorId, adminId)))).toHaveLength(1);
+    expect((await chat.say('吴经理', '/设置 战报', { group: '华东群' })).text).not.toContain('本群收到');
   });
 
   it("answers a bad value with the chat's own sentence, next to its field, and changes nothing", async () => {

@@ -12,6 +12,7 @@ import type { TenantSettings } from '../../domain/settings.js';
 import { addAssignmentRule, describeAssignment, removeAssignmentRule, setDefaultTeam } from '../../services/assignment-settings.js';
 import type { Ctx } from '../../services/context.js';
 import { assertAdmin, getSettings, updateSettings } from '../../services/settings.js';
+import { disableDigestHere } from '../../services/team-chats.js';
 import type { WebSession } from '../../services/web-sessions.js';
 import type { DashboardKit, DashboardRoutes } from './kit.js';
 
@@ -32,6 +33,7 @@ const digestBody = z.object({ enabled: z.boolean().optional(), hour: z.number().
 const ruleBody = z.object({ by: z.enum(['region', 'keyword']), match: text(40), target: text(80) }).strict();
 const defaultBody = z.object({ team: text(80).nullable() }).strict();
 const ruleParam = z.object({ n: z.coerce.number().int() });
+const chatBody = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
 
 /** Runs an admin change for the session's user in one transaction, answering a refusal as the chat words it. */
 export async function adminChange(kit: DashboardKit, s: WebSession, reply: FastifyReply, section: string, change: (ctx: Ctx) => Promise<unknown>) {
@@ -140,6 +142,16 @@ export const adminRoutes: DashboardRoutes = (app, kit) => {
       const b = bodyOf(digestBody, req.body);
       if (b.hour !== undefined && (b.hour < 0 || b.hour > 23)) throw new FieldError('hour', `战报时间请写 0–23 点（收到「${b.hour}」）。`);
       await updateSettings(ctx, { digest: b });
+    });
+  });
+
+  // A group chat stops receiving digests: the same service as /设置 战报 关 sent in that group.
+  app.delete('/app/api/admin/rules/digest/chats', async (req, reply) => {
+    const s = await signedInForChange(req, reply);
+    if (!s) return reply;
+    return adminChange(kit, s, reply, 'digest', async (ctx) => {
+      const b = bodyOf(chatBody, req.body);
+      await disableDigestHere(ctx, b.platform, { kind: 'group', id: b.chatId });
     });
   });
 

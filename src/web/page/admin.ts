@@ -72,12 +72,22 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
   const d = rules.digest;
   const enabled = el('input', { type: 'checkbox', name: 'enabled', id: 'f-enabled', 'data-testid': 'input-enabled' });
   enabled.checked = d.enabled;
-  const chats = el('ul', { 'data-testid': 'digest-chats' }, ...d.chats.map((c) => el('li', {}, `「${c.team}」→ ${PLATFORM_LABELS[c.platform] ?? c.platform} 群 ${c.chatId}`)));
+  const chats = el('ul', { 'data-testid': 'digest-chats' });
+  for (const c of d.chats) {
+    const off = el('button', { type: 'button', class: 'link' }, '解除');
+    off.addEventListener('click', () =>
+      void change<Rules>(me, '/app/api/admin/rules/digest/chats', { platform: c.platform, chatId: c.chatId }, 'DELETE').then((r) => {
+        if (r.ok) return draw(me, r.body, '已解除，这个群不再收到战报。', 'digest');
+        root.querySelector('[data-testid="error-digest"]')!.textContent = r.message;
+      }),
+    );
+    chats.append(el('li', {}, `「${c.team}」→ ${PLATFORM_LABELS[c.platform] ?? c.platform} 群 ${c.chatId} `, off));
+  }
   if (d.chats.length === 0) chats.append(el('li', { class: 'muted' }, '还没有群收到战报。'));
   const digest = form(me, 'digest', '每日战报', [
     field('开启战报', enabled, 'enabled'),
     field('几点发送（0–23）', input('hour', String(d.hour), { inputmode: 'numeric' }), 'hour'),
-    el('p', { class: 'muted' }, '收到战报的群（在团队群里 @机器人 发送「/设置 战报 本群 团队名」绑定，「/设置 战报 关」解除）：'),
+    el('p', { class: 'muted' }, '收到战报的群（在团队群里 @机器人 发送「/设置 战报 本群 团队名」绑定）：'),
     chats,
   ], (f) => change<Rules>(me, '/app/api/admin/rules/digest', { enabled: (f.elements.namedItem('enabled') as HTMLInputElement).checked, hour: Number(value(f, 'hour')) }, 'PUT'), 'digest');
 
