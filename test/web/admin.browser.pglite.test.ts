@@ -1,6 +1,6 @@
 // The admin screens in a real browser (Chromium via playwright-core, as dashboard.browser.pglite.test.ts): an admin
 // opens 管理 from the home header, is told under the field why 八万多 is not an amount, saves 8万 (read back from the
-// settings service), then uploads a CSV, reads the dry run with its merge list, applies it, watches the progress bar
+// settings service), adds an assignment rule, then uploads a CSV, reads the dry run with its merge list, applies it, watches the progress bar
 // reach 100 % and finds the customers in the database. Screenshots go to test/artifacts/ (ignored by git).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +48,6 @@ describe('the admin screens in Chromium at phone size', () => {
     await chat.say('管理员', '/帮助', { role: 'admin' });
     await chat.say('甲销售', '/新客户 宁波甲江阀门有限公司 13600000001');
     await chat.say('甲销售', '/新客户 华东五金');
-    await chat.say('管理员', '/设置 分配 地区 浙江 甲销售');
   });
   afterAll(async () => {
     await browser?.close();
@@ -81,6 +80,20 @@ describe('the admin screens in Chromium at phone size', () => {
     expect(await page.getByTestId('input-amount').inputValue()).toBe('80000');
     expect(await page.getByTestId('error-amount').textContent()).toBe('');
     expect((await tenantSettings(db, tenantId)).approval.financeTechMinFen).toBe(8_000_000);
+
+    // An assignment rule for the import's owner-less rows: an unknown target is refused under the form, then added.
+    const rule = page.getByTestId('form-assignment');
+    await page.getByTestId('input-match').fill('浙江');
+    await page.getByTestId('input-target').fill('没有这个人');
+    await rule.getByRole('button', { name: '添加规则' }).click();
+    await page.getByTestId('error-assignment').filter({ hasText: '没有这个人' }).waitFor();
+    expect((await tenantSettings(db, tenantId)).assignment.rules).toEqual([]);
+    await page.getByTestId('input-target').fill('甲销售');
+    await rule.getByRole('button', { name: '添加规则' }).click();
+    await page.getByTestId('status-assignment').filter({ hasText: '已添加' }).waitFor();
+    expect(await page.getByTestId('assignment-rules').textContent()).toContain('地区「浙江」→ 甲销售');
+    expect((await tenantSettings(db, tenantId)).assignment.rules).toMatchObject([{ by: 'region', match: '浙江' }]);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-rules-saved.png'), fullPage: true });
 
     // The import: dry run first, nothing written.
     await page.getByTestId('to-import').click();

@@ -29,15 +29,15 @@ function select(name: string, options: Array<[string, string]>, current: string)
 }
 
 /** A form whose submit calls `send` and redraws the screen with the saved rules, or shows the refusal under its field. */
-function form(me: Me, testId: string, title: string, fields: HTMLElement[], send: (f: HTMLFormElement) => Promise<ApiResult<Rules>>, section: string) {
+function form(me: Me, testId: string, title: string, fields: HTMLElement[], send: (f: HTMLFormElement) => Promise<ApiResult<Rules>>, section: string, submit = '保存') {
   const status = el('p', { class: 'muted', 'data-testid': `status-${testId}`, 'aria-live': 'polite' });
-  const f = el('form', { 'data-testid': `form-${testId}`, novalidate: '' }, ...fields, fieldError(section), el('button', { type: 'submit' }, '保存'), status);
+  const f = el('form', { 'data-testid': `form-${testId}`, novalidate: '' }, ...fields, fieldError(section), el('button', { type: 'submit' }, submit), status);
   f.addEventListener('submit', (e) => {
     e.preventDefault();
     for (const p of f.querySelectorAll('.field-error')) p.textContent = '';
     status.textContent = '正在保存…';
     void send(f).then((r) => {
-      if (r.ok) return draw(me, r.body, `${title}已保存。`, testId);
+      if (r.ok) return draw(me, r.body, submit === '保存' ? `${title}已保存。` : '已添加。', testId);
       status.textContent = '';
       const target = f.querySelector<HTMLElement>(`[data-testid="error-${r.field ?? section}"]`) ?? f.querySelector<HTMLElement>(`[data-testid="error-${section}"]`)!;
       target.textContent = r.message;
@@ -111,7 +111,7 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
     field('匹配词', input('match', '', { placeholder: '如 浙江 或 阀门' }), 'match'),
     field('分给（团队名或人名）', input('target', '', { list: 'team-names' }), 'target'),
     teams,
-  ], (f) => change<Rules>(me, '/app/api/admin/rules/assignment', { by: value(f, 'by'), match: value(f, 'match'), target: value(f, 'target') }), 'assignment');
+  ], (f) => change<Rules>(me, '/app/api/admin/rules/assignment', { by: value(f, 'by'), match: value(f, 'match'), target: value(f, 'target') }), 'assignment', '添加规则');
 
   const fallback = form(me, 'default', '没有规则匹配时', [
     field('在这个团队内轮流分配', select('team', [['', '不分配（留在公海）'], ...rules.teams.map((t): [string, string] => [t, t])], rules.assignment.defaultTeam ?? ''), 'defaultTeam'),
