@@ -6,12 +6,11 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { isDomainError } from '../../domain/errors.js';
 import { ImportBusyError, type ImportJobView } from '../../import/jobs.js';
-import { assertAdmin } from '../../services/settings.js';
 import type { WebSession } from '../../services/web-sessions.js';
 import { IMPORT_BODY_LIMIT } from '../admin-import.js';
 import { declaredLength, saveUpload, UploadTooLargeError } from '../upload.js';
+import { adminOnly } from './admin.js';
 import type { DashboardRoutes } from './kit.js';
 
 const startQuery = z.object({ apply: z.enum(['true', 'false']).default('false') });
@@ -44,16 +43,7 @@ export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
   /** Which tenant started each job here: the jobs are the server's, shared by every tenant. */
   const tenantOf = new Map<string, string>();
 
-  const admin = (s: WebSession, reply: FastifyReply): boolean => {
-    try {
-      assertAdmin(kit.ctxOf(s));
-      return true;
-    } catch (err) {
-      if (!isDomainError(err)) throw err;
-      void reply.code(403).send({ error: 'not_allowed', message: err.userMessage });
-      return false;
-    }
-  };
+  const admin = (s: WebSession, reply: FastifyReply) => adminOnly(kit, s, reply);
   const jobOf = (s: WebSession, params: unknown) => {
     const p = jobParam.safeParse(params);
     return p.success && tenantOf.get(p.data.id) === s.actor.tenantId ? p.data.id : undefined;

@@ -17,7 +17,7 @@ import type { WebSession } from '../../services/web-sessions.js';
 import type { DashboardKit, DashboardRoutes } from './kit.js';
 
 /** A refusal the page shows next to `field`. */
-export class FieldError extends Error {
+class FieldError extends Error {
   constructor(
     readonly field: string,
     readonly userMessage: string,
@@ -35,8 +35,20 @@ const defaultBody = z.object({ team: text(80).nullable() }).strict();
 const ruleParam = z.object({ n: z.coerce.number().int() });
 const chatBody = z.object({ platform: z.enum(['wecom', 'dingtalk', 'feishu', 'console']), chatId: z.string().min(1).max(256) }).strict();
 
+/** The admin guard for reads: false after answering 403 with the settings service's sentence (the caller returns `reply`). */
+export function adminOnly(kit: DashboardKit, s: WebSession, reply: FastifyReply): boolean {
+  try {
+    assertAdmin(kit.ctxOf(s));
+    return true;
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    void reply.code(403).send({ error: 'not_allowed', message: err.userMessage });
+    return false;
+  }
+}
+
 /** Runs an admin change for the session's user in one transaction, answering a refusal as the chat words it. */
-export async function adminChange(kit: DashboardKit, s: WebSession, reply: FastifyReply, section: string, change: (ctx: Ctx) => Promise<unknown>) {
+async function adminChange(kit: DashboardKit, s: WebSession, reply: FastifyReply, section: string, change: (ctx: Ctx) => Promise<unknown>) {
   try {
     assertAdmin(kit.ctxOf(s));
     await kit.db.transaction(async (tx) => change({ ...kit.ctxOf(s), db: tx }));
@@ -82,19 +94,10 @@ function bodyOf<T>(schema: z.ZodType<T>, body: unknown): T {
 
 export const adminRoutes: DashboardRoutes = (app, kit) => {
   const { signedIn, signedInForChange, noStore } = kit;
-  const forbidden = (reply: FastifyReply, err: unknown) => {
-    if (isDomainError(err) && err.code === 'NOT_ALLOWED') return reply.code(403).send({ error: 'not_allowed', message: err.userMessage });
-    throw err;
-  };
 
   app.get('/app/api/admin/rules', async (req, reply) => {
     const s = await signedIn(req, reply);
-    if (!s) return reply;
-    try {
-      assertAdmin(kit.ctxOf(s));
-    } catch (err) {
-      return forbidden(reply, err);
-    }
+    if (!s || !adminOnly(kit, s, reply)) return reply;
     return noStore(reply).send(await rulesView(kit, s));
   });
 
