@@ -97,7 +97,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
   };
   // Messages are recorded and acknowledged at once, then run by the inbox drainers (src/inbound/inbox.ts).
   const dispatch = createInboxDispatch({ ...inbox, onAccepted: () => background?.kickInbox() });
-  // Import jobs (admin API and the local tools share them: one import at a time per server).
+  // Import jobs (admin API, the dashboard and the local tools share them: one import at a time per server).
   const imports = createImportJobs(database.db, database.describe, log);
   server = await buildApp({
     db: database.db,
@@ -105,7 +105,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     dispatch,
     logLevel: env.LOG_LEVEL,
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
-    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), signIn: signInFlows(adapters), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), signIn: signInFlows(adapters), imports, ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
   });
   // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
   const acks = ackPriority(server);

@@ -1,5 +1,6 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
-import { formatFen, parseAmountToFen, parsePercent } from '../domain/money.js';
+import { formatFen } from '../domain/money.js';
+import { readApprovalValue, readHours } from '../domain/settings-input.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
 import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, setVoiceConfirm, updateSettings } from '../services/settings.js';
 import { findOnePerson } from '../services/users.js';
@@ -33,11 +34,9 @@ export const settingsCommand: CommandSpec = {
       } else if (args.length > 0) {
         const patch: { financeTechMinFen?: number; directorDiscountBp?: number } = {};
         for (const a of args) {
-          const pct = /[%％折]$/.test(a) ? parsePercent(a) : { ok: false as const };
-          const amt = parseAmountToFen(a);
-          if (pct.ok) patch.directorDiscountBp = pct.basisPoints;
-          else if (amt.ok) patch.financeTechMinFen = amt.fen;
-          else throw new UsageError(`看不懂「${a}」：金额写成 5万，折扣写成 5%。`);
+          const r = readApprovalValue(a);
+          if (!r.ok) throw new UsageError(r.message);
+          Object.assign(patch, r.value);
         }
         await updateSettings(ctx, { approval: patch });
       }
@@ -63,9 +62,10 @@ export const settingsCommand: CommandSpec = {
     }
     if (what === '提醒' || what === 'nudges') {
       if (args.length > 0) {
-        const [silence, escalate] = args.map((a) => Number.parseFloat(a));
-        if (!silence || silence <= 0 || (args[1] && (!escalate || escalate <= 0))) throw new UsageError('请写小时数，例如：/设置 提醒 48 24');
-        await updateSettings(ctx, { nudges: { silenceHours: silence, ...(escalate ? { escalateAfterHours: escalate } : {}) } });
+        const hours = args.slice(0, 2).map(readHours);
+        for (const r of hours) if (!r.ok) throw new UsageError(`${r.message}例如：/设置 提醒 48 24`);
+        const [silence, escalate] = hours.map((r) => (r.ok ? r.value : 0));
+        await updateSettings(ctx, { nudges: { silenceHours: silence!, ...(escalate ? { escalateAfterHours: escalate } : {}) } });
       }
       const n = (await getSettings(ctx)).nudges;
       const q = (await getSettings(ctx)).quietHours;

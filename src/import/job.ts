@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import { findImporter, formatReport, importCustomerRecords, type ImportField, type ImportReport } from './customers.js';
 import { detectFileEncoding, readCsvRecords } from './csv-stream.js';
 import type { DetectedEncoding } from './decode.js';
-import { PROBLEM_LABEL, type PoolRow, type ProblemRow } from './customer-report.js';
+import { PROBLEM_LABEL, type ExistingMatch, type PoolRow, type ProblemRow, type SimilarMatch } from './customer-report.js';
 import { IMPORT_STOPPED, ImportFileError } from './errors.js';
 import { pickTenant } from './open.js';
 import type { ImportProgress } from './progress.js';
@@ -52,6 +52,11 @@ export interface CustomerSummary {
    * lists the first rows (line, name, ownerName — 公海 when nobody — and rule).
    */
   pool: { count: number; byRule: { rule: string; count: number }[]; first: PoolRow[] };
+  /**
+   * The merge list: the first rows that match an existing customer (existing: not created again) and the first
+   * created (or, dry run, to be created) whose name is like an existing one's (similar: check, then /合并).
+   */
+  merge: { existing: ExistingMatch[]; similar: SimilarMatch[] };
 }
 export interface UsersSummary extends UsersImportReport {
   tenantId: string;
@@ -169,6 +174,7 @@ export async function runImportJob(db: Db, describe: string, path: string, job: 
       byRule: Object.entries(result.pool.byRule).sort((a, b) => b[1] - a[1]).map(([rule, count]) => ({ rule, count })),
       first: result.pool.rows.slice(0, previewMax),
     },
+    merge: { existing: result.existing.slice(0, previewMax), similar: result.similar.slice(0, previewMax) },
   };
   return {
     info: `数据库：${describe}；租户：${tenant.name}；导入人：${importer.name}${trial}`,

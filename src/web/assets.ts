@@ -26,6 +26,11 @@ table{width:100%;border-collapse:collapse;font-size:13px}td,th{padding:6px 4px;b
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 #funnel-chart{height:260px}ul{list-style:none;margin:0;padding:0}li{padding:8px 0;border-bottom:1px solid var(--line)}
 li:last-child{border:0}a{color:var(--brand);text-decoration:none}.overdue{color:var(--bad)}
+.field{margin:0 0 10px}.field label{display:block;font-size:13px;color:var(--muted);margin-bottom:2px}
+input:not([type=checkbox]),select{width:100%;font:inherit;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}
+button{font:inherit;border:0;border-radius:6px;background:var(--brand);color:#fff;padding:6px 14px}button:disabled{opacity:.5}
+button.link{background:none;color:var(--bad);padding:0 4px;font-size:13px}.field-error{color:var(--bad);font-size:13px;margin:2px 0 0}.field-error:empty{display:none}
+.stack{display:grid;gap:12px}progress{width:100%;height:14px;accent-color:var(--brand)}.progress{margin-top:10px}ol{margin:0 0 8px;padding-left:20px}ol li{padding:4px 0}
 </style></head><body>${body}${script}</body></html>`;
 
 export function pageAssets() {

@@ -12,11 +12,14 @@ import { ROLE_LABELS } from '../../domain/roles.js';
 import type { Platform, SignInFlow } from '../../adapter.js';
 import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, startSession, type WebSession } from '../../services/web-sessions.js';
 import { pageAssets } from '../../web/assets.js';
+import { createImportJobs, type ImportJobs } from '../../import/jobs.js';
+import { adminImportRoutes } from './admin-import.js';
+import { adminRoutes } from './admin.js';
 import { authRoutes } from './auth.js';
 import { homeRoutes } from './home.js';
 import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
 
-const ROUTES: DashboardRoutes[] = [homeRoutes, authRoutes];
+const ROUTES: DashboardRoutes[] = [homeRoutes, authRoutes, adminRoutes, adminImportRoutes];
 
 export interface DashboardOptions {
   now?: () => Date;
@@ -24,6 +27,8 @@ export interface DashboardOptions {
   publicUrl: string;
   /** The configured chat apps' own sign-in (adapters' `signIn`), by platform. */
   signIn?: Partial<Record<Platform, SignInFlow>>;
+  /** The server's import jobs (src/compose.ts shares one set); without it the dashboard keeps its own. */
+  imports?: ImportJobs;
 }
 
 export function dashboard(db: Db, opts: DashboardOptions) {
@@ -32,6 +37,8 @@ export function dashboard(db: Db, opts: DashboardOptions) {
   return async (app: import('fastify').FastifyInstance) => {
     await app.register(cookie);
     const assets = pageAssets();
+    const imports = opts.imports ?? createImportJobs(db, 'database');
+    if (!opts.imports) app.addHook('onClose', async () => imports.close());
 
     async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<WebSession | undefined> {
       const s = await sessionOf(db, req.cookies[SESSION_COOKIE], now());
@@ -43,6 +50,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
     const kit: DashboardKit = {
       db,
       now,
+      imports,
       signedIn,
       async signedInForChange(req, reply) {
         const s = await signedIn(req, reply);

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform, SignInFlow } from '../../adapter.js';
 import type { Db } from '../../db/client.js';
+import type { ImportJobs } from '../../import/jobs.js';
 import type { Ctx } from '../../services/context.js';
 import type { WebSession } from '../../services/web-sessions.js';
 
@@ -22,6 +23,8 @@ export function dashboardEntryPath(platform: string): string {
 export interface DashboardKit {
   db: Db;
   now: () => Date;
+  /** The server's import jobs (shared with the admin API and the local tools: one import at a time). */
+  imports: ImportJobs;
   /** The signed-in user, or undefined after answering 401 (the caller returns `reply`). */
   signedIn(req: FastifyRequest, reply: FastifyReply): Promise<WebSession | undefined>;
   /** Like signedIn, and for state-changing calls also checks the session's CSRF token in `x-csrf-token` (403 if wrong). */

@@ -1,6 +1,8 @@
 // The dashboard page (runs in the browser; bundled by src/web/assets.ts). A hash router over the screens beside this
 // file; every number comes from the API, which computes it with the chat's services. Screens set text with
 // textContent only (dom.ts's el), under a CSP with no inline script.
+import { showImport } from './admin-import.js';
+import { showAdmin } from './admin.js';
 import { showDeal } from './deal.js';
 import { api, notice, type Me } from './dom.js';
 import { showHome } from './home.js';
@@ -8,6 +10,8 @@ import { showHome } from './home.js';
 /** Hash routes: the first that matches draws the screen. */
 const ROUTES: Array<[RegExp, (me: Me, m: RegExpExecArray) => Promise<void>]> = [
   [/^#\/deal\/(D-\d+)$/i, (_me, m) => showDeal(m[1]!)],
+  [/^#\/admin$/, (me) => showAdmin(me)],
+  [/^#\/admin\/import$/, async (me) => showImport(me)],
 ];
 
 async function route() {

@@ -49,7 +49,7 @@ export async function showHome(me: Me) {
   const approvals = el('ul', { 'data-testid': 'approvals' }, ...todos.body.approvals.map((a) => el('li', {}, `${a.no} ${a.dealTitle} · ${yuan(a.amountFen)}`)));
   if (todos.body.approvals.length === 0) approvals.append(el('li', { class: 'muted' }, '没有等你审批的报价。'));
   root.replaceChildren(
-    el('header', {}, el('h1', {}, 'ChatCRM 看板'), el('span', { class: 'muted', 'data-testid': 'me' }, `${me.name} · ${me.roleLabel}`)),
+    el('header', {}, el('h1', {}, 'ChatCRM 看板'), el('span', {}, el('span', { class: 'muted', 'data-testid': 'me' }, `${me.name} · ${me.roleLabel}`), ...(me.role === 'admin' ? [' ', el('a', { href: '#/admin', 'data-testid': 'to-admin' }, '管理')] : []))),
     el('main', {}, el('section', {}, el('h2', {}, '销售漏斗'), tabs, chart, table, conv), el('section', {}, el('h2', {}, '待跟进'), due), el('section', {}, el('h2', {}, '等我审批'), approvals)),
   );
   const c = echarts.init(chart, undefined, { renderer: 'canvas' });
