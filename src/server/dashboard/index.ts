@@ -10,15 +10,21 @@ import type { Db } from '../../db/client.js';
 import { ROLE_LABELS } from '../../domain/roles.js';
 import { endSession, exchangeLink, sessionOf, SESSION_TTL_MS, type WebSession } from '../../services/web-sessions.js';
 import { pageAssets } from '../../web/assets.js';
+import { approvalRoutes } from './approvals.js';
+import { dealRoutes } from './deal.js';
 import { homeRoutes } from './home.js';
+import { performanceRoutes } from './performance.js';
+import { teamRoutes } from './team.js';
 import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
 
-const ROUTES: DashboardRoutes[] = [homeRoutes];
+const ROUTES: DashboardRoutes[] = [homeRoutes, dealRoutes, teamRoutes, performanceRoutes, approvalRoutes];
 
 export interface DashboardOptions {
   now?: () => Date;
   /** The address people open (CHATCRM_PUBLIC_URL): an https address makes the cookie Secure. */
   publicUrl: string;
+  /** Called after a commit that queued outbox rows (an approval decided from the page): wakes the outbox lanes. */
+  onQueued?: () => void;
 }
 
 export function dashboard(db: Db, opts: DashboardOptions) {
@@ -47,6 +53,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
       },
       ctxOf: (s) => ({ db, actor: s.actor, now: now(), timeZone: s.timeZone }),
       noStore: (reply) => reply.header('cache-control', 'no-store'),
+      onQueued: () => opts.onQueued?.(),
     };
 
     app.get('/app/login', async (req, reply) => {
