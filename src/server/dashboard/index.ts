@@ -66,7 +66,13 @@ export function dashboard(db: Db, opts: DashboardOptions) {
     });
 
     app.get('/app', async (_req, reply) => kit.noStore(reply).type('text/html; charset=utf-8').header('content-security-policy', assets.csp).send(assets.html));
-    app.get('/app/assets/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await assets.script()));
+    // app.js and the chunks esbuild split off (the screens loaded on demand): names are built ones only.
+    app.get('/app/assets/:file', async (req, reply) => {
+      const { file } = req.params as { file: string };
+      const text = /^[A-Za-z0-9_-]{1,80}\.js$/.test(file) ? await assets.script(file) : undefined;
+      if (text === undefined) return reply.code(404).send({ error: 'not_found', message: '没有这个文件。' });
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(text);
+    });
 
     app.get('/app/api/me', async (req, reply) => {
       const s = await signedIn(req, reply);
