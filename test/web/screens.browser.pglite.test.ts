@@ -88,6 +88,7 @@ describe('the dashboard screens in Chromium at phone size', () => {
   it('a manager sees the heatmap and the bars, approves from the page (the card copies update), and opens a deal’s 360° view', async () => {
     const page = await signIn('吴经理');
     await page.getByTestId('count-lead').waitFor();
+    await page.locator('select[name=rep]').waitFor();
     expect(await page.locator('select[name=rep] option').allTextContents()).toEqual(expect.arrayContaining(['全部销售', '甲销售', '乙销售']));
     await shot(page, 'screens-home');
 

@@ -5,7 +5,7 @@
 import { showApprovals } from './approvals.js';
 import { showDeal } from './deal.js';
 import { api, notice, type Me } from './dom.js';
-import { showHome } from './home.js';
+import { prefetchHome, showHome } from './home.js';
 
 /** Hash routes: the first that matches draws the screen. */
 const ROUTES: Array<[RegExp, (me: Me, m: RegExpExecArray) => Promise<void>]> = [
@@ -31,4 +31,6 @@ async function route() {
 }
 
 window.addEventListener('hashchange', () => void route());
+// Opening the first screen: its figures are asked for at once, beside /app/api/me, not after it.
+if (!ROUTES.some(([re]) => re.test(location.hash))) prefetchHome();
 void route();

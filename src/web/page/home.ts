@@ -26,9 +26,24 @@ interface Todos {
 let period: Period = 'last90';
 const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
-export async function showHome(me: Me) {
+const load = () => {
   const q = filterQuery();
-  const [funnel, todos, filters] = await Promise.all([api<Funnel>(`/app/api/funnel?period=${period}${q ? `&${q}` : ''}`), api<Todos>('/app/api/todos'), filterBar(() => void showHome(me))]);
+  return Promise.all([api<Funnel>(`/app/api/funnel?period=${period}${q ? `&${q}` : ''}`), api<Todos>('/app/api/todos')]);
+};
+let early: ReturnType<typeof load> | undefined;
+
+/** Asks for the first screen's figures while /app/api/me is still on its way (app.ts, on a first load of #/). */
+export function prefetchHome() {
+  early = load();
+}
+
+export async function showHome(me: Me) {
+  const loading = early ?? load();
+  early = undefined;
+  // The filter's choices are not needed to draw the funnel: they fill their place when they arrive.
+  const filters = el('div', { class: 'filters' });
+  const choices = filterBar(() => void showHome(me));
+  const [funnel, todos] = await loading;
   if (!funnel.ok) return notice(funnel.message);
   if (!todos.ok) return notice(todos.message);
   const f = funnel.body;
@@ -59,4 +74,5 @@ export async function showHome(me: Me) {
     series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', minSize: '20%', label: { show: true, position: 'inside', formatter: '{b}\n{c}' }, data: f.pipeline.map((r) => ({ name: r.label, value: r.count })) }],
   });
   if (performance.getEntriesByName('fmp').length === 0) performance.mark('fmp');
+  filters.replaceWith(await choices);
 }
