@@ -218,6 +218,10 @@ describe(`the dashboard screens' API (${testDriver()})`, () => {
     expect(own.json().message).toBe(`审批 ${approval} 是你发起的，不能自己审批。`);
     expect((await decide('冯经理', { decision: 'approved' })).json().message).toBe(`你不是审批 ${approval} 的审批人，无法操作。`);
     expect((await decide('吴经理', { decision: 'rejected' })).json().message).toContain('驳回需要写原因');
+    expect((await decide('吴经理', { decision: 'rejected', comment: '\u200b\u202e ' })).json().message).toContain('驳回需要写原因');
+    const long = await decide('吴经理', { decision: 'rejected', comment: '太'.repeat(501) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toContain('审批意见');
     expect((await decide('吴经理', { decision: 'maybe' })).statusCode).toBe(400);
     expect(await steps()).toEqual(['pending']);
 

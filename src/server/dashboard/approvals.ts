@@ -4,13 +4,15 @@
 import { z } from 'zod';
 import { decisionReply } from '../../commands/approve.js';
 import { APPROVER_ROLE_LABELS } from '../../domain/approval-rules.js';
+import { gateText } from '../../domain/text-gate.js';
 import { decideApproval, findApprovalId } from '../../services/approvals.js';
 import { shortId } from '../../services/counters.js';
 import { myTodos } from '../../services/todos.js';
 import { refuse, type DashboardRoutes } from './kit.js';
 
 const approvalParam = z.object({ no: z.string().regex(/^A-\d{1,9}$/i) });
-const decisionBody = z.object({ decision: z.enum(['approved', 'rejected']), comment: z.string().max(500).optional() });
+// The comment's own limit (500 characters) is text-gate's, said by decideApproval; this only bounds the request.
+const decisionBody = z.object({ decision: z.enum(['approved', 'rejected']), comment: z.string().max(4000).optional() });
 
 export const approvalRoutes: DashboardRoutes = (app, { db, signedIn, signedInForChange, ctxOf, noStore, onQueued }) => {
   app.get('/app/api/approvals', async (req, reply) => {
@@ -33,8 +35,10 @@ export const approvalRoutes: DashboardRoutes = (app, { db, signedIn, signedInFor
     const p = approvalParam.safeParse(req.params);
     if (!p.success) return reply.code(400).send({ error: 'bad_approval', message: '审批号应当像 A-12。' });
     const b = decisionBody.safeParse(req.body);
-    if (!b.success) return reply.code(400).send({ error: 'bad_decision', message: '请选择「批准」或「驳回」；意见不超过 500 字。' });
-    const { decision, comment } = b.data;
+    if (!b.success) return reply.code(400).send({ error: 'bad_decision', message: '请选择「批准」或「驳回」；意见请写在 500 字以内。' });
+    const { decision } = b.data;
+    // Cleaned as the chat's gate cleans a typed line (src/inbound/gate.ts): invisible characters out, one line.
+    const comment = b.data.comment === undefined ? undefined : gateText(b.data.comment, { singleLine: true });
     try {
       const r = await db.transaction(async (tx) => {
         const ctx = { ...ctxOf(s), db: tx };
