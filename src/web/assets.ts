@@ -27,7 +27,7 @@ section{background:#fff;border-radius:10px;padding:12px 14px}
 table{width:100%;border-collapse:collapse;font-size:13px}td,th{padding:6px 4px;border-bottom:1px solid var(--line);text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .chart{height:260px}#perf-chart{height:220px}ul{list-style:none;margin:0;padding:0}li{padding:8px 0;border-bottom:1px solid var(--line)}
-li:last-child{border:0}a{color:var(--brand);text-decoration:none}.overdue{color:var(--bad)}
+section>p{margin:6px 0}li:last-child{border:0}a{color:var(--brand);text-decoration:none}.overdue{color:var(--bad)}
 nav{display:flex;background:#fff;border-bottom:1px solid var(--line);position:sticky;top:0;z-index:1}
 nav a{flex:1;text-align:center;padding:10px 0;color:var(--muted);font-size:14px;border-bottom:2px solid transparent}
 nav a[aria-current=page]{color:var(--brand);border-color:var(--brand)}

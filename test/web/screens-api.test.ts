@@ -4,7 +4,8 @@
 // than the user may see; approving goes through the cards' decision service and updates the card copies.
 import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { approvalRequests, approvalSteps, auditLog, outbox, sentCards, users } from '../../src/db/schema/index.js';
+import { approvalRequests, approvalSteps, auditLog, deals, outbox, sentCards, users } from '../../src/db/schema/index.js';
+import { collectionOfDeals } from '../../src/services/collection.js';
 import { funnelFor, stageDaysFor } from '../../src/services/funnel.js';
 import { performanceFor } from '../../src/services/performance.js';
 import { followUpWeeks, teamOverview, teamTodos } from '../../src/services/team-todos.js';
@@ -254,5 +255,17 @@ describe(`the dashboard screens' API (${testDriver()})`, () => {
     expect(await steps()).toEqual(['approved']);
     expect(await t().db.select().from(auditLog).where(eq(auditLog.action, 'approval.approved'))).toHaveLength(1);
     expect((await get('吴经理', '/app/api/approvals')).json().approvals).toEqual([]);
+  });
+
+  it("the 360° view shows a won deal's payments as /回款 computes them", async () => {
+    // The approved quote lets D1 be won; the rep records ¥10,000 received.
+    expect((await chat.say('甲销售', `/推进 ${d1} 签约`)).text).toContain('恭喜签约');
+    expect((await chat.say('甲销售', `/回款 ${d1} 1万`)).text).toContain('¥10,000.00');
+    const v = (await get('甲销售', `/app/api/deals/${d1}`)).json();
+    expect(v).toMatchObject({ stageLabel: '签约', closed: true, due: null });
+    const [deal] = await t().db.select().from(deals).where(eq(deals.shortNo, Number(d1.slice(2))));
+    const paid = (await collectionOfDeals(t().db, [deal!], now, 'Asia/Shanghai')).get(deal!.id)!;
+    expect(v.payments).toEqual({ planFen: paid.planFen, receivedFen: 1_000_000, outstandingFen: paid.planFen - 1_000_000, overdueFen: paid.overdueFen });
+    expect(v.quotes).toEqual([expect.objectContaining({ status: 'approved', statusLabel: '已通过' })]);
   });
 });
