@@ -45,6 +45,7 @@ describe('the dashboard screens in Chromium at phone size', () => {
   let mine = '';
   let theirs = '';
   let approval = '';
+  let other = '';
 
   const signIn = async (who: string) => {
     const link = /\/app\/login\?t=[A-Za-z0-9_-]+/.exec((await chat.say(who, '/看板')).text)![0];
@@ -79,13 +80,14 @@ describe('the dashboard screens in Chromium at phone size', () => {
     await chat.say('甲销售', `/跟进 ${mine} 拜访 看了现场 下一步:出报价`);
     await chat.say('吴经理', '/设置 目标 甲销售 2026-12 10万');
     approval = /A-\d+/.exec((await chat.say('甲销售', `/报价 ${mine} 2万`)).text)![0];
+    other = /A-\d+/.exec((await chat.say('乙销售', `/报价 ${theirs} 1万`)).text)![0];
     await chat.inbox('吴经理');
   });
   afterAll(async () => {
     await browser?.close();
   });
 
-  it('a manager sees the heatmap and the bars, approves from the page (the card copies update), and opens a deal’s 360° view', async () => {
+  it('a manager sees the heatmap (and narrows it to one rep) and the bars, rejects with a reason and approves from the page (the card copies update), and opens a deal’s 360° view', async () => {
     const page = await signIn('吴经理');
     await page.getByTestId('count-lead').waitFor();
     await page.locator('select[name=rep]').waitFor();
@@ -104,6 +106,13 @@ describe('the dashboard screens in Chromium at phone size', () => {
     expect(await page.getByTestId('week-甲销售').textContent()).toBe('1');
     expect(await page.getByTestId('due-乙销售').textContent()).toBe('1');
     await shot(page, 'screens-team');
+    // The rep filter narrows the screen to one person.
+    await page.locator('select[name=rep]').selectOption({ label: '乙销售' });
+    await page.locator('tr[data-rep]').first().waitFor();
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('tr[data-rep]').length === 1);
+    expect(await page.locator('tr[data-rep] td').first().textContent()).toBe('乙销售');
+    await page.locator('select[name=rep]').selectOption({ label: '全部销售' });
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('tr[data-rep]').length === 2);
 
     // From the due list to 乙's deal's 360° view.
     await page.getByTestId('team-due-list').getByRole('link', { name: new RegExp(theirs) }).click();
@@ -124,16 +133,24 @@ describe('the dashboard screens in Chromium at phone size', () => {
     await page.goto(`${base}/app#/approvals`);
     await page.getByTestId(`approve-${approval}`).waitFor();
     await shot(page, 'screens-approvals');
+    // Rejecting needs a reason: without one the service's sentence is shown and nothing changes.
+    await page.getByTestId(`reject-${other}`).click();
+    await page.getByTestId('approval-result').getByText('驳回需要写原因').waitFor();
+    await page.getByLabel(`${other} 的意见`).fill('价格太低');
+    await page.getByTestId(`reject-${other}`).click();
+    await page.getByTestId('approval-result').getByText(`已驳回 ${other}`).waitFor();
+    expect(await page.getByTestId('approval-list').textContent()).not.toContain(other);
     await page.getByTestId(`approve-${approval}`).click();
     await page.getByTestId('approval-result').getByText(`已批准 ${approval}`).waitFor();
     expect(await page.getByTestId('approval-result').textContent()).toBe(`已批准 ${approval}，审批已全部通过，已通知 甲销售。`);
     expect(await page.getByTestId('approval-list').textContent()).toContain('没有等你审批的报价');
-    const [request] = await t().db.select().from(approvalRequests);
+    const [request] = await t().db.select().from(approvalRequests).where(eq(approvalRequests.shortNo, Number(approval.slice(2))));
     expect(request!.status).toBe('approved');
     const copies = await t().db.select().from(sentCards).where(eq(sentCards.subjectId, request!.id));
     expect(copies.length).toBeGreaterThan(0);
-    const updates = await t().db.select().from(outbox).where(sql`${outbox.payload}->>'op' = 'update'`);
+    const updates = await t().db.select().from(outbox).where(sql`${outbox.payload}->>'op' = 'update' and ${outbox.target}->>'cardRef' = any(${`{${copies.map((c) => c.cardRef).join(',')}}`}::text[])`);
     expect(updates.map((u) => (u.target as { cardRef: string }).cardRef).sort()).toEqual(copies.map((c) => c.cardRef).sort());
+    expect(updates.every((u) => (u.payload as { card: { state: string } }).card.state === 'success')).toBe(true);
     const inbox = (await chat.inbox('吴经理')).filter((e) => e.kind === 'update');
     expect(inbox.at(-1)).toMatchObject({ kind: 'update', card: { state: 'success', buttons: [] } });
     const told = (await chat.inbox('甲销售')).map((e) => (e.kind === 'message' && e.message.type === 'text' ? e.message.text : '')).join('\n');
