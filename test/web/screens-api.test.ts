@@ -181,6 +181,10 @@ describe(`the dashboard screens' API (${testDriver()})`, () => {
     const teamPerf = await performanceFor(ctx, undefined, 'quarter');
     expect(mine).toMatchObject({ scope: teamPerf.scope, targetFen: teamPerf.targetFen, forecastFen: teamPerf.forecastFen, pipelineFen: teamPerf.pipelineFen });
     expect((await get('甲销售', '/app/api/performance')).json()).toMatchObject({ scope: '甲销售', targetFen: 10_000_000 });
+    // A team: its people's figures (no team target set, so the people's: 甲's 10万), as /业绩 华东组 gives them.
+    const east = (await get('吴经理', `/app/api/performance?team=${team.east}`)).json();
+    const eastPerf = await performanceFor(ctx, '华东组', 'month');
+    expect(east).toMatchObject({ scope: '华东组', targetFen: 10_000_000, targetFrom: 'people', pipelineFen: eastPerf.pipelineFen, forecastFen: eastPerf.forecastFen });
     expect((await get('甲销售', '/app/api/performance?period=year')).statusCode).toBe(400);
   });
 

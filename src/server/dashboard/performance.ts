@@ -17,7 +17,7 @@ export const performanceRoutes: DashboardRoutes = (app, { signedIn, ctxOf, noSto
     const filter = await filterOf(ctx, { team: query.team, rep: query.rep }, reply);
     if (!filter) return reply;
     // The same call as /业绩, /业绩 <团队名> and /业绩 <人>: the figures match the chat's.
-    const who = filter.rep ? { userId: filter.rep.id } : filter.team ? filter.team.name : undefined;
+    const who = filter.rep ? { userId: filter.rep.id } : filter.team ? { teamId: filter.team.id } : undefined;
     try {
       const p = await performanceFor(ctx, who, q.data.period);
       return noStore(reply).send({
