@@ -195,6 +195,18 @@ describe(`the dashboard screens' API (${testDriver()})`, () => {
     expect(v.followUps.find((f: any) => f.dealNo === d2)).toMatchObject({ nextStep: '出报价' });
     expect(v.quotes).toEqual([expect.objectContaining({ amountFen: 2_000_000, status: 'pending', statusLabel: '审批中' })]);
     expect(v.payments).toBeNull();
+    // The page's script: app.js and the chunks it names (the screens loaded on demand); nothing else is served.
+    const entry = await app.server.inject({ url: '/app/assets/app.js' });
+    expect(entry.headers['cache-control']).toBe('no-cache');
+    const chunks = [...entry.body.matchAll(/"\.\/([A-Za-z0-9_-]+\.js)"/g)].map((m) => m[1]!);
+    expect(chunks.some((c) => c.startsWith('team-'))).toBe(true);
+    for (const c of chunks) {
+      const r = await app.server.inject({ url: `/app/assets/${c}` });
+      expect(r.statusCode, c).toBe(200);
+      expect(r.headers['cache-control'], c).toContain('immutable');
+    }
+    expect((await app.server.inject({ url: '/app/assets/..%2Fcompose.js' })).statusCode).toBe(404);
+    expect((await app.server.inject({ url: '/app/assets/nothing.js' })).statusCode).toBe(404);
     const other = await get('甲销售', `/app/api/deals/${theirs}`);
     expect(other.statusCode).toBe(404);
     expect(other.json().message).toBe(`没有找到你能查看的商机 ${theirs}。`);

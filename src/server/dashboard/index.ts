@@ -66,12 +66,13 @@ export function dashboard(db: Db, opts: DashboardOptions) {
     });
 
     app.get('/app', async (_req, reply) => kit.noStore(reply).type('text/html; charset=utf-8').header('content-security-policy', assets.csp).send(assets.html));
-    // app.js and the chunks esbuild split off (the screens loaded on demand): names are built ones only.
+    // app.js and the chunks esbuild split off (the screens loaded on demand): names are built ones only. A chunk's
+    // name carries its content hash, so it may be kept; app.js (which names them) is revalidated every time.
     app.get('/app/assets/:file', async (req, reply) => {
       const { file } = req.params as { file: string };
       const text = /^[A-Za-z0-9_-]{1,80}\.js$/.test(file) ? await assets.script(file) : undefined;
       if (text === undefined) return reply.code(404).send({ error: 'not_found', message: '没有这个文件。' });
-      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(text);
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', file === 'app.js' ? 'no-cache' : 'public, max-age=31536000, immutable').send(text);
     });
 
     app.get('/app/api/me', async (req, reply) => {
