@@ -105,7 +105,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     dispatch,
     logLevel: env.LOG_LEVEL,
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
-    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), signIn: signInFlows(adapters), imports, ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
+    plugins: [adminApi(database.db, env.ADMIN_TOKEN, imports), dashboard(database.db, { publicUrl: publicUrlOf(env), signIn: signInFlows(adapters), imports, onQueued: () => background?.kickOutbox(), ...(overrides.now ? { now: overrides.now } : {}) }), localTools(database.db, readConsoleSecret(env.DATA_DIR, { create: true })!, imports)],
   });
   // Callbacks are answered before the drainers start their next message (src/server/ack-priority.ts).
   const acks = ackPriority(server);

@@ -80,13 +80,37 @@ export async function funnelByGroup(db: DbOrTx, tenantId: string, members: SQL, 
   return out;
 }
 
-/** /漏斗: the funnel of the actor's own deals, or of every owner they may see (visibility.ts). */
-export async function funnelFor(ctx: Ctx, scope: 'mine' | 'visible', period: FunnelPeriod): Promise<FunnelStats & { since: Date }> {
-  const owners = scope === 'mine' ? [ctx.actor.userId] : await visibleOwnerIds(ctx);
-  const members = owners === null
+const membersOf = (ctx: Ctx, owners: string[] | null) =>
+  owners === null
     ? sql`(select id, 'all' as grp from users where tenant_id = ${ctx.actor.tenantId})`
     : sql`(select id, 'all' as grp from users where id = any(${`{${owners.join(',')}}`}::uuid[]))`;
+
+/**
+ * /漏斗: the funnel of the actor's own deals, or of every owner they may see (visibility.ts); the dashboard passes
+ * the owners its filter selected (visibility.ts ownersInFilter, never more than the actor may see).
+ */
+export async function funnelFor(ctx: Ctx, scope: 'mine' | 'visible' | { ownerIds: string[] | null }, period: FunnelPeriod): Promise<FunnelStats & { since: Date }> {
+  const owners = scope === 'mine' ? [ctx.actor.userId] : scope === 'visible' ? await visibleOwnerIds(ctx) : scope.ownerIds;
   const since = periodStart(period, ctx.now, ctx.timeZone);
-  const stats = (await funnelByGroup(ctx.db, ctx.actor.tenantId, members, ['all'], since)).get('all')!;
+  const stats = (await funnelByGroup(ctx.db, ctx.actor.tenantId, membersOf(ctx, owners), ['all'], since)).get('all')!;
   return { ...stats, since };
+}
+
+/**
+ * Cycle time per stage: the average days deals of these owners spent in each open stage, over the stays that
+ * ended (the deal moved on, won or lost) in the period; null for a stage no deal left in it.
+ */
+export async function stageDaysFor(ctx: Ctx, owners: string[] | null, period: FunnelPeriod): Promise<Array<{ stage: Stage; days: number | null; count: number }>> {
+  const from = at(periodStart(period, ctx.now, ctx.timeZone));
+  const rows = await queryRows<{ stage: Stage; days: string | null; n: number }>(
+    ctx.db,
+    sql`select h.stage, (avg(extract(epoch from h.left_at - h.entered_at)) / 86400)::text as days, count(*)::int as n
+        from stage_history h join deals d on d.id = h.deal_id join ${membersOf(ctx, owners)} m on m.id = d.owner_id
+        where h.tenant_id = ${ctx.actor.tenantId} and h.left_at is not null and h.left_at >= ${from} and h.left_at <= ${at(ctx.now)}
+        group by h.stage`,
+  );
+  return OPEN_STAGES.map((stage) => {
+    const r = rows.find((x) => x.stage === stage);
+    return { stage, days: r?.days == null ? null : Math.round(Number(r.days) * 10) / 10, count: Number(r?.n ?? 0) };
+  });
 }

@@ -176,14 +176,19 @@ export async function salesPerformanceByGroup(
   return out;
 }
 
-/** Whom /业绩 is about: the actor (or their team / line), a person by name, or a team by name; visibility.ts decides. */
-export async function performanceFor(ctx: Ctx, who: string | undefined, kind: PeriodKind): Promise<SalesPerformance & { scope: string }> {
+/** Whom /业绩 is about: the actor (or their team / line), a person or a team by name (or by id, from the dashboard's filter); visibility.ts decides. */
+export async function performanceFor(ctx: Ctx, who: string | { userId: string } | { teamId: string } | undefined, kind: PeriodKind): Promise<SalesPerformance & { scope: string }> {
   const owners = await visibleOwnerIds(ctx);
   const tenantId = ctx.actor.tenantId;
   let group: PerformanceGroup;
   let scope: string;
   const wantsTeam = who === '团队' || who === 'team' || (who === undefined && ctx.actor.role !== 'rep' && (owners === null || owners.length > 1));
-  if (wantsTeam) {
+  if (typeof who === 'object' && 'userId' in who) {
+    const [person] = await ctx.db.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, who.userId)));
+    if (!person || (owners !== null && !owners.includes(person.id))) throw new DomainError('NOT_ALLOWED', `${person?.name ?? '这位销售'} 不是你或你的下属，无法查看业绩。`);
+    group = { key: 'scope', ownerIds: [person.id], teamIds: [] };
+    scope = person.name;
+  } else if (wantsTeam) {
     const ownerIds = owners ?? (await ctx.db.select({ id: users.id }).from(users).where(eq(users.tenantId, tenantId))).map((u) => u.id);
     const teamRows = await ctx.db
       .selectDistinct({ id: users.teamId })
@@ -195,8 +200,9 @@ export async function performanceFor(ctx: Ctx, who: string | undefined, kind: Pe
     group = { key: 'scope', ownerIds: [ctx.actor.userId], teamIds: [] };
     scope = ctx.actor.name;
   } else {
-    const [team] = await ctx.db.select().from(teams).where(and(eq(teams.tenantId, tenantId), eq(teams.name, who)));
-    if (team) {
+    const [team] = await ctx.db.select().from(teams).where(and(eq(teams.tenantId, tenantId), typeof who === 'object' ? eq(teams.id, who.teamId) : eq(teams.name, who)));
+    if (team || typeof who === 'object') {
+      if (!team) throw new DomainError('NOT_FOUND', '没有找到这个团队，请重新选择。');
       const ids = (await ctx.db.select({ id: users.id }).from(users).where(eq(users.teamId, team.id))).map((u) => u.id);
       if (owners !== null && !ids.some((id) => owners.includes(id))) throw new DomainError('NOT_ALLOWED', `「${team.name}」不是你或你的下属所在的团队，无法查看业绩。`);
       group = { key: 'scope', ownerIds: owners === null ? ids : ids.filter((id) => owners.includes(id)), teamIds: [team.id] };

@@ -16,11 +16,16 @@ import { visibleOwnerIds } from './visibility.js';
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-/** The people whose work the actor oversees, or [] for someone without a team. */
-async function teamOwnerIds(ctx: Ctx): Promise<string[] | null> {
+/**
+ * The people whose work the actor oversees, or [] for someone without a team; `only` (the dashboard's filter,
+ * already checked by visibility.ts ownersInFilter) narrows it further.
+ */
+async function teamOwnerIds(ctx: Ctx, only?: string[] | null): Promise<string[] | null> {
   if (ctx.actor.role !== 'manager' && !seesAll(ctx.actor.role)) return [];
   const owners = await visibleOwnerIds(ctx);
-  return owners === null ? null : owners.filter((id) => id !== ctx.actor.userId);
+  const team = owners === null ? null : owners.filter((id) => id !== ctx.actor.userId);
+  if (!only) return team;
+  return team === null ? only.filter((id) => id !== ctx.actor.userId) : team.filter((id) => only.includes(id));
 }
 
 const ownerClause = (owners: string[] | null) =>
@@ -28,6 +33,7 @@ const ownerClause = (owners: string[] | null) =>
 
 export interface TeamDeal {
   shortNo: number;
+  ownerId: string;
   title: string;
   customerName: string;
   ownerName: string;
@@ -40,14 +46,14 @@ export interface TeamDeal {
 
 export interface TeamTodos {
   /** Due deals per rep (escalated first within a rep), reps in name order. */
-  dueByRep: Array<{ ownerName: string; deals: TeamDeal[] }>;
+  dueByRep: Array<{ ownerId: string; ownerName: string; deals: TeamDeal[] }>;
   stagnant: Array<{ shortNo: number; title: string; customerName: string; ownerName: string; stage: Stage; days: number }>;
   newLeads: Array<{ shortNo: number; title: string; customerName: string; ownerName: string; hours: number }>;
   handovers: Array<{ fromName: string; toName: string; createdAt: Date }>;
 }
 
-export async function teamTodos(ctx: Ctx): Promise<TeamTodos | undefined> {
-  const owners = await teamOwnerIds(ctx);
+export async function teamTodos(ctx: Ctx, only?: string[] | null): Promise<TeamTodos | undefined> {
+  const owners = await teamOwnerIds(ctx, only);
   if (owners !== null && owners.length === 0) return undefined;
   const settings = await tenantSettings(ctx.db, ctx.actor.tenantId);
   const rules = dueRules(settings);
@@ -56,26 +62,26 @@ export async function teamTodos(ctx: Ctx): Promise<TeamTodos | undefined> {
   const base = sql`from deals d join users u on u.id = d.owner_id join customers c on c.id = d.customer_id
     where d.tenant_id = ${tenant} and d.closed_at is null and ${ownerClause(owners)}`;
 
-  const due = await queryRows<{ short_no: number; title: string; customer_name: string; owner_name: string; stage: Stage;
+  const due = await queryRows<{ short_no: number; owner_id: string; title: string; customer_name: string; owner_name: string; stage: Stage;
     last_activity_at: string; next_due_at: string | null; snoozed_until: string | null; escalated: boolean }>(
     ctx.db,
-    sql`select d.short_no, d.title, c.name as customer_name, u.name as owner_name, d.stage, d.last_activity_at, d.next_due_at,
+    sql`select d.short_no, d.owner_id, d.title, c.name as customer_name, u.name as owner_name, d.stage, d.last_activity_at, d.next_due_at,
           ${SNOOZED_SQL} as snoozed_until,
           exists (select 1 from nudges n where n.subject_id = d.id and n.kind = 'overdue' and n.episode = ${EPISODE_SQL}
                   and n.escalated_at is not null) as escalated
         ${base} and ${dueAtSql(rules, { ...RAW_DEAL_COLUMNS, snoozedUntil: SNOOZED_SQL })} <= ${now}
-        order by u.name, d.short_no limit 200`,
+        order by u.name, d.owner_id, d.short_no limit 200`,
   );
   const dueByRep: TeamTodos['dueByRep'] = [];
   for (const r of due) {
     const lastActivityAt = new Date(r.last_activity_at);
     const nextDueAt = r.next_due_at ? new Date(r.next_due_at) : null;
     const deal: TeamDeal = {
-      shortNo: r.short_no, title: r.title, customerName: r.customer_name, ownerName: r.owner_name, stage: r.stage,
+      shortNo: r.short_no, ownerId: r.owner_id, title: r.title, customerName: r.customer_name, ownerName: r.owner_name, stage: r.stage,
       lastActivityAt, nextDueAt, escalated: !!r.escalated,
       due: dueOf({ lastActivityAt, nextDueAt, snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null }, rules),
     };
-    const group = dueByRep.at(-1)?.ownerName === r.owner_name ? dueByRep.at(-1)! : (dueByRep.push({ ownerName: r.owner_name, deals: [] }), dueByRep.at(-1)!);
+    const group = dueByRep.at(-1)?.ownerId === r.owner_id ? dueByRep.at(-1)! : (dueByRep.push({ ownerId: r.owner_id, ownerName: r.owner_name, deals: [] }), dueByRep.at(-1)!);
     group.deals.push(deal);
   }
   for (const g of dueByRep) g.deals.sort((a, b) => Number(b.escalated) - Number(a.escalated) || a.due.at.getTime() - b.due.at.getTime());
@@ -119,6 +125,7 @@ export async function teamTodos(ctx: Ctx): Promise<TeamTodos | undefined> {
 }
 
 export interface ReportRow {
+  userId: string;
   name: string;
   openDeals: number;
   amountFen: number;
@@ -134,14 +141,14 @@ export function weekStart(now: Date, tz: string): Date {
 }
 
 /** /团队: one row per person the actor oversees (undefined for someone without a team). */
-export async function teamOverview(ctx: Ctx): Promise<ReportRow[] | undefined> {
-  const owners = await teamOwnerIds(ctx);
+export async function teamOverview(ctx: Ctx, only?: string[] | null): Promise<ReportRow[] | undefined> {
+  const owners = await teamOwnerIds(ctx, only);
   if (owners !== null && owners.length === 0) return undefined;
   const rules = dueRules(await tenantSettings(ctx.db, ctx.actor.tenantId));
   const people = owners === null ? sql`u.id <> ${ctx.actor.userId}` : sql`u.id = any(${`{${owners.join(',')}}`}::uuid[])`;
-  const rows = await queryRows<{ name: string; open_deals: number; amount: string; due: number; week: number; last_at: string | null }>(
+  const rows = await queryRows<{ id: string; name: string; open_deals: number; amount: string; due: number; week: number; last_at: string | null }>(
     ctx.db,
-    sql`select u.name,
+    sql`select u.id, u.name,
           (select count(*)::int from deals d where d.owner_id = u.id and d.closed_at is null) as open_deals,
           (select coalesce(sum(d.amount_fen), 0)::text from deals d where d.owner_id = u.id and d.closed_at is null) as amount,
           (select count(*)::int from deals d where d.owner_id = u.id and d.closed_at is null
@@ -152,7 +159,37 @@ export async function teamOverview(ctx: Ctx): Promise<ReportRow[] | undefined> {
         from users u where u.tenant_id = ${ctx.actor.tenantId} and u.active and ${people} order by u.name`,
   );
   return rows.map((r) => ({
-    name: r.name, openDeals: Number(r.open_deals), amountFen: Number(r.amount), due: Number(r.due),
+    userId: r.id, name: r.name, openDeals: Number(r.open_deals), amountFen: Number(r.amount), due: Number(r.due),
     followUpsThisWeek: Number(r.week), lastFollowUpAt: r.last_at ? new Date(r.last_at) : null,
   }));
+}
+
+/** Local Monday 00:00 of each of the last `weeks` weeks (oldest first) and the Monday after the current one. */
+export function weekStarts(now: Date, tz: string, weeks: number): Date[] {
+  const w = wallClock(weekStart(now, tz), tz);
+  return Array.from({ length: weeks + 1 }, (_, i) => zonedTime({ year: w.year, month: w.month, day: w.day - 7 * (weeks - 1 - i), hour: 0, minute: 0 }, tz));
+}
+
+/**
+ * Follow-ups each person logged per week over the last `weeks` weeks (oldest first; the last is this week, counted
+ * as /团队's 本周跟进: by author, undone ones left out), for the dashboard's activity heatmap.
+ */
+export async function followUpWeeks(ctx: Ctx, userIds: readonly string[], weeks = 8): Promise<{ weekStarts: Date[]; counts: Map<string, number[]> }> {
+  const bounds = weekStarts(ctx.now, ctx.timeZone, weeks);
+  const counts = new Map(userIds.map((id) => [id, Array.from({ length: weeks }, () => 0)]));
+  if (userIds.length > 0) {
+    const rows = await queryRows<{ author_id: string; bucket: number; n: number }>(
+      ctx.db,
+      sql`select f.author_id, width_bucket(f.created_at, ${`{${bounds.map((b) => b.toISOString()).join(',')}}`}::timestamptz[])::int as bucket, count(*)::int as n
+          from follow_ups f
+          where f.tenant_id = ${ctx.actor.tenantId} and f.author_id = any(${`{${userIds.join(',')}}`}::uuid[]) and f.undone_at is null
+            and f.created_at >= ${at(bounds[0]!)} and f.created_at < ${at(bounds[weeks]!)}
+          group by 1, 2`,
+    );
+    for (const r of rows) {
+      const list = counts.get(r.author_id);
+      if (list && r.bucket >= 1 && r.bucket <= weeks) list[r.bucket - 1] = Number(r.n);
+    }
+  }
+  return { weekStarts: bounds.slice(0, weeks), counts };
 }

@@ -1,7 +1,7 @@
 // "My to-dos": deals due for follow-up by the one due rule (src/domain/due.ts; overdue first) and approval steps waiting for me.
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { at } from '../db/rows.js';
-import { approvalRequests, approvalSteps, customers, deals, nudges, quotes } from '../db/schema/index.js';
+import { approvalRequests, approvalSteps, customers, deals, nudges, quotes, users } from '../db/schema/index.js';
 import { dueOf, dueRules, isDue, type Due } from '../domain/due.js';
 import type { Ctx } from './context.js';
 import { DEAL_COLUMNS, dueAtSql } from './due.js';
@@ -21,6 +21,10 @@ export interface TodoDeal {
 
 export interface TodoApproval {
   requestShortNo: number;
+  dealShortNo: number;
+  customerName: string;
+  /** Who asked (the rep). */
+  requesterName: string;
   role: (typeof approvalSteps.$inferSelect)['role'];
   amountFen: number;
   discountBp: number;
@@ -65,6 +69,9 @@ export async function myTodos(ctx: Ctx, horizon: Date): Promise<{ deals: TodoDea
   const approvals = await ctx.db
     .select({
       requestShortNo: approvalRequests.shortNo,
+      dealShortNo: deals.shortNo,
+      customerName: customers.name,
+      requesterName: users.name,
       role: approvalSteps.role,
       amountFen: quotes.amountFen,
       discountBp: quotes.discountBp,
@@ -75,6 +82,8 @@ export async function myTodos(ctx: Ctx, horizon: Date): Promise<{ deals: TodoDea
     .innerJoin(approvalRequests, eq(approvalRequests.id, approvalSteps.requestId))
     .innerJoin(quotes, eq(quotes.id, approvalRequests.quoteId))
     .innerJoin(deals, eq(deals.id, quotes.dealId))
+    .innerJoin(customers, eq(customers.id, deals.customerId))
+    .innerJoin(users, eq(users.id, approvalRequests.requesterId))
     .where(
       and(
         eq(approvalSteps.approverId, ctx.actor.userId),

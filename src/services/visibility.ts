@@ -3,7 +3,7 @@
 // pool entry before it is claimed or assigned (src/services/pool.ts). An approver also sees the deal and customer of a request waiting for their decision
 // (read only: changes still go through assertMayChange), and nothing else of that rep's.
 import { and, eq, inArray, isNull, or, type SQL, type AnyColumn, sql } from 'drizzle-orm';
-import { approvalRequests, approvalSteps, customers, deals, quotes } from '../db/schema/index.js';
+import { approvalRequests, approvalSteps, customers, deals, quotes, teams, users } from '../db/schema/index.js';
 import { seesAll } from '../domain/roles.js';
 import { DomainError } from '../domain/errors.js';
 import type { Ctx } from './context.js';
@@ -76,4 +76,57 @@ export async function assertMaySetPaymentPlan(ctx: Ctx, ownerId: string, what: s
 export function assertMayRecordPayment(ctx: Ctx, ownerId: string, what: string): void {
   if (ctx.actor.role === 'finance' || ctx.actor.userId === ownerId || ctx.actor.userId === '') return;
   throw new DomainError('NOT_ALLOWED', `${what}的回款只能由财务或商机负责人登记。`);
+}
+
+/** A screen's filter (the dashboard's team and rep): whose numbers, narrowed within what the actor may see. */
+export interface OwnerFilter {
+  teamId?: string | undefined;
+  repId?: string | undefined;
+}
+
+export interface FilteredOwners {
+  /** null = everyone in the tenant (a director or admin without a filter). */
+  ownerIds: string[] | null;
+  team?: { id: string; name: string };
+  rep?: { id: string; name: string };
+}
+
+/**
+ * The owners a filter selects, never more than visibleOwnerIds: a rep or team outside what the actor may see is
+ * refused with a sentence saying so (never silently widened or emptied).
+ */
+export async function ownersInFilter(ctx: Ctx, f: OwnerFilter): Promise<FilteredOwners> {
+  const owners = await visibleOwnerIds(ctx);
+  const out: FilteredOwners = { ownerIds: owners };
+  if (f.teamId) {
+    const [team] = await ctx.db.select({ id: teams.id, name: teams.name }).from(teams).where(and(eq(teams.tenantId, ctx.actor.tenantId), eq(teams.id, f.teamId)));
+    if (!team) throw new DomainError('NOT_FOUND', '没有找到这个团队，请重新选择。');
+    const ids = (await ctx.db.select({ id: users.id }).from(users).where(and(eq(users.tenantId, ctx.actor.tenantId), eq(users.teamId, team.id)))).map((u) => u.id);
+    const seen = owners === null ? ids : ids.filter((id) => owners.includes(id));
+    if (seen.length === 0) throw new DomainError('NOT_ALLOWED', `「${team.name}」不是你或你的下属所在的团队，无法查看。`);
+    out.ownerIds = seen;
+    out.team = team;
+  }
+  if (f.repId) {
+    const [rep] = await ctx.db.select({ id: users.id, name: users.name, teamId: users.teamId }).from(users).where(and(eq(users.tenantId, ctx.actor.tenantId), eq(users.id, f.repId)));
+    if (!rep) throw new DomainError('NOT_FOUND', '没有找到这位销售，请重新选择。');
+    if (owners !== null && !owners.includes(rep.id)) throw new DomainError('NOT_ALLOWED', `${rep.name} 不是你或你的下属，无法查看。`);
+    if (out.ownerIds !== null && !out.ownerIds.includes(rep.id)) throw new DomainError('NOT_ALLOWED', `${rep.name} 不在「${out.team?.name ?? ''}」团队里，请换一个团队或销售。`);
+    out.ownerIds = [rep.id];
+    out.rep = { id: rep.id, name: rep.name };
+  }
+  return out;
+}
+
+/** What a filter may offer the actor: the people they may see (themself included) and those people's teams. */
+export async function filterChoices(ctx: Ctx): Promise<{ reps: Array<{ id: string; name: string; teamId: string | null }>; teams: Array<{ id: string; name: string }> }> {
+  const owners = await visibleOwnerIds(ctx);
+  const reps = await ctx.db
+    .select({ id: users.id, name: users.name, teamId: users.teamId })
+    .from(users)
+    .where(and(eq(users.tenantId, ctx.actor.tenantId), eq(users.active, true), owners === null ? undefined : inArray(users.id, owners)))
+    .orderBy(users.name);
+  const teamIds = [...new Set(reps.flatMap((r) => (r.teamId ? [r.teamId] : [])))];
+  const teamRows = teamIds.length === 0 ? [] : await ctx.db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, teamIds)).orderBy(teams.name);
+  return { reps, teams: teamRows };
 }

@@ -13,11 +13,12 @@ import { benchSimilarLookup } from './dedup.js';
 import { benchStartup } from './startup.js';
 import { benchAssign, benchPoolList } from './pool.js';
 import { benchImports } from './imports.js';
+import { benchPage, percentile } from './page.js';
 
 const quick = process.argv.includes('--quick');
 const full = process.env.BENCH_FULL === '1';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup, startup, pool, imports);
+// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup, startup, pool, imports, page);
 // `--quick` shortens every one of them.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -179,6 +180,19 @@ async function main() {
       r.database.startsWith('PostgreSQL') ? a.rowsPerSecond >= 2000 && a.busyMs < 100 : undefined,
     );
     row('  a 12 MB file', `${mb(r.twelveMb.bytes)} → HTTP ${r.twelveMb.status}`, 'accepted (limit 50 MB)', r.twelveMb.status === 200);
+  }
+
+  if (want('page')) {
+    const runs = num('BENCH_PAGE_RUNS', quick ? 5 : 20);
+    console.error(`[page] Chromium at 390 × 844 loads /app ${runs} times from a server in its own process …`);
+    const r = await benchPage({ runs });
+    const med = percentile(r.fmpMs, 50);
+    const p95 = percentile(r.fmpMs, 95);
+    row(`dashboard first meaningful paint (funnel table + chart drawn), phone viewport, ${r.runs} loads, warm server`, `median ${med.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (load event median ${percentile(r.loadMs, 50).toFixed(0)} ms)`, '< 1.5 s', p95 < 1500);
+    row('  first load after start (bundle built on first request)', `${r.coldFmpMs.toFixed(0)} ms`, '—', undefined);
+    const raw = r.scripts.reduce((a, x) => a + x.bytes, 0);
+    const gz = r.scripts.reduce((a, x) => a + x.gzip, 0);
+    row(`dashboard first screen's JS (${r.scripts.map((x) => x.name).join(' + ')})`, `${(raw / 1024).toFixed(0)} KB raw, ${(gz / 1024).toFixed(0)} KB gzipped`, '< 300 KB gzipped', gz < 300 * 1024);
   }
 
   console.log(`\nChatCRM benchmarks — ${new Date().toISOString()} — ${machine}\n`);

@@ -15,11 +15,15 @@ import { pageAssets } from '../../web/assets.js';
 import { createImportJobs, type ImportJobs } from '../../import/jobs.js';
 import { adminImportRoutes } from './admin-import.js';
 import { adminRoutes } from './admin.js';
+import { approvalRoutes } from './approvals.js';
 import { authRoutes } from './auth.js';
+import { dealRoutes } from './deal.js';
 import { homeRoutes } from './home.js';
+import { performanceRoutes } from './performance.js';
+import { teamRoutes } from './team.js';
 import { SESSION_COOKIE, type DashboardKit, type DashboardRoutes } from './kit.js';
 
-const ROUTES: DashboardRoutes[] = [homeRoutes, authRoutes, adminRoutes, adminImportRoutes];
+const ROUTES: DashboardRoutes[] = [homeRoutes, dealRoutes, teamRoutes, performanceRoutes, approvalRoutes, authRoutes, adminRoutes, adminImportRoutes];
 
 export interface DashboardOptions {
   now?: () => Date;
@@ -29,6 +33,8 @@ export interface DashboardOptions {
   signIn?: Partial<Record<Platform, SignInFlow>>;
   /** The server's import jobs (src/compose.ts shares one set); without it the dashboard keeps its own. */
   imports?: ImportJobs;
+  /** Called after a commit that queued outbox rows (an approval decided from the page): wakes the outbox lanes. */
+  onQueued?: () => void;
 }
 
 export function dashboard(db: Db, opts: DashboardOptions) {
@@ -77,6 +83,7 @@ export function dashboard(db: Db, opts: DashboardOptions) {
           .header('content-security-policy', assets.messageCsp)
           .send(continueTo ? assets.continueTo(title, text, continueTo) : assets.message(title, text));
       },
+      onQueued: () => opts.onQueued?.(),
     };
 
     app.get('/app/login', async (req, reply) => {
@@ -89,7 +96,14 @@ export function dashboard(db: Db, opts: DashboardOptions) {
     });
 
     app.get('/app', async (_req, reply) => kit.noStore(reply).type('text/html; charset=utf-8').header('content-security-policy', assets.csp).send(assets.html));
-    app.get('/app/assets/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await assets.script()));
+    // app.js and the chunks esbuild split off (the screens loaded on demand): names are built ones only. A chunk's
+    // name carries its content hash, so it may be kept; app.js (which names them) is revalidated every time.
+    app.get('/app/assets/:file', async (req, reply) => {
+      const { file } = req.params as { file: string };
+      const text = /^[A-Za-z0-9_-]{1,80}\.js$/.test(file) ? await assets.script(file) : undefined;
+      if (text === undefined) return reply.code(404).send({ error: 'not_found', message: '没有这个文件。' });
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', file === 'app.js' ? 'no-cache' : 'public, max-age=31536000, immutable').send(text);
+    });
 
     app.get('/app/api/me', async (req, reply) => {
       const s = await signedIn(req, reply);
