@@ -1,7 +1,7 @@
 // The admin's customer import (#/admin/import): choose a CSV, see the dry run (what would be created, which
 // assignment rule places each owner-less lead, the merge list, the problem rows to download), then apply the same
 // file; both runs show the job's progress bar until it reaches 100 %.
-import { api, el, notice, root, upload, type Me } from './dom.js';
+import { api, el, frame, notice, upload, type Me } from './dom.js';
 
 interface Job {
   id: string;
@@ -85,22 +85,18 @@ export function showImport(me: Me) {
   }
 
   check.addEventListener('click', () => void run(false));
-  root.replaceChildren(
-    el('header', {}, el('h1', {}, '管理：导入客户'), el('a', { href: '#/admin' }, '返回规则')),
+  frame(me, '#/admin/import', '管理：导入客户',
+    el('section', {}, el('a', { href: '#/admin' }, '← 公司规则')),
     el(
-      'main',
+      'section',
       {},
-      el(
-        'section',
-        {},
-        el('h2', {}, '选择文件'),
-        el('p', { class: 'muted' }, 'CSV 文件（UTF-8 或 GBK，Excel 另存为 CSV 即可），第一行是表头：公司名、电话、地区、行业、负责人……负责人为空的行按分配规则分配。先试运行，核对后再确认导入。'),
-        el('div', { class: 'field' }, el('label', { for: 'f-file' }, '客户文件'), file, error),
-        check,
-        progress,
-      ),
-      out,
+      el('h2', {}, '选择文件'),
+      el('p', { class: 'muted' }, 'CSV 文件（UTF-8 或 GBK，Excel 另存为 CSV 即可），第一行是表头：公司名、电话、地区、行业、产品、负责人……负责人为空的行按分配规则分配。先试运行，核对后再确认导入。'),
+      el('div', { class: 'field' }, el('label', { for: 'f-file' }, '客户文件'), file, error),
+      check,
+      progress,
     ),
+    out,
   );
 }
 

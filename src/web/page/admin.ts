@@ -1,6 +1,6 @@
 // The admin's rules screen (#/admin): approval thresholds, reminder timings, the digest and its group chats, and
 // the assignment rules. Values are typed as in /设置 (5万, 5%); a refusal from the API appears under its field.
-import { api, change, el, fieldError, notice, root, type ApiResult, type Me } from './dom.js';
+import { api, change, el, fieldError, frame, notice, root, type ApiResult, type Me } from './dom.js';
 
 export interface Rules {
   approval: { financeTechMinFen: number; directorDiscountBp: number; strandedStepsTo: 'manager' | 'receiver' };
@@ -117,9 +117,9 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
     field('在这个团队内轮流分配', select('team', [['', '不分配（留在公海）'], ...rules.teams.map((t): [string, string] => [t, t])], rules.assignment.defaultTeam ?? ''), 'defaultTeam'),
   ], (f) => change<Rules>(me, '/app/api/admin/rules/assignment/default', { team: value(f, 'team') || null }, 'PUT'), 'defaultTeam');
 
-  root.replaceChildren(
-    el('header', {}, el('h1', {}, '管理：公司规则'), el('nav', {}, el('a', { href: '#/admin/import', 'data-testid': 'to-import' }, '导入客户'), ' ', el('a', { href: '#/' }, '返回'))),
-    el('main', {}, approval, nudges, digest, assignment, fallback),
+  frame(me, '#/admin', '管理：公司规则',
+    el('section', {}, el('a', { href: '#/admin/import', 'data-testid': 'to-import' }, '导入客户 →')),
+    approval, nudges, digest, assignment, fallback,
   );
   if (saved && savedIn) root.querySelector(`[data-testid="status-${savedIn}"]`)!.textContent = saved;
 }
