@@ -33,6 +33,9 @@ export type BatchOutcome =
  * Rows must already be checked (lengths, phone) and distinct within the batch — the import's plan does both; a
  * row that fails a check here is a bug and aborts the batch.
  */
+/** Rows per insert statement within a batch's transaction. */
+const INSERT_ROWS = 100;
+
 export async function createCustomersBatch(db: Db, tenantId: string, rows: BatchCustomer[], now: Date, opts: BatchOptions = {}): Promise<BatchOutcome[]> {
   if (rows.length === 0) return [];
   const prepared = rows.map(({ input, ownerId }) => {
@@ -79,17 +82,22 @@ export async function createCustomersBatch(db: Db, tenantId: string, rows: Batch
       owner_id: p.ownerId,
       pooled_at: p.ownerId === null ? now.toISOString() : null,
     }));
-    await tx.execute(sql`
+    // In statements of INSERT_ROWS: PGlite runs each statement on the server's own thread, and a 500-row insert
+    // (with the name-gram index) held the event loop ~120 ms; between statements the loop can answer others.
+    for (let k = 0; k < values.length; k += INSERT_ROWS) await insertRows(values.slice(k, k + INSERT_ROWS));
+    async function insertRows(chunk: typeof values) {
+      await tx.execute(sql`
       insert into customers (tenant_id, short_no, name, normalised_name, name_grams, name_key_version, phone, phone_normalised,
                              region, industry, grade, source_channel, tags, owner_id, pooled_at, created_at, updated_at)
       select ${tenantId}::uuid, x.short_no, x.name, x.normalised_name, x.name_grams, x.name_key_version, x.phone, x.phone_normalised,
              x.region, x.industry, x.grade::customer_grade, x.source_channel, x.tags, x.owner_id, x.pooled_at, ${at(now)}, ${at(now)}
-      from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as x(short_no int, name text, normalised_name text, name_grams text[],
+      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(short_no int, name text, normalised_name text, name_grams text[],
            name_key_version smallint, phone text, phone_normalised text, region text, industry text, grade text, source_channel text,
            tags text[], owner_id uuid, pooled_at timestamptz)
       -- A phone taken between the re-check and here (only a create that does not lock by name can): that row is
       -- looked up below and reported as existing (its reserved number stays unused).
       on conflict do nothing`);
+    }
     const inserted = await tx
       .select()
       .from(customers)
@@ -109,11 +117,13 @@ export async function createCustomersBatch(db: Db, tenantId: string, rows: Batch
       }
     }
     if (inserted.length > 0) {
-      // The audit rows createCustomer writes (after = the row as the application reads it), one statement.
-      await tx.execute(sql`
-        insert into audit_log (tenant_id, actor_id, action, entity_type, entity_id, after, created_at)
-        select ${tenantId}::uuid, coalesce((x->>'ownerId')::uuid, ${opts.actorId ?? null}::uuid), 'customer.create', 'customer', x->>'id', x, ${at(now)}
-        from jsonb_array_elements(${JSON.stringify(inserted)}::jsonb) as x`);
+      // The audit rows createCustomer writes (after = the row as the application reads it), a statement per INSERT_ROWS.
+      for (let k = 0; k < inserted.length; k += INSERT_ROWS) {
+        await tx.execute(sql`
+          insert into audit_log (tenant_id, actor_id, action, entity_type, entity_id, after, created_at)
+          select ${tenantId}::uuid, coalesce((x->>'ownerId')::uuid, ${opts.actorId ?? null}::uuid), 'customer.create', 'customer', x->>'id', x, ${at(now)}
+          from jsonb_array_elements(${JSON.stringify(inserted.slice(k, k + INSERT_ROWS))}::jsonb) as x`);
+      }
     }
     const pool = inserted.filter((c) => c.ownerId === null).sort((a, b) => a.shortNo - b.shortNo);
     if (pool.length > 0 && opts.afterPool) await opts.afterPool(tx, pool);

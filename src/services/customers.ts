@@ -252,7 +252,8 @@ export interface IndexedCustomer {
   ownerName: string;
 }
 
-const INDEX_PAGE = 5_000;
+/** Customers per query when loading a tenant's index: on PGlite a query holds the event loop for its length. */
+const INDEX_PAGE = 2_000;
 
 /**
  * The tenant's customers loaded once and keyed as createCustomer matches them, for checking many names at a time
