@@ -31,6 +31,8 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
   const tokens = new Set<string>();
   const cards = new Map<string, { target: string; params: Record<string, string>; updates: Array<Record<string, string>> }>();
   let failures: DingtalkFail[] = [];
+  /** Image uploads answered HTTP 500 (files and messages go through). */
+  let imageFailures = 0;
   const slow: number[] = [];
   let tokenCalls = 0;
   const acks: any[] = [];
@@ -114,13 +116,13 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
   app.post('/media/upload', async (req, reply) => {
     const q = req.query as Record<string, string>;
     if (!q.access_token || !tokens.has(q.access_token)) return { errcode: 40014, errmsg: '不合法的access_token' };
-    if (failures[0] === 'http_500') {
-      failures.shift();
-      return reply.code(500).send('busy');
-    }
     const form = await readForm(req);
     const f = form?.files.find((x) => x.field === 'media');
     const type = form?.fields.type ?? '';
+    if (type === 'image' && imageFailures > 0) {
+      imageFailures--;
+      return reply.code(500).send('busy');
+    }
     if (type !== 'file' && type !== 'image') return { errcode: 40004, errmsg: '不合法的媒体文件类型' };
     if (!f || f.bytes.length === 0) return { errcode: 40005, errmsg: '不合法的文件' };
     // Images: JPG/PNG/GIF/BMP ≤ 1 MB (the stricter figure of DingTalk's docs); files ≤ 20 MB.
@@ -197,6 +199,8 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     sends: () => received.filter((r) => r.path === '/v1.0/robot/oToMessages/batchSend' || r.path === '/v1.0/robot/groupMessages/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: DingtalkFail, n = 1) => (failures = [...failures, ...Array<DingtalkFail>(n).fill(kind)]),
+    /** The next `n` image uploads fail with HTTP 500. */
+    failImages: (n = 1) => (imageFailures += n),
     /** The next `n` robot/card calls are processed, then answered only after `ms`. */
     slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),
     connected: () => ready,

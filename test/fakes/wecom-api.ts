@@ -20,7 +20,8 @@ const bytes = (s: unknown) => Buffer.byteLength(String(s ?? ''));
 const isPngOrJpg = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) || (b[0] === 0xff && b[1] === 0xd8);
 
 export async function startFakeWecom(opts: { corpId: string; secret: string; agentId: number; webhookKeys?: string[] }) {
-  const app = Fastify({ logger: false });
+  // A robot's 2 MB image travels as base64 inside the JSON body (~2.7 MB): above fastify's default 1 MB.
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   acceptMultipart(app);
   const received: Received[] = [];
   /** Uploaded media by media_id, and the files that reached someone (a user, or a group robot by its key). */
@@ -36,6 +37,9 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   const delivered: Array<{ touser: string; content: string }> = [];
   const cards: Array<{ touser: string; taskId: string; responseCode: string }> = [];
   let failures: FailKind[] = [];
+  /** Image calls (an image upload, a robot's image message) answered HTTP 503 before anything else is looked at. */
+  let imageFailures = 0;
+  const failImage = (reply: { code(n: number): { send(b: unknown): unknown } }) => (imageFailures > 0 ? (imageFailures--, reply.code(503).send('busy')) : undefined);
   let tokenCalls = 0;
   let duplicatesDropped = 0;
 
@@ -161,7 +165,7 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     return { errcode: 0, errmsg: 'ok', type, media_id: id, created_at: String(Math.floor(Date.now() / 1000)) };
   };
   app.post('/cgi-bin/media/upload', async (req, reply) => {
-    const failed = fail(reply);
+    const failed = ((req.query as Record<string, string>).type === 'image' ? failImage(reply) : undefined) ?? fail(reply);
     if (failed) return failed;
     const bad = checkToken(req.query as Record<string, string>);
     if (bad) return bad;
@@ -176,7 +180,7 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   });
 
   app.post('/cgi-bin/webhook/send', async (req, reply) => {
-    const failed = fail(reply);
+    const failed = ((req.body as Record<string, unknown> | undefined)?.msgtype === 'image' ? failImage(reply) : undefined) ?? fail(reply);
     if (failed) return failed;
     const q = req.query as Record<string, string>;
     if (!q.key || !(opts.webhookKeys ?? []).includes(q.key)) return err(93000, 'invalid webhook url');
@@ -218,6 +222,8 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     sends: () => received.filter((r) => r.path === '/cgi-bin/message/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: FailKind, n = 1) => (failures = [...failures, ...Array<FailKind>(n).fill(kind)]),
+    /** The next `n` image calls (image upload, robot image message) fail with HTTP 503; other calls go through. */
+    failImages: (n = 1) => (imageFailures += n),
     expireTokens: () => tokens.clear(),
     close: () => app.close(),
   };
