@@ -119,7 +119,8 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
         .from(teamChats)
         .leftJoin(tenantIdentities, and(eq(tenantIdentities.tenantId, tenant.id), eq(tenantIdentities.platform, teamChats.platform)))
         .where(eq(teamChats.teamId, team.id));
-      // Drawn before the transaction (tens of ms) and only when some chat needs the picture.
+      // Drawn before the transaction (0.2–0.7 s on resvg's thread, measured by `npm run bench -- chart`), only when some
+      // chat needs the picture; a run that then loses the claim to another instance has drawn it for nothing.
       const image = chats.some((c) => c.platform !== 'feishu') ? await chartImage(card, team.id, date, opts.log) : undefined;
       sent += await db.transaction(async (tx) => {
         if (!(await claimSlot(tx, `digest:${team.id}`, date, instanceId))) return 0;
