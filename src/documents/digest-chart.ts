@@ -10,7 +10,8 @@ import type { CardChart } from '../../cards/model.js';
 
 const require = createRequire(import.meta.url);
 /** One weight only: resvg parses its fonts on every picture (~0.15 s for this 10 MB file), a second would double it. */
-const FONT_FILES = [require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')];
+let fontFiles: string[] | undefined;
+const fonts = () => (fontFiles ??= [require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')]);
 
 /** Good size for a chat picture; above it the chart is drawn at a smaller scale. */
 export const CHART_TARGET_BYTES = 200 * 1024;
@@ -45,7 +46,7 @@ export async function renderChartPng(chart: CardChart, title: string, limits: { 
   for (const scale of SCALES) {
     const r = await renderAsync(svg, {
       fitTo: { mode: 'width', value: Math.round(CHART_WIDTH * scale) },
-      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: CHART_FONT },
+      font: { fontFiles: fonts(), loadSystemFonts: false, defaultFontFamily: CHART_FONT },
       background: '#ffffff',
     });
     best = { png: r.asPng(), width: r.width, height: r.height };
