@@ -1,7 +1,7 @@
 // The daily team digest card: pipeline by stage, yesterday's movement, overdue per owner, approvals, conversion.
 import { conversionText, cycleText, yuan } from './format.js';
 import { joinText, md, ours } from './markup.js';
-import type { Card } from './model.js';
+import type { Card, CardLink } from './model.js';
 
 export interface DigestCardInput {
   teamName: string;
@@ -18,6 +18,10 @@ export interface DigestCardInput {
   collection?: { plannedFen: number; receivedFen: number };
   /** The team's month (业绩); coverage in tenths (23 = 2.3×), null when nothing of the target remains. */
   performance?: { targetFen: number; wonFen: number; forecastFen: number; gapFen: number; coverageTenths: number | null };
+  /** The week's trend (YYYY-MM-DD, oldest first): drawn as the card's chart with the pipeline bars; no chart without it. */
+  trend?: Array<{ date: string; newDeals: number; followUps: number; won: number }>;
+  /** The dashboard: where a reader of the digest signs in to see more (our words, our address). */
+  dashboard?: CardLink;
 }
 
 /** Whole percent of two fen amounts, in integers; `—` with nothing planned. */
@@ -62,5 +66,15 @@ export function buildDigestCard(i: DigestCardInput): Card {
     ],
     body: joinText(lines),
     buttons: [],
+    // The chart shows the same numbers as the text: the pipeline lines above, and the week's movement.
+    ...(i.trend
+      ? {
+          chart: {
+            bars: i.pipeline.map((p) => ({ label: p.stage, count: p.count, amountFen: p.amountFen })),
+            trend: i.trend.map((d) => ({ day: d.date.slice(5), newDeals: d.newDeals, followUps: d.followUps, won: d.won })),
+          },
+        }
+      : {}),
+    ...(i.dashboard ? { link: i.dashboard } : {}),
   };
 }

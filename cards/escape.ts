@@ -29,3 +29,18 @@ export function neutralizeMarkdown(text: string, keep = ''): string {
 export function stripInvisible(text: string): string {
   return text.replace(INVISIBLE, '');
 }
+
+/**
+ * A link target of ours (a configured address) for markdown: http(s) only, with every character that could end or
+ * break out of a markdown link (`( ) < > [ ] " ' \``, spaces) percent-encoded. Anything else gives undefined: no link.
+ */
+export function markdownUrl(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+  return u.href.replace(/[()<>[\]"'`\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

@@ -37,6 +37,28 @@ export interface Card {
   buttons: CardButton[];
   /** Shown instead of buttons once a card is resolved, e.g. "王五 已批准 · 11-25 10:32". */
   footer?: string;
+  /** Data for a chart (the digest): drawn natively where the platform can (Feishu), else sent as an image. */
+  chart?: CardChart;
+  /** A link under the body (the digest's dashboard link). */
+  link?: CardLink;
+}
+
+/**
+ * A card's chart, as data only (the daily digest): bars of the open pipeline by stage and a trend over days.
+ * Renderers draw it their own way — Feishu as a native chart component, the others as a PNG sent beside the text
+ * (src/documents/digest-chart.ts). Labels are user data (a tenant's stage names): plain text, escaped by whoever draws them.
+ */
+export interface CardChart {
+  /** One bar per stage, in pipeline order. */
+  bars: Array<{ label: string; count: number; amountFen: number }>;
+  /** One point per day, oldest first; `day` is a short label such as `11-24`. */
+  trend: Array<{ day: string; newDeals: number; followUps: number; won: number }>;
+}
+
+/** A link of ours (never user data): the text and an http(s) address from configuration. */
+export interface CardLink {
+  label: string;
+  url: string;
 }
 
 /** A renderer is a pure function from a Card to one platform's JSON (or text, for the console). */

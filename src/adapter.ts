@@ -67,7 +67,13 @@ export type OutboundMessage =
    * A document (the PDF quote). The bytes travel as base64 inside the outbox row, so a retry sends exactly the file
    * that was queued. Adapters upload it with the platform's file API and send it as a file message.
    */
-  | { type: 'file'; fileName: string; mimeType: 'application/pdf'; base64: string };
+  | { type: 'file'; fileName: string; mimeType: 'application/pdf'; base64: string }
+  /**
+   * A picture (the digest's chart, a PNG drawn on the server), base64 in the outbox row like a file. Adapters send it
+   * as the platform's image message, within its image limit (cards/<platform>/limits.ts `imageBytes`); over it, the
+   * send is refused for good rather than retried.
+   */
+  | { type: 'image'; fileName: string; mimeType: 'image/png'; base64: string };
 
 export interface SendTarget {
   tenantKey: string;

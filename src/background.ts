@@ -165,6 +165,7 @@ export function startBackground(deps: BackgroundDeps): Background {
           instanceId: deps.instanceId ?? `${hostname()}:${process.pid}`,
           onQueued: kickOutbox,
           log: deps.log,
+          ...(deps.inbox.publicUrl ? { publicUrl: deps.inbox.publicUrl } : {}),
           ...(deps.now ? { now: deps.now } : {}),
         });
   // Long-connection transports (Feishu ws, DingTalk Stream) connect out; their SDKs reconnect by themselves.

@@ -65,7 +65,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
       : [],
     async send(target, message) {
       const cardRef = cardRefFor(target.id, randomUUID());
-      if (message.type === 'file') {
+      if (message.type === 'file' || message.type === 'image') {
         const savedAs = saveFile(opts.mailboxDir, message.fileName, Buffer.from(message.base64, 'base64'));
         appendToMailbox(opts.mailboxDir, target.id, { kind: 'message', at: new Date(now()).toISOString(), cardRef, message: { ...message, base64: '' }, savedAs });
         return { messageId: cardRef };

@@ -36,6 +36,8 @@ export function printEntries(
       console.log(cardText(m.card, e.cardRef));
     } else if (m.type === 'file') {
       console.log(fileLine(m.fileName, e.savedAs));
+    } else if (m.type === 'image') {
+      console.log(`🖼 图表「${stripInvisible(m.fileName)}」${e.savedAs ? `已保存到 ${e.savedAs}` : ''}`);
     } else {
       console.log(m.type === 'markdown' && m.title ? `【${stripInvisible(m.title)}】\n${consoleText(m.text, style)}` : consoleText(m.text, style));
     }

@@ -4,7 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { dingtalkMarkdownText, renderDingtalkMessage, renderDingtalkTemplateData, type RobotMessage } from '../../cards/dingtalk/render.js';
 import { stripInvisible } from '../../cards/escape.js';
-import type { ChatAdapter, OutboundMessage, SendTarget } from '../../src/adapter.js';
+import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../src/adapter.js';
+import { DINGTALK_LIMITS } from '../../cards/dingtalk/limits.js';
 import type { TokenStore } from '../token-cache.js';
 import { createDingtalkApi } from './api.js';
 import type { DingtalkConfig } from './config.js';
@@ -35,7 +36,7 @@ export interface DingtalkDeps {
 export const outTrackId = (kind: string, key?: string) =>
   `crm-${kind}-${key ? createHash('sha256').update(key).digest('hex').slice(0, 24) : randomBytes(12).toString('hex')}`;
 
-function robotMessage(message: Exclude<OutboundMessage, { type: 'file' }>): RobotMessage {
+function robotMessage(message: Exclude<OutboundMessage, { type: 'file' | 'image' }>): RobotMessage {
   if (message.type === 'text') return { msgKey: 'sampleText', msgParam: { content: message.text } };
   if (message.type === 'markdown') return { msgKey: 'sampleMarkdown', msgParam: { title: stripInvisible(message.title ?? 'ChatCRM'), text: dingtalkMarkdownText(message.text) } };
   return renderDingtalkMessage(message.card);
@@ -58,6 +59,13 @@ export function createDingtalkAdapter(config: DingtalkConfig, deps: DingtalkDeps
         const mediaId = await api.uploadFile(message.fileName, Buffer.from(message.base64, 'base64'), message.mimeType);
         const param = { mediaId, fileName: message.fileName, fileType: message.fileName.split('.').pop() ?? 'pdf' };
         return target.kind === 'user' ? api.sendToUser(target.id, 'sampleFile', param) : api.sendToGroup(target.id, 'sampleFile', param);
+      }
+      if (message.type === 'image') {
+        // Upload as an image, then sampleImageMsg whose photoURL is the media id. A timed-out send may arrive twice.
+        const bytes = Buffer.from(message.base64, 'base64');
+        if (bytes.length > DINGTALK_LIMITS.imageBytes) throw new AdapterError('dingtalk', 'PLATFORM_REJECTED', `图片 ${bytes.length} 字节，超过钉钉的 ${DINGTALK_LIMITS.imageBytes} 字节上限`, false);
+        const mediaId = await api.uploadFile(message.fileName, bytes, message.mimeType, 'image');
+        return target.kind === 'user' ? api.sendToUser(target.id, 'sampleImageMsg', { photoURL: mediaId }) : api.sendToGroup(target.id, 'sampleImageMsg', { photoURL: mediaId });
       }
       if (templates && message.type === 'card' && message.card.buttons.length > 0) {
         const id = outTrackId(message.card.kind, opts?.idempotencyKey);

@@ -1,7 +1,7 @@
 // Outbound DingTalk OpenAPI (api.dingtalk.com): access token (oauth2/accessToken, cached in the database and
 // refreshed on InvalidAuthentication), robot one-to-one and group messages, and template cards
-// (createAndDeliver / update by outTrackId), and files uploaded through oapi.dingtalk.com media/upload (the same
-// app token; errors as errcode) for sampleFile messages. The per-message sessionWebhook is never used: it expires.
+// (createAndDeliver / update by outTrackId), and files and images uploaded through oapi.dingtalk.com media/upload (the
+// same app token; errors as errcode) for sampleFile and sampleImageMsg messages. The per-message sessionWebhook is never used: it expires.
 // Dashboard sign-in: the OAuth2 page (login.dingtalk.com), the user's token, their unionId, and the userid our
 // identities hold (chat messages carry senderStaffId, the userid) from oapi topapi/user/getbyunionid.
 import { z } from 'zod';
@@ -106,11 +106,11 @@ export function createDingtalkApi(config: DingtalkConfig, store: TokenStore, now
         throw err;
       }
     },
-    /** Uploads a file (≤ 20 MB) and returns its media id for a sampleFile message. */
-    async uploadFile(fileName: string, bytes: Buffer, mimeType: string): Promise<string> {
+    /** Uploads a file (≤ 20 MB) or an image and returns its media id, for a sampleFile or sampleImageMsg message. */
+    async uploadFile(fileName: string, bytes: Buffer, mimeType: string, type: 'file' | 'image' = 'file'): Promise<string> {
       const attempt = async (token: string) => {
         const form = new FormData();
-        form.append('type', 'file');
+        form.append('type', type);
         form.append('media', new Blob([bytes], { type: mimeType }), fileName);
         const r = await request(`${config.oapiBase}/media/upload?access_token=${encodeURIComponent(token)}`, { method: 'POST', body: form });
         if (typeof r.errcode === 'number' && r.errcode !== 0) throw oapiError(r.errcode, String(r.errmsg ?? ''));

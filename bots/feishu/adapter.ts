@@ -1,7 +1,7 @@
 // createFeishuAdapter: the ChatAdapter for a Feishu/Lark custom app — webhook route or long connection in,
 // im/v1 messages out (cards as interactive messages, patched in place when an approval closes).
 import { renderFeishuCard } from '../../cards/feishu/render.js';
-import type { ChatAdapter, OutboundMessage, SendTarget } from '../../src/adapter.js';
+import { AdapterError, type ChatAdapter, type OutboundMessage, type SendTarget } from '../../src/adapter.js';
 import { createFeishuApi } from './api.js';
 import type { FeishuConfig } from './config.js';
 import { createFeishuEvents } from './events.js';
@@ -20,7 +20,7 @@ export interface FeishuDeps {
   longConnection?: FeishuLongConnectionOptions;
 }
 
-function content(message: Exclude<OutboundMessage, { type: 'file' }>): { msgType: string; content: unknown } {
+function content(message: Exclude<OutboundMessage, { type: 'file' | 'image' }>): { msgType: string; content: unknown } {
   if (message.type === 'text') return { msgType: 'text', content: { text: message.text } };
   if (message.type === 'markdown') {
     // A markdown message is a button-less card: Feishu's text messages do not render markdown.
@@ -57,6 +57,10 @@ export function createFeishuAdapter(config: FeishuConfig, deps: FeishuDeps): Cha
         const fileKey = await api.uploadFile(message.fileName, Buffer.from(message.base64, 'base64'));
         const r = await api.createMessage(target.kind === 'user' ? 'open_id' : 'chat_id', target.id, 'file', { file_key: fileKey }, opts?.idempotencyKey);
         return { messageId: String(r.data?.message_id ?? '') };
+      }
+      if (message.type === 'image') {
+        // Feishu draws the digest's chart in the card itself (chart component); no picture is queued for it.
+        throw new AdapterError('feishu', 'PLATFORM_REJECTED', '飞书的图表在卡片里显示，不单独发送图片', false);
       }
       const { msgType, content: body } = content(message);
       // uuid: Feishu drops a create with a uuid it saw within the hour — the key is per install and outbox row.

@@ -24,10 +24,10 @@ export function createRobotApi(client: () => WSClient | undefined, timeoutMs = R
     }
   };
   return {
-    /** A file: the SDK's three-step upload over the connection (a temporary media_id), then a file message. */
-    async sendFile(chatid: string, fileName: string, bytes: Buffer): Promise<{ msgid?: string }> {
-      const { media_id } = await timed((c) => c.uploadMedia(bytes, { type: 'file', filename: fileName }));
-      const receipt = await timed((c) => c.sendMediaMessage(chatid, 'file', media_id));
+    /** A file or image: the SDK's three-step upload over the connection (a temporary media_id), then a media message. */
+    async sendFile(chatid: string, fileName: string, bytes: Buffer, type: 'file' | 'image' = 'file'): Promise<{ msgid?: string }> {
+      const { media_id } = await timed((c) => c.uploadMedia(bytes, { type, filename: fileName }));
+      const receipt = await timed((c) => c.sendMediaMessage(chatid, type, media_id));
       const msgid = (receipt as { body?: { msgid?: unknown } }).body?.msgid;
       return typeof msgid === 'string' ? { msgid } : {};
     },

@@ -45,7 +45,7 @@ export const cardTaskId = (kind: string, key?: string) => `crm-${kind}-${key ? r
 export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAdapter {
   const api = createWecomApi(config, deps.tokenStore, deps.now, deps.timeoutMs);
 
-  function body(message: Exclude<OutboundMessage, { type: 'file' }>, key?: string): Record<string, unknown> {
+  function body(message: Exclude<OutboundMessage, { type: 'file' | 'image' }>, key?: string): Record<string, unknown> {
     const limit = WECOM_LIMITS.appMarkdownBytes - (key ? TAG_BYTES : 0);
     const tagged = (content: string) => (key ? `${clipBytes(content, limit)}${rowTag(key)}` : clipBytes(content, limit));
     if (message.type === 'text') return { msgtype: 'text', text: { content: tagged(message.text) } };
@@ -77,12 +77,33 @@ export function createWecomAdapter(config: WecomConfig, deps: WecomDeps): ChatAd
     return {};
   }
 
+  /**
+   * A picture (the digest chart): to a user, an image upload (media/upload type=image) and an image message; through
+   * a group robot, the image message itself carries the bytes (base64 and their md5, ≤ 2 MB). Over the limit it is
+   * refused for good: a retry would not make it smaller.
+   */
+  async function sendImage(target: SendTarget, message: Extract<OutboundMessage, { type: 'image' }>, key?: string) {
+    const bytes = Buffer.from(message.base64, 'base64');
+    const limit = target.kind === 'user' ? WECOM_LIMITS.appImageBytes : WECOM_LIMITS.robotImageBytes;
+    if (bytes.length > limit) throw new AdapterError('wecom', 'PLATFORM_REJECTED', `图片 ${bytes.length} 字节，超过企业微信的 ${limit} 字节上限`, false);
+    if (target.kind === 'user') {
+      const mediaId = await api.uploadFile(message.fileName, bytes, message.mimeType, 'image');
+      const r = await api.sendMessage({ touser: target.id, msgtype: 'image', image: { media_id: mediaId }, ...(key ? { enable_duplicate_check: 1, duplicate_check_interval: DUPLICATE_CHECK_SEC } : {}) });
+      return { messageId: String(r.msgid ?? '') };
+    }
+    const hook = config.webhooks[target.id];
+    if (!hook) throw new AdapterError('wecom', 'PLATFORM_REJECTED', `没有名为「${target.id}」的群机器人（WECOM_GROUP_WEBHOOKS）`, false);
+    await api.webhookSend(hook, { msgtype: 'image', image: { base64: message.base64, md5: createHash('md5').update(bytes).digest('hex') } });
+    return {};
+  }
+
   return {
     platform: 'wecom',
     app: `${config.corpId}/${config.agentId}`,
     httpRoutes: wecomRoutes(config, deps.now),
     async send(target: SendTarget, message: OutboundMessage, opts) {
       if (message.type === 'file') return sendFile(target, message, opts?.idempotencyKey);
+      if (message.type === 'image') return sendImage(target, message, opts?.idempotencyKey);
       if (target.kind === 'user') {
         const r = await api.sendMessage({
           touser: target.id,

@@ -1,7 +1,8 @@
 // Outbound WeCom API calls: gettoken (doc 91039), message/send (90236), message/update_template_card (94888),
-// user/get (90196), media/upload (90253: a temporary file for a file message, ≤ 20 MB, valid 3 days), group
-// robots webhook/send and webhook/upload_media (91770), and dashboard sign-in: the OAuth2 authorize page (91022)
-// and auth/getuserinfo (91023). Errors become AdapterError; an expired token is refreshed and the call retried once.
+// user/get (90196), media/upload (90253: a temporary file ≤ 20 MB or image ≤ 10 MB, valid 3 days), group
+// robots webhook/send (an image inline as base64 + md5) and webhook/upload_media (91770), and dashboard sign-in:
+// the OAuth2 authorize page (91022) and auth/getuserinfo (91023). Errors become AdapterError; an expired token is
+// refreshed and the call retried once.
 import { z } from 'zod';
 import type { SignInUser } from '../../src/adapter.js';
 import type { WecomConfig } from './config.js';
@@ -73,9 +74,9 @@ export function createWecomApi(config: WecomConfig, store: TokenStore, now?: () 
     sendMessage: (body: Record<string, unknown>) => cgi('message/send', { agentid: config.agentId, ...body }),
     updateTemplateCard: (body: Record<string, unknown>) => cgi('message/update_template_card', { agentid: config.agentId, ...body }),
     getUser: (userid: string) => cgi(`user/get?userid=${encodeURIComponent(userid)}`),
-    /** Uploads a temporary file (field `media`, multipart) and returns its media_id. */
-    async uploadFile(fileName: string, bytes: Buffer, mimeType: string): Promise<string> {
-      const r = await cgi('media/upload?type=file', mediaForm(fileName, bytes, mimeType));
+    /** Uploads a temporary file or image (field `media`, multipart) and returns its media_id. */
+    async uploadFile(fileName: string, bytes: Buffer, mimeType: string, type: 'file' | 'image' = 'file'): Promise<string> {
+      const r = await cgi(`media/upload?type=${type}`, mediaForm(fileName, bytes, mimeType));
       return String(r.media_id);
     },
     async webhookUploadFile(key: string, fileName: string, bytes: Buffer, mimeType: string): Promise<string> {

@@ -37,6 +37,7 @@ export function renderConsoleCard(card: Card, firstNumber = 1, style: ConsoleSty
   if (card.subtitle) lines.push(`│ ${txt(card.subtitle)}`);
   for (const f of card.fields) lines.push(`│ ${txt(f.label)}：${txt(f.value)}`);
   if (card.body) for (const l of consoleText(card.body, style).split('\n')) lines.push(`│ ${l}`);
+  if (card.link) lines.push(`│ ${txt(card.link.label)}：${txt(card.link.url)}`);
   if (card.buttons.length > 0) lines.push(`│ ${card.buttons.map((x, i) => `[${firstNumber + i}] ${txt(x.label)}`).join('  ')}`);
   if (card.footer) lines.push(`│ ${txt(card.footer)}`);
   lines.push('└');

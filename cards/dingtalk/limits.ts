@@ -9,6 +9,8 @@ export const DINGTALK_LIMITS = {
   /** Advised: the title shows in the chat list preview. */
   title: 40,
   buttonText: 12,
+  /** An image uploaded for sampleImageMsg (oapi media/upload type=image): 1 MB, the older doc's and stricter figure. */
+  imageBytes: 1024 * 1024,
   /** Our card template (cards/dingtalk/TEMPLATE.md): three buttons, and the lengths its layout shows whole. */
   templateButtons: 3,
   templateTitle: 60,

@@ -4,7 +4,7 @@
 //   card template installed;
 // - template cards (DINGTALK_CARD_TEMPLATE_ID set): the card's variables as a cardParamMap of strings for the
 //   template described in cards/dingtalk/TEMPLATE.md, updated in place by outTrackId.
-import { neutralizeMarkdown as esc, stripInvisible } from '../escape.js';
+import { markdownUrl, neutralizeMarkdown as esc, stripInvisible } from '../escape.js';
 import { renderText, type Text } from '../markup.js';
 import { markedTitle } from '../format.js';
 import type { Card } from '../model.js';
@@ -23,6 +23,8 @@ export function dingtalkMarkdown(card: Card): string {
   if (card.fields.length > 0) lines.push('', ...card.fields.map((f) => `- **${esc(f.label)}**：${esc(f.value)}`));
   // Line breaks inside user text stay plain newlines (DingTalk joins them into the paragraph); ours get `  \n`.
   if (card.body) lines.push('', dingtalkMarkdownText(card.body));
+  const link = linkLine(card);
+  if (link) lines.push('', link);
   if (card.footer) lines.push('', `*${esc(card.footer)}*`);
   return lines.join('  \n');
 }
@@ -32,7 +34,13 @@ export function dingtalkMarkdownText(text: Text): string {
   return renderText(text, esc, (s) => s.replace(/\n/g, '  \n'));
 }
 
-/** The only links we make: our own command, sent back to our robot as the tapping user. */
+/** The card's link of ours (the dashboard) as a markdown link; nothing when the address is not http(s). */
+function linkLine(card: Card): string | undefined {
+  const url = card.link && markdownUrl(card.link.url);
+  return card.link && url ? `[${esc(card.link.label)}](${url})` : undefined;
+}
+
+/** The links we make: our own command, sent back to our robot as the tapping user. */
 export function commandLink(command: string): string {
   return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(command.trim())}`;
 }
@@ -74,6 +82,7 @@ export function renderDingtalkTemplateData(card: Card): Record<string, string> {
       [
         ...card.fields.map((f) => `**${esc(f.label)}**：${esc(f.value)}`),
         ...(card.body ? ['', renderText(card.body, esc)] : []),
+        ...(linkLine(card) ? ['', linkLine(card)!] : []),
         ...(extra.length > 0 ? ['', ...extra.map((b) => `- ${esc(b.label)}：\`${esc(b.command!.trim())}\``)] : []),
       ].join('\n'),
       L.templateMarkdownBytes,

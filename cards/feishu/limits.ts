@@ -10,6 +10,10 @@ export const FEISHU_LIMITS = {
   /** Advised: header title renders on one or two lines. */
   title: 60,
   buttonText: 12,
+  /** Ours: a stage name under a chart bar. */
+  chartLabel: 12,
+  /** Hard: an image (im/v1/images) ≤ 10 MB. */
+  imageBytes: 10 * 1024 * 1024,
 } as const;
 
 /** Header template colours of Feishu cards. */

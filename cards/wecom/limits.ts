@@ -21,6 +21,9 @@ export const WECOM_LIMITS = {
   /** Hard: app markdown/text ≤ 2048 bytes; group-robot markdown ≤ 4096 bytes. */
   appMarkdownBytes: 2048,
   robotMarkdownBytes: 4096,
+  /** Hard: an image for the app (media/upload type=image, doc 90253) ≤ 10 MB; a group robot's image (base64 + md5) and the smart robot's ≤ 2 MB. */
+  appImageBytes: 10 * 1024 * 1024,
+  robotImageBytes: 2 * 1024 * 1024,
   /** update_template_card replace_name (advised). */
   replaceName: 20,
 } as const;

@@ -1,7 +1,7 @@
 // Card → WeCom JSON: a `button_interaction` template card when the card has buttons, WeCom markdown otherwise.
 // Template-card fields are plain text; WeCom markdown gets every user string escaped (cards/escape.ts).
 // Formats: doc 90236 (template_card), 94888 (update_template_card), 91770 (group robot markdown).
-import { neutralizeMarkdown as esc, stripInvisible as txt } from '../escape.js';
+import { markdownUrl, neutralizeMarkdown as esc, stripInvisible as txt } from '../escape.js';
 import { plainText, renderText, type Text } from '../markup.js';
 import type { Card } from '../model.js';
 import { clip, clipBytes } from '../text-limits.js';
@@ -41,7 +41,10 @@ export function renderWecomMarkdown(card: Card, maxBytes: number = L.appMarkdown
   if (card.body) lines.push('', renderText(card.body, esc));
   if (card.buttons.length > 0) lines.push('', card.buttons.map((b) => `${esc(b.label)}：\`${esc((b.command ?? '').trim())}\``).join('\n'));
   if (card.footer) lines.push('', `<font color="comment">${esc(card.footer)}</font>`);
-  return clipBytes(lines.join('\n'), maxBytes);
+  // The link comes last and is never the part cut off: a long digest loses body lines, not its dashboard link.
+  const url = card.link && markdownUrl(card.link.url);
+  const link = card.link && url ? `\n\n[${esc(card.link.label)}](${url})` : '';
+  return clipBytes(lines.join('\n'), maxBytes - Buffer.byteLength(link)) + link;
 }
 
 function plain(body: Text): string {

@@ -161,7 +161,19 @@ export function createOutboxWorker(opts: WorkerOptions) {
       const rows = await claim(opts.batchSize ?? 20);
       if (rows.length === 0) return total;
       total += rows.length;
-      await Promise.all(rows.map((row) => deliver(row, stopping)));
+      // Rows to different chats go out together; rows to one chat one after another, in queue order, so a chat
+      // reads them as queued (a digest's text before its chart picture).
+      const byTarget = new Map<string, OutboxRow[]>();
+      // `update … returning` hands rows back in no particular order: queue order is the id.
+      for (const row of [...rows].sort((a, b) => Number(a.id) - Number(b.id))) {
+        const key = `${row.platform}:${JSON.stringify(row.target)}`;
+        const list = byTarget.get(key);
+        if (list) list.push(row);
+        else byTarget.set(key, [row]);
+      }
+      await Promise.all([...byTarget.values()].map(async (list) => {
+        for (const row of list) await deliver(row, stopping);
+      }));
     }
     return total;
   }

@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   now?: () => Date;
   onQueued?: () => void;
   log: { error(obj: object, msg?: string): void };
+  /** The public address the digests link to (src/compose.ts publicUrlOf). */
+  publicUrl?: string;
 }
 
 export function startScheduler(opts: SchedulerOptions) {
@@ -27,7 +29,7 @@ export function startScheduler(opts: SchedulerOptions) {
       const minute = t.toISOString().slice(0, 16);
       // One instance runs each minute's rules; the nudge claims keep it exactly-once even if two do.
       if (await claimSlot(opts.db, 'rules', minute, opts.instanceId)) await runRulesTick(opts.db, t);
-      await runDailyDigests(opts.db, t, opts.instanceId);
+      await runDailyDigests(opts.db, t, opts.instanceId, { log: opts.log, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}) });
       await runHousekeeping(opts.db, t, opts.instanceId);
       opts.onQueued?.();
     } catch (err) {

@@ -1,7 +1,7 @@
 // The daily team digest: pipeline by stage, yesterday's movement, overdue deals per owner, approvals waiting,
-// conversion by stage and average cycle over 90 days. Computed for many teams at once: each figure is one
-// set-based query grouped by team (a team's members are the users whose team_id is that team).
-import { sql } from 'drizzle-orm';
+// conversion by stage and average cycle over 90 days, and the week's trend (new deals, follow-ups, won per day).
+// Computed for many teams at once: each figure is one set-based query grouped by team (a team's members are the users whose team_id is that team).
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { at, queryRows } from '../db/rows.js';
 import { wallClock, zonedTime } from '../domain/dates.js';
@@ -31,6 +31,32 @@ export interface TeamDigest {
   collection: { plannedFen: number; receivedFen: number };
   /** The team's month (业绩): target, won, forecast, coverage, gap — the figures /业绩 shows (services/performance.ts). */
   performance: SalesPerformance;
+  /** The week's trend: the 7 local days before the digest day, oldest first (new deals, follow-ups, deals won per day). */
+  trend: TrendDay[];
+}
+
+export interface TrendDay {
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+  newDeals: number;
+  followUps: number;
+  won: number;
+}
+
+/** Days the trend covers. */
+export const TREND_DAYS = 7;
+
+/** The trend's local days, oldest first: [start, end) of each, and its YYYY-MM-DD name. */
+export function trendDays(now: Date, tz: string, n = TREND_DAYS): Array<{ date: string; from: Date; to: Date }> {
+  const w = wallClock(now, tz);
+  const out: Array<{ date: string; from: Date; to: Date }> = [];
+  for (let k = n; k >= 1; k--) {
+    const from = zonedTime({ year: w.year, month: w.month, day: w.day - k, hour: 0, minute: 0 }, tz);
+    const to = zonedTime({ year: w.year, month: w.month, day: w.day - k + 1, hour: 0, minute: 0 }, tz);
+    const d = wallClock(from, tz);
+    out.push({ date: `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`, from, to });
+  }
+  return out;
 }
 
 /**
@@ -161,6 +187,33 @@ async function digestBatch(
     new Date(now.getTime() - 90 * DAY),
   );
 
+  // The week's trend, one row per team, day and figure: the local day of each instant in the tenant's zone.
+  const week = trendDays(now, tz);
+  const weekFrom = at(week[0]!.from);
+  const weekTo = at(week.at(-1)!.to);
+  const day = (col: SQL) => sql`to_char(${col} at time zone ${tz}, 'YYYY-MM-DD')`;
+  const trendRows = groupByTeam(
+    await queryRows<{ team_id: string; day: string; what: 'new' | 'won' | 'follow'; n: number }>(
+      db,
+      sql`select m.team_id, ${day(sql`d.created_at`)} as day, 'new' as what, count(*)::int as n
+            from deals d join ${members} m on m.id = d.owner_id
+            where d.created_at >= ${weekFrom} and d.created_at < ${weekTo} group by 1, 2
+          union all
+          select m.team_id, ${day(sql`d.closed_at`)}, 'won', count(*)::int
+            from deals d join ${members} m on m.id = d.owner_id
+            where d.stage = 'won' and d.closed_at >= ${weekFrom} and d.closed_at < ${weekTo} group by 1, 2
+          union all
+          select m.team_id, ${day(sql`f.created_at`)}, 'follow', count(*)::int
+            from follow_ups f join ${members} m on m.id = f.author_id
+            where f.undone_at is null and f.created_at >= ${weekFrom} and f.created_at < ${weekTo} group by 1, 2`,
+    ),
+  );
+  const trendOf = (teamId: string): TrendDay[] => {
+    const rows = trendRows.get(teamId) ?? [];
+    const n = (date: string, what: string) => Number(rows.find((r) => r.day === date && r.what === what)?.n ?? 0);
+    return week.map(({ date }) => ({ date, newDeals: n(date, 'new'), followUps: n(date, 'follow'), won: n(date, 'won') }));
+  };
+
   const month = currentPeriod('month', now, tz);
   const collection = await collectionByGroup(db, tenantId, sql`(select id, team_id::text as grp from users where team_id = any(${teamIds}))`, month.from, month.to);
   const memberRows = await queryRows<{ id: string; team_id: string }>(db, sql`select id, team_id from users where team_id = any(${teamIds})`);
@@ -197,6 +250,7 @@ async function digestBatch(
       avgCycleDays: stats.avgCycleDays,
       collection: collection.get(team.id) ?? { plannedFen: 0, receivedFen: 0 },
       performance: performance.get(team.id)!,
+      trend: trendOf(team.id),
     };
   });
 }

@@ -14,11 +14,12 @@ import { benchStartup } from './startup.js';
 import { benchAssign, benchPoolList } from './pool.js';
 import { benchImports } from './imports.js';
 import { benchPage, percentile } from './page.js';
+import { benchChart } from './chart.js';
 
 const quick = process.argv.includes('--quick');
 const full = process.env.BENCH_FULL === '1';
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, outbox, dedup, startup, pool, imports, page);
+// `npm run bench -- digest` runs only the benches whose name is given (outside, overdue, digest, chart, outbox, dedup, startup, pool, imports, page);
 // `--quick` shortens every one of them.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -93,6 +94,14 @@ async function main() {
     const r = await benchDigests(db.db, teams, 200);
     row(`daily digests, ${r.teams} teams × 200 deals`, `${(r.ms / 1000).toFixed(2)} s (${(r.ms / r.teams).toFixed(1)} ms/team)`, '< 10 s', r.ms < 10_000);
     await db.close();
+  }
+  if (want('chart')) {
+    const n = num('BENCH_CHARTS', quick ? 10 : 40);
+    console.error(`digest chart: ${n} PNGs …`);
+    const r = await benchChart(n);
+    row(`digest chart PNG (1080×780, resvg + Noto Sans SC), ${r.n} in a row`, `median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms per chart`, '< 1 s per chart', r.p95Ms < 1000);
+    row(`digest chart PNG size`, `max ${(r.maxBytes / 1024).toFixed(0)} KB (mean ${(r.meanBytes / 1024).toFixed(0)} KB)`, '≤ 200 KB (hard cap 1 MB)', r.maxBytes <= 200 * 1024);
+    row(`event loop lateness while drawing charts (idle: p99 ${r.idleP99Ms.toFixed(0)} ms, max ${r.idleMaxMs.toFixed(0)} ms)`, `p99 ${r.loopP99Ms.toFixed(0)} ms, max ${r.loopMaxMs.toFixed(0)} ms`, 'p99 < 50 ms', r.loopP99Ms < 50);
   }
   if (want('outbox')) {
     const db = await benchDatabase();

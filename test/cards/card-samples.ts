@@ -29,6 +29,8 @@ export const digest = (owners: number) =>
     approvalsWaiting: 2,
     conversion: [{ from: '线索', to: '初访', rate: 0.5 }, { from: '报价', to: '签约', rate: null }],
     avgCycleDays: 34,
+    trend: ['11-18', '11-19', '11-20', '11-21', '11-22', '11-23', '11-24'].map((d, i) => ({ date: `2026-${d}`, newDeals: i, followUps: 2 * i, won: i % 2 })),
+    dashboard: { label: '打开销售看板，查看详情', url: 'https://crm.example.cn/app/auth/feishu' },
   });
 
 export const samples: Record<string, Card> = {
@@ -80,6 +82,8 @@ export const kinds: Record<string, (u: string) => Card> = {
       teamName: u, date: '11-25', pipeline: [{ stage: u, count: 1, amountFen: 100 }],
       moved: { newDeals: 1, stageChanges: 0, won: 0, lost: 0, wonFen: 0 }, overdue: [{ owner: u, count: 1 }],
       approvalsWaiting: 0, conversion: [{ from: u, to: u, rate: 0.5 }], avgCycleDays: 3,
+      trend: [{ date: '2026-11-24', newDeals: 1, followUps: 2, won: 0 }],
+      dashboard: { label: '打开销售看板', url: 'https://crm.example.cn/app/auth/feishu' },
     }),
   choice: (u) => buildChoiceCard({ question: u, options: [{ label: u, command: '/查看 C-1' }, { label: u, command: '/查看 C-2' }] }),
   handover: (u) =>

@@ -25,7 +25,9 @@ describe('WeCom renderer', () => {
   it('cuts a huge digest to the group-robot limit on a character boundary', () => {
     const md = renderWecomMarkdown(digest(2000), WECOM_LIMITS.robotMarkdownBytes);
     expect(bytes(md)).toBeLessThanOrEqual(WECOM_LIMITS.robotMarkdownBytes);
-    expect(md.endsWith('…')).toBe(true);
+    // The body is cut; the dashboard link after it is kept whole.
+    expect(md).toContain('…\n\n[打开销售看板，查看详情](https://crm.example.cn/app/auth/feishu)');
+    expect(md.endsWith('(https://crm.example.cn/app/auth/feishu)')).toBe(true);
   });
 });
 

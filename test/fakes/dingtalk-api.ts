@@ -28,18 +28,22 @@ export interface DingtalkReceived {
   body: any;
 }
 
-const MSG_KEYS = new Set(['sampleText', 'sampleMarkdown', 'sampleLink', 'sampleActionCard', 'sampleActionCard2', 'sampleActionCard3', 'sampleActionCard4', 'sampleActionCard5', 'sampleActionCard6', 'sampleFile']);
+const MSG_KEYS = new Set(['sampleText', 'sampleMarkdown', 'sampleLink', 'sampleActionCard', 'sampleActionCard2', 'sampleActionCard3', 'sampleActionCard4', 'sampleActionCard5', 'sampleActionCard6', 'sampleFile', 'sampleImageMsg']);
 
 export async function startFakeDingtalk(opts: { appKey: string; appSecret: string; robotCode: string }) {
   const app = Fastify({ logger: false });
   acceptMultipart(app);
   const received: DingtalkReceived[] = [];
   /** oapi media/upload files by media_id, and the sampleFile messages that carried one. */
-  const media = new Map<string, UploadedFile>();
+  const media = new Map<string, UploadedFile & { type: string }>();
   const files: Array<{ to: string; fileName: string; fileType: string; bytes: Buffer }> = [];
+  /** sampleImageMsg messages whose photoURL is an uploaded image's media id. */
+  const images: Array<{ to: string; bytes: Buffer }> = [];
   const tokens = new Set<string>();
   const cards = new Map<string, { target: string; params: Record<string, string>; updates: Array<Record<string, string>> }>();
   let failures: DingtalkFail[] = [];
+  /** Image uploads answered HTTP 500 (files and messages go through). */
+  let imageFailures = 0;
   const slow: number[] = [];
   let tokenCalls = 0;
   const acks: any[] = [];
@@ -90,6 +94,7 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     if (b.msgKey === 'sampleMarkdown' && (!p.title || !p.text)) return err(reply, 400, 'invalidParameter.msgParam', 'title/text');
     if (n && !n[1] && (!p.singleTitle || !p.singleURL)) return err(reply, 400, 'invalidParameter.msgParam', 'singleTitle/singleURL');
     if (b.msgKey === 'sampleFile' && (!media.has(p.mediaId) || !p.fileName || !p.fileType)) return err(reply, 400, 'invalidParameter.msgParam', 'mediaId/fileName/fileType');
+    if (b.msgKey === 'sampleImageMsg' && media.get(p.photoURL)?.type !== 'image') return err(reply, 400, 'invalidParameter.msgParam', 'photoURL');
     if (n?.[1]) for (let i = 1; i <= Number(n[1]); i++) if (!p[`actionTitle${i}`] || !p[`actionURL${i}`]) return err(reply, 400, 'invalidParameter.msgParam', `actionTitle${i}`);
     return undefined;
   };
@@ -108,6 +113,7 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     const b = req.body as any;
     if (!Array.isArray(b.userIds) || b.userIds.length < 1 || b.userIds.length > 20) return err(reply, 400, 'invalidParameter.userIds', 'userIds 1–20 个');
     if (b.msgKey === 'sampleFile') for (const u of b.userIds) files.push({ to: u, ...fileOf(b.msgParam) });
+    if (b.msgKey === 'sampleImageMsg') for (const u of b.userIds) images.push({ to: u, bytes: media.get(JSON.parse(b.msgParam).photoURL)!.bytes });
     return { processQueryKey: randomBytes(8).toString('hex'), invalidStaffIdList: [], flowControlledStaffIdList: [] };
   });
   app.post('/v1.0/robot/groupMessages/send', async (req, reply) => {
@@ -115,6 +121,7 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     if (bad) return bad;
     if (!/^cid/.test((req.body as any).openConversationId ?? '')) return err(reply, 400, 'invalidParameter.openConversationId', '群不存在');
     if ((req.body as any).msgKey === 'sampleFile') files.push({ to: (req.body as any).openConversationId, ...fileOf((req.body as any).msgParam) });
+    if ((req.body as any).msgKey === 'sampleImageMsg') images.push({ to: (req.body as any).openConversationId, bytes: media.get(JSON.parse((req.body as any).msgParam).photoURL)!.bytes });
     return { processQueryKey: randomBytes(8).toString('hex') };
   });
   const fileOf = (msgParam: string) => {
@@ -123,17 +130,24 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     return { fileName: String(p.fileName), fileType: String(p.fileType), bytes: f.bytes };
   };
   // The older oapi.dingtalk.com: the same app token as ?access_token=, errors as HTTP 200 {errcode, errmsg}.
-  app.post('/media/upload', async (req) => {
+  app.post('/media/upload', async (req, reply) => {
     const q = req.query as Record<string, string>;
     if (!q.access_token || !tokens.has(q.access_token)) return { errcode: 40014, errmsg: '不合法的access_token' };
     const form = await readForm(req);
     const f = form?.files.find((x) => x.field === 'media');
-    if (form?.fields.type !== 'file') return { errcode: 40004, errmsg: '不合法的媒体文件类型' };
+    const type = form?.fields.type ?? '';
+    if (type === 'image' && imageFailures > 0) {
+      imageFailures--;
+      return reply.code(500).send('busy');
+    }
+    if (type !== 'file' && type !== 'image') return { errcode: 40004, errmsg: '不合法的媒体文件类型' };
     if (!f || f.bytes.length === 0) return { errcode: 40005, errmsg: '不合法的文件' };
-    if (f.bytes.length > 20 * 1024 * 1024) return { errcode: 40006, errmsg: '不合法的文件大小' };
+    // Images: JPG/PNG/GIF/BMP ≤ 1 MB (the stricter figure of DingTalk's docs); files ≤ 20 MB.
+    if (f.bytes.length > (type === 'image' ? 1 : 20) * 1024 * 1024) return { errcode: 40006, errmsg: '不合法的文件大小' };
+    if (type === 'image' && !f.bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47])) && !(f.bytes[0] === 0xff && f.bytes[1] === 0xd8)) return { errcode: 40005, errmsg: '不合法的图片' };
     const id = `@lA${randomBytes(10).toString('hex')}`;
-    media.set(id, f);
-    return { errcode: 0, errmsg: 'ok', type: 'file', media_id: id, created_at: Date.now() };
+    media.set(id, { ...f, type });
+    return { errcode: 0, errmsg: 'ok', type, media_id: id, created_at: Date.now() };
   });
   /** login.dingtalk.com/oauth2/auth: back to redirect_uri with authCode and state. */
   app.get('/oauth2/auth', async (req, reply) => {
@@ -242,10 +256,14 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     acks,
     /** Files (uploaded to oapi media/upload, then sent as sampleFile) that reached a user or group. */
     files,
+    /** Images (uploaded to oapi media/upload as type image, then sent as sampleImageMsg) that reached a user or group. */
+    images,
     subscriptions: () => subscriptions,
     sends: () => received.filter((r) => r.path === '/v1.0/robot/oToMessages/batchSend' || r.path === '/v1.0/robot/groupMessages/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: DingtalkFail, n = 1) => (failures = [...failures, ...Array<DingtalkFail>(n).fill(kind)]),
+    /** The next `n` image uploads fail with HTTP 500. */
+    failImages: (n = 1) => (imageFailures += n),
     /** The next `n` robot/card calls are processed, then answered only after `ms`. */
     slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),
     connected: () => ready,

@@ -81,7 +81,12 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
     if (!card.header?.title?.content || card.header.title.tag !== 'plain_text') return 'header.title';
     if (!Array.isArray(card.body?.elements)) return 'body.elements';
     for (const el of card.body.elements) {
-      if (!['markdown', 'column_set', 'div', 'hr', 'button'].includes(el.tag)) return `unknown tag ${el.tag}`;
+      if (!['markdown', 'column_set', 'div', 'hr', 'button', 'chart'].includes(el.tag)) return `unknown tag ${el.tag}`;
+      // A chart (JSON 2.0 图表组件): a VChart spec object; only the documented properties (2.0 refuses the rest).
+      if (el.tag === 'chart') {
+        if (typeof el.chart_spec !== 'object' || el.chart_spec === null || typeof el.chart_spec.type !== 'string') return 'chart_spec';
+        for (const k of Object.keys(el)) if (!['tag', 'element_id', 'margin', 'aspect_ratio', 'color_theme', 'chart_spec', 'preview', 'height'].includes(k)) return `chart property ${k}`;
+      }
       for (const col of el.columns ?? []) {
         for (const b of col.elements ?? []) {
           if (b.tag !== 'button' || !b.text?.content) return 'button text';

@@ -1,11 +1,11 @@
-// A fake WeCom API on 127.0.0.1: gettoken, message/send, message/update_template_card, user/get, media/upload and
-// group-robot webhook/send and webhook/upload_media. It checks tokens, fields and documented limits like the real API, records every request, and can
+// A fake WeCom API on 127.0.0.1: gettoken, message/send, message/update_template_card, user/get, media/upload (file,
+// image) and group-robot webhook/send (markdown, file, base64 image) and webhook/upload_media. It checks tokens, fields and documented limits like the real API, records every request, and can
 // be told to fail (expired token 42001, rate limit 45009, HTTP 5xx with or without a JSON errcode) or to answer a
 // send only after a delay (it is delivered first — the ambiguous timeout). The duplicate check follows doc 90236:
 // the same request JSON within the interval is not delivered again (answered with the first send's ids).
 // Dashboard sign-in: the OAuth2 authorize page (redirects back with a code for the member set by `signInAs`) and
 // auth/getuserinfo (checks the token; a code works once), which can be told to fail or hang (`failSignInNext`).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 
@@ -22,14 +22,19 @@ export interface Received {
 }
 
 const bytes = (s: unknown) => Buffer.byteLength(String(s ?? ''));
+/** WeCom images are JPG or PNG: the first bytes tell. */
+const isPngOrJpg = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) || (b[0] === 0xff && b[1] === 0xd8);
 
 export async function startFakeWecom(opts: { corpId: string; secret: string; agentId: number; webhookKeys?: string[] }) {
-  const app = Fastify({ logger: false });
+  // A robot's 2 MB image travels as base64 inside the JSON body (~2.7 MB): above fastify's default 1 MB.
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   acceptMultipart(app);
   const received: Received[] = [];
   /** Uploaded media by media_id, and the files that reached someone (a user, or a group robot by its key). */
-  const media = new Map<string, UploadedFile>();
+  const media = new Map<string, UploadedFile & { type: string }>();
   const files: Array<{ to: string; fileName: string; bytes: Buffer }> = [];
+  /** Images that reached someone: an uploaded image in an app message, or a group robot's base64 image. */
+  const images: Array<{ to: string; bytes: Buffer }> = [];
   const tokens = new Set<string>();
   const usedTaskIds = new Set<string>();
   const responseCodes = new Map<string, boolean>();
@@ -38,6 +43,9 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   const delivered: Array<{ touser: string; content: string }> = [];
   const cards: Array<{ touser: string; taskId: string; responseCode: string }> = [];
   let failures: FailKind[] = [];
+  /** Image calls (an image upload, a robot's image message) answered HTTP 503 before anything else is looked at. */
+  let imageFailures = 0;
+  const failImage = (reply: { code(n: number): { send(b: unknown): unknown } }) => (imageFailures > 0 ? (imageFailures--, reply.code(503).send('busy')) : undefined);
   let tokenCalls = 0;
   let signInAs: WecomSignInAs | undefined;
   const codes = new Map<string, { who: WecomSignInAs; used: boolean }>();
@@ -121,6 +129,12 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
       files.push({ to: String(b.touser), fileName: f.fileName, bytes: f.bytes });
       return ok();
     }
+    if (b.msgtype === 'image') {
+      const f = media.get(String(b.image?.media_id ?? ''));
+      if (!f || f.type !== 'image') return err(40007, 'invalid media_id');
+      images.push({ to: String(b.touser), bytes: f.bytes });
+      return ok();
+    }
     if (!['text', 'markdown'].includes(b.msgtype)) return err(40008, 'invalid message type');
     delivered.push({ touser: String(b.touser), content: String(b.text?.content ?? b.markdown?.content ?? '') });
     return ok();
@@ -179,35 +193,37 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     return 'userid' in c.who ? { errcode: 0, errmsg: 'ok', userid: c.who.userid, user_ticket: randomBytes(8).toString('hex') } : { errcode: 0, errmsg: 'ok', openid: c.who.openid };
   });
 
-  /** media/upload (doc 90253): field `media` with a filename, type=file, 5 B – 20 MB. */
-  const upload = async (req: Parameters<typeof readForm>[0]) => {
+  /** media/upload (doc 90253): field `media` with a filename; type=file 5 B – 20 MB, type=image a JPG/PNG ≤ 10 MB (robots: file only). */
+  const upload = async (req: Parameters<typeof readForm>[0], types: string[]) => {
     const q = req.query as Record<string, string>;
-    if (q.type !== 'file') return err(40004, 'invalid media type');
+    const type = q.type ?? '';
+    if (!types.includes(type)) return err(40004, 'invalid media type');
     const form = await readForm(req);
     const f = form?.files.find((x) => x.field === 'media');
     if (!f || !f.fileName) return err(41005, 'media data missing');
-    if (f.bytes.length < 5 || f.bytes.length > 20 * 1024 * 1024) return err(40006, 'invalid file size');
+    if (f.bytes.length < 5 || f.bytes.length > (type === 'image' ? 10 : 20) * 1024 * 1024) return err(40006, 'invalid file size');
+    if (type === 'image' && !isPngOrJpg(f.bytes)) return err(40005, 'invalid file type');
     const id = `media-${randomBytes(12).toString('hex')}`;
-    media.set(id, f);
-    return { errcode: 0, errmsg: 'ok', type: 'file', media_id: id, created_at: String(Math.floor(Date.now() / 1000)) };
+    media.set(id, { ...f, type });
+    return { errcode: 0, errmsg: 'ok', type, media_id: id, created_at: String(Math.floor(Date.now() / 1000)) };
   };
   app.post('/cgi-bin/media/upload', async (req, reply) => {
-    const failed = fail(reply);
+    const failed = ((req.query as Record<string, string>).type === 'image' ? failImage(reply) : undefined) ?? fail(reply);
     if (failed) return failed;
     const bad = checkToken(req.query as Record<string, string>);
     if (bad) return bad;
-    return upload(req);
+    return upload(req, ['file', 'image']);
   });
   app.post('/cgi-bin/webhook/upload_media', async (req, reply) => {
     const failed = fail(reply);
     if (failed) return failed;
     const q = req.query as Record<string, string>;
     if (!q.key || !(opts.webhookKeys ?? []).includes(q.key)) return err(93000, 'invalid webhook url');
-    return upload(req);
+    return upload(req, ['file', 'voice']);
   });
 
   app.post('/cgi-bin/webhook/send', async (req, reply) => {
-    const failed = fail(reply);
+    const failed = ((req.body as Record<string, unknown> | undefined)?.msgtype === 'image' ? failImage(reply) : undefined) ?? fail(reply);
     if (failed) return failed;
     const q = req.query as Record<string, string>;
     if (!q.key || !(opts.webhookKeys ?? []).includes(q.key)) return err(93000, 'invalid webhook url');
@@ -216,6 +232,15 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
       const f = media.get(String(b.file?.media_id ?? ''));
       if (!f) return err(40007, 'invalid media_id');
       files.push({ to: `webhook:${q.key}`, fileName: f.fileName, bytes: f.bytes });
+      return { errcode: 0, errmsg: 'ok' };
+    }
+    // A robot's image (doc 91770): base64 of a JPG/PNG ≤ 2 MB before encoding, and the md5 of those bytes.
+    if (b.msgtype === 'image') {
+      const raw = Buffer.from(String(b.image?.base64 ?? ''), 'base64');
+      if (raw.length === 0 || raw.length > 2 * 1024 * 1024) return err(40009, 'invalid image size');
+      if (!isPngOrJpg(raw)) return err(40005, 'invalid image type');
+      if (createHash('md5').update(raw).digest('hex') !== b.image?.md5) return err(301019, 'md5 not match');
+      images.push({ to: `webhook:${q.key}`, bytes: raw });
       return { errcode: 0, errmsg: 'ok' };
     }
     if (b.msgtype !== 'markdown' || !b.markdown?.content || bytes(b.markdown.content) > 4096) return err(45002, 'content size out of limit');
@@ -232,12 +257,16 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
     cards,
     /** Files (uploaded, then sent as a file message) that reached a user or a group robot. */
     files,
+    /** Images that reached a user (uploaded, then an image message) or a group robot (inline base64). */
+    images,
     duplicatesDropped: () => duplicatesDropped,
     /** The next `n` message/send calls are delivered, then answered only after `ms`. */
     slowNext: (ms: number, n = 1) => slow.push(...Array<number>(n).fill(ms)),
     sends: () => received.filter((r) => r.path === '/cgi-bin/message/send'),
     tokenCalls: () => tokenCalls,
     failNext: (kind: FailKind, n = 1) => (failures = [...failures, ...Array<FailKind>(n).fill(kind)]),
+    /** The next `n` image calls (image upload, robot image message) fail with HTTP 503; other calls go through. */
+    failImages: (n = 1) => (imageFailures += n),
     expireTokens: () => tokens.clear(),
     /** Who the authorize page signs in from now on (undefined: nobody is logged in to WeCom). */
     signInAs: (who: WecomSignInAs | undefined) => void (signInAs = who),

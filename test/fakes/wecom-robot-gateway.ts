@@ -27,7 +27,7 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
   const failures: number[] = [];
   let onAuth: Array<() => void> = [];
   const uploads = new Map<string, { filename: string; type: string; chunks: string[]; total: number }>();
-  const media = new Map<string, { filename: string; bytes: Buffer }>();
+  const media = new Map<string, { filename: string; type: string; bytes: Buffer }>();
 
   http.on('upgrade', (req, sock, head) => {
     if (refuse > 0) {
@@ -69,10 +69,13 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
           const u = uploads.get(f.body?.upload_id);
           if (!u || u.chunks.filter(Boolean).length !== u.total) return receipt(40058);
           const id = `media-${randomBytes(8).toString('hex')}`;
-          media.set(id, { filename: u.filename, bytes: Buffer.concat(u.chunks.map((c) => Buffer.from(c, 'base64'))) });
+          const bytes = Buffer.concat(u.chunks.map((c) => Buffer.from(c, 'base64')));
+          if (u.type === 'image' && bytes.length > 2 * 1024 * 1024) return receipt(40009); // images ≤ 2 MB
+          media.set(id, { filename: u.filename, type: u.type, bytes });
           return receipt(0, { type: u.type, media_id: id, created_at: String(Math.floor(Date.now() / 1000)) });
         }
         if (f.cmd === 'aibot_send_msg' && f.body?.msgtype === 'file' && !media.has(f.body?.file?.media_id)) return receipt(40007);
+        if (f.cmd === 'aibot_send_msg' && f.body?.msgtype === 'image' && media.get(f.body?.image?.media_id)?.type !== 'image') return receipt(40007);
         if (f.cmd === 'aibot_send_msg') {
           const fail = failures.shift();
           return fail ? receipt(fail) : receipt(0, { msgid: `bot-msg-${randomBytes(4).toString('hex')}` });
@@ -104,6 +107,9 @@ export async function startFakeRobotGateway(opts: { botId: string; secret: strin
     /** Files sent proactively: an uploaded media_id in a file message. */
     files: () =>
       frames.filter((f) => f.cmd === 'aibot_send_msg' && f.body?.msgtype === 'file' && media.has(f.body.file.media_id)).map((f) => ({ to: String(f.body.chatid), ...media.get(f.body.file.media_id)! })),
+    /** Images sent proactively: an uploaded image's media_id in an image message. */
+    images: () =>
+      frames.filter((f) => f.cmd === 'aibot_send_msg' && f.body?.msgtype === 'image' && media.has(f.body.image?.media_id)).map((f) => ({ to: String(f.body.chatid), ...media.get(f.body.image.media_id)! })),
     updates: () => frames.filter((f) => f.cmd === 'aibot_respond_update_msg'),
     pings: () => frames.filter((f) => f.cmd === 'ping').length,
     /** A message callback (text, voice …) from a user; returns its req_id. */

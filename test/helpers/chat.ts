@@ -20,6 +20,7 @@ export type Role = NonNullable<ConsoleRequest['role']>;
 export function messageText(m: OutboundMessage): string {
   if (m.type === 'card') return renderConsoleCard(m.card);
   if (m.type === 'file') return `📎 ${m.fileName}`;
+  if (m.type === 'image') return `🖼 ${m.fileName}`;
   return m.type === 'markdown' && m.title ? `${m.title}\n${plainText(m.text)}` : plainText(m.text);
 }
 

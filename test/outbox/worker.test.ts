@@ -32,6 +32,30 @@ const target: SendTarget = { tenantKey: 'corp', kind: 'user', id: 'zhangsan' };
 describe(`outbox sender (${testDriver()})`, () => {
   const t = useTestDb();
 
+  it('sends one chat its rows in queue order while other chats go alongside', async () => {
+    const { db } = t();
+    const sent: string[] = [];
+    // The platform answers the first message slowly: sent side by side, the second would overtake it.
+    const adapter: ChatAdapter = {
+      platform: 'wecom',
+      httpRoutes: [],
+      async send(_target, message) {
+        const text = message.type === 'text' ? message.text : message.type;
+        if (text === '战报') await new Promise((r) => setTimeout(r, 50));
+        sent.push(text);
+        return {};
+      },
+      async updateCard() {},
+    };
+    const worker = createOutboxWorker({ db, adapters: [adapter], ratePerSecond: { wecom: 1000 } });
+    await enqueue(db, { tenantId: null, platform: 'wecom', target: { tenantKey: 'corp', kind: 'webhook', id: '华东群' }, payload: { op: 'send', message: msg('战报') } });
+    await enqueue(db, { tenantId: null, platform: 'wecom', target: { tenantKey: 'corp', kind: 'webhook', id: '华东群' }, payload: { op: 'send', message: { type: 'image', fileName: 'a.png', mimeType: 'image/png', base64: '' } } });
+    await enqueue(db, { tenantId: null, platform: 'wecom', target, payload: { op: 'send', message: msg('别的会话') } });
+    await worker.drain();
+    expect(sent.filter((s) => s !== '别的会话')).toEqual(['战报', 'image']);
+    expect(sent.indexOf('别的会话')).toBeLessThan(sent.indexOf('战报'));
+  });
+
   it('retries 5xx with backoff and delivers exactly once when the platform recovers', async () => {
     const { db } = t();
     const clock = createClock('2026-11-25T10:00:00Z');
