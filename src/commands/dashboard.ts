@@ -6,7 +6,7 @@ export const dashboardCommand: CommandSpec = {
   id: 'dashboard',
   names: ['看板', 'dashboard', '驾驶舱'],
   usage: '/看板',
-  summary: '打开网页看板（漏斗、待跟进、审批）：回复一个只给你本人、10 分钟内有效、只能用一次的登录链接',
+  summary: '打开网页看板（漏斗、团队跟进、业绩、审批；管理员还能改规则、导入客户）：回复一个只给你本人、10 分钟内有效、只能用一次的登录链接',
   examples: ['/看板'],
   async run(env, line) {
     if (line.args.length > 0) throw new UsageError('/看板 不需要参数。');
