@@ -177,37 +177,26 @@ export function createImportJobs(db: Db, describe: string, opts: ImportJobsOptio
           if (performance.now() - lastWrite >= PROGRESS_MS) saveProgress();
         },
       })
-        .then((out) => {
+        .then((out): Partial<ImportJobView> => {
           entry.output = out;
-          view.status = 'done';
-          view.result = out.summary;
-          view.tenantId = out.summary.tenantId;
-          if (out.summary.kind === 'customers') view.problemRows = out.summary.problems.count;
+          return { status: 'done', result: out.summary, tenantId: out.summary.tenantId, ...(out.summary.kind === 'customers' ? { problemRows: out.summary.problems.count } : {}) };
         })
-        .catch((err: unknown) => {
-          if (stopping.signal.aborted) {
-            // The server is stopping: the committed batches stay, and the same file carries on from them.
-            view.status = 'interrupted';
-            view.error = INTERRUPTED;
-          } else if (err instanceof ImportFileError || err instanceof CsvFormatError) {
-            view.status = 'failed';
-            view.error = err.userMessage;
-            view.userError = true;
-          } else {
-            view.status = 'failed';
-            log?.error({ err, job: id }, 'import job failed');
-            view.error = '导入失败：服务器出错（已记录日志）。已写入的批次会保留，修正后重新导入同一文件即可继续（已导入的行会被识别为已存在）。';
-          }
+        .catch((err: unknown): Partial<ImportJobView> => {
+          // The server is stopping: the committed batches stay, and the same file carries on from them.
+          if (stopping.signal.aborted) return { status: 'interrupted', error: INTERRUPTED };
+          if (err instanceof ImportFileError || err instanceof CsvFormatError) return { status: 'failed', error: err.userMessage, userError: true };
+          log?.error({ err, job: id }, 'import job failed');
+          return { status: 'failed', error: '导入失败：服务器出错（已记录日志）。已写入的批次会保留，修正后重新导入同一文件即可继续（已导入的行会被识别为已存在）。' };
         })
-        .then(async () => {
+        .then(async (outcome) => {
           clearInterval(heartbeat);
-          Object.assign(view, loop.stop());
-          view.finishedAt = now().toISOString();
-          view.seconds = Math.round(performance.now() - started) / 1000;
+          const final: ImportJobView = { ...view, ...outcome, ...loop.stop(), finishedAt: now().toISOString(), seconds: Math.round(performance.now() - started) / 1000 };
           rmSync(uploadPath, { force: true });
-          const keep = view.status === 'done' && view.problemRows !== undefined;
+          const keep = final.status === 'done' && final.problemRows !== undefined;
           if (!keep) rmSync(problemsPath, { force: true });
-          await write(() => store.finish(view, entry.output, keep ? problemsPath : undefined));
+          await write(() => store.finish(final, entry.output, keep ? problemsPath : undefined));
+          // The view says it has ended once its row does, and the next job may start then.
+          Object.assign(view, final);
           running = undefined;
           evict();
         });
