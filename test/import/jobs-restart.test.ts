@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { parseCsv } from '../../src/import/decode.js';
+import { INTERRUPTED } from '../../src/import/job-store.js';
 import { runHousekeeping } from '../../src/scheduler/housekeeping.js';
 import { ensureDefaultTenant, type TenantRow } from '../../src/services/tenants.js';
 import { resolveUser } from '../../src/services/users.js';
@@ -70,6 +71,28 @@ describe(`import jobs across a restart (${testDriver()})`, () => {
     expect((await second.server.inject({ url: `/admin/api/imports/${job.id}/problems.csv` })).statusCode).toBe(401);
     expect((await second.server.inject({ url: `/admin/api/imports/00000000-0000-4000-8000-000000000001`, headers: auth })).statusCode).toBe(404);
     await second.close();
+  });
+
+  it("answers another server's job from its row: running while its heartbeat is fresh, interrupted once it stopped", async () => {
+    const now = new Date('2026-11-25T08:00:00Z');
+    const app = await start({ now: () => now });
+    const row = (id: string, beat: Date) =>
+      sql`insert into import_jobs (id, tenant_id, kind, apply, started_via, instance_id, status, phase, rows_written, started_at, heartbeat_at)
+          values (${id}, ${tenant.id}, 'customers', true, 'CLI', 'another-server', 'running', 'apply', 500, ${beat.toISOString()}::timestamptz, ${beat.toISOString()}::timestamptz)`;
+    const alive = '00000000-0000-4000-8000-00000000a001';
+    const gone = '00000000-0000-4000-8000-00000000a002';
+    await t().db.execute(row(alive, new Date(now.getTime() - 20_000)));
+    await t().db.execute(row(gone, new Date(now.getTime() - 3 * 60_000)));
+    const a = await app.server.inject({ url: `/admin/api/imports/${alive}`, headers: auth });
+    expect(a.statusCode).toBe(202);
+    expect(a.json()).toMatchObject({ status: 'running', progress: { phase: 'apply', rowsWritten: 500 } });
+    const g = await app.server.inject({ url: `/admin/api/imports/${gone}`, headers: auth });
+    expect(g.statusCode).toBe(503);
+    expect(g.json()).toMatchObject({ status: 'interrupted', error: INTERRUPTED, finishedAt: now.toISOString() });
+    // Another server's running job does not make this one busy: one import at a time is per server.
+    expect((await post(app, FILE, 'apply=false')).statusCode).toBe(200);
+    await t().db.execute(sql`delete from import_jobs where id in (${alive}, ${gone})`);
+    await app.close();
   });
 
   it('writes a running job’s row about once a second, not per row: a 3,000-row file', { timeout: 120_000 }, async () => {
