@@ -1,7 +1,7 @@
 // THE composition root: configuration → database (+ migrations) → adapters → dispatch (the inbox path) → fastify
 // server → background work (inbox drainers, one outbox lane per platform app, scheduler), and the order to close
 // them. src/main.ts and the tests (test/helpers/server.ts) both build the app here, so the tests run production.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ChatAdapter, SignInFlow } from './adapter.js';
 import { createAdapters, type AdapterDeps } from '../bots/index.js';
@@ -97,8 +97,11 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
   };
   // Messages are recorded and acknowledged at once, then run by the inbox drainers (src/inbound/inbox.ts).
   const dispatch = createInboxDispatch({ ...inbox, onAccepted: () => background?.kickInbox() });
-  // Import jobs (admin API, the dashboard and the local tools share them: one import at a time per server).
-  const imports = createImportJobs(database.db, database.describe, log);
+  // Import jobs (admin API, the dashboard and the local tools share them: one import at a time per server); jobs a
+  // previous process left running are marked interrupted before anything can start one.
+  const instanceId = overrides.instanceId ?? env.CHATCRM_INSTANCE_ID ?? `${hostname()}:${process.pid}`;
+  const imports = createImportJobs(database.db, database.describe, { log, dataDir: env.DATA_DIR, instanceId, ...(overrides.now ? { now: overrides.now } : {}) });
+  await imports.recover(database.driver === 'pglite');
   server = await buildApp({
     db: database.db,
     adapters,
@@ -130,7 +133,7 @@ export async function composeApp(raw: Record<string, string | undefined>, overri
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.pollMs ? { pollMs: overrides.pollMs } : {}),
     ...(overrides.scheduler === false ? { scheduler: false } : {}),
-    ...((overrides.instanceId ?? env.CHATCRM_INSTANCE_ID) ? { instanceId: overrides.instanceId ?? env.CHATCRM_INSTANCE_ID! } : {}),
+    instanceId,
   });
   const bg = background;
   const app = server;

@@ -89,6 +89,7 @@ async function run(): Promise<number> {
       const v = await server.get<ImportJobView & { output?: ImportOutput }>(`${LOCAL_IMPORTS_PATH}/${id}`);
       progress(v.progress, v.status !== 'running');
       if (v.status === 'failed') throw v.userError ? new ImportFileError(v.error ?? '导入失败') : new Error(v.error ?? '导入失败');
+      if (v.status === 'interrupted') throw new ImportFileError(v.error ?? '导入中断');
       if (v.status === 'done' && v.output) {
         if (v.problemRows) await server.download(`${LOCAL_IMPORTS_PATH}/${id}/problems.csv`, problemsPath);
         finish(v.output, v.problemRows ?? 0, problemsPath);

@@ -10,6 +10,7 @@ import type { Db } from '../db/client.js';
 import { tenants } from '../db/schema/index.js';
 import { customersCsv, dealsCsv, encodeCsv } from '../export/customers.js';
 import { ImportBusyError, type ImportJobs, type ImportJobView } from '../import/jobs.js';
+import { RETENTION } from '../scheduler/housekeeping.js';
 import { declaredLength, saveUpload, UploadTooLargeError } from './upload.js';
 
 const params = z.object({ id: z.uuid(), kind: z.enum(['customers', 'users']) });
@@ -25,6 +26,8 @@ const exportQuery = z.object({ encoding: z.enum(['utf8', 'utf-8', 'gbk']).defaul
 
 /** The largest import file accepted: a 200,000-row customer file from Excel is about 12–20 MB. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
+/** Problems files are kept RETENTION.importFilesDays (src/scheduler/housekeeping.ts). */
+export const PROBLEMS_GONE = `这个导入任务没有问题行文件（任务未完成、没有问题行，或文件已超过 ${RETENTION.importFilesDays} 天被清理）。`;
 const TOO_LARGE = `文件太大：最大 ${IMPORT_BODY_LIMIT / 1024 / 1024} MB。请把文件拆成几份分别导入（每份都带表头）。`;
 
 /** A job as the API answers it, with where its problem rows are. */
@@ -34,6 +37,8 @@ const jobJson = (v: ImportJobView) => ({
 });
 
 function answerJob(reply: FastifyReply, v: ImportJobView) {
+  // A restart stopped it: its committed batches stay, and the same file carries on (the message says so).
+  if (v.status === 'interrupted') return reply.code(503).send({ ...jobJson(v), error: v.error });
   if (v.status === 'failed') return reply.code(v.userError ? 422 : 500).send({ ...jobJson(v), error: v.error });
   return reply.code(v.status === 'running' ? 202 : 200).header('location', `/admin/api/imports/${v.id}`).send(jobJson(v));
 }
@@ -71,24 +76,24 @@ export async function adminImportRoutes(api: FastifyInstance, db: Db, jobs: Impo
       }
       let view: ImportJobView;
       try {
-        view = jobs.start({ kind: p.data.kind, tenantId: tenant.id, ...(q.data.as ? { as: q.data.as } : {}), mapping: {}, apply: q.data.apply === 'true', all: false }, path);
+        view = await jobs.start({ kind: p.data.kind, tenantId: tenant.id, ...(q.data.as ? { as: q.data.as } : {}), mapping: {}, apply: q.data.apply === 'true', all: false }, path, { via: 'admin API' });
       } catch (err) {
         jobs.discard(path);
         if (err instanceof ImportBusyError) return reply.code(409).send({ error: err.message, running: err.runningId });
         throw err;
       }
       if (q.data.wait === 'true') await jobs.wait(view.id);
-      return answerJob(reply, jobs.get(view.id)!);
+      return answerJob(reply, (await jobs.get(view.id)) ?? view);
     });
     scope.get('/imports/:id', async (req, reply) => {
       const p = jobParams.safeParse(req.params);
-      const v = p.success ? jobs.get(p.data.id) : undefined;
-      return v ? answerJob(reply, v) : reply.code(404).send({ error: '没有这个导入任务（服务重启后任务记录不保留）。' });
+      const v = p.success ? await jobs.get(p.data.id) : undefined;
+      return v ? answerJob(reply, v) : reply.code(404).send({ error: '没有这个导入任务。' });
     });
     scope.get('/imports/:id/problems.csv', async (req, reply) => {
       const p = jobParams.safeParse(req.params);
-      const path = p.success ? jobs.problemsFile(p.data.id) : undefined;
-      if (!path) return reply.code(404).send({ error: '这个导入任务没有问题行文件（任务未完成、没有问题行，或服务已重启）。' });
+      const path = p.success ? await jobs.problemsFile(p.data.id) : undefined;
+      if (!path) return reply.code(404).send({ error: PROBLEMS_GONE });
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="problems.csv"; filename*=UTF-8''${encodeURIComponent('问题行.csv')}`)

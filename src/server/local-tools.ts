@@ -105,7 +105,7 @@ export function localTools(db: Db, secret: string, jobs: ImportJobs) {
           return reply.code(job ? 401 : 400).send({ error: job ? 'unauthorized' : '请求格式不对' });
         }
         try {
-          const view = jobs.start(job, path, '（通过运行中的服务）');
+          const view = await jobs.start(job, path, { via: 'CLI' });
           return reply.code(202).send({ id: view.id });
         } catch (err) {
           jobs.discard(path);
@@ -116,14 +116,14 @@ export function localTools(db: Db, secret: string, jobs: ImportJobs) {
       scope.get(`${LOCAL_IMPORTS_PATH}/:id`, async (req, reply) => {
         const { id } = req.params as { id: string };
         if (!signed(req, getSignedText(req.url))) return reply.code(401).send({ error: 'unauthorized' });
-        const view = jobs.get(id);
+        const view = z.uuid().safeParse(id).success ? await jobs.get(id) : undefined;
         if (!view) return reply.code(404).send({ error: '没有这个导入任务' });
-        return { ...view, output: jobs.output(id) };
+        return { ...view, output: await jobs.output(id) };
       });
       scope.get(`${LOCAL_IMPORTS_PATH}/:id/problems.csv`, async (req, reply) => {
         const { id } = req.params as { id: string };
         if (!signed(req, getSignedText(req.url))) return reply.code(401).send({ error: 'unauthorized' });
-        const path = jobs.problemsFile(id);
+        const path = z.uuid().safeParse(id).success ? await jobs.problemsFile(id) : undefined;
         if (!path) return reply.code(404).send({ error: '没有问题行文件' });
         return reply.header('content-type', 'text/csv; charset=utf-8').send(createReadStream(path));
       });

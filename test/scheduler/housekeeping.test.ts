@@ -26,7 +26,7 @@ describe(`daily housekeeping (${testDriver()})`, () => {
       ('old-sign', ${ms(new Date(now.getTime() - DINGTALK_SIGN_RETENTION_MS - 1000))}, 'm-old'),
       ('fresh-sign', ${ms(new Date(now.getTime() - TIMESTAMP_WINDOW_MS))}, 'm-fresh')`);
 
-    expect(await runHousekeeping(db, now, 'i1')).toEqual({ events: 1, outbox: 1, claims: 2, signatures: 1 });
+    expect(await runHousekeeping(db, now, 'i1')).toEqual({ events: 1, outbox: 1, claims: 2, signatures: 1, importFiles: 0 });
     // A pair still inside the accepted window keeps its row, so its replay with another body stays refused.
     expect(await queryRows(db, sql`select sign from dingtalk_signatures`)).toEqual([{ sign: 'fresh-sign' }]);
     expect(DINGTALK_SIGN_RETENTION_MS).toBeGreaterThan(TIMESTAMP_WINDOW_MS);

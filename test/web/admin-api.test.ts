@@ -13,7 +13,7 @@ import { tenantSettings } from '../../src/services/tenant-settings.js';
 import { ensureTeam } from '../../src/services/teams.js';
 import { createChat, type Chat } from '../helpers/chat.js';
 import { testDriver, useTestDb } from '../helpers/db.js';
-import type { TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const cookieOf = (setCookie: string | string[] | undefined) => String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
 
@@ -198,5 +198,21 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect(second.json().message).toBe('另一个导入正在进行，请等它完成后再试。');
     expect((await finished(first)).result.counts.create).toBe(3000);
     expect(await count()).toBe(start + 2);
+
+    // After a restart on the same data, the admin still reads the dry run and downloads its problem rows; the
+    // other company's admin still does not (the job's tenant is in its row).
+    const csvBefore = (await app.server.inject({ url: dry.problemsCsv, headers: { cookie: admin.cookie } })).body;
+    await app.close();
+    const restarted = await startTestServer(t(), { DATA_DIR: app.env.DATA_DIR });
+    try {
+      const again = await restarted.server.inject({ url: `/app/api/admin/imports/${dry.id}`, headers: { cookie: admin.cookie } });
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toEqual(dry);
+      expect((await restarted.server.inject({ url: dry.problemsCsv, headers: { cookie: admin.cookie } })).body).toBe(csvBefore);
+      expect((await restarted.server.inject({ url: `/app/api/admin/imports/${dry.id}`, headers: { cookie: stranger } })).statusCode).toBe(404);
+      expect((await restarted.server.inject({ url: dry.problemsCsv, headers: { cookie: stranger } })).statusCode).toBe(404);
+    } finally {
+      await restarted.close();
+    }
   });
 });

@@ -14,3 +14,4 @@ export * from './system.js';
 export * from './web-sessions.js';
 export * from './tasks.js';
 export * from './payments.js';
+export * from './import-jobs.js';

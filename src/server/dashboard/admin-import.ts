@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ImportBusyError, type ImportJobView } from '../../import/jobs.js';
 import type { WebSession } from '../../services/web-sessions.js';
-import { IMPORT_BODY_LIMIT } from '../admin-import.js';
+import { IMPORT_BODY_LIMIT, PROBLEMS_GONE } from '../admin-import.js';
 import { declaredLength, saveUpload, UploadTooLargeError } from '../upload.js';
 import { adminOnly } from './admin.js';
 import type { DashboardRoutes } from './kit.js';
@@ -40,13 +40,12 @@ const jobJson = (v: ImportJobView) => ({
 });
 
 export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
-  /** Which tenant started each job here: the jobs are the server's, shared by every tenant. */
-  const tenantOf = new Map<string, string>();
-
   const admin = (s: WebSession, reply: FastifyReply) => adminOnly(kit, s, reply);
-  const jobOf = (s: WebSession, params: unknown) => {
+  /** A job of the signed-in admin's tenant (the jobs are the server's, shared by every tenant). */
+  const jobOf = async (s: WebSession, params: unknown) => {
     const p = jobParam.safeParse(params);
-    return p.success && tenantOf.get(p.data.id) === s.actor.tenantId ? p.data.id : undefined;
+    const v = p.success ? await kit.imports.get(p.data.id) : undefined;
+    return v?.tenantId === s.actor.tenantId ? v : undefined;
   };
   const busy = (reply: FastifyReply) => reply.code(409).send({ error: 'busy', message: '另一个导入正在进行，请等它完成后再试。' });
 
@@ -80,15 +79,12 @@ export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
       }
       let view: ImportJobView;
       try {
-        view = kit.imports.start({ kind: 'customers', tenantId: s.actor.tenantId, as: s.actor.name, mapping: {}, apply: q.data.apply === 'true', all: false }, path, '（看板）');
+        view = await kit.imports.start({ kind: 'customers', tenantId: s.actor.tenantId, as: s.actor.name, mapping: {}, apply: q.data.apply === 'true', all: false }, path, { via: 'dashboard', userId: s.actor.userId });
       } catch (err) {
         kit.imports.discard(path);
         if (err instanceof ImportBusyError) return busy(reply);
         throw err;
       }
-      // The jobs keep their last 20; ids they have dropped are dropped here too.
-      for (const id of tenantOf.keys()) if (!kit.imports.get(id)) tenantOf.delete(id);
-      tenantOf.set(view.id, s.actor.tenantId);
       return reply.code(202).send(jobJson(view));
     });
   });
@@ -96,18 +92,17 @@ export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
   app.get('/app/api/admin/imports/:id', async (req, reply) => {
     const s = await kit.signedIn(req, reply);
     if (!s || !admin(s, reply)) return reply;
-    const id = jobOf(s, req.params);
-    const v = id ? kit.imports.get(id) : undefined;
-    if (!v) return reply.code(404).send({ error: 'not_found', message: '没有这个导入任务（服务重启后任务记录不保留），请重新上传文件。' });
+    const v = await jobOf(s, req.params);
+    if (!v) return reply.code(404).send({ error: 'not_found', message: '没有这个导入任务，请重新上传文件。' });
     return kit.noStore(reply).send(jobJson(v));
   });
 
   app.get('/app/api/admin/imports/:id/problems.csv', async (req, reply) => {
     const s = await kit.signedIn(req, reply);
     if (!s || !admin(s, reply)) return reply;
-    const id = jobOf(s, req.params);
-    const path = id ? kit.imports.problemsFile(id) : undefined;
-    if (!path) return reply.code(404).send({ error: 'not_found', message: '这个导入任务没有问题行文件（任务未完成、没有问题行，或服务已重启）。' });
+    const v = await jobOf(s, req.params);
+    const path = v ? await kit.imports.problemsFile(v.id) : undefined;
+    if (!path) return reply.code(404).send({ error: 'not_found', message: PROBLEMS_GONE });
     return kit
       .noStore(reply)
       .header('content-type', 'text/csv; charset=utf-8')

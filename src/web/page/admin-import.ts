@@ -5,7 +5,7 @@ import { api, el, frame, notice, upload, type Me } from './dom.js';
 
 interface Job {
   id: string;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'interrupted';
   apply: boolean;
   progress: { phase: string; rowsRead: number; rowsWritten: number; percent: number };
   message?: string;
@@ -69,7 +69,7 @@ export function showImport(me: Me) {
       job = next.body;
     }
     check.disabled = false;
-    if (job.status === 'failed') {
+    if (job.status === 'failed' || job.status === 'interrupted') {
       setBar(job.progress.percent, '未完成');
       error.textContent = job.message ?? '导入失败。';
       return;
