@@ -2,11 +2,15 @@
 // the picture is drawn (so nothing but the text depends on the claim, and a crash or a failed draw still sends the
 // text); a draw that fails is logged with its team and leaves no picture row; an instance that loses the claim draws
 // nothing. And the public address from the environment reaching the digest through the production app's scheduler.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { and, eq, like } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Card, CardChart } from '../../cards/model.js';
 import type { OutboundMessage } from '../../src/adapter.js';
-import { outbox, teamChats, teams, users } from '../../src/db/schema/index.js';
+import { takeMailbox } from '../../bots/console/mailbox.js';
+import { outbox, teamChats, teams, tenants, users } from '../../src/db/schema/index.js';
 import { renderChartPng } from '../../src/documents/digest-chart.js';
 import { runDailyDigests, type DigestOptions } from '../../src/scheduler/daily-digest.js';
 import { createChat, entryText } from '../helpers/chat.js';
@@ -132,36 +136,40 @@ describe(`digest picture and the daily claim (${testDriver()})`, () => {
 describe(`digest link from CHATCRM_PUBLIC_URL through the production app's scheduler (${testDriver()})`, () => {
   const t = useTestDb();
   const clock = createClock('2026-11-25T08:30:00+08:00');
-  let app: TestServer | undefined;
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
 
   it('links every team digest to the dashboard under the configured public address', async () => {
-    app = await startTestServer(t(), { CHATCRM_PUBLIC_URL: 'https://crm.factory.example.cn/' }, { now: clock.now, scheduler: true });
-    const { db } = t();
-    const chat = createChat(t(), { now: clock.now });
-    await chat.say('链经理', '/帮助', { role: 'manager' });
-    const [manager] = await db.select().from(users).where(eq(users.name, '链经理'));
-    const [row] = await db.insert(teams).values({ tenantId: manager!.tenantId, name: '华北销售部', managerId: manager!.id }).returning();
-    await db.insert(teamChats).values([{ teamId: row!.id, platform: 'console', chatId: '华北群' }]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'chatcrm-digest-link-'));
+    let app: TestServer | undefined;
+    try {
+      app = await startTestServer(t(), { DATA_DIR: dataDir, CHATCRM_PUBLIC_URL: 'https://crm.factory.example.cn/' }, { now: clock.now, scheduler: true });
+      const { db } = t();
+      const [tenant] = await db.select().from(tenants);
+      const [manager] = await db.insert(users).values({ tenantId: tenant!.id, name: '链经理', role: 'manager' }).returning();
+      const [row] = await db.insert(teams).values({ tenantId: tenant!.id, name: '华北销售部', managerId: manager!.id }).returning();
+      await db.update(users).set({ teamId: row!.id }).where(eq(users.id, manager!.id));
+      await db.insert(teamChats).values([{ teamId: row!.id, platform: 'console', chatId: '华北群' }]);
 
-    // Before the digest hour (08:00 in the tenant's zone, after the quiet night) nothing; at 08:30 the tick sends it.
-    clock.set('2026-11-25T07:30:00+08:00');
-    await app.background.tick();
-    expect(await db.select().from(outbox).where(like(outbox.dedupKey, 'digest%'))).toHaveLength(0);
-    clock.set('2026-11-25T08:30:00+08:00');
-    await app.background.tick();
+      // Before the digest hour (08:00 in the tenant's zone) the tick sends nothing; at 08:30 it sends the digest.
+      clock.set('2026-11-25T07:30:00+08:00');
+      await app.background.tick();
+      expect(await db.select().from(outbox).where(like(outbox.dedupKey, 'digest%'))).toHaveLength(0);
+      clock.set('2026-11-25T08:30:00+08:00');
+      await app.background.tick();
 
-    const rows = await db.select().from(outbox).where(and(eq(outbox.platform, 'console'), like(outbox.dedupKey, 'digest%'))).orderBy(outbox.id);
-    expect(rows.map((r) => (r.payload as { message: OutboundMessage }).message.type)).toEqual(['card', 'image']);
-    const card = ((rows[0]!.payload as { message: OutboundMessage }).message as { card: Card }).card;
-    // The console has no platform sign-in: the plain dashboard page, under the configured address (no double slash).
-    expect(card.link).toEqual({ label: '打开销售看板，查看详情', url: 'https://crm.factory.example.cn/app' });
-    expect(card.title).toContain('华北销售部 每日战报 2026-11-25');
-    await app.settle();
-    const group = await chat.inbox('华北群');
-    expect(entryText(group[0]!)).toContain('打开销售看板，查看详情：https://crm.factory.example.cn/app');
+      const rows = await db.select().from(outbox).where(and(eq(outbox.platform, 'console'), like(outbox.dedupKey, 'digest%'))).orderBy(outbox.id);
+      expect(rows.map((r) => (r.payload as { message: OutboundMessage }).message.type)).toEqual(['card', 'image']);
+      const card = ((rows[0]!.payload as { message: OutboundMessage }).message as { card: Card }).card;
+      // The console has no platform sign-in: the plain dashboard page, under the configured address (no double slash).
+      expect(card.link).toEqual({ label: '打开销售看板，查看详情', url: 'https://crm.factory.example.cn/app' });
+      expect(card.title).toContain('华北销售部 每日战报 2026-11-25');
+      // Delivered by the app's console lane: the text with the link, then the picture.
+      await app.settle();
+      const group = takeMailbox(join(dataDir, 'console'), '华北群');
+      expect(group.map((g) => (g.kind === 'message' ? g.message.type : g.kind))).toEqual(['card', 'image']);
+      expect(entryText(group[0]!)).toContain('打开销售看板，查看详情：https://crm.factory.example.cn/app');
+    } finally {
+      await app?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
