@@ -4,10 +4,9 @@
 // text digests queued in one transaction, and only then is its chart picture drawn and queued in a second one.
 import { and, eq, inArray } from 'drizzle-orm';
 import { buildDigestCard } from '../../cards/digest-card.js';
-import type { Card, CardLink } from '../../cards/model.js';
+import type { Card, CardChart, CardLink } from '../../cards/model.js';
 import type { OutboundMessage, Platform, SendTarget } from '../adapter.js';
 import { renderChartPng } from '../documents/digest-chart.js';
-import type { CardChart } from '../../cards/model.js';
 import type { Db } from '../db/client.js';
 import { schedulerRuns, teamChats, teams, tenantIdentities, users } from '../db/schema/index.js';
 import { wallClock } from '../domain/dates.js';
