@@ -51,6 +51,8 @@ export interface Background {
   idle(): boolean;
   /** The lanes this process runs, e.g. `wecom:ww123/1000002`. */
   lanes: string[];
+  /** Runs the scheduler's minute tick now, by the code's clock (the one under way, if any); nothing without a scheduler. */
+  tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ export function startBackground(deps: BackgroundDeps): Background {
     },
     idle: () => drainers.every((d) => d.idle()) && lanes.every((l) => l.loop.idle()),
     lanes: lanes.map((l) => l.name),
+    tick: async () => scheduler?.tick(),
     async stop() {
       scheduler?.stop();
       await Promise.all(deps.adapters.map((a) => a.stop?.().catch(() => {})));

@@ -1,9 +1,10 @@
 // Morning messages: each team's digest to its group chats, and each rep's personal to-do list (opt-out).
 // Runs at or after the tenant's digest hour; the (job, day) claim makes it once per day across instances.
-// A tenant's unsent team digests are computed together (buildTeamDigests), then each is claimed and sent in its own transaction.
+// A tenant's unsent team digests are computed together (buildTeamDigests); then each team's day is claimed with its
+// text digests queued in one transaction, and only then is its chart picture drawn and queued in a second one.
 import { and, eq, inArray } from 'drizzle-orm';
 import { buildDigestCard } from '../../cards/digest-card.js';
-import type { Card, CardLink } from '../../cards/model.js';
+import type { Card, CardChart, CardLink } from '../../cards/model.js';
 import type { OutboundMessage, Platform, SendTarget } from '../adapter.js';
 import { renderChartPng } from '../documents/digest-chart.js';
 import type { Db } from '../db/client.js';
@@ -23,6 +24,8 @@ export interface DigestOptions {
   /** The server's public address (src/compose.ts publicUrlOf): every team digest links to the dashboard under it. */
   publicUrl?: string;
   log?: { error(obj: object, msg?: string): void };
+  /** Draws the chart picture (default: src/documents/digest-chart.ts renderChartPng); a seam for tests of a failing draw. */
+  drawChart?: (chart: CardChart, title: string) => Promise<{ png: Buffer }>;
 }
 
 export async function runDailyDigests(db: Db, now: Date, instanceId: string, opts: DigestOptions = {}): Promise<{ teams: number; personal: number; summaries: number }> {
@@ -69,13 +72,13 @@ export function dashboardLink(publicUrl: string, platform: Platform): CardLink {
  * The chart as a PNG for the chats that cannot draw it (every platform but Feishu), or nothing: a chart that fails
  * to draw or is too large is logged and left out, and the text digest goes alone.
  */
-async function chartImage(card: Card, teamId: string, date: string, log: DigestOptions['log']): Promise<Extract<OutboundMessage, { type: 'image' }> | undefined> {
+async function chartImage(card: Card, where: { tenantId: string; teamId: string; date: string }, opts: DigestOptions): Promise<Extract<OutboundMessage, { type: 'image' }> | undefined> {
   if (!card.chart) return undefined;
   try {
-    const { png } = await renderChartPng(card.chart, card.title.replace(/^📊 /, ''));
-    return { type: 'image', fileName: `战报-${date}.png`, mimeType: 'image/png', base64: png.toString('base64') };
+    const { png } = await (opts.drawChart ?? renderChartPng)(card.chart, card.title.replace(/^📊 /, ''));
+    return { type: 'image', fileName: `战报-${where.date}.png`, mimeType: 'image/png', base64: png.toString('base64') };
   } catch (err) {
-    log?.error({ err, teamId }, 'digest chart not drawn; the text digest goes alone');
+    opts.log?.error({ err, ...where }, 'digest chart not drawn; the text digest goes alone');
     return undefined;
   }
 }
@@ -119,25 +122,39 @@ async function sendTeamDigests(db: Db, tenant: TenantRules, now: Date, date: str
         .from(teamChats)
         .leftJoin(tenantIdentities, and(eq(tenantIdentities.tenantId, tenant.id), eq(tenantIdentities.platform, teamChats.platform)))
         .where(eq(teamChats.teamId, team.id));
-      // Drawn before the transaction (0.2–0.7 s on resvg's thread, measured by `npm run bench -- chart`), only when some
-      // chat needs the picture; a run that then loses the claim to another instance has drawn it for nothing.
-      const image = chats.some((c) => c.platform !== 'feishu') ? await chartImage(card, team.id, date, opts.log) : undefined;
-      sent += await db.transaction(async (tx) => {
-        if (!(await claimSlot(tx, `digest:${team.id}`, date, instanceId))) return 0;
-        for (const chat of chats) {
-          const target: SendTarget = { tenantKey: chat.tenantKey ?? chat.platform, kind: chat.platform === 'wecom' ? 'webhook' : 'group', id: chat.chatId };
-          const key = `${team.id}:${date}:${chat.platform}:${chat.chatId}`;
-          // Feishu shows the chart in the card; elsewhere the picture follows the text as its own row, so a
-          // picture the platform refuses or cannot take is retried or dropped on its own and never holds back the text.
-          const shown: Card = { ...card, ...(opts.publicUrl ? { link: dashboardLink(opts.publicUrl, chat.platform) } : {}) };
-          if (chat.platform !== 'feishu') delete shown.chart;
-          await enqueue(tx, { tenantId: tenant.id, platform: chat.platform, target, payload: { op: 'send', message: { type: 'card', card: shown } }, dedupKey: `digest:${key}` });
-          if (image && chat.platform !== 'feishu') {
-            await enqueue(tx, { tenantId: tenant.id, platform: chat.platform, target, payload: { op: 'send', message: image }, dedupKey: `digest-chart:${key}` });
-          }
-        }
-        return 1;
+      const targets = chats.map((chat) => {
+        const target: SendTarget = { tenantKey: chat.tenantKey ?? chat.platform, kind: chat.platform === 'wecom' ? 'webhook' : 'group', id: chat.chatId };
+        return { platform: chat.platform, target, key: `${team.id}:${date}:${chat.platform}:${chat.chatId}` };
       });
+      // The claim and the text digests commit together: once the day is claimed the text goes, whatever happens to
+      // the picture after (a crash, a failed draw). Feishu shows the chart in the card; elsewhere the card goes alone.
+      const claimed = await db.transaction(async (tx) => {
+        if (!(await claimSlot(tx, `digest:${team.id}`, date, instanceId))) return false;
+        for (const t of targets) {
+          const shown: Card = { ...card, ...(opts.publicUrl ? { link: dashboardLink(opts.publicUrl, t.platform) } : {}) };
+          if (t.platform !== 'feishu') delete shown.chart;
+          await enqueue(tx, { tenantId: tenant.id, platform: t.platform, target: t.target, payload: { op: 'send', message: { type: 'card', card: shown } }, dedupKey: `digest:${t.key}` });
+        }
+        return true;
+      });
+      if (!claimed) continue; // another instance has the day: nothing drawn for nothing
+      sent += 1;
+      // Then the picture, drawn outside any transaction (~30 ms, `npm run bench -- chart`) and only when some chat
+      // needs it, queued in a short transaction of its own after the texts, so each picture follows its text as a row
+      // of its own: a picture the platform refuses or cannot take is retried or dropped alone, never holding back the text.
+      const needPicture = targets.filter((t) => t.platform !== 'feishu');
+      if (needPicture.length === 0) continue;
+      const image = await chartImage(card, { tenantId: tenant.id, teamId: team.id, date }, opts);
+      if (!image) continue;
+      try {
+        await db.transaction(async (tx) => {
+          for (const t of needPicture) {
+            await enqueue(tx, { tenantId: tenant.id, platform: t.platform, target: t.target, payload: { op: 'send', message: image }, dedupKey: `digest-chart:${t.key}` });
+          }
+        });
+      } catch (err) {
+        opts.log?.error({ err, tenantId: tenant.id, teamId: team.id, date }, 'digest chart not queued; the text digest went alone');
+      }
     }
   }
   return sent;

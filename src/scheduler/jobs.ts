@@ -20,10 +20,8 @@ export interface SchedulerOptions {
 
 export function startScheduler(opts: SchedulerOptions) {
   const now = opts.now ?? (() => new Date());
-  let busy = false;
-  const job = schedule.scheduleJob('tick', '* * * * *', async () => {
-    if (busy) return;
-    busy = true;
+  let running: Promise<void> | undefined;
+  const run = async () => {
     try {
       const t = now();
       const minute = t.toISOString().slice(0, 16);
@@ -34,11 +32,16 @@ export function startScheduler(opts: SchedulerOptions) {
       opts.onQueued?.();
     } catch (err) {
       opts.log.error({ err }, 'scheduler tick failed; the next tick catches up');
-    } finally {
-      busy = false;
     }
-  });
+  };
+  /** One tick at a time: a tick asked for while one runs is that one. */
+  const tick = () =>
+    (running ??= run().finally(() => {
+      running = undefined;
+    }));
+  const job = schedule.scheduleJob('* * * * *', () => void tick());
   return {
+    tick,
     stop() {
       job?.cancel();
     },

@@ -7,7 +7,7 @@ import { markdownUrl } from '../../cards/escape.js';
 import { renderFeishuCard } from '../../cards/feishu/render.js';
 import { renderWecomMarkdown } from '../../cards/wecom/render.js';
 import type { CardChart } from '../../cards/model.js';
-import { ChartTooLarge, renderChartPng } from '../../src/documents/digest-chart.js';
+import { chartCodePoints, ChartTooLarge, renderChartPng } from '../../src/documents/digest-chart.js';
 import { pngSize } from '../helpers/png.js';
 
 const chart = (won = 1): CardChart => ({
@@ -40,6 +40,23 @@ describe('digest chart picture', () => {
     const c = await renderChartPng(chart(4), '华东销售部');
     expect(a.png.equals(b.png)).toBe(true);
     expect(a.png.equals(c.png)).toBe(false);
+  });
+
+  it('draws with a font cut to the picture\'s own characters, pixel for pixel as with the full font', async () => {
+    // Rare characters in user text (a team named 鑫燚堃, a stage named 㐂验收) keep their glyphs: nothing is drawn
+    // from a fixed list of characters.
+    const rare: CardChart = { ...chart(), bars: [...chart().bars, { label: '㐂验收', count: 2, amountFen: 1 }] };
+    const subset = await renderChartPng(rare, '鑫燚堃<&>组 每日战报 2026-11-25');
+    const full = await renderChartPng(rare, '鑫燚堃<&>组 每日战报 2026-11-25', { fullFont: true });
+    expect(full.subsetBytes).toBeUndefined();
+    expect(subset.subsetBytes).toBeGreaterThan(1000);
+    expect(subset.subsetBytes).toBeLessThan(200 * 1024); // the full font is 10 MB
+    expect(subset.png.equals(full.png)).toBe(true);
+    // Without the rare characters the picture differs: the glyphs above were really drawn.
+    const plain = await renderChartPng(chart(), '华东组 每日战报 2026-11-25');
+    expect(plain.png.equals(subset.png)).toBe(false);
+    const cps = chartCodePoints(chartSvg(rare, '鑫燚堃<&>组'));
+    for (const ch of '鑫燚堃组㐂验收<&>') expect(cps.has(ch.codePointAt(0)!)).toBe(true);
   });
 
   it('draws smaller above the target size and refuses a picture over the cap', async () => {

@@ -65,7 +65,7 @@ describe(`digest charts and the dashboard link (${testDriver()})`, () => {
     expect(digest.trend.reduce((a, d) => a + d.newDeals + d.followUps + d.won, 0)).toBe(6);
 
     expect((await runDailyDigests(db, clock.now(), 'a', { publicUrl: PUBLIC })).teams).toBe(1);
-    const rows = await db.select().from(outbox).where(and(eq(outbox.tenantId, team!.tenantId)));
+    const rows = await db.select().from(outbox).where(and(eq(outbox.tenantId, team!.tenantId))).orderBy(outbox.id); // queue order
     const sent = (platform: string) =>
       rows.filter((r) => r.platform === platform && (r.dedupKey ?? '').startsWith('digest')).map((r) => (r.payload as { message: OutboundMessage }).message);
 
