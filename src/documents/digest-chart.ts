@@ -7,9 +7,10 @@
 // included), cut from the full font by harfbuzz's subsetter (harfbuzzjs, wasm) — the full font is read into the
 // subsetter's memory once per process, on the first picture; a subset is ~25 KB and ~2 ms, and draws the same
 // pixels as the full font. Should the subsetter fail, the picture is drawn with the full font file.
-// Memory: the process holds ~60 MB more resident once it has drawn a picture (harfbuzz's wasm memory with the font;
-// measured with 20 pictures: 243 MB against 176 MB with the full font file). Letting it go when idle was tried and
-// gave back only ~35 MB, at ~0.1–0.9 s to load it again, so it stays.
+// Memory: the subsetter holds ~60 MB resident while it lives (harfbuzz's wasm memory with the font; measured with
+// 20 pictures: 243 MB against 176 MB with the full font file). The digest run lets it go when it has drawn its
+// pictures (releaseChartFonts): that gives back ~35 MB (the wasm memory), and loading it again the next morning costs
+// ~0.1–0.9 s once — cheaper than carrying it all day beside an import.
 // Size: drawn at 1.5× for sharp text on phones; if that is over the target it is drawn smaller, and a picture over
 // the hard cap (the smallest platform image limit we send to) is refused rather than sent.
 import { mkdtempSync } from 'node:fs';
@@ -101,6 +102,14 @@ async function loadSubsetter(): Promise<Subsetter> {
 let subsetter: Promise<Subsetter | undefined> | undefined;
 let fontDir: string | undefined;
 let fontSeq = 0;
+
+/**
+ * Drops the subsetter (and the full font in its memory) once a run of pictures is drawn; the next picture loads it
+ * again. Pictures being drawn keep the one they started with.
+ */
+export function releaseChartFonts(): void {
+  subsetter = undefined;
+}
 
 /** Every character of the SVG (its text is in there, entities aside) and printable ASCII (what entities stand for). */
 export function chartCodePoints(svg: string): Set<number> {

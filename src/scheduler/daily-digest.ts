@@ -6,7 +6,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { buildDigestCard } from '../../cards/digest-card.js';
 import type { Card, CardChart, CardLink } from '../../cards/model.js';
 import type { OutboundMessage, Platform, SendTarget } from '../adapter.js';
-import { renderChartPng } from '../documents/digest-chart.js';
+import { releaseChartFonts, renderChartPng } from '../documents/digest-chart.js';
 import type { Db } from '../db/client.js';
 import { schedulerRuns, teamChats, teams, tenantIdentities, users } from '../db/schema/index.js';
 import { wallClock } from '../domain/dates.js';
@@ -41,6 +41,8 @@ export async function runDailyDigests(db: Db, now: Date, instanceId: string, opt
     personal += await sendMorningTodos(db, tenant, now, date, instanceId);
     summaries += await sendDirectorSummaries(db, tenant, now, date, instanceId);
   }
+  // The pictures of this run are drawn: the font subsetter's memory goes back until tomorrow's run.
+  if (teamsSent > 0) releaseChartFonts();
   return { teams: teamsSent, personal, summaries };
 }
 
