@@ -80,7 +80,7 @@ export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
       }
       let view: ImportJobView;
       try {
-        view = kit.imports.start({ kind: 'customers', tenantId: s.actor.tenantId, as: s.actor.name, mapping: {}, apply: q.data.apply === 'true', all: false }, path, '（看板）');
+        view = kit.imports.start({ kind: 'customers', tenantId: s.actor.tenantId, importerId: s.actor.userId, mapping: {}, apply: q.data.apply === 'true', all: false }, path, '（看板）');
       } catch (err) {
         kit.imports.discard(path);
         if (err instanceof ImportBusyError) return busy(reply);
