@@ -1,6 +1,6 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
 import { formatFen } from '../domain/money.js';
-import { readApprovalValue, readHours } from '../domain/settings-input.js';
+import { readApprovalValue, readHours, readWhole } from '../domain/settings-input.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
 import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, setVoiceConfirm, updateSettings } from '../services/settings.js';
 import { findOnePerson } from '../services/users.js';
@@ -76,9 +76,9 @@ export const settingsCommand: CommandSpec = {
     if (what === '回访' || what === 'aftersales') return [text(await afterWinSetting(env, args))];
     if (what === '回款' || what === 'collection') {
       if (args[0] !== undefined) {
-        const days = Number(args[0].replace(/天$/, ''));
-        if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`请写 1–365 的天数，例如：/设置 回款 7（收到「${args[0]}」）`);
-        await updateSettings(ctx, { collection: { escalateAfterDays: days } });
+        const days = readWhole('collection', 'escalateAfterDays', args[0]);
+        if (!days.ok) throw new UsageError(`${days.message}例如：/设置 回款 7`);
+        await updateSettings(ctx, { collection: { escalateAfterDays: days.value } });
       }
       const c = (await getSettings(ctx)).collection;
       return [text(`回款提醒：\n· 某期回款到期仍未回清 → 提醒负责人和财务（工作时间内，避开免打扰）\n· 到期 ${c.escalateAfterDays} 天后仍未回清 → 通知负责人的上级\n修改：/设置 回款 7`)];
@@ -135,10 +135,10 @@ async function poolSetting(env: CommandEnv, args: string[]): Promise<string> {
     const patch: Partial<TenantSettings['pool']> = {};
     for (let i = 0; i < args.length; i += 2) {
       const key = POOL_WORDS[args[i]!.toLowerCase()];
-      const n = Number(args[i + 1]);
       if (!key) throw new UsageError(`看不懂「${args[i]}」。可以设置：领取、上限、回收、提前、重领、响应，后面跟数字，例如：/设置 公海 领取 10 回收 30`);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`「${args[i]}」后面请写一个整数（收到「${args[i + 1] ?? ''}」）。`);
-      patch[key] = n;
+      const n = readWhole('pool', key, args[i + 1] ?? '');
+      if (!n.ok) throw new UsageError(`「${args[i]}」后面${n.message}`);
+      patch[key] = n.value;
     }
     await updateSettings(ctx, { pool: patch });
   }
@@ -158,11 +158,12 @@ async function poolSetting(env: CommandEnv, args: string[]): Promise<string> {
 async function afterWinSetting(env: CommandEnv, args: string[]): Promise<string> {
   const { ctx } = env;
   if (args.length > 0) {
-    const [visit, silent] = args.map((a) => Number(a));
-    if (!Number.isInteger(visit) || visit! < 1 || (args[1] !== undefined && (!Number.isInteger(silent) || silent! < 0))) {
-      throw new UsageError('请写天数，例如：/设置 回访 7 90（签约 7 天后回访；正式客户 90 天没有订单和跟进提醒挽回，0 为不提醒）');
-    }
-    await updateSettings(ctx, { afterWin: { visitDays: visit!, ...(args[1] !== undefined ? { winBackDays: silent! } : {}) } });
+    const example = '例如：/设置 回访 7 90（签约 7 天后回访；正式客户 90 天没有订单和跟进提醒挽回，0 为不提醒）';
+    const visit = readWhole('afterWin', 'visitDays', args[0]!);
+    if (!visit.ok) throw new UsageError(`回访：${visit.message}${example}`);
+    const silent = args[1] !== undefined ? readWhole('afterWin', 'winBackDays', args[1]) : undefined;
+    if (silent && !silent.ok) throw new UsageError(`沉默客户挽回：${silent.message}${example}`);
+    await updateSettings(ctx, { afterWin: { visitDays: visit.value, ...(silent?.ok ? { winBackDays: silent.value } : {}) } });
   }
   const a = (await getSettings(ctx)).afterWin;
   return [
