@@ -1,6 +1,6 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
 import { formatFen } from '../domain/money.js';
-import { readApprovalValue, readHours, readWhole } from '../domain/settings-input.js';
+import { readApprovalValue, readHours, readQuoteDocument, readWhole, type QuoteDocumentField } from '../domain/settings-input.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
 import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, setVoiceConfirm, updateSettings } from '../services/settings.js';
 import { findOnePerson } from '../services/users.js';
@@ -206,6 +206,8 @@ async function digestSetting(env: CommandEnv, args: string[]): Promise<string> {
   throw new UsageError('请写「本群」或「关」，例如在团队群里发送：/设置 战报 本群 华东销售部');
 }
 
+const QUOTE_FIELDS: Record<string, QuoteDocumentField | undefined> = { 抬头: 'header', header: 'header', 信息: 'lines', lines: 'lines', 条款: 'terms', terms: 'terms', 有效期: 'validityDays', validity: 'validityDays' };
+
 /** /设置 报价单 …: the PDF quote's letterhead (抬头), the lines under it (信息, separated by ｜ or |), terms (条款), validity (有效期). */
 async function quoteDocumentSetting(env: CommandEnv, args: string[], rest: string): Promise<string> {
   const { ctx } = env;
@@ -213,24 +215,13 @@ async function quoteDocumentSetting(env: CommandEnv, args: string[], rest: strin
   // The value is everything after the field's name, as typed (a letterhead or terms contain spaces).
   const value = field ? rest.trim().replace(/^\S+\s+\S+\s*/, '').trim() : '';
   if (field && !value) throw new UsageError(`请写上「${field}」的内容，例如：/设置 报价单 抬头 宁波精工模具有限公司`);
-  const tooLong = (what: string, max: number, v: string) => {
-    if (Array.from(v).length > max) throw new UsageError(`${what}最多 ${max} 个字（现在 ${Array.from(v).length} 个），请写短一些。`);
-  };
-  if (field === '抬头' || field === 'header') tooLong('抬头', 60, value);
-  if (field === '条款' || field === 'terms') tooLong('条款', 600, value);
-  if (field === '信息' || field === 'lines') {
-    const lines = value.split(/\s*[|｜]\s*/).filter(Boolean);
-    if (lines.length > 6) throw new UsageError(`信息最多 6 行（现在 ${lines.length} 行），行与行之间用 ｜ 隔开。`);
-    for (const l of lines) tooLong('每行信息', 100, l);
+  const key = field ? QUOTE_FIELDS[field] : undefined;
+  if (field && !key) throw new UsageError('报价单可以设置：抬头、信息、条款、有效期。例如：/设置 报价单 抬头 宁波精工模具有限公司');
+  if (key) {
+    const r = readQuoteDocument(key, value);
+    if (!r.ok) throw new UsageError(r.message);
+    await updateSettings(ctx, { quoteDocument: { [key]: r.value } });
   }
-  if (field === '抬头' || field === 'header') await updateSettings(ctx, { quoteDocument: { header: value } });
-  else if (field === '信息' || field === 'lines') await updateSettings(ctx, { quoteDocument: { lines: value.split(/\s*[|｜]\s*/).filter(Boolean) } });
-  else if (field === '条款' || field === 'terms') await updateSettings(ctx, { quoteDocument: { terms: value.replace(/\s*[|｜]\s*/g, '\n') } });
-  else if (field === '有效期' || field === 'validity') {
-    const days = /^(\d{1,3})\s*(天|日|days?)?$/i.exec(value.normalize('NFKC'));
-    if (!days || Number(days[1]) < 1 || Number(days[1]) > 365) throw new UsageError(`有效期写成天数（1–365），例如：/设置 报价单 有效期 30天（收到「${value}」）。`);
-    await updateSettings(ctx, { quoteDocument: { validityDays: Number(days[1]) } });
-  } else if (field) throw new UsageError('报价单可以设置：抬头、信息、条款、有效期。例如：/设置 报价单 抬头 宁波精工模具有限公司');
   const d = (await tenantSettings(ctx.db, ctx.actor.tenantId)).quoteDocument;
   return [
     '报价单设置（报价批准后自动生成 PDF 发给销售）：',

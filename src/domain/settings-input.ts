@@ -69,3 +69,34 @@ export function checkHours(working: Hours, quiet: Hours & { enabled: boolean }):
   if (quiet.enabled && quiet.start === quiet.end) return { field: 'quietEnd', message: `免打扰的开始和结束不能都是 ${quiet.start} 点；不需要免打扰请关闭它。` };
   return undefined;
 }
+
+type QuoteDocument = TenantSettings['quoteDocument'];
+export type QuoteDocumentField = 'header' | 'lines' | 'terms' | 'validityDays';
+
+const tooLong = (what: string, max: number, v: string): string | undefined =>
+  Array.from(v).length > max ? `${what}最多 ${max} 个字（现在 ${Array.from(v).length} 个），请写短一些。` : undefined;
+
+/**
+ * One part of the PDF quote as typed (/设置 报价单 抬头|信息|条款|有效期, the rules screen): the letterhead (empty →
+ * the company's name), the lines under it (separated by ｜, | or a new line), the terms (｜ or a new line between
+ * clauses) and how many days a price holds.
+ */
+export function readQuoteDocument<F extends QuoteDocumentField>(field: F, text: string): ReadResult<QuoteDocument[F]> {
+  const value = text.trim();
+  const ok = (v: unknown) => ({ ok: true as const, value: v as QuoteDocument[F] });
+  const refuse = (message: string) => ({ ok: false as const, message });
+  if (field === 'header') return tooLong('抬头', 60, value) ? refuse(tooLong('抬头', 60, value)!) : ok(value);
+  if (field === 'lines') {
+    const lines = value.split(/\s*[|｜\n]\s*/).filter(Boolean);
+    if (lines.length > 6) return refuse(`信息最多 6 行（现在 ${lines.length} 行），行与行之间用 ｜ 隔开。`);
+    for (const l of lines) if (tooLong('每行信息', 100, l)) return refuse(tooLong('每行信息', 100, l)!);
+    return ok(lines);
+  }
+  if (field === 'terms') {
+    const terms = value.replace(/[ \t]*[|｜][ \t]*/g, '\n');
+    return tooLong('条款', 600, terms) ? refuse(tooLong('条款', 600, terms)!) : ok(terms);
+  }
+  const days = /^(\d{1,3})\s*(天|日|days?)?$/i.exec(value.normalize('NFKC'));
+  if (!days || Number(days[1]) < 1 || Number(days[1]) > 365) return refuse(`有效期写成天数（1–365），例如 30天（收到「${text}」）。`);
+  return ok(Number(days[1]));
+}

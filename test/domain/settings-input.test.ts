@@ -1,6 +1,6 @@
 // Rule values as typed in /设置 and on the dashboard's rules screen: one reader, one set of refusals.
 import { describe, expect, it } from 'vitest';
-import { checkHours, readApprovalValue, readDays, readHours, readWhole } from '../../src/domain/settings-input.js';
+import { checkHours, readApprovalValue, readDays, readHours, readQuoteDocument, readWhole } from '../../src/domain/settings-input.js';
 
 describe('rule values as an admin types them', () => {
   it('reads an approval threshold as an amount, or as a discount when it ends in % or 折', () => {
@@ -48,5 +48,16 @@ describe('rule values as an admin types them', () => {
     expect(checkHours({ ...work, end: 8 }, quiet)).toEqual({ field: 'workEnd', message: '下班时间要晚于上班时间（收到 9 点到 8 点）。' });
     expect(checkHours({ ...work, days: [] }, quiet)).toEqual({ field: 'workDays', message: '请至少选一个工作日。' });
     expect(checkHours(work, { ...quiet, end: 21 })?.field).toBe('quietEnd');
+  });
+
+  it("reads the PDF quote's parts: lines split on ｜, | or a new line, terms with ｜ as a new line, validity in days", () => {
+    expect(readQuoteDocument('header', ' 宁波精工 ')).toEqual({ ok: true, value: '宁波精工' });
+    expect(readQuoteDocument('header', '')).toEqual({ ok: true, value: '' });
+    expect(readQuoteDocument('lines', '地址：宁波 ｜ 电话：1|传真：2\n开户行：3')).toEqual({ ok: true, value: ['地址：宁波', '电话：1', '传真：2', '开户行：3'] });
+    expect(readQuoteDocument('terms', '1. 含税 ｜ 2. 运费另计')).toEqual({ ok: true, value: '1. 含税\n2. 运费另计' });
+    expect(readQuoteDocument('validityDays', '３０天')).toEqual({ ok: true, value: 30 });
+    expect(readQuoteDocument('validityDays', '366')).toEqual({ ok: false, message: '有效期写成天数（1–365），例如 30天（收到「366」）。' });
+    expect(readQuoteDocument('terms', '条'.repeat(601))).toEqual({ ok: false, message: '条款最多 600 个字（现在 601 个），请写短一些。' });
+    expect(readQuoteDocument('lines', `${'字'.repeat(101)}`)).toEqual({ ok: false, message: '每行信息最多 100 个字（现在 101 个），请写短一些。' });
   });
 });

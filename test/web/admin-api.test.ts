@@ -139,6 +139,8 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
       ['collection', { escalateAfterDays: '5天' }],
       ['pool', { claimsPerDay: '5', maxOpenLeads: '150', recycleDays: '45', recycleWarnDays: '5', reclaimBlockDays: '60', goldenMinutes: '20' }],
       ['after-win', { visitDays: '10', winBackDays: '0' }],
+      ['quote-document', { header: '宁波精工模具有限公司', lines: '地址：宁波市北仑区\n电话：0574-8888', terms: '1. 含税。\n2. 运费另计。', validityDays: '15天' }],
+      ['voice', { confirm: false }],
       ['hours', hours],
     ];
     const before = await tenantSettings(db, tenantId);
@@ -163,6 +165,8 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect(view.collection).toEqual({ escalateAfterDays: 5 });
     expect(view.pool).toEqual({ claimsPerDay: 5, maxOpenLeads: 150, recycleDays: 45, recycleWarnDays: 5, reclaimBlockDays: 60, goldenMinutes: 20 });
     expect(view.afterWin).toEqual({ visitDays: 10, winBackDays: 0 });
+    expect(view.quoteDocument).toEqual({ header: '宁波精工模具有限公司', lines: ['地址：宁波市北仑区', '电话：0574-8888'], terms: '1. 含税。\n2. 运费另计。', validityDays: 15 });
+    expect(view.voice).toEqual({ confirm: false });
     expect(view.hours).toEqual({ working: { start: 8, end: 17, days: [1, 2, 3, 4, 5, 6] }, quiet: { enabled: true, start: 22, end: 7, days: [7] } });
     // The settings service holds them (what the scheduler and the chat read) …
     const after = await tenantSettings(db, tenantId);
@@ -172,6 +176,8 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
       collection: { escalateAfterDays: 5 },
       pool: { claimsPerDay: 5, recycleDays: 45, goldenMinutes: 20 },
       afterWin: { visitDays: 10, winBackDays: 0 },
+      quoteDocument: { header: '宁波精工模具有限公司', validityDays: 15 },
+      voice: { confirm: false },
       workingHours: { start: 8, end: 17, days: [1, 2, 3, 4, 5, 6] },
       quietHours: { enabled: true, start: 22, end: 7, days: [7] },
     });
@@ -186,6 +192,8 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect((await chat.say('管理员', '/设置 回访')).text).toContain('10 天后提醒负责人回访');
     expect((await chat.say('管理员', '/设置 回款')).text).toContain('到期 5 天后仍未回清');
     expect((await chat.say('管理员', '/设置 提醒')).text).toContain('新线索 12 小时未联系');
+    expect((await chat.say('管理员', '/设置 报价单')).text).toContain('· 信息：地址：宁波市北仑区 ｜ 电话：0574-8888');
+    expect((await chat.say('管理员', '/设置 语音确认')).text).toContain('直接记录');
     // An empty form changes nothing and writes no audit row.
     expect((await put(admin, 'pool', { claimsPerDay: '' })).statusCode).toBe(200);
     expect(await audits(db, tenantId)).toHaveLength(audited + changes.length);
@@ -212,6 +220,13 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect((await chat.say('管理员', '/设置 回款 400')).text).toContain('请写 1–365 的天数（收到「400」）。');
     await refused('approval', { amount: '8万', reminderWorkingHours: '0' }, 'reminderWorkingHours', '请写大于 0 的小时数（收到「0」）。');
     await refused('nudges', { newLeadHours: '12', stagnantDays: '零' }, 'stagnantDays', '请写大于 0 的天数（收到「零」）。');
+    await refused('quote-document', { header: '长'.repeat(61) }, 'header', '抬头最多 60 个字（现在 61 个），请写短一些。');
+    expect((await chat.say('管理员', `/设置 报价单 抬头 ${'长'.repeat(61)}`)).text).toContain('抬头最多 60 个字（现在 61 个），请写短一些。');
+    await refused('quote-document', { header: '宁波精工', validityDays: '永久' }, 'validityDays', '有效期写成天数（1–365），例如 30天（收到「永久」）。');
+    expect((await chat.say('管理员', '/设置 报价单 有效期 永久')).text).toContain('有效期写成天数（1–365），例如 30天（收到「永久」）。');
+    await refused('quote-document', { lines: '1\n2\n3\n4\n5\n6\n7' }, 'lines', '信息最多 6 行（现在 7 行），行与行之间用 ｜ 隔开。');
+    await refused('quote-document', { terms: ' ' }, 'terms', '请写上报价条款，每条一行。');
+    expect((await put('voice', { confirm: 'no' })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
     const hours = { workStart: 9, workEnd: 18, workDays: [1, 2, 3, 4, 5], quietEnabled: true, quietStart: 21, quietEnd: 8, quietDays: [6, 7] };
     await refused('hours', { ...hours, workEnd: 9 }, 'workEnd', '下班时间要晚于上班时间（收到 9 点到 9 点）。');
     await refused('hours', { ...hours, workDays: [] }, 'workDays', '请至少选一个工作日。');

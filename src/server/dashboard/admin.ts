@@ -1,5 +1,5 @@
 // The admin's rules screen: approval thresholds and reminders, follow-up and collection reminders, working and quiet
-// hours, the lead pool, after the win, the digest and its group chats, assignment rules.
+// hours, the lead pool, after the win, the PDF quote, voice notes, the digest and its group chats, assignment rules.
 // Admin only (assertAdmin on the session's user). Values are read as /设置 reads them (domain/settings-input.ts) and
 // written by the same services (settings.ts updateSettings, assignment-settings.ts), each change in one transaction
 // with its audit row; a refusal is the chat's Chinese sentence, answered 400 with the field it belongs to.
@@ -8,11 +8,11 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { teamChats, teams } from '../../db/schema/index.js';
 import { isDomainError } from '../../domain/errors.js';
-import { checkHours, readApprovalValue, readDays, readHours, readWhole, type ReadResult } from '../../domain/settings-input.js';
+import { checkHours, readApprovalValue, readDays, readHours, readQuoteDocument, readWhole, type QuoteDocumentField, type ReadResult } from '../../domain/settings-input.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import { addAssignmentRule, describeAssignment, removeAssignmentRule, setDefaultTeam } from '../../services/assignment-settings.js';
 import type { Ctx } from '../../services/context.js';
-import { assertAdmin, getSettings, updateSettings } from '../../services/settings.js';
+import { assertAdmin, getSettings, setVoiceConfirm, updateSettings } from '../../services/settings.js';
 import { disableDigestHere } from '../../services/team-chats.js';
 import type { WebSession } from '../../services/web-sessions.js';
 import type { DashboardKit, DashboardRoutes } from './kit.js';
@@ -36,6 +36,9 @@ const poolBody = z.object({ claimsPerDay: value, maxOpenLeads: value, recycleDay
 const afterWinBody = z.object({ visitDays: value, winBackDays: value }).strict();
 const clock = z.number().int().min(0).max(23);
 const weekdays = z.array(z.number().int().min(1).max(7)).max(7);
+// Long texts are read by readQuoteDocument, which says how long they may be; the cap here only bounds the request.
+const quoteBody = z.object({ header: z.string().max(2000).optional(), lines: z.string().max(5000).optional(), terms: z.string().max(5000).optional(), validityDays: value }).strict();
+const voiceBody = z.object({ confirm: z.boolean() }).strict();
 const hoursBody = z.object({ workStart: clock, workEnd: clock, workDays: weekdays, quietEnabled: z.boolean(), quietStart: clock, quietEnd: clock, quietDays: weekdays }).strict();
 const digestBody = z.object({ enabled: z.boolean().optional(), hour: z.number().int().optional() }).strict();
 const ruleBody = z.object({ by: z.enum(['region', 'keyword']), match: text(40), target: text(80) }).strict();
@@ -99,6 +102,8 @@ async function rulesView(kit: DashboardKit, s: WebSession) {
     hours: { working: settings.workingHours, quiet: settings.quietHours },
     pool: settings.pool,
     afterWin: settings.afterWin,
+    quoteDocument: settings.quoteDocument,
+    voice: settings.voice,
     digest: { enabled: settings.digest.enabled, hour: settings.digest.hour, chats },
     assignment: {
       rules: lines.slice(0, settings.assignment.rules.length),
@@ -213,6 +218,35 @@ export const adminRoutes: DashboardRoutes = (app, kit) => {
         winBackDays: (t) => readWhole('afterWin', 'winBackDays', t),
       });
       await save(ctx, { afterWin }, afterWin);
+    });
+  });
+
+  // The PDF quote: an empty letterhead means the company's name and empty lines none; terms and validity must be given.
+  app.put('/app/api/admin/rules/quote-document', async (req, reply) => {
+    const s = await signedInForChange(req, reply);
+    if (!s) return reply;
+    return adminChange(kit, s, reply, 'quoteDocument', async (ctx) => {
+      const b = bodyOf(quoteBody, req.body);
+      const patch: Partial<TenantSettings['quoteDocument']> = {};
+      for (const field of ['header', 'lines', 'terms', 'validityDays'] as const satisfies QuoteDocumentField[]) {
+        const v = b[field];
+        if (v === undefined) continue;
+        if (!v.trim() && field === 'terms') throw new FieldError(field, '请写上报价条款，每条一行。');
+        if (!v.trim() && field === 'validityDays') throw new FieldError(field, '请写上有效期天数（1–365），例如 30天。');
+        const r = readQuoteDocument(field, v);
+        if (!r.ok) throw new FieldError(field, r.message);
+        Object.assign(patch, { [field]: r.value });
+      }
+      await save(ctx, { quoteDocument: patch }, patch);
+    });
+  });
+
+  // Voice notes: shown back for 确认 before they are written (the same service as /设置 语音确认 开|关).
+  app.put('/app/api/admin/rules/voice', async (req, reply) => {
+    const s = await signedInForChange(req, reply);
+    if (!s) return reply;
+    return adminChange(kit, s, reply, 'voice', async (ctx) => {
+      await setVoiceConfirm(ctx, bodyOf(voiceBody, req.body).confirm ? '开' : '关');
     });
   });
 

@@ -1,6 +1,6 @@
 // The admin's rules screen (#/admin), in sections: approval thresholds and reminders, follow-up reminders,
-// collection, working and quiet hours, the lead pool (公海), after the win, the digest and its group chats, and the
-// assignment rules. Values are typed as in /设置 (5万, 5%, 30); a refusal from the API appears under its field.
+// collection, working and quiet hours, the lead pool (公海), after the win, the PDF quote, voice notes, the digest and
+// its group chats, and the assignment rules. Values are typed as in /设置 (5万, 5%, 30); a refusal from the API appears under its field.
 import { api, change, el, fieldError, frame, notice, root, type ApiResult, type Me } from './dom.js';
 
 export interface Rules {
@@ -10,6 +10,8 @@ export interface Rules {
   hours: { working: { start: number; end: number; days: number[] }; quiet: { enabled: boolean; start: number; end: number; days: number[] } };
   pool: { claimsPerDay: number; maxOpenLeads: number; recycleDays: number; recycleWarnDays: number; reclaimBlockDays: number; goldenMinutes: number };
   afterWin: { visitDays: number; winBackDays: number };
+  quoteDocument: { header: string; lines: string[]; terms: string; validityDays: number };
+  voice: { confirm: boolean };
   digest: { enabled: boolean; hour: number; chats: Array<{ team: string; platform: string; chatId: string }> };
   assignment: { rules: string[]; fallback: string; defaultTeam: string | null };
   teams: string[];
@@ -50,6 +52,9 @@ function weekdays(name: string, checked: number[]) {
   return box;
 }
 const checkedDays = (f: HTMLFormElement, name: string) => [...f.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((c) => Number(c.value));
+function textarea(name: string, value: string, rows = 4) {
+  return el('textarea', { name, id: `f-${name}`, 'data-testid': `input-${name}`, rows: String(rows) }, value);
+}
 function checkbox(name: string, checked: boolean) {
   const c = el('input', { type: 'checkbox', name, id: `f-${name}`, 'data-testid': `input-${name}` });
   c.checked = checked;
@@ -74,7 +79,7 @@ function form(me: Me, testId: string, title: string, fields: HTMLElement[], send
   return el('section', {}, el('h2', {}, title), f);
 }
 
-const value = (f: HTMLFormElement, name: string) => (f.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
+const value = (f: HTMLFormElement, name: string) => (f.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 
 export async function showAdmin(me: Me) {
   if (me.role !== 'admin') return notice('只有管理员可以修改设置。请联系你们公司的 ChatCRM 管理员。');
@@ -140,6 +145,19 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
     field('正式客户多少天没有订单和跟进提醒挽回', num('winBackDays', aw.winBackDays), 'winBackDays', '沉默客户挽回；0 为不提醒'),
   ], (f) => change<Rules>(me, '/app/api/admin/rules/after-win', { visitDays: value(f, 'visitDays'), winBackDays: value(f, 'winBackDays') }, 'PUT'), 'afterWin');
 
+  const qd = rules.quoteDocument;
+  const quoteDocument = form(me, 'quoteDocument', '报价单（PDF）', [
+    el('p', { class: 'muted' }, '报价批准后自动生成 PDF 报价单发给销售。'),
+    field('抬头', input('header', qd.header, { placeholder: '不写则用公司名' }), 'header'),
+    field('抬头下的信息（每行一条，最多 6 行）', textarea('lines', qd.lines.join('\n'), 3), 'lines', '地址、电话、开户行……'),
+    field('条款（每条一行）', textarea('terms', qd.terms), 'terms'),
+    field('报价有效期（天）', num('validityDays', qd.validityDays), 'validityDays', '1–365 天'),
+  ], (f) => change<Rules>(me, '/app/api/admin/rules/quote-document', { header: value(f, 'header'), lines: value(f, 'lines'), terms: value(f, 'terms'), validityDays: value(f, 'validityDays') }, 'PUT'), 'quoteDocument');
+
+  const voice = form(me, 'voice', '语音跟进', [
+    field('语音转成的跟进先发确认卡片，点「确认」后才记录', checkbox('confirm', rules.voice.confirm), 'confirm', '关闭后直接记录，回复里附上听到的内容（记错了可 /撤销）'),
+  ], (f) => change<Rules>(me, '/app/api/admin/rules/voice', { confirm: (f.elements.namedItem('confirm') as HTMLInputElement).checked }, 'PUT'), 'voice');
+
   const d = rules.digest;
   const enabled = el('input', { type: 'checkbox', name: 'enabled', id: 'f-enabled', 'data-testid': 'input-enabled' });
   enabled.checked = d.enabled;
@@ -190,7 +208,7 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
 
   frame(me, '#/admin', '管理：公司规则',
     el('section', {}, el('a', { href: '#/admin/import', 'data-testid': 'to-import' }, '导入客户 →')),
-    approval, nudges, collection, hours, pool, afterWin, digest, assignment, fallback,
+    approval, nudges, collection, hours, pool, afterWin, quoteDocument, voice, digest, assignment, fallback,
   );
   if (saved && savedIn) root.querySelector(`[data-testid="status-${savedIn}"]`)!.textContent = saved;
 }
