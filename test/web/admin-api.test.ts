@@ -135,7 +135,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     const hours = { workStart: 8, workEnd: 17, workDays: [6, 1, 2, 3, 4, 5, 1], quietEnabled: true, quietStart: 22, quietEnd: 7, quietDays: [7] };
     const changes: Array<[string, object]> = [
       ['approval', { reminderWorkingHours: '4' }],
-      ['nudges', { newLeadHours: '12', stagnantDays: '20', silentQuoteDays: '10' }],
+      ['nudges', { newLeadHours: '12', stagnantDays: '20', silentQuoteDays: '10', alerts: { stagnant: { owner: true, manager: false, directorSummary: true } } }],
       ['collection', { escalateAfterDays: '5天' }],
       ['pool', { claimsPerDay: '5', maxOpenLeads: '150', recycleDays: '45', recycleWarnDays: '5', reclaimBlockDays: '60', goldenMinutes: '20' }],
       ['after-win', { visitDays: '10', winBackDays: '0' }],
@@ -162,6 +162,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     const view = last!.json();
     expect(view.approval.reminderWorkingHours).toBe(4);
     expect(view.nudges).toEqual({ silenceHours: before.nudges.silenceHours, escalateAfterHours: before.nudges.escalateAfterHours, newLeadHours: 12, stagnantDays: 20, silentQuoteDays: 10 });
+    expect(view.alerts).toEqual({ stagnant: { owner: true, manager: false, directorSummary: true }, silentQuote: { owner: true, manager: true, directorSummary: true } });
     expect(view.collection).toEqual({ escalateAfterDays: 5 });
     expect(view.pool).toEqual({ claimsPerDay: 5, maxOpenLeads: 150, recycleDays: 45, recycleWarnDays: 5, reclaimBlockDays: 60, goldenMinutes: 20 });
     expect(view.afterWin).toEqual({ visitDays: 10, winBackDays: 0 });
@@ -173,6 +174,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect(after).toMatchObject({
       approval: { reminderWorkingHours: 4, financeTechMinFen: before.approval.financeTechMinFen },
       nudges: { newLeadHours: 12, stagnantDays: 20, silentQuoteDays: 10, silenceHours: before.nudges.silenceHours },
+      alerts: { stagnant: { manager: false }, silentQuote: { manager: true } },
       collection: { escalateAfterDays: 5 },
       pool: { claimsPerDay: 5, recycleDays: 45, goldenMinutes: 20 },
       afterWin: { visitDays: 10, winBackDays: 0 },
@@ -226,6 +228,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect((await chat.say('管理员', '/设置 报价单 有效期 永久')).text).toContain('有效期写成天数（1–365），例如 30天（收到「永久」）。');
     await refused('quote-document', { lines: '1\n2\n3\n4\n5\n6\n7' }, 'lines', '信息最多 6 行（现在 7 行），行与行之间用 ｜ 隔开。');
     await refused('quote-document', { terms: ' ' }, 'terms', '请写上报价条款，每条一行。');
+    expect((await put('nudges', { stagnantDays: '20', alerts: { stagnant: { owner: 'yes' } } })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
     expect((await put('voice', { confirm: 'no' })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
     const hours = { workStart: 9, workEnd: 18, workDays: [1, 2, 3, 4, 5], quietEnabled: true, quietStart: 21, quietEnd: 8, quietDays: [6, 7] };
     await refused('hours', { ...hours, workEnd: 9 }, 'workEnd', '下班时间要晚于上班时间（收到 9 点到 9 点）。');

@@ -30,7 +30,13 @@ class FieldError extends Error {
 const text = (max: number) => z.string().trim().max(max);
 const value = text(10).optional();
 const approvalBody = z.object({ amount: text(30).optional(), discount: text(30).optional(), strandedStepsTo: z.enum(['manager', 'receiver']).optional(), reminderWorkingHours: value }).strict();
-const nudgesBody = z.object({ silenceHours: value, escalateAfterHours: value, newLeadHours: value, stagnantDays: value, silentQuoteDays: value }).strict();
+const recipients = z.object({ owner: z.boolean(), manager: z.boolean(), directorSummary: z.boolean() }).strict();
+const nudgesBody = z
+  .object({
+    silenceHours: value, escalateAfterHours: value, newLeadHours: value, stagnantDays: value, silentQuoteDays: value,
+    alerts: z.object({ stagnant: recipients.optional(), silentQuote: recipients.optional() }).strict().optional(),
+  })
+  .strict();
 const collectionBody = z.object({ escalateAfterDays: value }).strict();
 const poolBody = z.object({ claimsPerDay: value, maxOpenLeads: value, recycleDays: value, recycleWarnDays: value, reclaimBlockDays: value, goldenMinutes: value }).strict();
 const afterWinBody = z.object({ visitDays: value, winBackDays: value }).strict();
@@ -98,6 +104,7 @@ async function rulesView(kit: DashboardKit, s: WebSession) {
       stagnantDays: settings.nudges.stagnantDays,
       silentQuoteDays: settings.nudges.silentQuoteDays,
     },
+    alerts: settings.alerts,
     collection: { escalateAfterDays: settings.collection.escalateAfterDays },
     hours: { working: settings.workingHours, quiet: settings.quietHours },
     pool: settings.pool,
@@ -179,7 +186,9 @@ export const adminRoutes: DashboardRoutes = (app, kit) => {
     return adminChange(kit, s, reply, 'nudges', async (ctx) => {
       const b = bodyOf(nudgesBody, req.body);
       const nudges = readValues(b, { silenceHours: readHours, escalateAfterHours: readHours, newLeadHours: readHours, stagnantDays: readDays, silentQuoteDays: readDays });
-      await save(ctx, { nudges }, nudges);
+      // Who hears a stagnant deal or a silent quote (settings.alerts), saved with the timings in one change.
+      const alerts = { ...(b.alerts?.stagnant ? { stagnant: b.alerts.stagnant } : {}), ...(b.alerts?.silentQuote ? { silentQuote: b.alerts.silentQuote } : {}) };
+      await save(ctx, { nudges, alerts }, { ...nudges, ...alerts });
     });
   });
 

@@ -6,6 +6,7 @@ import { api, change, el, fieldError, frame, notice, root, type ApiResult, type 
 export interface Rules {
   approval: { financeTechMinFen: number; directorDiscountBp: number; strandedStepsTo: 'manager' | 'receiver'; reminderWorkingHours: number };
   nudges: { silenceHours: number; escalateAfterHours: number; newLeadHours: number; stagnantDays: number; silentQuoteDays: number };
+  alerts: Record<'stagnant' | 'silentQuote', Recipients>;
   collection: { escalateAfterDays: number };
   hours: { working: { start: number; end: number; days: number[] }; quiet: { enabled: boolean; start: number; end: number; days: number[] } };
   pool: { claimsPerDay: number; maxOpenLeads: number; recycleDays: number; recycleWarnDays: number; reclaimBlockDays: number; goldenMinutes: number };
@@ -16,6 +17,9 @@ export interface Rules {
   assignment: { rules: string[]; fallback: string; defaultTeam: string | null };
   teams: string[];
 }
+
+interface Recipients { owner: boolean; manager: boolean; directorSummary: boolean }
+const RECIPIENTS: Array<[keyof Recipients, string]> = [['owner', '负责人'], ['manager', '其上级'], ['directorSummary', '总监（每天一条汇总）']];
 
 const PLATFORM_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', feishu: '飞书', console: '控制台' };
 
@@ -43,7 +47,7 @@ const num = (name: string, v: number, mode = 'numeric') => input(name, String(v)
 
 /** Seven checkboxes, one per ISO weekday (1 = 周一). */
 function weekdays(name: string, checked: number[]) {
-  const box = el('div', { class: 'weekdays', id: `f-${name}`, role: 'group', 'data-testid': `input-${name}` });
+  const box = el('div', { class: 'checks', id: `f-${name}`, role: 'group', 'data-testid': `input-${name}` });
   WEEKDAYS.forEach((label, i) => {
     const c = el('input', { type: 'checkbox', name, value: String(i + 1) });
     c.checked = checked.includes(i + 1);
@@ -51,6 +55,18 @@ function weekdays(name: string, checked: number[]) {
   });
   return box;
 }
+/** Who hears a watcher rule: three checkboxes named `<name>-owner` … */
+function recipientBoxes(name: string, r: Recipients) {
+  const box = el('div', { class: 'checks', id: `f-${name}`, role: 'group', 'data-testid': `input-${name}` });
+  for (const [key, label] of RECIPIENTS) {
+    const c = el('input', { type: 'checkbox', name: `${name}-${key}` });
+    c.checked = r[key];
+    box.append(el('label', {}, c, label));
+  }
+  return box;
+}
+const recipientsOf = (f: HTMLFormElement, name: string) =>
+  Object.fromEntries(RECIPIENTS.map(([key]) => [key, (f.elements.namedItem(`${name}-${key}`) as HTMLInputElement).checked])) as unknown as Recipients;
 const checkedDays = (f: HTMLFormElement, name: string) => [...f.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((c) => Number(c.value));
 function textarea(name: string, value: string, rows = 4) {
   return el('textarea', { name, id: `f-${name}`, 'data-testid': `input-${name}`, rows: String(rows) }, value);
@@ -103,9 +119,14 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
     field('多少小时没有跟进提醒负责人', num('silenceHours', n.silenceHours, 'decimal'), 'silenceHours', '到了约定的下次联系时间也会提醒；只在工作时间内'),
     field('提醒后多少小时仍未跟进通知上级', num('escalateAfterHours', n.escalateAfterHours, 'decimal'), 'escalateAfterHours'),
     field('新线索多少小时未联系通知上级', num('newLeadHours', n.newLeadHours, 'decimal'), 'newLeadHours'),
-    field('商机在同一阶段超过多少天提醒', num('stagnantDays', n.stagnantDays, 'decimal'), 'stagnantDays', '负责人和上级；总监每天收到一条汇总'),
+    field('商机在同一阶段超过多少天提醒', num('stagnantDays', n.stagnantDays, 'decimal'), 'stagnantDays'),
+    field('阶段停滞通知', recipientBoxes('stagnant', rules.alerts.stagnant), 'stagnant'),
     field('报价批准后多少天未跟进提醒', num('silentQuoteDays', n.silentQuoteDays, 'decimal'), 'silentQuoteDays'),
-  ], (f) => change<Rules>(me, '/app/api/admin/rules/nudges', Object.fromEntries(nudgeFields.map((k) => [k, value(f, k)])), 'PUT'), 'nudges');
+    field('报价沉默通知', recipientBoxes('silentQuote', rules.alerts.silentQuote), 'silentQuote'),
+  ], (f) => change<Rules>(me, '/app/api/admin/rules/nudges', {
+    ...Object.fromEntries(nudgeFields.map((k) => [k, value(f, k)])),
+    alerts: { stagnant: recipientsOf(f, 'stagnant'), silentQuote: recipientsOf(f, 'silentQuote') },
+  }, 'PUT'), 'nudges');
 
   const collection = form(me, 'collection', '回款提醒', [
     el('p', { class: 'muted' }, '某期回款到期仍未回清时提醒负责人和财务。'),
@@ -131,7 +152,7 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
   const p = rules.pool;
   const poolFields = ['claimsPerDay', 'maxOpenLeads', 'goldenMinutes', 'recycleDays', 'recycleWarnDays', 'reclaimBlockDays'] as const;
   const pool = form(me, 'pool', '公海规则', [
-    field('每人每天最多领取', num('claimsPerDay', p.claimsPerDay), 'claimsPerDay', '个'),
+    field('每人每天最多领取几个', num('claimsPerDay', p.claimsPerDay), 'claimsPerDay'),
     field('名下未成交客户达到多少个时不能再领取', num('maxOpenLeads', p.maxOpenLeads), 'maxOpenLeads', '轮流分配也会跳过这个人'),
     field('新分配的线索多少个工作分钟内没有跟进提醒负责人', num('goldenMinutes', p.goldenMinutes), 'goldenMinutes', '黄金响应'),
     field('潜在客户多少天没有跟进收回公海', num('recycleDays', p.recycleDays), 'recycleDays', '0 为不自动回收'),
@@ -206,9 +227,14 @@ function draw(me: Me, rules: Rules, saved?: string, savedIn?: string) {
     field('在这个团队内轮流分配', select('team', [['', '不分配（留在公海）'], ...rules.teams.map((t): [string, string] => [t, t])], rules.assignment.defaultTeam ?? ''), 'defaultTeam'),
   ], (f) => change<Rules>(me, '/app/api/admin/rules/assignment/default', { team: value(f, 'team') || null }, 'PUT'), 'defaultTeam');
 
-  frame(me, '#/admin', '管理：公司规则',
-    el('section', {}, el('a', { href: '#/admin/import', 'data-testid': 'to-import' }, '导入客户 →')),
-    approval, nudges, collection, hours, pool, afterWin, quoteDocument, voice, digest, assignment, fallback,
-  );
+  const sections = [approval, nudges, collection, hours, pool, afterWin, quoteDocument, voice, digest, assignment, fallback];
+  // A long screen on a phone: a row of the sections' titles that scrolls to each (the hash is the screen's route).
+  const jump = el('div', { class: 'tabs jump', 'data-testid': 'admin-sections' });
+  for (const s of sections) {
+    const b = el('button', { type: 'button' }, s.querySelector('h2')!.textContent!);
+    b.addEventListener('click', () => s.scrollIntoView({ block: 'start' }));
+    jump.append(b);
+  }
+  frame(me, '#/admin', '管理：公司规则', el('section', {}, el('a', { href: '#/admin/import', 'data-testid': 'to-import' }, '导入客户 →'), jump), ...sections);
   if (saved && savedIn) root.querySelector(`[data-testid="status-${savedIn}"]`)!.textContent = saved;
 }
