@@ -67,9 +67,21 @@ export const settingsCommand: CommandSpec = {
         const [silence, escalate] = hours.map((r) => (r.ok ? r.value : 0));
         await updateSettings(ctx, { nudges: { silenceHours: silence!, ...(escalate ? { escalateAfterHours: escalate } : {}) } });
       }
-      const n = (await getSettings(ctx)).nudges;
-      const q = (await getSettings(ctx)).quietHours;
-      return [text(`提醒规则：\n· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 负责人和上级（总监每天一条汇总）\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 负责人和上级（总监每天一条汇总）\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
+      const { nudges: n, quietHours: q, workingHours: w, alerts } = await getSettings(ctx);
+      const days = (list: number[]) => list.map((d) => WEEKDAYS[d]).join('、');
+      const who = (r: TenantSettings['alerts']['stagnant']) =>
+        [r.owner && '负责人', r.manager && '上级', r.directorSummary && '总监（每天一条汇总）'].filter(Boolean).join('、') || '不通知任何人';
+      return [text([
+        '提醒规则：',
+        `· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）`,
+        `· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级`,
+        `· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级`,
+        `· 同一阶段超过 ${n.stagnantDays} 天 → ${who(alerts.stagnant)}`,
+        `· 报价批准后 ${n.silentQuoteDays} 天未跟进 → ${who(alerts.silentQuote)}`,
+        `· 工作时间：${days(w.days)} ${w.start}:00–${w.end}:00`,
+        `· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00${q.days.length > 0 ? `，${days(q.days)}全天` : ''}` : '关闭'}`,
+        '修改：/设置 提醒 48 24；其他提醒、工作时间和免打扰在看板的「管理」里修改（/看板）',
+      ].join('\n'))];
     }
     if (what === '分配' || what === 'assignment') return [text(await assignmentSetting(env, args))];
     if (what === '公海' || what === 'pool') return [text(await poolSetting(env, args))];

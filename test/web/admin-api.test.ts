@@ -193,7 +193,11 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
     expect((await chat.say('管理员', '/设置 公海')).text).toContain('每人每天最多领取 5 个');
     expect((await chat.say('管理员', '/设置 回访')).text).toContain('10 天后提醒负责人回访');
     expect((await chat.say('管理员', '/设置 回款')).text).toContain('到期 5 天后仍未回清');
-    expect((await chat.say('管理员', '/设置 提醒')).text).toContain('新线索 12 小时未联系');
+    const nudgesText = (await chat.say('管理员', '/设置 提醒')).text;
+    expect(nudgesText).toContain('新线索 12 小时未联系');
+    expect(nudgesText).toContain('同一阶段超过 20 天 → 负责人、总监（每天一条汇总）');
+    expect(nudgesText).toContain('工作时间：周一、周二、周三、周四、周五、周六 8:00–17:00');
+    expect(nudgesText).toContain('免打扰：22:00–7:00，周日全天');
     expect((await chat.say('管理员', '/设置 报价单')).text).toContain('· 信息：地址：宁波市北仑区 ｜ 电话：0574-8888');
     expect((await chat.say('管理员', '/设置 语音确认')).text).toContain('直接记录');
     // An empty form changes nothing and writes no audit row.
