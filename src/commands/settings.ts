@@ -1,6 +1,6 @@
 // /设置 (settings), admin only: 审批 thresholds, 角色 (role) and 上级 (manager) of a person.
 import { formatFen } from '../domain/money.js';
-import { readApprovalValue, readHours } from '../domain/settings-input.js';
+import { readApprovalValue, readHours, readQuoteDocument, readWhole, type QuoteDocumentField } from '../domain/settings-input.js';
 import { ROLE_LABELS, parseRole } from '../domain/roles.js';
 import { assertAdmin, getSettings, setManager, setMorningDigest, setRole, setVoiceConfirm, updateSettings } from '../services/settings.js';
 import { findOnePerson } from '../services/users.js';
@@ -67,18 +67,30 @@ export const settingsCommand: CommandSpec = {
         const [silence, escalate] = hours.map((r) => (r.ok ? r.value : 0));
         await updateSettings(ctx, { nudges: { silenceHours: silence!, ...(escalate ? { escalateAfterHours: escalate } : {}) } });
       }
-      const n = (await getSettings(ctx)).nudges;
-      const q = (await getSettings(ctx)).quietHours;
-      return [text(`提醒规则：\n· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）\n· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级\n· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级\n· 同一阶段超过 ${n.stagnantDays} 天 → 负责人和上级（总监每天一条汇总）\n· 报价批准后 ${n.silentQuoteDays} 天未跟进 → 负责人和上级（总监每天一条汇总）\n· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00 及周末` : '关闭'}\n修改：/设置 提醒 48 24`)];
+      const { nudges: n, quietHours: q, workingHours: w, alerts } = await getSettings(ctx);
+      const days = (list: number[]) => list.map((d) => WEEKDAYS[d]).join('、');
+      const who = (r: TenantSettings['alerts']['stagnant']) =>
+        [r.owner && '负责人', r.manager && '上级', r.directorSummary && '总监（每天一条汇总）'].filter(Boolean).join('、') || '不通知任何人';
+      return [text([
+        '提醒规则：',
+        `· 到了约定的下次联系时间仍未跟进，或没有约定且 ${n.silenceHours} 小时没有跟进 → 提醒负责人（工作时间内）`,
+        `· 提醒后 ${n.escalateAfterHours} 小时仍未跟进 → 通知上级`,
+        `· 新线索 ${n.newLeadHours} 小时未联系 → 通知上级`,
+        `· 同一阶段超过 ${n.stagnantDays} 天 → ${who(alerts.stagnant)}`,
+        `· 报价批准后 ${n.silentQuoteDays} 天未跟进 → ${who(alerts.silentQuote)}`,
+        `· 工作时间：${days(w.days)} ${w.start}:00–${w.end}:00`,
+        `· 免打扰：${q.enabled ? `${q.start}:00–${q.end}:00${q.days.length > 0 ? `，${days(q.days)}全天` : ''}` : '关闭'}`,
+        '修改：/设置 提醒 48 24；其他提醒、工作时间和免打扰在看板的「管理」里修改（/看板）',
+      ].join('\n'))];
     }
     if (what === '分配' || what === 'assignment') return [text(await assignmentSetting(env, args))];
     if (what === '公海' || what === 'pool') return [text(await poolSetting(env, args))];
     if (what === '回访' || what === 'aftersales') return [text(await afterWinSetting(env, args))];
     if (what === '回款' || what === 'collection') {
       if (args[0] !== undefined) {
-        const days = Number(args[0].replace(/天$/, ''));
-        if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`请写 1–365 的天数，例如：/设置 回款 7（收到「${args[0]}」）`);
-        await updateSettings(ctx, { collection: { escalateAfterDays: days } });
+        const days = readWhole('collection', 'escalateAfterDays', args[0]);
+        if (!days.ok) throw new UsageError(`${days.message}例如：/设置 回款 7`);
+        await updateSettings(ctx, { collection: { escalateAfterDays: days.value } });
       }
       const c = (await getSettings(ctx)).collection;
       return [text(`回款提醒：\n· 某期回款到期仍未回清 → 提醒负责人和财务（工作时间内，避开免打扰）\n· 到期 ${c.escalateAfterDays} 天后仍未回清 → 通知负责人的上级\n修改：/设置 回款 7`)];
@@ -135,10 +147,10 @@ async function poolSetting(env: CommandEnv, args: string[]): Promise<string> {
     const patch: Partial<TenantSettings['pool']> = {};
     for (let i = 0; i < args.length; i += 2) {
       const key = POOL_WORDS[args[i]!.toLowerCase()];
-      const n = Number(args[i + 1]);
       if (!key) throw new UsageError(`看不懂「${args[i]}」。可以设置：领取、上限、回收、提前、重领、响应，后面跟数字，例如：/设置 公海 领取 10 回收 30`);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`「${args[i]}」后面请写一个整数（收到「${args[i + 1] ?? ''}」）。`);
-      patch[key] = n;
+      const n = readWhole('pool', key, args[i + 1] ?? '');
+      if (!n.ok) throw new UsageError(`「${args[i]}」后面${n.message}`);
+      patch[key] = n.value;
     }
     await updateSettings(ctx, { pool: patch });
   }
@@ -158,11 +170,12 @@ async function poolSetting(env: CommandEnv, args: string[]): Promise<string> {
 async function afterWinSetting(env: CommandEnv, args: string[]): Promise<string> {
   const { ctx } = env;
   if (args.length > 0) {
-    const [visit, silent] = args.map((a) => Number(a));
-    if (!Number.isInteger(visit) || visit! < 1 || (args[1] !== undefined && (!Number.isInteger(silent) || silent! < 0))) {
-      throw new UsageError('请写天数，例如：/设置 回访 7 90（签约 7 天后回访；正式客户 90 天没有订单和跟进提醒挽回，0 为不提醒）');
-    }
-    await updateSettings(ctx, { afterWin: { visitDays: visit!, ...(args[1] !== undefined ? { winBackDays: silent! } : {}) } });
+    const example = '例如：/设置 回访 7 90（签约 7 天后回访；正式客户 90 天没有订单和跟进提醒挽回，0 为不提醒）';
+    const visit = readWhole('afterWin', 'visitDays', args[0]!);
+    if (!visit.ok) throw new UsageError(`回访：${visit.message}${example}`);
+    const silent = args[1] !== undefined ? readWhole('afterWin', 'winBackDays', args[1]) : undefined;
+    if (silent && !silent.ok) throw new UsageError(`沉默客户挽回：${silent.message}${example}`);
+    await updateSettings(ctx, { afterWin: { visitDays: visit.value, ...(silent?.ok ? { winBackDays: silent.value } : {}) } });
   }
   const a = (await getSettings(ctx)).afterWin;
   return [
@@ -205,6 +218,8 @@ async function digestSetting(env: CommandEnv, args: string[]): Promise<string> {
   throw new UsageError('请写「本群」或「关」，例如在团队群里发送：/设置 战报 本群 华东销售部');
 }
 
+const QUOTE_FIELDS: Record<string, QuoteDocumentField | undefined> = { 抬头: 'header', header: 'header', 信息: 'lines', lines: 'lines', 条款: 'terms', terms: 'terms', 有效期: 'validityDays', validity: 'validityDays' };
+
 /** /设置 报价单 …: the PDF quote's letterhead (抬头), the lines under it (信息, separated by ｜ or |), terms (条款), validity (有效期). */
 async function quoteDocumentSetting(env: CommandEnv, args: string[], rest: string): Promise<string> {
   const { ctx } = env;
@@ -212,24 +227,13 @@ async function quoteDocumentSetting(env: CommandEnv, args: string[], rest: strin
   // The value is everything after the field's name, as typed (a letterhead or terms contain spaces).
   const value = field ? rest.trim().replace(/^\S+\s+\S+\s*/, '').trim() : '';
   if (field && !value) throw new UsageError(`请写上「${field}」的内容，例如：/设置 报价单 抬头 宁波精工模具有限公司`);
-  const tooLong = (what: string, max: number, v: string) => {
-    if (Array.from(v).length > max) throw new UsageError(`${what}最多 ${max} 个字（现在 ${Array.from(v).length} 个），请写短一些。`);
-  };
-  if (field === '抬头' || field === 'header') tooLong('抬头', 60, value);
-  if (field === '条款' || field === 'terms') tooLong('条款', 600, value);
-  if (field === '信息' || field === 'lines') {
-    const lines = value.split(/\s*[|｜]\s*/).filter(Boolean);
-    if (lines.length > 6) throw new UsageError(`信息最多 6 行（现在 ${lines.length} 行），行与行之间用 ｜ 隔开。`);
-    for (const l of lines) tooLong('每行信息', 100, l);
+  const key = field ? QUOTE_FIELDS[field] : undefined;
+  if (field && !key) throw new UsageError('报价单可以设置：抬头、信息、条款、有效期。例如：/设置 报价单 抬头 宁波精工模具有限公司');
+  if (key) {
+    const r = readQuoteDocument(key, value);
+    if (!r.ok) throw new UsageError(r.message);
+    await updateSettings(ctx, { quoteDocument: { [key]: r.value } });
   }
-  if (field === '抬头' || field === 'header') await updateSettings(ctx, { quoteDocument: { header: value } });
-  else if (field === '信息' || field === 'lines') await updateSettings(ctx, { quoteDocument: { lines: value.split(/\s*[|｜]\s*/).filter(Boolean) } });
-  else if (field === '条款' || field === 'terms') await updateSettings(ctx, { quoteDocument: { terms: value.replace(/\s*[|｜]\s*/g, '\n') } });
-  else if (field === '有效期' || field === 'validity') {
-    const days = /^(\d{1,3})\s*(天|日|days?)?$/i.exec(value.normalize('NFKC'));
-    if (!days || Number(days[1]) < 1 || Number(days[1]) > 365) throw new UsageError(`有效期写成天数（1–365），例如：/设置 报价单 有效期 30天（收到「${value}」）。`);
-    await updateSettings(ctx, { quoteDocument: { validityDays: Number(days[1]) } });
-  } else if (field) throw new UsageError('报价单可以设置：抬头、信息、条款、有效期。例如：/设置 报价单 抬头 宁波精工模具有限公司');
   const d = (await tenantSettings(ctx.db, ctx.actor.tenantId)).quoteDocument;
   return [
     '报价单设置（报价批准后自动生成 PDF 发给销售）：',

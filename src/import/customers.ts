@@ -114,10 +114,18 @@ export async function importCustomersFromFile(db: Db, path: string, opts: Import
   return { ...(await importCustomerRecords(db, readCsvRecords(file), opts)), encoding: file.encoding };
 }
 
-/** The importer's user row: by name or platform id when given, else the tenant's first admin (or first user). */
-export async function findImporter(db: DbOrTx, tenantId: string, who?: string): Promise<User> {
+/**
+ * The importer's user row: by user id (the dashboard's signed-in admin: names need not be unique), by name or
+ * platform id (CLI --as, admin API), else the tenant's first admin (or first user). Always an active user of the tenant.
+ */
+export async function findImporter(db: DbOrTx, tenantId: string, who?: string | { id: string }): Promise<User> {
   const all = await activeUsers(db, tenantId);
   if (all.length === 0) throw new ImportFileError('这个租户里还没有任何用户。请先让至少一位同事在企业微信/钉钉/飞书里和机器人说句话，再导入。');
+  if (typeof who === 'object') {
+    const user = all.find((u) => u.id === who.id);
+    if (!user) throw new ImportFileError('导入人已停用或不在这家公司，不能以其身份导入。请用一位在职成员重新上传。');
+    return user;
+  }
   if (who) {
     const r = (await loadOwners(db, tenantId)).resolve(who);
     if (!r.ok) throw new ImportFileError(r.problem.replace('负责人', '导入人'));

@@ -22,7 +22,10 @@ export interface ImportJob {
   /** The tenant by name (CLI --tenant) or by id (admin API); else the first tenant. */
   tenant?: string;
   tenantId?: string;
+  /** The importer by name or platform id (CLI --as, admin API) … */
   as?: string;
+  /** … or by user id (the dashboard's signed-in admin), which wins over `as`. */
+  importerId?: string;
   mapping: Record<string, ImportField | null>;
   apply: boolean;
   all: boolean;
@@ -118,7 +121,7 @@ export async function runImportJob(db: Db, describe: string, path: string, job: 
     return { info: `数据库：${describe}；租户：${tenant.name}；人员导入${trial}`, report: formatUsersReport(r, { limit }), summary: { ...r, tenantId: tenant.id, counts } };
   }
   await reader.return(undefined);
-  const importer = await findImporter(db, tenant.id, job.as);
+  const importer = await findImporter(db, tenant.id, job.importerId ? { id: job.importerId } : job.as);
 
   if (job.apply) {
     // Before anything is written, the whole file is parsed once: a broken quote on line 150,000 stops the import

@@ -37,7 +37,8 @@ li p{margin:2px 0}input[type=text]{width:100%;font-size:14px;padding:6px 8px;bor
 .actions button.primary{background:var(--brand);border-color:var(--brand);color:#fff}.actions button:disabled{opacity:.5}
 .result:empty{display:none}.result{color:var(--brand);margin:0 0 8px}
 .field{margin:0 0 10px}.field label{display:block;font-size:13px;color:var(--muted);margin-bottom:2px}
-input:not([type=checkbox]),select{width:100%;font:inherit;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}
+.jump{flex-wrap:wrap;margin:8px 0 0}.field .checks{display:flex;flex-wrap:wrap;gap:4px 14px}.field .checks label{display:inline-flex;align-items:center;gap:4px;color:var(--fg);font-size:14px;margin:0}
+input:not([type=checkbox]),select,textarea{width:100%;font:inherit;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}
 button{font:inherit;border:0;border-radius:6px;background:var(--brand);color:#fff;padding:6px 14px}button:disabled{opacity:.5}
 button.link{background:none;color:var(--bad);padding:0 4px;font-size:13px}.field-error{color:var(--bad);font-size:13px;margin:2px 0 0}.field-error:empty{display:none}
 .stack{display:grid;gap:12px}progress{width:100%;height:14px;accent-color:var(--brand)}.progress{margin-top:10px}ol{margin:0 0 8px;padding-left:20px}ol li{padding:4px 0}

@@ -7,6 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { auditLog, customers, tenants, users } from '../../src/db/schema/index.js';
+import { findImporter } from '../../src/import/customers.js';
 import { createUser } from '../../src/services/users.js';
 import { createDashboardLink } from '../../src/services/web-sessions.js';
 import { tenantSettings } from '../../src/services/tenant-settings.js';
@@ -65,7 +66,7 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
 
     const ok = await put(admin, '/app/api/admin/rules/approval', { amount: '8万', discount: '10%', strandedStepsTo: 'receiver' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json().approval).toEqual({ financeTechMinFen: 8_000_000, directorDiscountBp: 1000, strandedStepsTo: 'receiver' });
+    expect(ok.json().approval).toEqual({ financeTechMinFen: 8_000_000, directorDiscountBp: 1000, strandedStepsTo: 'receiver', reminderWorkingHours: 8 });
     const after = await tenantSettings(db, tenantId);
     expect(after.approval).toMatchObject({ financeTechMinFen: 8_000_000, directorDiscountBp: 1000, strandedStepsTo: 'receiver' });
     const [audit] = await audits(db, tenantId);
@@ -125,6 +126,148 @@ describe(`the dashboard's admin API (${testDriver()})`, () => {
 
     expect(await tenantSettings(db, tenantId)).toEqual(before);
     expect(await audits(db, tenantId)).toHaveLength(audited);
+  });
+
+  it('edits the other rules the tenant settings hold, by section: admin only, CSRF, each change read back, audited as the admin and seen by /设置', async () => {
+    const { chat, app, db, tenantId, adminId, admin, rep } = await setup();
+    const put = (who: { cookie: string; csrf?: string }, section: string, payload: object) =>
+      app.server.inject({ method: 'PUT', url: `/app/api/admin/rules/${section}`, headers: { cookie: who.cookie, ...(who.csrf ? { 'x-csrf-token': who.csrf } : {}) }, payload });
+    const hours = { workStart: 8, workEnd: 17, workDays: [6, 1, 2, 3, 4, 5, 1], quietEnabled: true, quietStart: 22, quietEnd: 7, quietDays: [7] };
+    const changes: Array<[string, object]> = [
+      ['approval', { reminderWorkingHours: '4' }],
+      ['nudges', { newLeadHours: '12', stagnantDays: '20', silentQuoteDays: '10', alerts: { stagnant: { owner: true, manager: false, directorSummary: true } } }],
+      ['collection', { escalateAfterDays: '5天' }],
+      ['pool', { claimsPerDay: '5', maxOpenLeads: '150', recycleDays: '45', recycleWarnDays: '5', reclaimBlockDays: '60', goldenMinutes: '20' }],
+      ['after-win', { visitDays: '10', winBackDays: '0' }],
+      ['quote-document', { header: '宁波精工模具有限公司', lines: '地址：宁波市北仑区\n电话：0574-8888', terms: '1. 含税。\n2. 运费另计。', validityDays: '15天' }],
+      ['voice', { confirm: false }],
+      ['hours', hours],
+    ];
+    const before = await tenantSettings(db, tenantId);
+    const audited = (await audits(db, tenantId)).length;
+
+    // Nobody but an admin, and no change without the session's CSRF token: nothing written, nothing audited.
+    for (const [section, payload] of changes) {
+      expect((await put(rep, section, payload)).statusCode, section).toBe(403);
+      expect((await put({ cookie: admin.cookie }, section, payload)).json().error, section).toBe('csrf');
+    }
+    expect(await tenantSettings(db, tenantId)).toEqual(before);
+    expect(await audits(db, tenantId)).toHaveLength(audited);
+
+    let last;
+    for (const [section, payload] of changes) {
+      last = await put(admin, section, payload);
+      expect(last.statusCode, section).toBe(200);
+    }
+    const view = last!.json();
+    expect(view.approval.reminderWorkingHours).toBe(4);
+    expect(view.nudges).toEqual({ silenceHours: before.nudges.silenceHours, escalateAfterHours: before.nudges.escalateAfterHours, newLeadHours: 12, stagnantDays: 20, silentQuoteDays: 10 });
+    expect(view.alerts).toEqual({ stagnant: { owner: true, manager: false, directorSummary: true }, silentQuote: { owner: true, manager: true, directorSummary: true } });
+    expect(view.collection).toEqual({ escalateAfterDays: 5 });
+    expect(view.pool).toEqual({ claimsPerDay: 5, maxOpenLeads: 150, recycleDays: 45, recycleWarnDays: 5, reclaimBlockDays: 60, goldenMinutes: 20 });
+    expect(view.afterWin).toEqual({ visitDays: 10, winBackDays: 0 });
+    expect(view.quoteDocument).toEqual({ header: '宁波精工模具有限公司', lines: ['地址：宁波市北仑区', '电话：0574-8888'], terms: '1. 含税。\n2. 运费另计。', validityDays: 15 });
+    expect(view.voice).toEqual({ confirm: false });
+    expect(view.hours).toEqual({ working: { start: 8, end: 17, days: [1, 2, 3, 4, 5, 6] }, quiet: { enabled: true, start: 22, end: 7, days: [7] } });
+    // The settings service holds them (what the scheduler and the chat read) …
+    const after = await tenantSettings(db, tenantId);
+    expect(after).toMatchObject({
+      approval: { reminderWorkingHours: 4, financeTechMinFen: before.approval.financeTechMinFen },
+      nudges: { newLeadHours: 12, stagnantDays: 20, silentQuoteDays: 10, silenceHours: before.nudges.silenceHours },
+      alerts: { stagnant: { manager: false }, silentQuote: { manager: true } },
+      collection: { escalateAfterDays: 5 },
+      pool: { claimsPerDay: 5, recycleDays: 45, goldenMinutes: 20 },
+      afterWin: { visitDays: 10, winBackDays: 0 },
+      quoteDocument: { header: '宁波精工模具有限公司', validityDays: 15 },
+      voice: { confirm: false },
+      workingHours: { start: 8, end: 17, days: [1, 2, 3, 4, 5, 6] },
+      quietHours: { enabled: true, start: 22, end: 7, days: [7] },
+    });
+    // … each change one audit row as the signed-in admin, before and after …
+    const rows = (await audits(db, tenantId)).slice(0, changes.length);
+    expect(await audits(db, tenantId)).toHaveLength(audited + changes.length);
+    expect(rows.every((r) => r.actorId === adminId && r.entityId === tenantId)).toBe(true);
+    expect((rows[0]!.before as any).workingHours).toEqual({ start: 9, end: 18, days: [1, 2, 3, 4, 5] });
+    expect((rows[0]!.after as any).quietHours.start).toBe(22);
+    // … and the chat's /设置 answers with them.
+    expect((await chat.say('管理员', '/设置 公海')).text).toContain('每人每天最多领取 5 个');
+    expect((await chat.say('管理员', '/设置 回访')).text).toContain('10 天后提醒负责人回访');
+    expect((await chat.say('管理员', '/设置 回款')).text).toContain('到期 5 天后仍未回清');
+    const nudgesText = (await chat.say('管理员', '/设置 提醒')).text;
+    expect(nudgesText).toContain('新线索 12 小时未联系');
+    expect(nudgesText).toContain('同一阶段超过 20 天 → 负责人、总监（每天一条汇总）');
+    expect(nudgesText).toContain('工作时间：周一、周二、周三、周四、周五、周六 8:00–17:00');
+    expect(nudgesText).toContain('免打扰：22:00–7:00，周日全天');
+    expect((await chat.say('管理员', '/设置 报价单')).text).toContain('· 信息：地址：宁波市北仑区 ｜ 电话：0574-8888');
+    expect((await chat.say('管理员', '/设置 语音确认')).text).toContain('直接记录');
+    // An empty form changes nothing and writes no audit row.
+    expect((await put(admin, 'pool', { claimsPerDay: '' })).statusCode).toBe(200);
+    expect(await audits(db, tenantId)).toHaveLength(audited + changes.length);
+  });
+
+  it("refuses a bad value of the new sections with the chat's sentence under its field, writing nothing of the form", async () => {
+    const { chat, app, db, tenantId, admin } = await setup();
+    const put = (section: string, payload: object) => app.server.inject({ method: 'PUT', url: `/app/api/admin/rules/${section}`, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf }, payload });
+    const before = await tenantSettings(db, tenantId);
+    const audited = (await audits(db, tenantId)).length;
+    const refused = async (section: string, payload: object, field: string, message: string) => {
+      const r = await put(section, payload);
+      expect(r.statusCode, `${section}.${field}`).toBe(400);
+      expect(r.json()).toEqual({ error: 'invalid', field, message });
+    };
+
+    // The chat reads these values with the same readers, so it says the same sentence.
+    await refused('pool', { claimsPerDay: '5', recycleDays: '30', goldenMinutes: '0' }, 'goldenMinutes', '请写 1–1440 的分钟数（收到「0」）。');
+    expect((await chat.say('管理员', '/设置 公海 领取 5 响应 0')).text).toContain('「响应」后面请写 1–1440 的分钟数（收到「0」）。');
+    await refused('pool', { claimsPerDay: '很多' }, 'claimsPerDay', '请写 1–1000 的个数（收到「很多」）。');
+    await refused('after-win', { visitDays: '7', winBackDays: '-1' }, 'winBackDays', '请写 0–3650 的天数（收到「-1」）。');
+    expect((await chat.say('管理员', '/设置 回访 7 -1')).text).toContain('请写 0–3650 的天数（收到「-1」）。');
+    await refused('collection', { escalateAfterDays: '400' }, 'escalateAfterDays', '请写 1–365 的天数（收到「400」）。');
+    expect((await chat.say('管理员', '/设置 回款 400')).text).toContain('请写 1–365 的天数（收到「400」）。');
+    await refused('approval', { amount: '8万', reminderWorkingHours: '0' }, 'reminderWorkingHours', '请写大于 0 的小时数（收到「0」）。');
+    await refused('nudges', { newLeadHours: '12', stagnantDays: '零' }, 'stagnantDays', '请写大于 0 的天数（收到「零」）。');
+    await refused('quote-document', { header: '长'.repeat(61) }, 'header', '抬头最多 60 个字（现在 61 个），请写短一些。');
+    expect((await chat.say('管理员', `/设置 报价单 抬头 ${'长'.repeat(61)}`)).text).toContain('抬头最多 60 个字（现在 61 个），请写短一些。');
+    await refused('quote-document', { header: '宁波精工', validityDays: '永久' }, 'validityDays', '有效期写成天数（1–365），例如 30天（收到「永久」）。');
+    expect((await chat.say('管理员', '/设置 报价单 有效期 永久')).text).toContain('有效期写成天数（1–365），例如 30天（收到「永久」）。');
+    await refused('quote-document', { lines: '1\n2\n3\n4\n5\n6\n7' }, 'lines', '信息最多 6 行（现在 7 行），行与行之间用 ｜ 隔开。');
+    await refused('quote-document', { terms: ' ' }, 'terms', '请写上报价条款，每条一行。');
+    expect((await put('nudges', { stagnantDays: '20', alerts: { stagnant: { owner: 'yes' } } })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
+    expect((await put('voice', { confirm: 'no' })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
+    const hours = { workStart: 9, workEnd: 18, workDays: [1, 2, 3, 4, 5], quietEnabled: true, quietStart: 21, quietEnd: 8, quietDays: [6, 7] };
+    await refused('hours', { ...hours, workEnd: 9 }, 'workEnd', '下班时间要晚于上班时间（收到 9 点到 9 点）。');
+    await refused('hours', { ...hours, workDays: [] }, 'workDays', '请至少选一个工作日。');
+    await refused('hours', { ...hours, quietStart: 8 }, 'quietEnd', '免打扰的开始和结束不能都是 8 点；不需要免打扰请关闭它。');
+    // A shape no form sends: the form's own line.
+    expect((await put('hours', { ...hours, workStart: 24 })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
+    expect((await put('pool', { claimsPerDay: 5 })).json()).toMatchObject({ error: 'invalid', message: '提交的内容格式不对，请刷新页面后重试。' });
+
+    expect(await tenantSettings(db, tenantId)).toEqual(before);
+    expect(await audits(db, tenantId)).toHaveLength(audited);
+  });
+
+  it('imports as the signed-in admin when another active user has the same name (the job names its importer by id)', async () => {
+    const { chat, app, db, tenantId, adminId, admin } = await setup();
+    const namesake = await createUser(db, tenantId, { name: '管理员', role: 'admin' });
+    const upload = await app.server.inject({ method: 'POST', url: '/app/api/admin/imports?apply=true', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'text/csv' }, payload: '公司名称,电话\n宁波同名测试有限公司,13600000011\n' });
+    expect(upload.statusCode).toBe(202);
+    let job;
+    do {
+      await new Promise((r) => setImmediate(r));
+      job = (await app.server.inject({ url: `/app/api/admin/imports/${upload.json().id}`, headers: { cookie: admin.cookie } })).json();
+    } while (job.status === 'running');
+    expect(job).toMatchObject({ status: 'done', apply: true, result: { counts: { create: 1 } } });
+    const [created] = await db.select().from(customers).where(eq(customers.name, '宁波同名测试有限公司'));
+    const rows = await db.select().from(auditLog).where(and(eq(auditLog.entityType, 'customer'), eq(auditLog.entityId, created!.id)));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.actorId === adminId)).toBe(true);
+    expect(rows.some((r) => r.actorId === namesake)).toBe(false);
+    // By name the importer is ambiguous: the CLI and the admin API's `as` say so, as before.
+    await expect(findImporter(db, tenantId, '管理员')).rejects.toThrow(/导入人/);
+    await expect(findImporter(db, tenantId, { id: namesake })).resolves.toMatchObject({ id: namesake });
+    // The namesake leaves (the tests after this one share the database).
+    await db.update(users).set({ active: false }).where(eq(users.id, namesake));
+    void chat;
   });
 
   it('imports customers as a job: dry run with the merge list and problem rows, apply, and one import at a time', async () => {

@@ -1,6 +1,6 @@
 // The admin screens in a real browser (Chromium via playwright-core, as dashboard.browser.pglite.test.ts): an admin
 // opens 管理 from the home header, is told under the field why 八万多 is not an amount, saves 8万 (read back from the
-// settings service), adds an assignment rule, then uploads a CSV, reads the dry run with its merge list, applies it, watches the progress bar
+// settings service), adds an assignment rule, sets the pool's daily claims (0 refused) and a working Saturday, then uploads a CSV, reads the dry run with its merge list, applies it, watches the progress bar
 // reach 100 % and finds the customers in the database. Screenshots go to test/artifacts/ (ignored by git).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,6 +93,28 @@ describe('the admin screens in Chromium at phone size', () => {
     await page.getByTestId('status-assignment').filter({ hasText: '已添加' }).waitFor();
     expect(await page.getByTestId('assignment-rules').textContent()).toContain('地区「浙江」→ 甲销售');
     expect((await tenantSettings(db, tenantId)).assignment.rules).toMatchObject([{ by: 'region', match: '浙江' }]);
+    // The pool's daily claims: 0 is refused under the field with /设置 公海's sentence, 5 is saved and read back.
+    const pool = page.getByTestId('form-pool');
+    expect(await page.getByTestId('input-claimsPerDay').inputValue()).toBe('10');
+    await page.getByTestId('input-claimsPerDay').fill('0');
+    await pool.getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('error-claimsPerDay').filter({ hasText: '请写' }).waitFor();
+    expect(await page.getByTestId('error-claimsPerDay').textContent()).toBe('请写 1–1000 的个数（收到「0」）。');
+    expect((await tenantSettings(db, tenantId)).pool.claimsPerDay).toBe(10);
+    await page.getByTestId('input-claimsPerDay').fill('5');
+    await pool.getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('status-pool').filter({ hasText: '已保存' }).waitFor();
+    expect(await page.getByTestId('input-claimsPerDay').inputValue()).toBe('5');
+    expect((await tenantSettings(db, tenantId)).pool.claimsPerDay).toBe(5);
+
+    // Working days are checkboxes: Saturday added, the day after the last, saved in order.
+    const hours = page.getByTestId('form-hours');
+    await page.getByTestId('input-workDays').getByLabel('周六').check();
+    await page.getByTestId('input-workEnd').selectOption('17');
+    await hours.getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('status-hours').filter({ hasText: '已保存' }).waitFor();
+    expect((await tenantSettings(db, tenantId)).workingHours).toEqual({ start: 9, end: 17, days: [1, 2, 3, 4, 5, 6] });
+    expect(await page.getByTestId('input-workDays').getByLabel('周六').isChecked()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-rules-saved.png'), fullPage: true });
 
     // The import: dry run first, nothing written.

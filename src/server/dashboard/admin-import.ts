@@ -79,7 +79,7 @@ export const adminImportRoutes: DashboardRoutes = async (app, kit) => {
       }
       let view: ImportJobView;
       try {
-        view = await kit.imports.start({ kind: 'customers', tenantId: s.actor.tenantId, as: s.actor.name, mapping: {}, apply: q.data.apply === 'true', all: false }, path, { via: 'dashboard', userId: s.actor.userId });
+        view = await kit.imports.start({ kind: 'customers', tenantId: s.actor.tenantId, importerId: s.actor.userId, mapping: {}, apply: q.data.apply === 'true', all: false }, path, { via: 'dashboard', userId: s.actor.userId });
       } catch (err) {
         kit.imports.discard(path);
         if (err instanceof ImportBusyError) return busy(reply);
