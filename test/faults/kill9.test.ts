@@ -12,6 +12,7 @@ import { queryRows } from '../../src/db/rows.js';
 import { TEST_WECOM, signedCallback, textXml } from '../bots/wecom/sign.js';
 import { startFakeWecom, type FakeWecom } from '../fakes/wecom-api.js';
 import { createTestDb, testDriver, type TestDb } from '../helpers/db.js';
+import { freePort } from '../helpers/procs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,14 +29,17 @@ function capture(child: ChildProcess, into: string[]) {
   child.stderr?.on('data', (b: Buffer) => into.push(b.toString('utf8')));
 }
 
-async function waitReady(base: string, ms = 60_000) {
+/** Until /readyz answers 200; fails at once when the process has exited, with what it printed either way. */
+async function waitReady(base: string, child: ChildProcess, logs: string[], ms = 60_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const ok = await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
     if (ok) return;
+    if (child.exitCode !== null || child.signalCode !== null) break;
     await sleep(100);
   }
-  throw new Error('server did not become ready');
+  const how = child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : `not ready after ${ms} ms`;
+  throw new Error(`server ${how}:\n${logs.join('').slice(-3000)}`);
 }
 
 describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
@@ -52,7 +56,8 @@ describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
 
   it('keeps every acknowledged command and delivers each reply once', { timeout: 180_000 }, async () => {
     fake = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId });
-    const port = 41000 + Math.floor(Math.random() * 20000);
+    // A port the OS just handed out (a random one could be another suite's, running alongside).
+    const port = await freePort();
     const env: Record<string, string> = {
       DATA_DIR: dataDir,
       PORT: String(port),
@@ -73,7 +78,7 @@ describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
     const logs: string[] = [];
     server = startServer(env);
     capture(server, logs);
-    await waitReady(base);
+    await waitReady(base, server, logs);
 
     // Names that share no character pair, so none is offered as "maybe the same company" as another (可能是同一家).
     const names = Array.from({ length: 240 }, (_, i) => `${String.fromCharCode(0x4e00 + 3 * i, 0x4e01 + 3 * i, 0x4e02 + 3 * i)}厂`);
@@ -105,7 +110,7 @@ describe(`kill -9 during a burst of commands (${testDriver()})`, () => {
     // Restart on the same data; the inbox and the outbox finish what was acknowledged.
     server = startServer(env);
     capture(server, logs);
-    await waitReady(base);
+    await waitReady(base, server, logs);
     const until = Date.now() + 90_000;
     const deliveredFor = (name: string) => fake.delivered.filter((d) => d.content.includes(name)).length;
     while (Date.now() < until && acked.some((n) => deliveredFor(n) === 0)) await sleep(200);
