@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { signConsoleRequest } from '../../bots/console/adapter.js';
 import { takeMailbox } from '../../bots/console/mailbox.js';
 import { readConsoleSecret } from '../../src/server/local-secret.js';
@@ -46,10 +46,7 @@ export async function benchPage(o: { runs?: number; port?: number } = {}): Promi
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CHATCRM_PUBLIC_URL: base },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const deadline = Date.now() + 60_000;
     while (!(await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false))) {

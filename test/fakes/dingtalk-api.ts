@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { backWithCode } from './login-page.js';
 
 export type DingtalkFail = 'token_expired' | 'rate_limited' | 'http_500' | 'flow_controlled';
 /** A sign-in code exchange that fails: an HTTP 500, or no answer until close. */
@@ -154,18 +155,12 @@ export async function startFakeDingtalk(opts: { appKey: string; appSecret: strin
     const q = req.query as Record<string, string>;
     const scopes = String(q.scope ?? '').split(' ');
     if (q.client_id !== opts.appKey || q.response_type !== 'code' || q.prompt !== 'consent' || !scopes.includes('openid')) return reply.code(400).type('text/html').send('参数错误');
-    let back: URL;
-    try {
-      back = new URL(q.redirect_uri ?? '');
-    } catch {
-      return reply.code(400).type('text/html').send('redirect_uri 参数错误');
-    }
-    if (!signInAs) return reply.code(403).type('text/html').send('未登录钉钉');
-    const code = randomBytes(16).toString('hex');
-    authCodes.set(code, { who: signInAs, withCorp: scopes.includes('corpid'), used: false });
-    back.searchParams.set('authCode', code);
-    if (q.state !== undefined) back.searchParams.set('state', q.state);
-    return reply.redirect(back.toString(), 302);
+    return backWithCode(reply, q, {
+      signedIn: !!signInAs,
+      notSignedIn: '未登录钉钉',
+      codeParam: 'authCode',
+      issue: (code) => authCodes.set(code, { who: signInAs!, withCorp: scopes.includes('corpid'), used: false }),
+    });
   });
   app.post('/v1.0/oauth2/userAccessToken', async (req, reply) => {
     const f = signInFailures.shift();

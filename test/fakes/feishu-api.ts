@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
+import { backWithCode } from './login-page.js';
 
 export type FeishuFail = 'token_expired' | 'rate_limited' | 'http_500' | 'http_500_code';
 /** A sign-in token exchange that fails: an HTTP 500 with a code, or no answer until close. */
@@ -179,18 +180,11 @@ export async function startFakeFeishu(opts: { appId: string; appSecret: string }
   app.get('/open-apis/authen/v1/authorize', async (req, reply) => {
     const q = req.query as Record<string, string>;
     if (q.client_id !== opts.appId) return reply.code(400).type('text/html').send('client_id 错误 (20029)');
-    let back: URL;
-    try {
-      back = new URL(q.redirect_uri ?? '');
-    } catch {
-      return reply.code(400).type('text/html').send('redirect_uri 错误');
-    }
-    if (!signInAs) return reply.code(403).type('text/html').send('未登录飞书');
-    const code = randomBytes(16).toString('hex');
-    codes.set(code, { who: signInAs, redirectUri: q.redirect_uri!, used: false });
-    back.searchParams.set('code', code);
-    if (q.state !== undefined) back.searchParams.set('state', q.state);
-    return reply.redirect(back.toString(), 302);
+    return backWithCode(reply, q, {
+      signedIn: !!signInAs,
+      notSignedIn: '未登录飞书',
+      issue: (code) => codes.set(code, { who: signInAs!, redirectUri: q.redirect_uri!, used: false }),
+    });
   });
 
   /** authen/v2/oauth/token, grant_type authorization_code: errors are HTTP 400 with code/error/error_description. */

@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { acceptMultipart, readForm, type UploadedFile } from './multipart.js';
+import { backWithCode } from './login-page.js';
 
 export type FailKind = 'token_expired' | 'rate_limited' | 'http_500' | 'http_503' | 'http_502_code';
 /** A sign-in code exchange that fails: WeCom busy (errcode -1), an HTTP 500, or no answer for `hangMs`. */
@@ -164,18 +165,11 @@ export async function startFakeWecom(opts: { corpId: string; secret: string; age
   app.get('/connect/oauth2/authorize', async (req, reply) => {
     const q = req.query as Record<string, string>;
     if (q.appid !== opts.corpId || q.agentid !== String(opts.agentId) || q.response_type !== 'code' || q.scope !== 'snsapi_base') return reply.code(400).type('text/html').send('参数错误');
-    let back: URL;
-    try {
-      back = new URL(q.redirect_uri ?? '');
-    } catch {
-      return reply.code(400).type('text/html').send('redirect_uri 参数错误');
-    }
-    if (!signInAs) return reply.code(403).type('text/html').send('未登录企业微信');
-    const code = randomBytes(16).toString('hex');
-    codes.set(code, { who: signInAs, used: false });
-    back.searchParams.set('code', code);
-    if (q.state !== undefined) back.searchParams.set('state', q.state);
-    return reply.redirect(back.toString(), 302);
+    return backWithCode(reply, q, {
+      signedIn: !!signInAs,
+      notSignedIn: '未登录企业微信',
+      issue: (code) => codes.set(code, { who: signInAs!, used: false }),
+    });
   });
 
   /** auth/getuserinfo (doc 91023): a member's userid, or a non-member's openid; a code works once. */

@@ -2,19 +2,16 @@
 // opens 管理 from the home header, is told under the field why 八万多 is not an amount, saves 8万 (read back from the
 // settings service), adds an assignment rule, sets the pool's daily claims (0 refused) and a working Saturday, then uploads a CSV, reads the dry run with its merge list, applies it, watches the progress bar
 // reach 100 % and finds the customers in the database. Screenshots go to test/artifacts/ (ignored by git).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium, PHONE } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers, users } from '../../src/db/schema/index.js';
 import { tenantSettings } from '../../src/services/tenant-settings.js';
 import { createChat, type Chat } from '../helpers/chat.js';
 import { useTestDb } from '../helpers/db.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
-const PHONE = { width: 390, height: 844 };
 
 /** A company name that would run if it ever became markup. */
 const HOSTILE = '<img src=x onerror=window.pwned=1>机械有限公司';
@@ -37,11 +34,7 @@ describe('the admin screens in Chromium at phone size', () => {
   let base: string;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     chat = createChat(t());
     const app = await chat.app();
     base = await app.server.listen({ host: '127.0.0.1', port: 0 });

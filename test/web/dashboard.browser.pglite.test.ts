@@ -2,16 +2,13 @@
 // playwright-core against the production app listening on 127.0.0.1. Signs in through a /看板 link at phone size,
 // checks the funnel on screen equals the API, that the chart's canvas is drawn, that a rep cannot open another rep's
 // deal by URL, and saves screenshots under test/artifacts/ (ignored by git).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium, PHONE } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChat, type Chat } from '../helpers/chat.js';
 import { useTestDb } from '../helpers/db.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
-const PHONE = { width: 390, height: 844 };
 
 describe('the dashboard in Chromium at phone size', () => {
   const t = useTestDb();
@@ -21,11 +18,7 @@ describe('the dashboard in Chromium at phone size', () => {
   let theirs: string;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     chat = createChat(t());
     const app = await chat.app();
     base = await app.server.listen({ host: '127.0.0.1', port: 0 });

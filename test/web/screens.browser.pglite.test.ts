@@ -3,18 +3,15 @@
 // and every copy of the approval card is updated (the console mailbox and the outbox say so), a deal's 360° view
 // opens from a list, and a rep cannot open another rep's deal by URL. Screenshots of each screen go to
 // test/artifacts/ (ignored by git) and are checked not blank.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium, PHONE } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalRequests, outbox, sentCards } from '../../src/db/schema/index.js';
 import { createChat, type Chat } from '../helpers/chat.js';
 import { useTestDb } from '../helpers/db.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
-const PHONE = { width: 390, height: 844 };
 const dealNo = (text: string) => /已创建商机 (D-\d+)/.exec(text)![1]!;
 
 /** The share of a chart's canvas pixels that are painted (runs in the page; typed loosely: no DOM types here). */
@@ -57,11 +54,7 @@ describe('the dashboard screens in Chromium at phone size', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     chat = createChat(t(), { now: () => now });
     const app = await chat.app();
     base = await app.server.listen({ host: '127.0.0.1', port: 0 });

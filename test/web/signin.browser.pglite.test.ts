@@ -3,10 +3,10 @@
 // the right user. The fakes' authorize pages and our app sit on different sites (host names mapped to 127.0.0.1),
 // so the flow meets the real SameSite rules: the Lax state cookie must survive the cross-site return, and the
 // Strict session cookie is only sent once our own page moves on to /app. Screenshots go to test/artifacts/.
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium, PHONE } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTenant } from '../../src/services/tenants.js';
 import { resolveUser } from '../../src/services/users.js';
@@ -19,9 +19,6 @@ import { startFakeWecom, type FakeWecom } from '../fakes/wecom-api.js';
 import { useTestDb } from '../helpers/db.js';
 import { dingtalkEnv, feishuEnv, startTestServer, wecomEnv, type TestServer } from '../helpers/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
-const PHONE = { width: 390, height: 844 };
 /** Our app and the platforms' login pages on different sites (registrable domains), like crm.example.com and open.weixin.qq.com. */
 const APP_HOST = 'crm.factory.test';
 const PLATFORM_HOST = 'login.platform.test';
@@ -46,7 +43,6 @@ describe('signing in from each chat app in Chromium at phone size', () => {
   let base: string;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     wecom = await startFakeWecom({ corpId: TEST_WECOM.corpId, secret: TEST_WECOM.secret, agentId: TEST_WECOM.agentId });
     feishu = await startFakeFeishu({ appId: TEST_FEISHU.appId, appSecret: TEST_FEISHU.appSecret });
     dingtalk = await startFakeDingtalk({ appKey: TEST_DINGTALK.clientId, appSecret: TEST_DINGTALK.clientSecret, robotCode: TEST_DINGTALK.robotCode });
@@ -70,13 +66,7 @@ describe('signing in from each chat app in Chromium at phone size', () => {
     wecom.signInAs({ userid: 'wu.qiwei' });
     feishu.signInAs({ openId: openId('冯飞书'), tenantKey: TENANT_KEY });
     dingtalk.signInAs({ userid: staffId('丁钉钉'), corpId: CORP_ID });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        `--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1, MAP ${PLATFORM_HOST} 127.0.0.1`,
-      ],
-    });
+    browser = await launchChromium([`--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1, MAP ${PLATFORM_HOST} 127.0.0.1`]);
   });
   afterAll(async () => {
     await browser?.close();
